@@ -1,0 +1,40 @@
+# citytwin: the two commands a newcomer needs are `make demo` and `make test`.
+# Each installs what is missing (.ci/setup), configures and builds, then runs.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+HOST ?= 127.0.0.1
+PORT ?= 8080
+CITY ?= data/demo.city
+
+.PHONY: all setup configure build demo test test-all bench clean
+
+all: build
+
+setup:
+	./.ci/setup
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Includes the tests tagged slow (large reference networks, long runs).
+test-all: build
+	cd $(BUILD_DIR) && CITYTWIN_TEST_SLOW=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD_DIR)/citytwin-bench --output BENCHMARKS.md
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,14 @@
+// actors/atoms.hpp
+#pragma once
+
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+// Atom texts are at most 10 characters and unique across the project: two
+// atoms with the same text are the same type. The `ct_` prefix keeps ours
+// apart from CAF's built-ins (get, put, subscribe, flush, tick, ...), which
+// we use as they are where they fit.
+CAF_ADD_ATOM(citytwin, citytwin::actors, observe_atom, "ct_observe")
+CAF_ADD_ATOM(citytwin, citytwin::actors, stats_atom, "ct_stats")
+CAF_ADD_ATOM(citytwin, citytwin::actors, reject_atom, "ct_reject")
+CAF_ADD_ATOM(citytwin, citytwin::actors, start_atom, "ct_start")

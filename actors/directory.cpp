@@ -1,0 +1,42 @@
+// actors/directory.cpp
+#include "actors/directory.hpp"
+
+namespace citytwin::actors {
+
+void directory::add(twin::entity_id id, entity_actor handle) {
+  auto& k = kinds_[twin::index_of(id.kind)];
+  auto position = static_cast<uint32_t>(k.actors.size());
+  if (k.dense && id.number != position) {
+    // Switch to an explicit index, back-filling the entries so far.
+    k.dense = false;
+    for (uint32_t i = 0; i < position; ++i)
+      k.position_of.emplace(i, i);
+  }
+  if (!k.dense)
+    k.position_of.emplace(id.number, position);
+  k.actors.push_back(std::move(handle));
+}
+
+const entity_actor* directory::find(twin::entity_id id) const {
+  auto index = twin::index_of(id.kind);
+  if (index >= kinds_.size())
+    return nullptr;
+  const auto& k = kinds_[index];
+  if (k.dense)
+    return id.number < k.actors.size() ? &k.actors[id.number] : nullptr;
+  auto i = k.position_of.find(id.number);
+  return i == k.position_of.end() ? nullptr : &k.actors[i->second];
+}
+
+size_t directory::count(twin::entity_kind kind) const {
+  return kinds_[twin::index_of(kind)].actors.size();
+}
+
+size_t directory::size() const {
+  size_t result = 0;
+  for (const auto& k : kinds_)
+    result += k.actors.size();
+  return result;
+}
+
+} // namespace citytwin::actors

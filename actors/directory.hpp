@@ -1,0 +1,50 @@
+// actors/directory.hpp
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "twin/entity_id.hpp"
+
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace citytwin::actors {
+
+/// Maps entity ids to their ENTITY actors. Built once at boot and then
+/// shared read-only (as `shared_ptr<const directory>`) by the routers of
+/// one node; it never crosses the network.
+class directory {
+public:
+  /// Records the actor of `id`. Numbers of one kind may come in any order;
+  /// dense numbering (0..n-1, as generated) makes lookups a plain index.
+  void add(twin::entity_id id, entity_actor handle);
+
+  /// The actor of `id`, or nullptr.
+  const entity_actor* find(twin::entity_id id) const;
+
+  /// Number of entities of one kind.
+  size_t count(twin::entity_kind kind) const;
+
+  /// Number of entities of all kinds.
+  size_t size() const;
+
+  /// Visits every actor of one kind.
+  template <class F>
+  void for_each(twin::entity_kind kind, F&& f) const {
+    for (const auto& handle : kinds_[twin::index_of(kind)].actors)
+      f(handle);
+  }
+
+private:
+  struct per_kind {
+    std::vector<entity_actor> actors;
+    // Filled only once a number does not equal its position.
+    std::unordered_map<uint32_t, uint32_t> position_of;
+    bool dense = true;
+  };
+
+  std::array<per_kind, twin::num_entity_kinds> kinds_;
+};
+
+} // namespace citytwin::actors

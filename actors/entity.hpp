@@ -1,0 +1,32 @@
+// actors/entity.hpp
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "twin/entity_state.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+namespace citytwin::actors {
+
+/// State of an ENTITY actor: the thing's live state and where its changes
+/// go. Kept small: a city has millions of these.
+struct entity_actor_state {
+  static inline const char* name = "entity";
+
+  twin::entity_state live;
+  publisher_actor publisher;
+
+  /// Applies a batch of readings. Returns the delta to publish (changed
+  /// == 0 when nothing changed) and fills `rejected` if any reading was
+  /// refused; valid readings in the same batch are applied regardless.
+  twin::delta observe(const twin::reading_batch& readings,
+                      rejection_report& rejected);
+};
+
+/// The behavior of an ENTITY actor, starting from `initial` and publishing
+/// every change to `publisher`.
+entity_actor::behavior_type
+entity(entity_actor::stateful_pointer<entity_actor_state> self,
+       twin::entity_state initial, publisher_actor publisher);
+
+} // namespace citytwin::actors

@@ -1,0 +1,106 @@
+// actors/messages.hpp
+#pragma once
+
+#include "twin/entity_id.hpp"
+#include "twin/entity_kind.hpp"
+#include "twin/error.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace citytwin::actors {
+
+/// Which deltas a subscriber wants. Empty sets mean "everything".
+struct subscription_filter {
+  uint32_t kinds = 0; ///< bit (1 << kind) per wanted entity_kind
+
+  /// True if a delta of an entity of `kind` passes the filter.
+  bool accepts(twin::entity_kind kind) const {
+    return kinds == 0 || (kinds & (uint32_t{1} << static_cast<int>(kind)));
+  }
+
+  /// Adds a kind to the set of wanted kinds.
+  subscription_filter& with(twin::entity_kind kind) {
+    kinds |= uint32_t{1} << static_cast<int>(kind);
+    return *this;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subscription_filter& x) {
+  return f(caf::meta::type_name("subscription_filter"), x.kinds);
+}
+
+/// Number of slots in per-reason counters: every `errc` value has one.
+constexpr size_t num_reasons = 16;
+
+/// Readings an entity rejected while applying one batch, by `errc` value.
+/// Sent only when something was rejected, so the valid path stays lean.
+struct rejection_report {
+  twin::entity_id id;
+  std::vector<uint32_t> by_reason; ///< index = errc value
+  std::string last_message;        ///< the last rejection, for the log
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rejection_report& x) {
+  return f(caf::meta::type_name("rejection_report"), x.id, x.by_reason,
+           x.last_message);
+}
+
+/// Counters of one delta publisher.
+struct publisher_stats {
+  uint64_t deltas = 0;      ///< deltas received from entities
+  uint64_t batches_sent = 0; ///< delta batches sent to subscribers
+  uint64_t readings_rejected = 0;
+  std::vector<uint64_t> rejected_by_reason; ///< index = errc value
+  uint32_t subscribers = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publisher_stats& x) {
+  return f(caf::meta::type_name("publisher_stats"), x.deltas, x.batches_sent,
+           x.readings_rejected, x.rejected_by_reason, x.subscribers);
+}
+
+/// Counters of one ingest router.
+struct router_stats {
+  uint64_t readings = 0;       ///< readings received
+  uint64_t unknown_entity = 0; ///< readings for ids the twin does not have
+  uint64_t messages_out = 0;   ///< per-entity messages sent
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
+  return f(caf::meta::type_name("router_stats"), x.readings, x.unknown_entity,
+           x.messages_out);
+}
+
+/// What the whole twin reports: sizes and the sums of all counters.
+struct twin_stats {
+  std::string city;
+  std::vector<uint64_t> entities_by_kind; ///< index = index_of(kind)
+  uint64_t readings = 0;          ///< readings received by the routers
+  uint64_t unknown_entity = 0;    ///< of which addressed no entity
+  uint64_t readings_rejected = 0; ///< of which entities refused
+  std::vector<uint64_t> rejected_by_reason; ///< index = errc value
+  uint64_t deltas = 0;
+  uint32_t shards = 0;
+
+  /// Readings that changed or confirmed an entity's state.
+  uint64_t readings_applied() const {
+    return readings - unknown_entity - readings_rejected;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
+  return f(caf::meta::type_name("twin_stats"), x.city, x.entities_by_kind,
+           x.readings, x.unknown_entity, x.readings_rejected, x.rejected_by_reason, x.deltas,
+           x.shards);
+}
+
+} // namespace citytwin::actors

@@ -1,0 +1,32 @@
+// actors/type_ids.hpp
+#pragma once
+
+// Every message type citytwin's actors exchange, registered in one CAF
+// type-ID block so each message can be serialized and cross nodes. Our
+// targets define CAF_ENABLE_TYPE_ID_CHECKS: sending a type missing here
+// fails to compile. Atoms live in actors/atoms.hpp.
+
+#include "actors/interfaces.hpp"
+
+#include <caf/type_id.hpp>
+
+CAF_BEGIN_TYPE_ID_BLOCK(citytwin, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::entity_id))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::reading))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::reading_batch))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::entity_state))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::delta))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::twin::delta_batch))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::subscription_filter))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::rejection_report))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::publisher_stats))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::router_stats))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::twin_stats))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::subscriber_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::entity_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::publisher_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::router_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::twin_actor))
+
+CAF_END_TYPE_ID_BLOCK(citytwin)

@@ -1,0 +1,133 @@
+// adapters/cli/serve.cpp: `citytwin serve`.
+#include "adapters/cli/commands.hpp"
+
+#include "actors/runtime.hpp"
+#include "actors/spawn_twin.hpp"
+#include "actors/synthetic_feed.hpp"
+#include "actors/type_ids.hpp"
+#include "twin/city_file.hpp"
+#include "twin/error.hpp"
+#include "viz/http_server.hpp"
+#include "viz/twin_api.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace citytwin::cli {
+
+namespace {
+
+struct serve_options {
+  std::string city_file;
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  bool feed = true;
+  long feed_step_s = 60;
+  long feed_tick_ms = 1000;
+  uint64_t seed = 1;
+  runtime_options runtime;
+};
+
+// Set by SIGINT/SIGTERM; the main thread polls it and shuts down in order.
+std::atomic<bool> stop_requested{false};
+
+void on_signal(int) {
+  stop_requested = true;
+}
+
+int serve(const serve_options& opts) {
+  auto c = twin::load_city(opts.city_file);
+  if (!c) {
+    std::cerr << "serve: " << twin::describe(c.error()) << '\n';
+    return 2;
+  }
+  caf::actor_system_config cfg;
+  if (auto err = actors::configure(cfg, {opts.runtime.scheduler,
+                                         opts.runtime.threads})) {
+    std::cerr << "serve: " << twin::describe(err) << '\n';
+    return 2;
+  }
+  caf::actor_system sys{cfg};
+  auto started = std::chrono::steady_clock::now();
+  auto handles = actors::spawn_twin(sys, *c, {opts.runtime.shards, 0});
+  if (!handles) {
+    std::cerr << "serve: " << twin::describe(handles.error()) << '\n';
+    return 2;
+  }
+  auto boot = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                            - started);
+  std::cout << "citytwin: city '" << c->name << "' live with "
+            << c->num_entities() << " entity actors (booted in "
+            << boot.count() << " s, scheduler " << opts.runtime.scheduler
+            << ")\n";
+  auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
+  if (opts.feed) {
+    actors::synthetic_feed_config feed;
+    // The feed starts at the wall-clock time of boot and then runs on its
+    // own simulated clock: actors never read the wall clock.
+    feed.start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    feed.step_s = opts.feed_step_s;
+    feed.tick = std::chrono::milliseconds{opts.feed_tick_ms};
+    feed.seed = opts.seed;
+    auto f = sys.spawn(actors::synthetic_feed, city_ptr, feed, handles->front);
+    caf::anon_send(f, caf::tick_atom_v);
+    std::cout << "citytwin: synthetic feed on, " << feed.step_s
+              << " simulated s every " << feed.tick.count() << " ms\n";
+  }
+  viz::http_server http{viz::make_twin_api(sys, *handles, city_ptr->name)};
+  std::string error;
+  if (!http.start(opts.host, opts.port, error)) {
+    std::cerr << "serve: " << error << '\n';
+    return 1;
+  }
+  std::cout << "citytwin: serving http://" << opts.host << ":" << http.port()
+            << "/  (API: /api/status, /api/entities/<urn>; Ctrl-C stops)"
+            << std::endl;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  while (!stop_requested)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::cout << "citytwin: stopping\n";
+  http.stop();
+  sys.await_actors_before_shutdown(false);
+  return 0;
+}
+
+} // namespace
+
+void add_serve(CLI::App& app) {
+  auto opts = std::make_shared<serve_options>();
+  auto* cmd = app.add_subcommand("serve", "Run the live twin of a city");
+  cmd->add_option("city", opts->city_file, "City file (see data/README.md)")
+    ->required()
+    ->check(CLI::ExistingFile);
+  cmd->add_option("--host", opts->host, "Address to bind the HTTP server")
+    ->capture_default_str();
+  cmd->add_option("--port", opts->port, "Port (0: any free port)")
+    ->capture_default_str();
+  cmd->add_flag("!--no-feed", opts->feed, "Do not run the synthetic feed");
+  cmd->add_option("--feed-step", opts->feed_step_s,
+                  "Simulated seconds per feed tick")
+    ->check(CLI::Range(1L, 86400L))
+    ->capture_default_str();
+  cmd->add_option("--feed-tick-ms", opts->feed_tick_ms,
+                  "Wall-clock milliseconds between feed ticks")
+    ->check(CLI::Range(1L, 3600000L))
+    ->capture_default_str();
+  cmd->add_option("--seed", opts->seed, "Seed of the synthetic feed")
+    ->capture_default_str();
+  add_runtime_options(*cmd, opts->runtime);
+  cmd->callback([opts] {
+    if (auto rc = serve(*opts); rc != 0)
+      throw CLI::RuntimeError(rc);
+  });
+}
+
+} // namespace citytwin::cli

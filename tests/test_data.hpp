@@ -1,0 +1,36 @@
+// tests/test_data.hpp
+#pragma once
+
+#include "twin/city.hpp"
+#include "twin/city_generator.hpp"
+
+#include <cstdlib>
+#include <string>
+
+namespace citytwin::test {
+
+/// Where the project's own data lives (data/), set by CMake.
+inline std::string project_data_dir() {
+  return CITYTWIN_PROJECT_DATA;
+}
+
+/// Where ../shared/data lives; tests that need it skip when it is absent.
+inline std::string shared_data_dir() {
+  if (const char* env = std::getenv("CITYTWIN_SHARED_DATA"))
+    return env;
+  return CITYTWIN_SHARED_DATA;
+}
+
+/// A small generated town for actor tests: 2x2 blocks and a few things.
+inline twin::city small_city(uint64_t seed = 7) {
+  twin::generator_options opts;
+  opts.name = "test";
+  opts.seed = seed;
+  opts.segments = 24;
+  opts.lamps = 10;
+  opts.bins = 5;
+  opts.sensors = 10;
+  return *twin::generate_city(opts);
+}
+
+} // namespace citytwin::test

@@ -1,0 +1,50 @@
+// twin/error.hpp
+#pragma once
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace citytwin::twin {
+
+/// Every expected failure of citytwin, shared by all folders. The numbering
+/// travels inside `caf::error` across nodes: append only.
+enum class errc : uint8_t {
+  /// No entity with that id exists in the twin.
+  unknown_entity = 1,
+  /// A kind name is not one of `entity_kind`'s.
+  unknown_kind,
+  /// An entity id is not of the form `urn:ngsi-ld:<Type>:<city>:<number>`.
+  malformed_id,
+  /// A reading names a quantity the target kind does not have.
+  wrong_quantity,
+  /// A reading's value lies outside the quantity's physical range.
+  out_of_range,
+  /// A reading's value is NaN or infinite.
+  not_finite,
+  /// A reading is older than the state it would overwrite.
+  stale_reading,
+  /// A city file or generator parameter is invalid.
+  invalid_city,
+  /// A file could not be opened, read or written.
+  io_failure,
+  /// A command-line or configuration value is invalid.
+  invalid_config,
+  /// A wire payload could not be decoded.
+  malformed_payload,
+};
+
+/// Names an error code, e.g. `unknown_entity`.
+const char* to_string(errc code);
+
+/// Renders any error as one line: `unknown_entity: urn:...` for our own
+/// codes, CAF's own rendering otherwise. Works without an actor system.
+std::string describe(const caf::error& err);
+
+} // namespace citytwin::twin
+
+CAF_ERROR_CODE_ENUM(citytwin::twin::errc, "twin")

@@ -1,0 +1,56 @@
+// twin/text.hpp
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace citytwin::twin {
+
+/// Small text helpers shared by the file readers. Locale-independent and
+/// allocation-light, because city files reach millions of lines.
+
+/// Removes leading and trailing blanks, including the CR of CRLF files.
+std::string_view trim(std::string_view text);
+
+/// Cuts a `#` comment off a line.
+std::string_view strip_comment(std::string_view line);
+
+/// Splits on runs of blanks.
+std::vector<std::string_view> split_ws(std::string_view text);
+
+/// Splits on one separator character; keeps empty fields.
+std::vector<std::string_view> split(std::string_view text, char sep);
+
+/// Parses a whole token as a number. Doubles must be finite; a partial
+/// parse ("12abc") fails.
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                   value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    return false;
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return false;
+  out = value;
+  return true;
+}
+
+/// Formats with 7 decimals (1 cm at the equator), for coordinates.
+std::string fixed7(double x);
+
+/// The shortest text that reads back as the same double.
+std::string shortest(double x);
+
+/// Escapes blanks, '%', '=', ';', ',' and '#' so a name fits one token.
+std::string percent_encode(std::string_view text);
+
+/// Reverses `percent_encode`; malformed escapes are kept as they are.
+std::string percent_decode(std::string_view text);
+
+} // namespace citytwin::twin
