@@ -4,15 +4,17 @@
 #include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
 
-#include <chrono>
+#include <caf/duration.hpp>
 
 namespace citytwin::actors {
 
 namespace {
 
-// Internal requests between our own actors on one node: generous, because
-// a timeout here means a shard is stuck, not that a client is impatient.
-constexpr auto internal_timeout = std::chrono::seconds(30);
+// Internal requests between our own actors on one node wait without a
+// timer: a shard that dies answers with an error anyway, and in CAF 0.17.6
+// a pending request timer keeps its sender alive in the clock thread,
+// which deadlocks shutdown when it drops the last reference to a twin.
+constexpr auto internal_timeout = caf::infinite;
 
 void add_up(std::vector<uint64_t>& sum, const std::vector<uint64_t>& part) {
   if (sum.size() < part.size())

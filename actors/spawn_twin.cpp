@@ -10,6 +10,7 @@
 #include "actors/type_ids.hpp"
 #include "twin/entity_state.hpp"
 
+#include <caf/scoped_actor.hpp>
 #include <caf/spawn_options.hpp>
 
 #include <algorithm>
@@ -85,6 +86,22 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
   result.front = sys.spawn(city_twin, c.name, result.entities, result.routers,
                            result.publishers);
   return result;
+}
+
+void stop_twin(caf::actor_system& sys, twin_handles& twin) {
+  caf::scoped_actor self{sys, true};
+  auto stop = [&](const auto& handle) {
+    if (!handle)
+      return;
+    self->send_exit(handle, caf::exit_reason::user_shutdown);
+    self->wait_for(handle);
+  };
+  stop(twin.front);
+  for (const auto& r : twin.routers)
+    stop(r);
+  for (const auto& p : twin.publishers)
+    stop(p);
+  twin = {};
 }
 
 } // namespace citytwin::actors

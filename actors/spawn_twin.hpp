@@ -43,4 +43,11 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
                                        const twin::city& c,
                                        const twin_config& config = {});
 
+/// Stops a twin in order, from outside any actor: the TWIN, ROUTERs and
+/// PUBLISHERs exit, this waits until they have, and then releases the
+/// entity actors on the calling thread. Call it before the actor system
+/// goes away; CAF 0.17.6 deadlocks if its clock thread ends up destroying
+/// many actors at once.
+void stop_twin(caf::actor_system& sys, twin_handles& twin);
+
 } // namespace citytwin::actors

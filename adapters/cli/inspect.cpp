@@ -123,8 +123,10 @@ int inspect(const inspect_options& opts) {
         std::cerr << "inspect: " << twin::describe(err) << '\n';
         rc = 1;
       });
-  if (opts.entity.empty() || rc != 0)
+  if (opts.entity.empty() || rc != 0) {
+    actors::stop_twin(sys, *handles);
     return rc;
+  }
   if (wanted.city != c->name) {
     std::cerr << "inspect: " << opts.entity << " names city '" << wanted.city
               << "', the file holds '" << c->name << "'\n";
@@ -139,6 +141,7 @@ int inspect(const inspect_options& opts) {
         std::cerr << "inspect: " << twin::describe(err) << '\n';
         rc = 3;
       });
+  actors::stop_twin(sys, *handles);
   return rc;
 }
 

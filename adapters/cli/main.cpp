@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   citytwin::cli::add_serve(app);
   citytwin::cli::add_generate_city(app);
   citytwin::cli::add_inspect(app);
+  citytwin::cli::add_assign(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -66,6 +66,7 @@ int serve(const serve_options& opts) {
             << boot.count() << " s, scheduler " << opts.runtime.scheduler
             << ")\n";
   auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
+  actors::feed_actor feed_handle;
   if (opts.feed) {
     actors::synthetic_feed_config feed;
     // The feed starts at the wall-clock time of boot and then runs on its
@@ -76,8 +77,9 @@ int serve(const serve_options& opts) {
     feed.step_s = opts.feed_step_s;
     feed.tick = std::chrono::milliseconds{opts.feed_tick_ms};
     feed.seed = opts.seed;
-    auto f = sys.spawn(actors::synthetic_feed, city_ptr, feed, handles->front);
-    caf::anon_send(f, caf::tick_atom_v);
+    feed_handle = sys.spawn(actors::synthetic_feed, city_ptr, feed,
+                            handles->front);
+    caf::anon_send(feed_handle, caf::tick_atom_v);
     std::cout << "citytwin: synthetic feed on, " << feed.step_s
               << " simulated s every " << feed.tick.count() << " ms\n";
   }
@@ -96,6 +98,9 @@ int serve(const serve_options& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::cout << "citytwin: stopping\n";
   http.stop();
+  if (feed_handle)
+    caf::anon_send_exit(feed_handle, caf::exit_reason::user_shutdown);
+  actors::stop_twin(sys, *handles);
   sys.await_actors_before_shutdown(false);
   return 0;
 }
