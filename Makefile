@@ -29,9 +29,9 @@ demo: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Includes the tests tagged slow (large reference networks, long runs).
-test-all: build
-	cd $(BUILD_DIR) && CITYTWIN_TEST_SLOW=1 ctest --output-on-failure -j $(JOBS)
+# The default suite plus the tests tagged [.slow] (large reference networks).
+test-all: test
+	$(BUILD_DIR)/tests/citytwin_tests "[.slow]" 
 
 bench: build
 	$(BUILD_DIR)/citytwin-bench --output BENCHMARKS.md

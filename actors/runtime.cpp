@@ -4,7 +4,9 @@
 #include "actors/system_config.hpp"
 #include "twin/error.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 namespace citytwin::actors {
@@ -33,8 +35,12 @@ caf::error configure(caf::actor_system_config& cfg,
     return err;
   register_types(cfg);
   cfg.set("scheduler.policy", caf::atom_from_string(settings.scheduler));
-  if (settings.threads > 0)
-    cfg.set("scheduler.max-threads", settings.threads);
+  // CAF 0.17 starts at least four workers; on a two-core machine the extra
+  // two only add contention on the shared queue.
+  auto threads = settings.threads > 0
+                   ? settings.threads
+                   : std::max<size_t>(1, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
   return caf::none;
 }
 
