@@ -5,23 +5,41 @@
 
 namespace citytwin::actors {
 
+namespace {
+
+// Applies one reading, adding to the changed set or to the rejections.
+void apply_one(twin::entity_state& live, const twin::reading& x,
+               uint32_t& changed, rejection_report& rejected) {
+  auto result = twin::apply(live, x);
+  if (result) {
+    changed |= *result;
+    return;
+  }
+  if (rejected.by_reason.empty()) {
+    rejected.id = live.id;
+    rejected.by_reason.resize(num_reasons);
+  }
+  auto code = result.error().code();
+  ++rejected.by_reason[code < num_reasons ? code : 0];
+  rejected.last_message = twin::describe(result.error());
+}
+
+} // namespace
+
 twin::delta entity_actor_state::observe(const twin::reading_batch& readings,
                                         rejection_report& rejected) {
   twin::delta result;
-  for (const auto& x : readings) {
-    auto changed = twin::apply(live, x);
-    if (changed) {
-      result.changed |= *changed;
-      continue;
-    }
-    if (rejected.by_reason.empty()) {
-      rejected.id = live.id;
-      rejected.by_reason.resize(num_reasons);
-    }
-    auto code = changed.error().code();
-    ++rejected.by_reason[code < num_reasons ? code : 0];
-    rejected.last_message = twin::describe(changed.error());
-  }
+  for (const auto& x : readings)
+    apply_one(live, x, result.changed, rejected);
+  if (result.changed != 0)
+    result.state = live;
+  return result;
+}
+
+twin::delta entity_actor_state::observe(const twin::reading& x,
+                                        rejection_report& rejected) {
+  twin::delta result;
+  apply_one(live, x, result.changed, rejected);
   if (result.changed != 0)
     result.state = live;
   return result;
@@ -36,10 +54,12 @@ entity(entity_actor::stateful_pointer<entity_actor_state> self,
     [self](observe_atom, const twin::reading_batch& readings) {
       rejection_report rejected;
       auto d = self->state.observe(readings, rejected);
-      if (d.changed != 0)
-        self->send(self->state.publisher, std::move(d));
-      if (!rejected.by_reason.empty())
-        self->send(self->state.publisher, reject_atom_v, std::move(rejected));
+      self->state.publish(self, std::move(d), std::move(rejected));
+    },
+    [self](observe_atom, const twin::reading& x) {
+      rejection_report rejected;
+      auto d = self->state.observe(x, rejected);
+      self->state.publish(self, std::move(d), std::move(rejected));
     },
     [self](caf::get_atom) { return self->state.live; },
   };

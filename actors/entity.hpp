@@ -21,6 +21,19 @@ struct entity_actor_state {
   /// refused; valid readings in the same batch are applied regardless.
   twin::delta observe(const twin::reading_batch& readings,
                       rejection_report& rejected);
+
+  /// Applies one reading (see above).
+  twin::delta observe(const twin::reading& x, rejection_report& rejected);
+
+  /// Sends the outcome of `observe` to the publisher: the delta if anything
+  /// changed, the rejections if any.
+  template <class Self>
+  void publish(Self* self, twin::delta&& d, rejection_report&& rejected) {
+    if (d.changed != 0)
+      self->send(publisher, std::move(d));
+    if (!rejected.by_reason.empty())
+      self->send(publisher, reject_atom_v, std::move(rejected));
+  }
 };
 
 /// The behavior of an ENTITY actor, starting from `initial` and publishing

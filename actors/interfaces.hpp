@@ -27,6 +27,9 @@ using subscriber_actor = caf::typed_actor<
 using entity_actor = caf::typed_actor<
   // Applies readings for this entity; publishes one delta if it changed.
   caf::reacts_to<observe_atom, twin::reading_batch>,
+  // Applies one reading: the common case of one value per update, without
+  // a vector allocation per message.
+  caf::reacts_to<observe_atom, twin::reading>,
   // Returns the current state.
   caf::replies_to<caf::get_atom>::with<twin::entity_state>>;
 

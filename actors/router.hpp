@@ -18,8 +18,9 @@ struct router_state {
   router_stats stats;
 
   /// Groups `readings` by target, keeping each target's readings in their
-  /// arrival order, and calls `send(actor, batch)` once per known target.
-  /// Readings for unknown ids are counted and dropped.
+  /// arrival order, and calls `send(actor, first, last)` once per known
+  /// target with the range of its readings. Readings for unknown ids are
+  /// counted and dropped.
   template <class Send>
   void route(twin::reading_batch& readings, Send&& send);
 };
@@ -40,7 +41,7 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
     while (last != readings.end() && last->target == first->target)
       ++last;
     if (auto* handle = entities->find(first->target)) {
-      send(*handle, twin::reading_batch(first, last));
+      send(*handle, first, last);
       ++stats.messages_out;
     } else {
       stats.unknown_entity += static_cast<uint64_t>(last - first);
