@@ -2,9 +2,11 @@
 #include "twin/city_file.hpp"
 
 #include "twin/error.hpp"
+#include "twin/import/sumo_network.hpp"
 #include "twin/text.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <ostream>
@@ -31,6 +33,11 @@ const std::map<std::string_view, std::vector<field_spec>, std::less<>>
     {"city",
      {{"name", true}, {"lon", true}, {"lat", true}, {"utc_offset_min", false}}},
     {"intersection", {{"lon", true}, {"lat", true}, {"phases", false}}},
+    {"network",
+     {{"format", true},
+      {"file", true},
+      {"anchor_lon", false},
+      {"anchor_lat", false}}},
     {"road_segment",
      {{"from", true},
       {"to", true},
@@ -189,6 +196,10 @@ private:
       city_record(tokens);
       return;
     }
+    if (name == "network") {
+      network_record(tokens);
+      return;
+    }
     auto kind = parse_entity_kind(name);
     if (!kind) {
       problem("unknown entity kind '" + std::string{name} + "'");
@@ -332,8 +343,66 @@ private:
       pending_things_.emplace_back(line_no_, p);
   }
 
+  // `network format=sumo file=F [anchor_lon= anchor_lat=]`: the roads come
+  // from an imported SUMO network, numbered in file order; F is relative
+  // to the city file. Loaded once everything else is read.
+  void network_record(const std::vector<std::string_view>& tokens) {
+    if (network_line_ != 0) {
+      problem("a second 'network' record");
+      return;
+    }
+    network_line_ = line_no_;
+    auto f = fields("network", tokens, 1, record_fields.at("network"));
+    if (!f)
+      return;
+    if (f->at("format") != "sumo") {
+      problem("network: format '" + std::string{f->at("format")}
+              + "' is not supported (supported: sumo; convert TNTP with "
+                "'citytwin import-network')");
+      return;
+    }
+    network_file_ = percent_decode(f->at("file"));
+    bool has_lon = f->contains("anchor_lon");
+    if (has_lon != f->contains("anchor_lat")) {
+      problem("network: give both anchor_lon and anchor_lat, or neither");
+      return;
+    }
+    if (has_lon) {
+      geo_point anchor;
+      if (number_field("network", *f, "anchor_lon", anchor.lon)
+          && number_field("network", *f, "anchor_lat", anchor.lat)
+          && valid(anchor))
+        network_options_.anchor = anchor;
+      else
+        problem("network: anchor is not a WGS84 coordinate");
+    }
+  }
+
+  void load_network() {
+    if (network_file_.empty())
+      return;
+    if (result_.roads.num_intersections() > 0 || !pending_segments_.empty()) {
+      problem_at(network_line_, "network: a city with a 'network' record "
+                                "takes its roads from it; remove the "
+                                "intersection and road_segment records");
+      return;
+    }
+    auto path = std::filesystem::path{network_file_};
+    if (path.is_relative())
+      path = std::filesystem::path{std::string{file_}}.parent_path() / path;
+    auto net = import::load_sumo_network(path.string(), network_options_);
+    if (!net) {
+      problem_at(network_line_, "network: " + describe(net.error()));
+      return;
+    }
+    result_.roads = std::move(net->roads);
+    for (uint32_t i = 0; i < result_.roads.num_segments(); ++i)
+      seen_.emplace(entity_id{entity_kind::road_segment, i}, network_line_);
+  }
+
   // References can point forward, so they are checked once all is read.
   void cross_check() {
+    load_network();
     for (auto& [line, seg] : pending_segments_) {
       auto what = "road_segment " + std::to_string(seg.number);
       bool ok = true;
@@ -361,6 +430,9 @@ private:
   size_t line_no_ = 0;
   size_t num_problems_ = 0;
   bool saw_city_ = false;
+  size_t network_line_ = 0;
+  std::string network_file_;
+  import::sumo_network_options network_options_;
   std::vector<std::string> problems_;
   std::map<entity_id, size_t> seen_;
   std::vector<std::pair<size_t, segment_info>> pending_segments_;

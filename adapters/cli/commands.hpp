@@ -21,6 +21,7 @@ void add_runtime_options(CLI::App& cmd, runtime_options& opts);
 /// Each `add_*` registers one subcommand with its options and callback.
 void add_assign(CLI::App& app);
 void add_generate_city(CLI::App& app);
+void add_import_network(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_serve(CLI::App& app);
 

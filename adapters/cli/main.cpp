@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   citytwin::cli::add_generate_city(app);
   citytwin::cli::add_inspect(app);
   citytwin::cli::add_assign(app);
+  citytwin::cli::add_import_network(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -168,3 +168,39 @@ TEST_CASE("a UTM net is placed where sumolib (pyproj) places it",
     CHECK(where.lat == Approx(lat).margin(2e-9));
   }
 }
+
+TEST_CASE("a city file can take its roads from a SUMO network",
+          "[twin][import]") {
+  auto net = citytwin::test::sumo_real_world() / "acosta/acosta_buslanes.net.xml";
+  if (!std::filesystem::exists(net)) {
+    WARN("skipped: " << net << " missing (install sumo-tools)");
+    return;
+  }
+  // The Bologna nets have no projection: the anchor places their origin.
+  auto path = citytwin::test::write_temp(
+    "bologna.city", "citytwin-city 1\n"
+                    "city name=bologna lon=11.34 lat=44.49 utc_offset_min=60\n"
+                    "network format=sumo file="
+                      + net.string()
+                      + " anchor_lon=11.32 anchor_lat=44.48\n"
+                        "street_lamp 0 segment=178 lon=11.33 lat=44.49\n");
+  auto c = citytwin::twin::load_city(path);
+  REQUIRE(c);
+  // 179 normal edges, 112 junctions: SUMO's own counts (see above).
+  CHECK(c->roads.num_segments() == 179);
+  CHECK(c->roads.num_intersections() == 112);
+  CHECK(c->things.size() == 1);
+  auto bad = citytwin::test::write_temp(
+    "bad_bologna.city", "citytwin-city 1\n"
+                        "city name=bologna lon=11.34 lat=44.49\n"
+                        "network format=sumo file="
+                          + net.string()
+                          + " anchor_lon=11.32 anchor_lat=44.48\n"
+                            "street_lamp 0 segment=179 lon=11.33 lat=44.49\n"
+                            "network format=osm file=x\n");
+  auto refused = citytwin::twin::load_city(bad);
+  REQUIRE_FALSE(refused);
+  auto report = citytwin::twin::describe(refused.error());
+  CHECK_THAT(report, Catch::Contains("road_segment 179 does not exist"));
+  CHECK_THAT(report, Catch::Contains("a second 'network' record"));
+}
