@@ -5,6 +5,7 @@
 #include "twin/import/sumo_network.hpp"
 #include "twin/text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -93,15 +94,20 @@ private:
   void problem_at(size_t line, std::string message) {
     ++num_problems_;
     if (problems_.size() < max_reported_problems)
-      problems_.push_back(std::string{file_} + ":" + std::to_string(line)
-                          + ": " + message);
+      problems_.emplace_back(line, std::string{file_} + ":"
+                                     + std::to_string(line) + ": " + message);
   }
 
-  std::string report() const {
+  std::string report() {
+    // Cross-reference problems are found last; report in file order.
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const auto& a, const auto& b) {
+                       return a.first < b.first;
+                     });
     std::string result = std::to_string(num_problems_) + " problem(s) in "
                          + std::string{file_};
     for (const auto& p : problems_)
-      result += "\n" + p;
+      result += "\n" + p.second;
     if (num_problems_ > problems_.size())
       result += "\n... and "
                 + std::to_string(num_problems_ - problems_.size()) + " more";
@@ -433,7 +439,7 @@ private:
   size_t network_line_ = 0;
   std::string network_file_;
   import::sumo_network_options network_options_;
-  std::vector<std::string> problems_;
+  std::vector<std::pair<size_t, std::string>> problems_; // line, text
   std::map<entity_id, size_t> seen_;
   std::vector<std::pair<size_t, segment_info>> pending_segments_;
   std::vector<std::pair<size_t, placement>> pending_things_;
