@@ -11,10 +11,10 @@ namespace citytwin::actors {
 
 /// How the actor system runs: the scheduler policy and its threads.
 struct runtime_settings {
-  /// `sharing` (one shared job queue) or `stealing` (CAF's default). The
-  /// benchmark (`make bench`) measures both; see BENCHMARKS.md for why
-  /// `sharing` is our default.
-  std::string scheduler = "sharing";
+  /// `stealing` (CAF's default) or `sharing` (one shared job queue). The
+  /// benchmark (`make bench`) measures both: with one worker per core,
+  /// work stealing applies the most readings per second (BENCHMARKS.md).
+  std::string scheduler = "stealing";
   /// Scheduler worker threads; 0 = one per core.
   size_t threads = 0;
 

@@ -134,11 +134,11 @@ spawn_result measure_spawn(const twin::city& c, const std::string& scheduler) {
 }
 
 throughput_result measure_throughput(const twin::city& c,
-                                     const std::string& scheduler,
+                                     const actors::runtime_settings& runtime,
                                      size_t per_message, size_t rounds,
                                      double time_limit_s) {
   caf::actor_system_config cfg;
-  actors::configure(cfg, {scheduler, 0});
+  actors::configure(cfg, runtime);
   caf::actor_system sys{cfg};
   sys.await_actors_before_shutdown(false);
   auto handles = actors::spawn_twin(sys, c);

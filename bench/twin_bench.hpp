@@ -1,6 +1,7 @@
 // bench/twin_bench.hpp
 #pragma once
 
+#include "actors/runtime.hpp"
 #include "twin/city.hpp"
 
 #include <cstddef>
@@ -39,7 +40,7 @@ struct throughput_result {
 /// shard routers in batches, and waits until every change has been
 /// published as a delta, or until `time_limit_s` passed.
 throughput_result measure_throughput(const twin::city& c,
-                                     const std::string& scheduler,
+                                     const actors::runtime_settings& runtime,
                                      size_t per_message, size_t rounds,
                                      double time_limit_s);
 

@@ -10,7 +10,7 @@ namespace citytwin::cli {
 
 /// Options shared by every command that runs an actor system.
 struct runtime_options {
-  std::string scheduler = "sharing"; ///< CAF scheduler policy, see README
+  std::string scheduler = "stealing"; ///< CAF scheduler policy, see README
   size_t threads = 0;                ///< scheduler workers; 0 = all cores
   size_t shards = 0;                 ///< twin shards; 0 = one per worker
 };
