@@ -46,7 +46,8 @@ const char* landing_page = R"(<!doctype html>
 margin:2em}code{color:#8fd} a{color:#8cf}</style></head>
 <body><h1>citytwin</h1><p id="city">loading...</p>
 <p>API: <a href="/api/status"><code>/api/status</code></a>,
-<code>/api/entities/&lt;urn&gt;</code></p>
+<code>/api/entities/&lt;urn&gt;</code>,
+<a href="/metrics"><code>/metrics</code></a></p>
 <script>
 fetch('/api/status').then(r => r.json()).then(s => {
   document.getElementById('city').textContent = s.city + ': ' + s.entities
@@ -58,15 +59,29 @@ fetch('/api/status').then(r => r.json()).then(s => {
 } // namespace
 
 http_handler make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
-                           std::string city) {
+                           std::string city, metrics_renderer metrics) {
   // The HTTP server calls us from its single thread, so one blocking actor
   // suffices; it is not an event-based actor, so blocking is allowed here.
   auto self = std::make_shared<caf::scoped_actor>(sys, true);
-  return [self, twin, city](const http_request& req) -> http_response {
+  return [self, twin, city,
+          metrics](const http_request& req) -> http_response {
     if (req.method != "GET")
       return problem(405, "MethodNotAllowed", "this API is read-only");
     if (req.path == "/")
       return {200, "text/html; charset=utf-8", landing_page};
+    if (req.path == "/metrics") {
+      http_response result;
+      (*self)
+        ->request(twin.front, query_timeout, actors::stats_atom_v)
+        .receive(
+          [&](const actors::twin_stats& stats) {
+            result = {200, "text/plain; version=0.0.4", metrics(stats)};
+          },
+          [&](const caf::error& err) {
+            result = problem(503, "ServiceUnavailable", twin::describe(err));
+          });
+      return result;
+    }
     if (req.path == "/api/status") {
       http_response result;
       (*self)

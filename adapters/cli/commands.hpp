@@ -23,6 +23,7 @@ void add_assign(CLI::App& app);
 void add_generate_city(CLI::App& app);
 void add_import_network(CLI::App& app);
 void add_inspect(CLI::App& app);
+void add_replay(CLI::App& app);
 void add_serve(CLI::App& app);
 
 } // namespace citytwin::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   citytwin::cli::add_inspect(app);
   citytwin::cli::add_assign(app);
   citytwin::cli::add_import_network(app);
+  citytwin::cli::add_replay(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,10 @@
 #include "actors/spawn_twin.hpp"
 #include "actors/synthetic_feed.hpp"
 #include "actors/type_ids.hpp"
+#include "adapters/ingest/binding_table.hpp"
+#include "adapters/ingest/ingest_counters.hpp"
+#include "adapters/mqtt/broker_url.hpp"
+#include "adapters/mqtt/ingest_client.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
 #include "viz/http_server.hpp"
@@ -30,8 +34,45 @@ struct serve_options {
   long feed_step_s = 60;
   long feed_tick_ms = 1000;
   uint64_t seed = 1;
+  std::string mqtt;     ///< broker URL; empty: no MQTT ingest
+  std::string bindings; ///< binding table for SenML names
+  std::string tenant;   ///< topic tenant level; empty: any
+  int mqtt_qos = 1;
   runtime_options runtime;
 };
+
+// Starts the MQTT ingest if asked to; nullptr when not asked, an error
+// for bad options.
+caf::expected<std::unique_ptr<mqtt::ingest_client>>
+start_ingest(const serve_options& opts, const actors::twin_handles& handles,
+             const std::string& city) {
+  if (opts.mqtt.empty())
+    return std::unique_ptr<mqtt::ingest_client>{};
+  auto broker = mqtt::parse_broker_url(opts.mqtt);
+  if (!broker)
+    return broker.error();
+  ingest::decoder_config decoding;
+  decoding.city = city;
+  decoding.tenant = opts.tenant;
+  if (!opts.bindings.empty()) {
+    auto table = ingest::load_bindings(opts.bindings);
+    if (!table)
+      return table.error();
+    if (table->city() != city)
+      return caf::make_error(twin::errc::invalid_config,
+                             "bindings of city '" + table->city()
+                               + "' for city '" + city + "'");
+    decoding.bindings = std::make_shared<const ingest::binding_table>(
+      std::move(*table));
+  }
+  mqtt::ingest_client_config config;
+  config.broker = *broker;
+  config.qos = opts.mqtt_qos;
+  return mqtt::ingest_client::start(
+    config, std::move(decoding), ingest::router_sink(handles.routers),
+    handles.routers.size(),
+    [](const std::string& line) { std::cerr << "citytwin: " << line << '\n'; });
+}
 
 // Set by SIGINT/SIGTERM; the main thread polls it and shuts down in order.
 std::atomic<bool> stop_requested{false};
@@ -65,6 +106,14 @@ int serve(const serve_options& opts) {
             << c->num_entities() << " entity actors (booted in "
             << boot.count() << " s, scheduler " << opts.runtime.scheduler
             << ")\n";
+  auto ingest = start_ingest(opts, *handles, c->name);
+  if (!ingest) {
+    std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
+    actors::stop_twin(sys, *handles);
+    return 2;
+  }
+  if (*ingest)
+    std::cout << "citytwin: MQTT ingest from " << opts.mqtt << '\n';
   auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
   actors::feed_actor feed_handle;
   if (opts.feed) {
@@ -83,14 +132,22 @@ int serve(const serve_options& opts) {
     std::cout << "citytwin: synthetic feed on, " << feed.step_s
               << " simulated s every " << feed.tick.count() << " ms\n";
   }
-  viz::http_server http{viz::make_twin_api(sys, *handles, city_ptr->name)};
+  auto* client = ingest->get();
+  auto metrics = [client](const actors::twin_stats& twin) {
+    return ingest::render_prometheus(client ? client->counters().snapshot()
+                                            : ingest::ingest_stats{},
+                                     &twin);
+  };
+  viz::http_server http{
+    viz::make_twin_api(sys, *handles, city_ptr->name, metrics)};
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
     std::cerr << "serve: " << error << '\n';
     return 1;
   }
   std::cout << "citytwin: serving http://" << opts.host << ":" << http.port()
-            << "/  (API: /api/status, /api/entities/<urn>; Ctrl-C stops)"
+            << "/  (API: /api/status, /api/entities/<urn>, /metrics; "
+               "Ctrl-C stops)"
             << std::endl;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -98,6 +155,13 @@ int serve(const serve_options& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::cout << "citytwin: stopping\n";
   http.stop();
+  if (*ingest) {
+    (*ingest)->stop();
+    auto s = (*ingest)->counters().snapshot();
+    std::cout << "citytwin: MQTT ingest received " << s.messages
+              << " messages, accepted " << s.readings_accepted
+              << " readings, rejected " << s.rejected_total() << '\n';
+  }
   if (feed_handle)
     caf::anon_send_exit(feed_handle, caf::exit_reason::user_shutdown);
   actors::stop_twin(sys, *handles);
@@ -127,6 +191,17 @@ void add_serve(CLI::App& app) {
     ->check(CLI::Range(1L, 3600000L))
     ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Seed of the synthetic feed")
+    ->capture_default_str();
+  cmd->add_option("--mqtt", opts->mqtt,
+                  "Ingest SenML, NGSI-LD and Protobuf readings from this "
+                  "MQTT broker, mqtt://HOST:PORT");
+  cmd->add_option("--bindings", opts->bindings,
+                  "Binding table for SenML names (data/bindings/README.md)")
+    ->check(CLI::ExistingFile);
+  cmd->add_option("--mqtt-tenant", opts->tenant,
+                  "Only topics city/<tenant>/... (default: any tenant)");
+  cmd->add_option("--mqtt-qos", opts->mqtt_qos, "Subscription QoS, 0 or 1")
+    ->check(CLI::Range(0, 1))
     ->capture_default_str();
   add_runtime_options(*cmd, opts->runtime);
   cmd->callback([opts] {

@@ -28,6 +28,8 @@ for _ in $(seq 1 50); do # the feed ticks every 50 ms; wait at most 5 s
   sleep 0.1
 done
 [ "${readings:-0}" -gt 0 ] || fail "no readings applied"
+curl -sf "$base/metrics" | grep -q "^citytwin_readings_applied_total [1-9]" \
+  || fail "/metrics lacks the twin counters"
 curl -sf "$base/api/entities/urn:ngsi-ld:RoadSegment:demo:000000" \
   | grep -q '"vehicle_flow"' || fail "segment state missing"
 code=$(curl -s -o /dev/null -w '%{http_code}' \

@@ -1,0 +1,159 @@
+// adapters/ingest/iso_time.cpp
+#include "adapters/ingest/iso_time.hpp"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace citytwin::ingest {
+
+namespace {
+
+constexpr int64_t ms_per_minute = 60'000;
+constexpr int64_t ms_per_day = 86'400'000;
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// Reads exactly `n` digits at `pos`.
+bool digits(std::string_view s, size_t& pos, size_t n, int& out) {
+  if (pos + n > s.size())
+    return false;
+  int value = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
+  pos += n;
+  out = value;
+  return true;
+}
+
+bool expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c)
+    return false;
+  ++pos;
+  return true;
+}
+
+bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int days_in_month(int y, int m) {
+  static constexpr int days[] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+} // namespace
+
+std::optional<int> parse_utc_offset(std::string_view s) {
+  if (s == "Z" || s == "z")
+    return 0;
+  if (s.size() < 3 || (s[0] != '+' && s[0] != '-'))
+    return std::nullopt;
+  size_t pos = 1;
+  int hours = 0;
+  int minutes = 0;
+  if (!digits(s, pos, 2, hours))
+    return std::nullopt;
+  if (pos < s.size()) {
+    if (s[pos] == ':')
+      ++pos;
+    if (!digits(s, pos, 2, minutes))
+      return std::nullopt;
+  }
+  if (pos != s.size() || hours > 23 || minutes > 59)
+    return std::nullopt;
+  int result = hours * 60 + minutes;
+  return s[0] == '-' ? -result : result;
+}
+
+std::optional<twin::time_ms> parse_iso_time(std::string_view s,
+                                            int default_offset_min) {
+  size_t pos = 0;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (!digits(s, pos, 4, year) || !expect(s, pos, '-')
+      || !digits(s, pos, 2, month) || !expect(s, pos, '-')
+      || !digits(s, pos, 2, day))
+    return std::nullopt;
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' '))
+    return std::nullopt;
+  ++pos;
+  if (!digits(s, pos, 2, hour) || !expect(s, pos, ':')
+      || !digits(s, pos, 2, minute))
+    return std::nullopt;
+  if (pos < s.size() && s[pos] == ':' && !(++pos, digits(s, pos, 2, second)))
+    return std::nullopt;
+  int64_t millis = 0;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    size_t first = pos;
+    int64_t scale = 100;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      millis += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == first)
+      return std::nullopt;
+  }
+  int offset = default_offset_min;
+  if (pos < s.size()) {
+    auto zone = parse_utc_offset(s.substr(pos));
+    if (!zone)
+      return std::nullopt;
+    offset = *zone;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)
+      || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
+  // A leap second (:60) folds onto the next second, as Unix time does.
+  int64_t result = days_from_civil(year, static_cast<unsigned>(month),
+                                   static_cast<unsigned>(day))
+                     * ms_per_day
+                   + (int64_t{hour} * 60 + minute) * ms_per_minute
+                   + int64_t{second} * 1000 + millis;
+  return result - int64_t{offset} * ms_per_minute;
+}
+
+std::string format_iso_time(twin::time_ms t) {
+  int64_t days = t >= 0 ? t / ms_per_day : (t - ms_per_day + 1) / ms_per_day;
+  int64_t rest = t - days * ms_per_day;
+  // civil_from_days (H. Hinnant).
+  int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf),
+                "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<long long>(y), m, d,
+                static_cast<long long>(rest / 3'600'000),
+                static_cast<long long>(rest / 60'000 % 60),
+                static_cast<long long>(rest / 1000 % 60),
+                static_cast<long long>(rest % 1000));
+  return buf;
+}
+
+} // namespace citytwin::ingest

@@ -1,0 +1,26 @@
+// adapters/ingest/iso_time.hpp
+#pragma once
+
+#include "twin/reading.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace citytwin::ingest {
+
+/// Parses an ISO 8601 / RFC 3339 date-time into Unix milliseconds:
+/// `2014-08-01T07:50:00`, `2014-05-22 09:09:04.145`, `...Z`, `...+02:00`,
+/// `...+0200`. A time without zone is local time at `default_offset_min`
+/// minutes east of UTC (recorded datasets carry no zone). Digits beyond
+/// milliseconds are truncated. nullopt for anything else.
+std::optional<twin::time_ms> parse_iso_time(std::string_view text,
+                                            int default_offset_min = 0);
+
+/// Parses a zone offset `Z`, `+02:00`, `-0130` into minutes east of UTC.
+std::optional<int> parse_utc_offset(std::string_view text);
+
+/// Formats Unix milliseconds as `2014-08-01T05:50:00.000Z`.
+std::string format_iso_time(twin::time_ms t);
+
+} // namespace citytwin::ingest

@@ -1,0 +1,31 @@
+// adapters/ingest/ngsi_ld.hpp
+#pragma once
+
+#include "adapters/ingest/reject_reason.hpp"
+#include "twin/reading.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string_view>
+#include <vector>
+
+namespace citytwin::ingest {
+
+/// Readings found in NGSI-LD entity fragments, and what was dropped.
+struct ngsi_readings {
+  twin::reading_batch readings;
+  std::vector<rejection> rejected;
+  size_t num_attributes = 0; ///< attributes that could carry a reading
+};
+
+/// Turns NGSI-LD entity fragments (one object or an array of them) into
+/// readings. Entity ids are twin URNs of city `city`. Attributes are
+/// quantities by NGSI-LD or snake_case name, in normalized form
+/// (`{"type":"Property","value":..,"unitCode":..,"observedAt":..}`),
+/// concise form (the same without `type`), multi-instance arrays of those,
+/// or keyValues form (`name: number`). Relationships, GeoProperties and
+/// `@context` are ignored. A reading without `observedAt` is timed `now`.
+ngsi_readings ngsi_to_readings(const nlohmann::json& doc,
+                               std::string_view city, twin::time_ms now);
+
+} // namespace citytwin::ingest

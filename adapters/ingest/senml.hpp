@@ -1,0 +1,63 @@
+// adapters/ingest/senml.hpp
+#pragma once
+
+#include "adapters/ingest/reject_reason.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace citytwin::ingest {
+
+/// One resolved SenML record (RFC 8428 section 4.6): base fields folded
+/// in, absolute time, sorted by time within its pack.
+struct senml_record {
+  std::string name; ///< base name + name
+  std::string unit; ///< `u`, else `bu`, else empty
+  double time_s = 0; ///< Unix seconds
+  std::optional<double> value; ///< `v` + `bv`
+  std::optional<double> sum;   ///< `s` + `bs`
+  std::optional<bool> bool_value;   ///< `vb`
+  std::optional<std::string> text;  ///< `vs`, or `vd` (base64url)
+  size_t index = 0; ///< position in the pack, for messages
+};
+
+/// A record the resolver dropped, and why.
+struct senml_rejection {
+  size_t index = 0; ///< position in the pack
+  reject_reason reason = reject_reason::malformed_payload;
+  std::string detail;
+};
+
+/// A resolved pack. If `failed` is set, the whole pack was unusable
+/// (not an array, unsupported version, must-understand field) and
+/// `records` is empty; otherwise bad records are in `rejected` and every
+/// good one is kept.
+struct senml_pack {
+  std::vector<senml_record> records;
+  std::vector<senml_rejection> rejected;
+  std::optional<senml_rejection> failed;
+};
+
+/// The highest SenML version (`bver`) this resolver understands.
+constexpr int senml_version = 10;
+
+/// Times below 2^28 s are relative to now (RFC 8428 section 4.5.3).
+constexpr double senml_relative_limit = 268'435'456.0;
+
+/// Resolves a parsed SenML JSON pack. `now_s` (Unix seconds) anchors
+/// relative times; the resolver never reads the clock itself.
+senml_pack resolve_senml(const nlohmann::json& pack, double now_s);
+
+/// Parses and resolves SenML JSON text; malformed JSON fails the pack.
+senml_pack parse_senml(std::string_view text, double now_s);
+
+/// True for names RFC 8428 allows: `A-Z a-z 0-9 - : . / _`, starting with
+/// a letter or digit.
+bool valid_senml_name(std::string_view name);
+
+} // namespace citytwin::ingest
