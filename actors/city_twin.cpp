@@ -26,8 +26,8 @@ void add_up(std::vector<uint64_t>& sum, const std::vector<uint64_t>& part) {
 } // namespace
 
 twin_actor::behavior_type
-city_twin(twin_actor::stateful_pointer<city_twin_state> self,
-          std::string city, std::shared_ptr<const directory> entities,
+city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
+          std::shared_ptr<const directory> entities,
           std::vector<router_actor> routers,
           std::vector<publisher_actor> publishers) {
   self->state.city = std::move(city);
@@ -35,78 +35,82 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self,
   self->state.routers = std::move(routers);
   self->state.publishers = std::move(publishers);
   return {
-    [self](observe_atom, twin::reading_batch& readings) {
-      auto& routers = self->state.routers;
-      if (routers.size() == 1) {
-        self->send(routers.front(), observe_atom_v, std::move(readings));
-        return;
-      }
-      auto parts = split_by_shard(readings, routers.size());
-      for (size_t i = 0; i < parts.size(); ++i)
-        if (!parts[i].empty())
-          self->send(routers[i], observe_atom_v, std::move(parts[i]));
-    },
-    [self](caf::get_atom,
-           twin::entity_id id) -> caf::result<twin::entity_state> {
-      auto* handle = self->state.entities->find(id);
-      if (!handle)
-        return caf::make_error(twin::errc::unknown_entity,
-                               twin::to_urn(id, self->state.city));
-      return self->delegate(*handle, caf::get_atom_v);
-    },
-    [self](caf::subscribe_atom, subscriber_actor sub,
-           subscription_filter filter) -> caf::result<caf::ok_atom> {
-      auto rp = self->make_response_promise<caf::ok_atom>();
-      auto pending = std::make_shared<size_t>(self->state.publishers.size());
-      for (const auto& pub : self->state.publishers)
-        self->request(pub, internal_timeout, caf::subscribe_atom_v, sub, filter)
-          .then(
-            [rp, pending](caf::ok_atom) mutable {
-              if (--*pending == 0)
-                rp.deliver(caf::ok_atom_v);
-            },
-            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
-    },
-    [self](caf::unsubscribe_atom, const subscriber_actor& sub) {
-      for (const auto& pub : self->state.publishers)
-        self->send(pub, caf::unsubscribe_atom_v, sub);
-    },
-    [self](stats_atom) -> caf::result<twin_stats> {
-      auto rp = self->make_response_promise<twin_stats>();
-      auto result = std::make_shared<twin_stats>();
-      result->city = self->state.city;
-      result->shards = static_cast<uint32_t>(self->state.routers.size());
-      for (auto kind : twin::all_entity_kinds)
-        result->entities_by_kind.push_back(self->state.entities->count(kind));
-      auto pending = std::make_shared<size_t>(self->state.routers.size()
-                                              + self->state.publishers.size());
-      auto done = [rp, result, pending]() mutable {
-        if (--*pending == 0)
-          rp.deliver(*result);
-      };
-      auto fail = [rp](caf::error& err) mutable { rp.deliver(std::move(err)); };
-      for (const auto& r : self->state.routers)
-        self->request(r, internal_timeout, stats_atom_v)
-          .then(
-            [result, done](const router_stats& s) mutable {
-              result->readings += s.readings;
-              result->unknown_entity += s.unknown_entity;
-              done();
-            },
-            fail);
-      for (const auto& p : self->state.publishers)
-        self->request(p, internal_timeout, stats_atom_v)
-          .then(
-            [result, done](const publisher_stats& s) mutable {
-              result->deltas += s.deltas;
-              result->readings_rejected += s.readings_rejected;
-              add_up(result->rejected_by_reason, s.rejected_by_reason);
-              done();
-            },
-            fail);
-      return rp;
-    },
+      [self](observe_atom, twin::reading_batch& readings) {
+        auto& routers = self->state.routers;
+        if (routers.size() == 1) {
+          self->send(routers.front(), observe_atom_v, std::move(readings));
+          return;
+        }
+        auto parts = split_by_shard(readings, routers.size());
+        for (size_t i = 0; i < parts.size(); ++i)
+          if (!parts[i].empty())
+            self->send(routers[i], observe_atom_v, std::move(parts[i]));
+      },
+      [self](caf::get_atom,
+             twin::entity_id id) -> caf::result<twin::entity_state> {
+        auto* handle = self->state.entities->find(id);
+        if (!handle)
+          return caf::make_error(twin::errc::unknown_entity,
+                                 twin::to_urn(id, self->state.city));
+        return self->delegate(*handle, caf::get_atom_v);
+      },
+      [self](caf::subscribe_atom, subscriber_actor sub,
+             subscription_filter filter) -> caf::result<caf::ok_atom> {
+        auto rp = self->make_response_promise<caf::ok_atom>();
+        auto pending = std::make_shared<size_t>(self->state.publishers.size());
+        for (const auto& pub : self->state.publishers)
+          self->request(pub, internal_timeout, caf::subscribe_atom_v, sub,
+                        filter)
+              .then(
+                  [rp, pending](caf::ok_atom) mutable {
+                    if (--*pending == 0)
+                      rp.deliver(caf::ok_atom_v);
+                  },
+                  [rp](caf::error& err) mutable {
+                    rp.deliver(std::move(err));
+                  });
+        return rp;
+      },
+      [self](caf::unsubscribe_atom, const subscriber_actor& sub) {
+        for (const auto& pub : self->state.publishers)
+          self->send(pub, caf::unsubscribe_atom_v, sub);
+      },
+      [self](stats_atom) -> caf::result<twin_stats> {
+        auto rp = self->make_response_promise<twin_stats>();
+        auto result = std::make_shared<twin_stats>();
+        result->city = self->state.city;
+        result->shards = static_cast<uint32_t>(self->state.routers.size());
+        for (auto kind : twin::all_entity_kinds)
+          result->entities_by_kind.push_back(self->state.entities->count(kind));
+        auto pending = std::make_shared<size_t>(
+            self->state.routers.size() + self->state.publishers.size());
+        auto done = [rp, result, pending]() mutable {
+          if (--*pending == 0)
+            rp.deliver(*result);
+        };
+        auto fail
+            = [rp](caf::error& err) mutable { rp.deliver(std::move(err)); };
+        for (const auto& r : self->state.routers)
+          self->request(r, internal_timeout, stats_atom_v)
+              .then(
+                  [result, done](const router_stats& s) mutable {
+                    result->readings += s.readings;
+                    result->unknown_entity += s.unknown_entity;
+                    done();
+                  },
+                  fail);
+        for (const auto& p : self->state.publishers)
+          self->request(p, internal_timeout, stats_atom_v)
+              .then(
+                  [result, done](const publisher_stats& s) mutable {
+                    result->deltas += s.deltas;
+                    result->readings_rejected += s.readings_rejected;
+                    add_up(result->rejected_by_reason, s.rejected_by_reason);
+                    done();
+                  },
+                  fail);
+        return rp;
+      },
   };
 }
 

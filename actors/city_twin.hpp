@@ -24,8 +24,8 @@ struct city_twin_state {
 
 /// The behavior of the TWIN actor.
 twin_actor::behavior_type
-city_twin(twin_actor::stateful_pointer<city_twin_state> self,
-          std::string city, std::shared_ptr<const directory> entities,
+city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
+          std::shared_ptr<const directory> entities,
           std::vector<router_actor> routers,
           std::vector<publisher_actor> publishers);
 

@@ -51,17 +51,17 @@ entity(entity_actor::stateful_pointer<entity_actor_state> self,
   self->state.live = std::move(initial);
   self->state.publisher = std::move(publisher);
   return {
-    [self](observe_atom, const twin::reading_batch& readings) {
-      rejection_report rejected;
-      auto d = self->state.observe(readings, rejected);
-      self->state.publish(self, std::move(d), std::move(rejected));
-    },
-    [self](observe_atom, const twin::reading& x) {
-      rejection_report rejected;
-      auto d = self->state.observe(x, rejected);
-      self->state.publish(self, std::move(d), std::move(rejected));
-    },
-    [self](caf::get_atom) { return self->state.live; },
+      [self](observe_atom, const twin::reading_batch& readings) {
+        rejection_report rejected;
+        auto d = self->state.observe(readings, rejected);
+        self->state.publish(self, std::move(d), std::move(rejected));
+      },
+      [self](observe_atom, const twin::reading& x) {
+        rejection_report rejected;
+        auto d = self->state.observe(x, rejected);
+        self->state.publish(self, std::move(d), std::move(rejected));
+      },
+      [self](caf::get_atom) { return self->state.live; },
   };
 }
 

@@ -20,60 +20,60 @@ namespace citytwin::actors {
 
 /// SUBSCRIBER: anything that wants deltas (viewer, broker, archive, tests).
 using subscriber_actor = caf::typed_actor<
-  // Receives deltas that passed its filter, in batches.
-  caf::reacts_to<twin::delta_batch>>;
+    // Receives deltas that passed its filter, in batches.
+    caf::reacts_to<twin::delta_batch>>;
 
 /// ENTITY: the live state of one thing in the city.
 using entity_actor = caf::typed_actor<
-  // Applies readings for this entity; publishes one delta if it changed.
-  caf::reacts_to<observe_atom, twin::reading_batch>,
-  // Applies one reading: the common case of one value per update, without
-  // a vector allocation per message.
-  caf::reacts_to<observe_atom, twin::reading>,
-  // Returns the current state.
-  caf::replies_to<caf::get_atom>::with<twin::entity_state>>;
+    // Applies readings for this entity; publishes one delta if it changed.
+    caf::reacts_to<observe_atom, twin::reading_batch>,
+    // Applies one reading: the common case of one value per update, without
+    // a vector allocation per message.
+    caf::reacts_to<observe_atom, twin::reading>,
+    // Returns the current state.
+    caf::replies_to<caf::get_atom>::with<twin::entity_state>>;
 
 /// PUBLISHER: collects the deltas of one shard of entities and fans them
 /// out to subscribers in batches.
 using publisher_actor = caf::typed_actor<
-  // Receives one entity's change.
-  caf::reacts_to<twin::delta>,
-  // Receives the readings an entity rejected.
-  caf::reacts_to<reject_atom, rejection_report>,
-  // Adds a subscriber with a filter.
-  caf::replies_to<caf::subscribe_atom, subscriber_actor,
-                  subscription_filter>::with<caf::ok_atom>,
-  // Removes a subscriber.
-  caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
-  // Returns counters.
-  caf::replies_to<stats_atom>::with<publisher_stats>>;
+    // Receives one entity's change.
+    caf::reacts_to<twin::delta>,
+    // Receives the readings an entity rejected.
+    caf::reacts_to<reject_atom, rejection_report>,
+    // Adds a subscriber with a filter.
+    caf::replies_to<caf::subscribe_atom, subscriber_actor,
+                    subscription_filter>::with<caf::ok_atom>,
+    // Removes a subscriber.
+    caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
+    // Returns counters.
+    caf::replies_to<stats_atom>::with<publisher_stats>>;
 
 /// ROUTER: splits mixed reading batches into per-entity messages.
 using router_actor = caf::typed_actor<
-  // Routes readings to their entities; unknown ids are counted.
-  caf::reacts_to<observe_atom, twin::reading_batch>,
-  // Returns counters.
-  caf::replies_to<stats_atom>::with<router_stats>>;
+    // Routes readings to their entities; unknown ids are counted.
+    caf::reacts_to<observe_atom, twin::reading_batch>,
+    // Returns counters.
+    caf::replies_to<stats_atom>::with<router_stats>>;
 
 /// TWIN: the front door of one city's twin.
 using twin_actor = caf::typed_actor<
-  // Routes readings to their entities (through a ROUTER).
-  caf::reacts_to<observe_atom, twin::reading_batch>,
-  // Returns one entity's state; errc::unknown_entity if there is none.
-  caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
-  // Subscribes to the deltas of every shard.
-  caf::replies_to<caf::subscribe_atom, subscriber_actor,
-                  subscription_filter>::with<caf::ok_atom>,
-  // Unsubscribes from every shard.
-  caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
-  // Returns sizes and summed counters of all shards.
-  caf::replies_to<stats_atom>::with<twin_stats>>;
+    // Routes readings to their entities (through a ROUTER).
+    caf::reacts_to<observe_atom, twin::reading_batch>,
+    // Returns one entity's state; errc::unknown_entity if there is none.
+    caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
+    // Subscribes to the deltas of every shard.
+    caf::replies_to<caf::subscribe_atom, subscriber_actor,
+                    subscription_filter>::with<caf::ok_atom>,
+    // Unsubscribes from every shard.
+    caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
+    // Returns sizes and summed counters of all shards.
+    caf::replies_to<stats_atom>::with<twin_stats>>;
 
 /// FEED: a source of readings that runs on simulated time.
 using feed_actor = caf::typed_actor<
-  // Advances simulated time by one step and emits that step's readings.
-  caf::reacts_to<caf::tick_atom>,
-  // Returns the current simulated time.
-  caf::replies_to<caf::get_atom>::with<twin::time_ms>>;
+    // Advances simulated time by one step and emits that step's readings.
+    caf::reacts_to<caf::tick_atom>,
+    // Returns the current simulated time.
+    caf::replies_to<caf::get_atom>::with<twin::time_ms>>;
 
 } // namespace citytwin::actors

@@ -53,7 +53,7 @@ typename Inspector::result_type inspect(Inspector& f, rejection_report& x) {
 
 /// Counters of one delta publisher.
 struct publisher_stats {
-  uint64_t deltas = 0;      ///< deltas received from entities
+  uint64_t deltas = 0;       ///< deltas received from entities
   uint64_t batches_sent = 0; ///< delta batches sent to subscribers
   uint64_t readings_rejected = 0;
   std::vector<uint64_t> rejected_by_reason; ///< index = errc value
@@ -83,9 +83,9 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
 struct twin_stats {
   std::string city;
   std::vector<uint64_t> entities_by_kind; ///< index = index_of(kind)
-  uint64_t readings = 0;          ///< readings received by the routers
-  uint64_t unknown_entity = 0;    ///< of which addressed no entity
-  uint64_t readings_rejected = 0; ///< of which entities refused
+  uint64_t readings = 0;                  ///< readings received by the routers
+  uint64_t unknown_entity = 0;            ///< of which addressed no entity
+  uint64_t readings_rejected = 0;         ///< of which entities refused
   std::vector<uint64_t> rejected_by_reason; ///< index = errc value
   uint64_t deltas = 0;
   uint32_t shards = 0;
@@ -99,8 +99,8 @@ struct twin_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
   return f(caf::meta::type_name("twin_stats"), x.city, x.entities_by_kind,
-           x.readings, x.unknown_entity, x.readings_rejected, x.rejected_by_reason, x.deltas,
-           x.shards);
+           x.readings, x.unknown_entity, x.readings_rejected,
+           x.rejected_by_reason, x.deltas, x.shards);
 }
 
 } // namespace citytwin::actors

@@ -61,23 +61,23 @@ publisher(publisher_actor::stateful_pointer<publisher_state> self) {
       });
   };
   return {
-    [self, flush_if_due](twin::delta& d) {
-      self->state.add(d);
-      flush_if_due();
-    },
-    [self](reject_atom, const rejection_report& report) {
-      self->state.add(report);
-    },
-    [self](caf::subscribe_atom, subscriber_actor sub,
-           subscription_filter filter) {
-      self->monitor(sub);
-      self->state.subscribe(std::move(sub), filter);
-      return caf::ok_atom_v;
-    },
-    [self](caf::unsubscribe_atom, const subscriber_actor& sub) {
-      self->state.unsubscribe(sub.address());
-    },
-    [self](stats_atom) { return self->state.stats; },
+      [self, flush_if_due](twin::delta& d) {
+        self->state.add(d);
+        flush_if_due();
+      },
+      [self](reject_atom, const rejection_report& report) {
+        self->state.add(report);
+      },
+      [self](caf::subscribe_atom, subscriber_actor sub,
+             subscription_filter filter) {
+        self->monitor(sub);
+        self->state.subscribe(std::move(sub), filter);
+        return caf::ok_atom_v;
+      },
+      [self](caf::unsubscribe_atom, const subscriber_actor& sub) {
+        self->state.unsubscribe(sub.address());
+      },
+      [self](stats_atom) { return self->state.stats; },
   };
 }
 

@@ -21,11 +21,11 @@ caf::error runtime_settings::validate() const {
   if (scheduler != "sharing" && scheduler != "stealing")
     return caf::make_error(twin::errc::invalid_config,
                            "scheduler must be 'sharing' or 'stealing', got '"
-                             + scheduler + "'");
+                               + scheduler + "'");
   if (threads > max_threads)
     return caf::make_error(twin::errc::invalid_config,
                            "threads must be at most "
-                             + std::to_string(max_threads));
+                               + std::to_string(max_threads));
   return caf::none;
 }
 
@@ -38,8 +38,8 @@ caf::error configure(caf::actor_system_config& cfg,
   // CAF 0.17 starts at least four workers; on a two-core machine the extra
   // two only add contention on the shared queue.
   auto threads = settings.threads > 0
-                   ? settings.threads
-                   : std::max<size_t>(1, std::thread::hardware_concurrency());
+                     ? settings.threads
+                     : std::max<size_t>(1, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   return caf::none;
 }

@@ -30,11 +30,11 @@ caf::error twin_config::validate() const {
   if (shards > max_shards)
     return caf::make_error(twin::errc::invalid_config,
                            "shards must be at most "
-                             + std::to_string(max_shards));
+                               + std::to_string(max_shards));
   if (spawn_threads > max_spawn_threads)
     return caf::make_error(twin::errc::invalid_config,
                            "spawn threads must be at most "
-                             + std::to_string(max_spawn_threads));
+                               + std::to_string(max_spawn_threads));
   return caf::none;
 }
 
@@ -43,9 +43,9 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
                                        const twin_config& config) {
   if (auto err = config.validate())
     return err;
-  auto shards = config.shards != 0 ? config.shards
-                                   : std::max<size_t>(1, sys.scheduler()
-                                                           .num_workers());
+  auto shards = config.shards != 0
+                    ? config.shards
+                    : std::max<size_t>(1, sys.scheduler().num_workers());
   twin_handles result;
   for (size_t i = 0; i < shards; ++i)
     result.publishers.push_back(sys.spawn(publisher));
@@ -53,7 +53,7 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
   std::vector<twin::entity_state> states;
   states.reserve(c.num_entities());
   twin::for_each_initial_state(
-    c, [&](twin::entity_state st) { states.push_back(std::move(st)); });
+      c, [&](twin::entity_state st) { states.push_back(std::move(st)); });
   std::vector<twin::entity_id> ids(states.size());
   for (size_t i = 0; i < states.size(); ++i)
     ids[i] = states[i].id;
@@ -66,8 +66,9 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
     for (size_t i = begin; i < end; ++i)
       // lazy_init: an actor costs no scheduling until its first message,
       // which is what makes booting a million of them affordable.
-      handles[i] = sys.spawn<caf::lazy_init>(entity, std::move(states[i]),
-                                             result.publishers[shard_of(ids[i], shards)]);
+      handles[i] = sys.spawn<caf::lazy_init>(
+          entity, std::move(states[i]),
+          result.publishers[shard_of(ids[i], shards)]);
   };
   std::vector<std::thread> threads;
   auto per_thread = (states.size() + num_threads - 1) / num_threads;

@@ -43,9 +43,9 @@ caf::error synthetic_feed_config::validate() const {
   return caf::none;
 }
 
-synthetic_feed_model::synthetic_feed_model(
-  std::shared_ptr<const twin::city> c, uint64_t seed)
-  : city_(std::move(c)), rng_(seed) {
+synthetic_feed_model::synthetic_feed_model(std::shared_ptr<const twin::city> c,
+                                           uint64_t seed)
+    : city_(std::move(c)), rng_(seed) {
   for (const auto& p : city_->things) {
     if (p.id.kind == entity_kind::waste_bin) {
       bin_fill_.push_back(rng_.uniform(0, 0.6));
@@ -63,7 +63,7 @@ double synthetic_feed_model::traffic_profile(double h) {
   // Morning and evening peaks over a daytime plateau (a typical weekday
   // loop-detector curve).
   return std::min(1.0, 0.08 + 0.85 * bump(8, 1.3) + 0.92 * bump(17, 1.8)
-                         + 0.45 * bump(13, 3.5));
+                           + 0.45 * bump(13, 3.5));
 }
 
 double synthetic_feed_model::local_hour(twin::time_ms now) const {
@@ -82,8 +82,7 @@ double synthetic_feed_model::lamp_level(twin::time_ms now) const {
   return std::round(level * 100) / 100;
 }
 
-twin::reading_batch synthetic_feed_model::step(twin::time_ms now,
-                                               long step_s) {
+twin::reading_batch synthetic_feed_model::step(twin::time_ms now, long step_s) {
   twin::reading_batch result;
   double load = traffic_profile(local_hour(now));
   auto emit = [&](twin::entity_id id, quantity q, double value) {
@@ -103,8 +102,8 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now,
   }
   for (auto* v : city_->roads.intersections())
     if (v->num_phases > 0) {
-      auto phase = (now / 1000 / long(model::signal_cycle_s)
-                    + v->number) % v->num_phases;
+      auto phase = (now / 1000 / long(model::signal_cycle_s) + v->number)
+                   % v->num_phases;
       emit({entity_kind::intersection, v->number}, quantity::signal_phase,
            double(phase));
     }
@@ -123,8 +122,8 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now,
       case entity_kind::waste_bin: {
         auto& fill = bin_fill_[bin];
         fill = fill >= model::bin_collect_at
-                 ? model::bin_emptied_level
-                 : clamp01(fill + bin_rate_[bin] * hours * (0.5 + load));
+                   ? model::bin_emptied_level
+                   : clamp01(fill + bin_rate_[bin] * hours * (0.5 + load));
         ++bin;
         emit(p.id, quantity::fill_level, std::round(fill * 1000) / 1000);
         break;
@@ -138,8 +137,8 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now,
         break;
       }
       case entity_kind::air_quality: {
-        double pm10 = noisy(model::pm10_background
-                              + model::pm10_traffic * load, 0.2);
+        double pm10
+            = noisy(model::pm10_background + model::pm10_traffic * load, 0.2);
         emit(p.id, quantity::pm10, std::round(pm10 * 10) / 10);
         emit(p.id, quantity::pm25, std::round(pm10 * 6.5) / 10);
         emit(p.id, quantity::no2, std::round(noisy(15 + 45 * load, 0.2)));
@@ -147,9 +146,11 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now,
       }
       case entity_kind::noise_sensor:
         emit(p.id, quantity::noise_level,
-             std::round(noisy(model::noise_background
-                                + model::noise_traffic * load, 0.05) * 10)
-               / 10);
+             std::round(
+                 noisy(model::noise_background + model::noise_traffic * load,
+                       0.05)
+                 * 10)
+                 / 10);
         break;
       case entity_kind::parking_sensor: {
         double occupied = clamp01(noisy(0.2 + 0.75 * load, 0.1));
@@ -181,20 +182,20 @@ synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
     self->quit(err);
     return feed_actor::behavior_type::make_empty_behavior();
   }
-  self->state.model = std::make_unique<synthetic_feed_model>(std::move(c),
-                                                             config.seed);
+  self->state.model
+      = std::make_unique<synthetic_feed_model>(std::move(c), config.seed);
   self->state.config = config;
   self->state.sink = std::move(sink);
   self->state.now = config.start;
   return {
-    [self](caf::tick_atom) {
-      auto& st = self->state;
-      st.now += st.config.step_s * 1000;
-      self->send(st.sink, observe_atom_v,
-                 st.model->step(st.now, st.config.step_s));
-      self->delayed_send(self, st.config.tick, caf::tick_atom_v);
-    },
-    [self](caf::get_atom) { return self->state.now; },
+      [self](caf::tick_atom) {
+        auto& st = self->state;
+        st.now += st.config.step_s * 1000;
+        self->send(st.sink, observe_atom_v,
+                   st.model->step(st.now, st.config.step_s));
+        self->delayed_send(self, st.config.tick, caf::tick_atom_v);
+      },
+      [self](caf::get_atom) { return self->state.now; },
   };
 }
 

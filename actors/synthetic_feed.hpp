@@ -16,8 +16,8 @@ namespace citytwin::actors {
 /// Configuration of the built-in synthetic feed that keeps the demo city
 /// alive without an external broker.
 struct synthetic_feed_config {
-  twin::time_ms start = 0;        ///< simulated time of the first tick
-  long step_s = 60;               ///< simulated seconds per tick
+  twin::time_ms start = 0;              ///< simulated time of the first tick
+  long step_s = 60;                     ///< simulated seconds per tick
   std::chrono::milliseconds tick{1000}; ///< wall-clock time between ticks
   uint64_t seed = 1;
 
@@ -47,10 +47,10 @@ private:
 
   std::shared_ptr<const twin::city> city_;
   twin::random_stream rng_;
-  std::vector<double> bin_fill_;      // per bin, by position in things
-  std::vector<double> bin_rate_;      // fill per hour
-  std::vector<double> meter_energy_;  // per energy meter
-  double last_lamp_level_ = -1;       // lamps get readings only on change
+  std::vector<double> bin_fill_;     // per bin, by position in things
+  std::vector<double> bin_rate_;     // fill per hour
+  std::vector<double> meter_energy_; // per energy meter
+  double last_lamp_level_ = -1;      // lamps get readings only on change
 };
 
 /// State of the FEED actor.

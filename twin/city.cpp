@@ -13,8 +13,8 @@ size_t city::count(entity_kind kind) const {
   if (kind == entity_kind::intersection)
     return roads.num_intersections();
   return static_cast<size_t>(
-    std::count_if(things.begin(), things.end(),
-                  [kind](const placement& p) { return p.id.kind == kind; }));
+      std::count_if(things.begin(), things.end(),
+                    [kind](const placement& p) { return p.id.kind == kind; }));
 }
 
 std::vector<entity_id> city::entity_ids() const {

@@ -22,8 +22,8 @@ struct placement {
 
 /// A whole city: the road network and everything placed along it.
 struct city {
-  std::string name;  ///< appears in URNs and topics: [A-Za-z0-9_-]+
-  geo_point center;  ///< used for sunrise/sunset and map views
+  std::string name;       ///< appears in URNs and topics: [A-Za-z0-9_-]+
+  geo_point center;       ///< used for sunrise/sunset and map views
   int utc_offset_min = 0; ///< local standard time, for diurnal profiles
   city_graph roads;
   std::vector<placement> things; ///< lamps, bins, sensors

@@ -30,29 +30,32 @@ struct field_spec {
 
 // Which fields each record accepts. `number` is positional, not listed.
 const std::map<std::string_view, std::vector<field_spec>, std::less<>>
-  record_fields = {
-    {"city",
-     {{"name", true}, {"lon", true}, {"lat", true}, {"utc_offset_min", false}}},
-    {"intersection", {{"lon", true}, {"lat", true}, {"phases", false}}},
-    {"network",
-     {{"format", true},
-      {"file", true},
-      {"anchor_lon", false},
-      {"anchor_lat", false}}},
-    {"road_segment",
-     {{"from", true},
-      {"to", true},
-      {"length", true},
-      {"lanes", false},
-      {"speed", false},
-      {"capacity", false},
-      {"shape", false},
-      {"name", false}}},
+    record_fields = {
+        {"city",
+         {{"name", true},
+          {"lon", true},
+          {"lat", true},
+          {"utc_offset_min", false}}},
+        {"intersection", {{"lon", true}, {"lat", true}, {"phases", false}}},
+        {"network",
+         {{"format", true},
+          {"file", true},
+          {"anchor_lon", false},
+          {"anchor_lat", false}}},
+        {"road_segment",
+         {{"from", true},
+          {"to", true},
+          {"length", true},
+          {"lanes", false},
+          {"speed", false},
+          {"capacity", false},
+          {"shape", false},
+          {"name", false}}},
 };
 
 // Lamps, bins and sensors share one record layout.
 const std::vector<field_spec> placement_fields
-  = {{"segment", true}, {"lon", true}, {"lat", true}, {"rating", false}};
+    = {{"segment", true}, {"lon", true}, {"lat", true}, {"rating", false}};
 
 class parser {
 public:
@@ -95,29 +98,28 @@ private:
     ++num_problems_;
     if (problems_.size() < max_reported_problems)
       problems_.emplace_back(line, std::string{file_} + ":"
-                                     + std::to_string(line) + ": " + message);
+                                       + std::to_string(line) + ": " + message);
   }
 
   std::string report() {
     // Cross-reference problems are found last; report in file order.
-    std::stable_sort(problems_.begin(), problems_.end(),
-                     [](const auto& a, const auto& b) {
-                       return a.first < b.first;
-                     });
+    std::stable_sort(
+        problems_.begin(), problems_.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string result = std::to_string(num_problems_) + " problem(s) in "
                          + std::string{file_};
     for (const auto& p : problems_)
       result += "\n" + p.second;
     if (num_problems_ > problems_.size())
-      result += "\n... and "
-                + std::to_string(num_problems_ - problems_.size()) + " more";
+      result += "\n... and " + std::to_string(num_problems_ - problems_.size())
+                + " more";
     return result;
   }
 
   void check_header(const std::vector<std::string_view>& tokens) {
     if (tokens.size() != 2 || tokens[0] != magic) {
-      problem("not a citytwin city file: expected '" + std::string{magic}
-              + " " + std::to_string(city_file_version) + "' first");
+      problem("not a citytwin city file: expected '" + std::string{magic} + " "
+              + std::to_string(city_file_version) + "' first");
       return;
     }
     int version = 0;
@@ -242,9 +244,9 @@ private:
       return;
     result_.name = std::string{f->at("name")};
     if (result_.name.empty()
-        || result_.name.find_first_not_of(
-             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-             != std::string::npos)
+        || result_.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+                                          "KLMNOPQRSTUVWXYZ0123456789_-")
+               != std::string::npos)
       problem("city: name '" + result_.name
               + "' must be letters, digits, '-' or '_'");
     position("city", *f, result_.center);
@@ -255,8 +257,8 @@ private:
 
   void intersection_record(const std::string& what, uint32_t number,
                            const std::vector<std::string_view>& tokens) {
-    auto f = fields("intersection", tokens, 2,
-                    record_fields.at("intersection"));
+    auto f
+        = fields("intersection", tokens, 2, record_fields.at("intersection"));
     if (!f)
       return;
     intersection_info info;
@@ -275,8 +277,8 @@ private:
 
   void segment_record(const std::string& what, uint32_t number,
                       const std::vector<std::string_view>& tokens) {
-    auto f = fields("road_segment", tokens, 2,
-                    record_fields.at("road_segment"));
+    auto f
+        = fields("road_segment", tokens, 2, record_fields.at("road_segment"));
     if (!f)
       return;
     segment_info info;
@@ -295,8 +297,8 @@ private:
         ok = false;
       }
     };
-    require(info.length_m > 0, "length must be positive, got "
-                                   + std::string{f->at("length")});
+    require(info.length_m > 0,
+            "length must be positive, got " + std::string{f->at("length")});
     require(lanes >= 1 && lanes <= 16, "lanes must be 1..16");
     require(info.speed_limit_kmh > 0 && info.speed_limit_kmh <= 300,
             "speed must be in (0, 300] km/h");
@@ -415,7 +417,7 @@ private:
       for (auto end : {seg.from, seg.to})
         if (!result_.roads.find_intersection(end)) {
           problem_at(line, what + ": intersection " + std::to_string(end)
-                             + " does not exist");
+                               + " does not exist");
           ok = false;
         }
       if (ok)
@@ -424,8 +426,8 @@ private:
     for (auto& [line, p] : pending_things_) {
       if (!seen_.contains({entity_kind::road_segment, p.segment})) {
         problem_at(line, std::string{to_string(p.id.kind)} + " "
-                           + std::to_string(p.id.number) + ": road_segment "
-                           + std::to_string(p.segment) + " does not exist");
+                             + std::to_string(p.id.number) + ": road_segment "
+                             + std::to_string(p.segment) + " does not exist");
         continue;
       }
       result_.things.push_back(p);
@@ -491,9 +493,8 @@ void write_city(std::ostream& out, const city& c) {
   for (auto kind : all_entity_kinds)
     for (const auto& p : c.things)
       if (p.id.kind == kind)
-        out << to_string(kind) << ' ' << p.id.number
-            << " segment=" << p.segment << " lon=" << fixed7(p.where.lon)
-            << " lat=" << fixed7(p.where.lat)
+        out << to_string(kind) << ' ' << p.id.number << " segment=" << p.segment
+            << " lon=" << fixed7(p.where.lon) << " lat=" << fixed7(p.where.lat)
             << " rating=" << shortest(p.rating) << '\n';
 }
 

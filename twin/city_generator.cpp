@@ -34,8 +34,8 @@ constexpr double bins_per_segment = 0.25;
 constexpr double sensors_per_segment = 0.15;
 
 struct street {
-  uint32_t forward;  // segment number a -> b
-  uint32_t a;        // intersection numbers
+  uint32_t forward; // segment number a -> b
+  uint32_t a;       // intersection numbers
   uint32_t b;
   bool arterial;
 };
@@ -46,15 +46,15 @@ struct sensor_share {
 };
 
 constexpr sensor_share sensor_mix[] = {
-  {entity_kind::traffic_counter, 0.30}, {entity_kind::air_quality, 0.20},
-  {entity_kind::noise_sensor, 0.20},    {entity_kind::parking_sensor, 0.15},
-  {entity_kind::energy_meter, 0.15},
+    {entity_kind::traffic_counter, 0.30}, {entity_kind::air_quality, 0.20},
+    {entity_kind::noise_sensor, 0.20},    {entity_kind::parking_sensor, 0.15},
+    {entity_kind::energy_meter, 0.15},
 };
 
 class generator {
 public:
   explicit generator(const generator_options& opts)
-    : opts_(opts), rng_(opts.seed) {
+      : opts_(opts), rng_(opts.seed) {
     result_.name = opts.name;
     result_.center = opts.center;
     result_.utc_offset_min = opts.utc_offset_min;
@@ -77,8 +77,8 @@ private:
   void grid_size() {
     auto n = static_cast<double>(opts_.segments);
     rows_ = std::max<size_t>(2, size_t(std::floor((1 + std::sqrt(1 + n)) / 2)));
-    cols_ = std::max<size_t>(2, size_t(std::llround((n + 2.0 * rows_)
-                                                    / (4.0 * rows_ - 2))));
+    cols_ = std::max<size_t>(
+        2, size_t(std::llround((n + 2.0 * rows_) / (4.0 * rows_ - 2))));
   }
 
   bool arterial_line(size_t i) const {
@@ -137,8 +137,8 @@ private:
       s.to = to;
       s.length_m = length;
       s.lanes = arterial ? 2 : 1;
-      s.speed_limit_kmh = arterial ? layout::arterial_speed_kmh
-                                   : layout::local_speed_kmh;
+      s.speed_limit_kmh
+          = arterial ? layout::arterial_speed_kmh : layout::local_speed_kmh;
       s.capacity_veh_h = s.lanes
                          * (arterial ? layout::arterial_lane_capacity
                                      : layout::local_lane_capacity);
@@ -167,8 +167,10 @@ private:
              && (double(placed) + 0.5) * spacing < street_start + length) {
         double t = ((double(placed) + 0.5) * spacing - street_start) / length;
         result_.things.push_back(
-          {{entity_kind::street_lamp, uint32_t(placed)}, s.forward, along(s, t),
-           s.arterial ? layout::arterial_lamp_w : layout::local_lamp_w});
+            {{entity_kind::street_lamp, uint32_t(placed)},
+             s.forward,
+             along(s, t),
+             s.arterial ? layout::arterial_lamp_w : layout::local_lamp_w});
         ++placed;
       }
       street_start += length;
@@ -181,7 +183,8 @@ private:
       const auto& s = streets_[rng_.below(streets_.size())];
       double capacity = sizes_l[rng_.below(std::size(sizes_l))];
       result_.things.push_back({{entity_kind::waste_bin, uint32_t(i)},
-                                s.forward, along(s, rng_.uniform(0.1, 0.9)),
+                                s.forward,
+                                along(s, rng_.uniform(0.1, 0.9)),
                                 capacity});
     }
   }
@@ -209,8 +212,10 @@ private:
     double rating = 0;
     if (kind == entity_kind::parking_sensor)
       rating = double(20 + rng_.below(381)); // 20..400 spaces
-    result_.things.push_back(
-      {{kind, number}, s->forward, along(*s, rng_.uniform(0.1, 0.9)), rating});
+    result_.things.push_back({{kind, number},
+                              s->forward,
+                              along(*s, rng_.uniform(0.1, 0.9)),
+                              rating});
   }
 
   // Coordinates are stored with 7 decimals; round now so a generated city
@@ -237,7 +242,7 @@ caf::error generator_options::validate() const {
   if (name.empty()
       || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-           != std::string::npos)
+             != std::string::npos)
     return fail("--name must be letters, digits, '-' or '_'");
   if (!valid(center) || std::abs(center.lat) > 80)
     return fail("--lon/--lat must be a position below 80 degrees latitude");

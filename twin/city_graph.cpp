@@ -10,9 +10,8 @@
 namespace citytwin::twin {
 
 city_graph::city_graph(const city_graph& other)
-  : graph_(other.graph_),
-    vertex_by_number_(other.vertex_by_number_),
-    segment_order_(other.segment_order_) {
+    : graph_(other.graph_), vertex_by_number_(other.vertex_by_number_),
+      segment_order_(other.segment_order_) {
   rebuild_edge_index();
 }
 
@@ -27,9 +26,9 @@ city_graph& city_graph::operator=(const city_graph& other) {
 }
 
 city_graph::city_graph(city_graph&& other)
-  : graph_(std::move(other.graph_)),
-    vertex_by_number_(std::move(other.vertex_by_number_)),
-    segment_order_(std::move(other.segment_order_)) {
+    : graph_(std::move(other.graph_)),
+      vertex_by_number_(std::move(other.vertex_by_number_)),
+      segment_order_(std::move(other.segment_order_)) {
   rebuild_edge_index();
   other.edge_by_number_.clear();
 }
@@ -67,10 +66,10 @@ bool city_graph::add_segment(segment_info info) {
   if (from == vertex_by_number_.end() || to == vertex_by_number_.end())
     return false;
   auto number = info.number;
-  auto [e, added] = boost::add_edge(from->second, to->second, std::move(info),
-                                    graph_);
+  auto [e, added]
+      = boost::add_edge(from->second, to->second, std::move(info), graph_);
   // adjacency_list with vecS out-edges allows parallel edges: always added.
-  (void) added;
+  (void)added;
   edge_by_number_.emplace(number, e);
   segment_order_.push_back(number);
   return true;
@@ -152,8 +151,8 @@ city_graph::fastest_route(uint32_t from, uint32_t to) const {
   std::vector<double> dist(n);
   std::vector<edge> pred_edge(n);
   auto weight = boost::make_transform_value_property_map(
-    [](const segment_info& s) { return s.free_flow_s(); },
-    boost::get(boost::edge_bundle, graph_));
+      [](const segment_info& s) { return s.free_flow_s(); },
+      boost::get(boost::edge_bundle, graph_));
   // Record the edge used to reach each vertex: with parallel segments the
   // predecessor vertex alone does not say which segment was taken.
   struct edge_recorder : boost::default_dijkstra_visitor {
@@ -165,13 +164,13 @@ city_graph::fastest_route(uint32_t from, uint32_t to) const {
   edge_recorder recorder;
   recorder.pred_edge = &pred_edge;
   boost::dijkstra_shortest_paths(
-    graph_, src->second,
-    boost::weight_map(weight)
-      .predecessor_map(boost::make_iterator_property_map(
-        pred.begin(), boost::get(boost::vertex_index, graph_)))
-      .distance_map(boost::make_iterator_property_map(
-        dist.begin(), boost::get(boost::vertex_index, graph_)))
-      .visitor(recorder));
+      graph_, src->second,
+      boost::weight_map(weight)
+          .predecessor_map(boost::make_iterator_property_map(
+              pred.begin(), boost::get(boost::vertex_index, graph_)))
+          .distance_map(boost::make_iterator_property_map(
+              dist.begin(), boost::get(boost::vertex_index, graph_)))
+          .visitor(recorder));
   std::vector<uint32_t> result;
   for (auto v = dst->second; v != src->second; v = pred[v]) {
     if (pred[v] == v)
@@ -188,13 +187,11 @@ size_t city_graph::num_reachable(uint32_t from) const {
     return 0;
   std::vector<boost::default_color_type> colors(num_vertices(graph_));
   auto color_map = boost::make_iterator_property_map(
-    colors.begin(), boost::get(boost::vertex_index, graph_));
-  boost::breadth_first_search(graph_, src->second,
-                              boost::color_map(color_map));
+      colors.begin(), boost::get(boost::vertex_index, graph_));
+  boost::breadth_first_search(graph_, src->second, boost::color_map(color_map));
   return static_cast<size_t>(
-    std::count_if(colors.begin(), colors.end(), [](auto c) {
-      return c != boost::white_color;
-    }));
+      std::count_if(colors.begin(), colors.end(),
+                    [](auto c) { return c != boost::white_color; }));
 }
 
 double city_graph::total_length_m() const {

@@ -15,20 +15,20 @@ namespace citytwin::twin {
 
 /// An intersection: a vertex of the road network.
 struct intersection_info {
-  uint32_t number = 0;    ///< entity number (kind intersection)
+  uint32_t number = 0; ///< entity number (kind intersection)
   geo_point where;
   uint8_t num_phases = 0; ///< signal phases; 0 = not signalised
 };
 
 /// A directed road segment: an edge of the road network.
 struct segment_info {
-  uint32_t number = 0;      ///< entity number (kind road_segment)
-  uint32_t from = 0;        ///< intersection number
-  uint32_t to = 0;          ///< intersection number
+  uint32_t number = 0; ///< entity number (kind road_segment)
+  uint32_t from = 0;   ///< intersection number
+  uint32_t to = 0;     ///< intersection number
   double length_m = 0;
   uint8_t lanes = 1;
   double speed_limit_kmh = 50;
-  double capacity_veh_h = 900; ///< all lanes together
+  double capacity_veh_h = 900;  ///< all lanes together
   std::vector<geo_point> shape; ///< inner points; ends are the intersections
   std::string name;
 
@@ -43,8 +43,8 @@ struct segment_info {
 class city_graph {
 public:
   using graph_type
-    = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                            intersection_info, segment_info>;
+      = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                              intersection_info, segment_info>;
   using vertex = graph_type::vertex_descriptor;
   using edge = graph_type::edge_descriptor;
 

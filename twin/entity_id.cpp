@@ -61,12 +61,12 @@ caf::expected<qualified_id> parse_urn(std::string_view urn) {
   if (!kind)
     return caf::make_error(errc::unknown_kind,
                            "unknown entity type '" + std::string{type}
-                             + "' in '" + std::string{urn} + "'");
+                               + "' in '" + std::string{urn} + "'");
   if (!valid_city_name(city))
     return fail("city name must be letters, digits, '-' or '_'");
   uint32_t number = 0;
-  auto [end, ec] = std::from_chars(digits.data(),
-                                   digits.data() + digits.size(), number);
+  auto [end, ec]
+      = std::from_chars(digits.data(), digits.data() + digits.size(), number);
   if (digits.empty() || ec != std::errc{}
       || end != digits.data() + digits.size())
     return fail("entity number is not an unsigned 32-bit integer");

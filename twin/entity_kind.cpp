@@ -11,16 +11,16 @@ struct kind_names {
 };
 
 constexpr std::array<kind_names, num_entity_kinds> names = {{
-  {"road_segment", "RoadSegment"},
-  {"intersection", "Intersection"},
-  {"street_lamp", "StreetLight"},
-  {"waste_bin", "WasteContainer"},
-  {"traffic_counter", "TrafficCounter"},
-  {"air_quality", "AirQualitySensor"},
-  {"noise_sensor", "NoiseSensor"},
-  {"parking_sensor", "ParkingSensor"},
-  {"energy_meter", "EnergyMeter"},
-  {"camera", "Camera"},
+    {"road_segment", "RoadSegment"},
+    {"intersection", "Intersection"},
+    {"street_lamp", "StreetLight"},
+    {"waste_bin", "WasteContainer"},
+    {"traffic_counter", "TrafficCounter"},
+    {"air_quality", "AirQualitySensor"},
+    {"noise_sensor", "NoiseSensor"},
+    {"parking_sensor", "ParkingSensor"},
+    {"energy_meter", "EnergyMeter"},
+    {"camera", "Camera"},
 }};
 
 } // namespace

@@ -29,11 +29,11 @@ constexpr size_t num_entity_kinds = 10;
 
 /// All kinds in declaration order, for loops over every kind.
 constexpr std::array<entity_kind, num_entity_kinds> all_entity_kinds = {
-  entity_kind::road_segment,    entity_kind::intersection,
-  entity_kind::street_lamp,     entity_kind::waste_bin,
-  entity_kind::traffic_counter, entity_kind::air_quality,
-  entity_kind::noise_sensor,    entity_kind::parking_sensor,
-  entity_kind::energy_meter,    entity_kind::camera,
+    entity_kind::road_segment,    entity_kind::intersection,
+    entity_kind::street_lamp,     entity_kind::waste_bin,
+    entity_kind::traffic_counter, entity_kind::air_quality,
+    entity_kind::noise_sensor,    entity_kind::parking_sensor,
+    entity_kind::energy_meter,    entity_kind::camera,
 };
 
 /// Zero-based position of a kind, for per-kind arrays.

@@ -50,9 +50,9 @@ congestion level_of(double speed, double limit) {
 }
 
 caf::error range_error(const reading& x, const std::string& why) {
-  return caf::make_error(errc::out_of_range, std::string{info(x.what).name}
-                                               + " = " + std::to_string(x.value)
-                                               + ": " + why);
+  return caf::make_error(errc::out_of_range,
+                         std::string{info(x.what).name} + " = "
+                             + std::to_string(x.value) + ": " + why);
 }
 
 // Each overload applies a reading that already passed the generic checks
@@ -90,7 +90,7 @@ struct kind_apply {
       return range_error(x, "intersection has no signal");
     if (x.value != std::floor(x.value) || x.value >= s.num_phases)
       return range_error(x, "phase must be an integer below "
-                              + std::to_string(s.num_phases));
+                                + std::to_string(s.num_phases));
     auto phase = static_cast<uint8_t>(x.value);
     if (!first && phase == s.phase)
       return false;
@@ -187,7 +187,7 @@ struct kind_apply {
   caf::expected<bool> operator()(parking_sensor_state& s) const {
     if (x.value != std::floor(x.value) || x.value > s.capacity)
       return range_error(x, "free spaces must be a whole number up to "
-                              + std::to_string(s.capacity));
+                                + std::to_string(s.capacity));
     auto free = static_cast<uint32_t>(x.value);
     if (!first && free == s.free)
       return false;
@@ -202,7 +202,7 @@ struct kind_apply {
       return set(s.power_w);
     if (x.value < s.energy_kwh)
       return range_error(x, "energy register ran backwards from "
-                              + std::to_string(s.energy_kwh));
+                                + std::to_string(s.energy_kwh));
     return set(s.energy_kwh);
   }
 
@@ -254,21 +254,21 @@ caf::expected<uint32_t> apply(entity_state& state, const reading& x) {
   if (!accepts(state.id.kind, x.what))
     return caf::make_error(errc::wrong_quantity,
                            std::string{to_string(state.id.kind)}
-                             + " has no quantity "
-                             + std::string{info(x.what).name});
+                               + " has no quantity "
+                               + std::string{info(x.what).name});
   if (!std::isfinite(x.value))
     return caf::make_error(errc::not_finite,
                            std::string{info(x.what).name} + " is not finite");
   const auto& q = info(x.what);
   if (x.value < q.min || x.value > q.max)
     return range_error(x, "outside [" + std::to_string(q.min) + ", "
-                            + std::to_string(q.max) + "]");
+                              + std::to_string(q.max) + "]");
   // Equal times are fine: a sensor reports several quantities at once.
   if (x.time < state.updated)
     return caf::make_error(errc::stale_reading,
-                           std::string{q.name} + " at "
-                             + std::to_string(x.time) + " is older than "
-                             + std::to_string(state.updated));
+                           std::string{q.name} + " at " + std::to_string(x.time)
+                               + " is older than "
+                               + std::to_string(state.updated));
   bool first = (state.seen & bit(x.what)) == 0;
   auto changed = std::visit(kind_apply{x, first}, state.detail);
   if (!changed)
@@ -285,8 +285,7 @@ caf::expected<double> value_of(const entity_state& state, quantity q) {
       return attr.value;
   return caf::make_error(errc::wrong_quantity,
                          std::string{to_string(state.id.kind)}
-                           + " has no quantity "
-                           + std::string{info(q).name});
+                             + " has no quantity " + std::string{info(q).name});
 }
 
 std::vector<attribute> attributes(const entity_state& state) {
@@ -328,9 +327,9 @@ std::vector<attribute> attributes(const entity_state& state) {
               {"vehicle_count", double(s.vehicles_total)}};
     }
     std::vector<attribute> operator()(const air_quality_state& s) const {
-      return {{"pm10", s.pm10},          {"pm25", s.pm25},
-              {"no2", s.no2},            {"temperature", s.temperature},
-              {"humidity", s.humidity},  {"caqi_band", double(s.band)}};
+      return {{"pm10", s.pm10},         {"pm25", s.pm25},
+              {"no2", s.no2},           {"temperature", s.temperature},
+              {"humidity", s.humidity}, {"caqi_band", double(s.band)}};
     }
     std::vector<attribute> operator()(const noise_sensor_state& s) const {
       return {{"noise_level", s.level_dba}, {"peak_level", s.peak_dba}};

@@ -61,7 +61,7 @@ std::vector<attribute> attributes(const entity_state& state);
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_state& x) {
   constexpr bool returns_error
-    = !std::is_same_v<typename Inspector::result_type, void>;
+      = !std::is_same_v<typename Inspector::result_type, void>;
   if constexpr (returns_error) {
     if (auto err = f(caf::meta::type_name("entity_state"), x.id, x.updated,
                      x.seen, x.num_applied))

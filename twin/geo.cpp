@@ -18,7 +18,7 @@ double distance_m(geo_point a, geo_point b) {
   double dlon = (b.lon - a.lon) * deg;
   double h = std::sin(dlat / 2) * std::sin(dlat / 2)
              + std::cos(a.lat * deg) * std::cos(b.lat * deg)
-                 * std::sin(dlon / 2) * std::sin(dlon / 2);
+                   * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * earth_radius_m * std::asin(std::min(1.0, std::sqrt(h)));
 }
 

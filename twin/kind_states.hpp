@@ -15,8 +15,8 @@ enum class congestion : uint8_t { unknown, free_flow, moderate, heavy, jammed };
 
 /// A directed road segment between two intersections.
 struct road_segment_state {
-  double speed_limit_kmh = 50;    ///< static, from the city
-  double capacity_veh_h = 1800;   ///< static, from the city
+  double speed_limit_kmh = 50;  ///< static, from the city
+  double capacity_veh_h = 1800; ///< static, from the city
   double flow_veh_h = 0;
   double speed_kmh = 0;
   double occupancy = 0;
@@ -97,10 +97,10 @@ struct camera_state {
 
 /// The typed state of any kind; the alternative's index is the kind's index.
 using kind_state
-  = std::variant<road_segment_state, intersection_state, street_lamp_state,
-                 waste_bin_state, traffic_counter_state, air_quality_state,
-                 noise_sensor_state, parking_sensor_state, energy_meter_state,
-                 camera_state>;
+    = std::variant<road_segment_state, intersection_state, street_lamp_state,
+                   waste_bin_state, traffic_counter_state, air_quality_state,
+                   noise_sensor_state, parking_sensor_state, energy_meter_state,
+                   camera_state>;
 
 /// A default state for `kind`.
 kind_state make_kind_state(entity_kind kind);
@@ -127,13 +127,13 @@ typename Inspector::result_type inspect(Inspector& f, street_lamp_state& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, waste_bin_state& x) {
-  return f(caf::meta::type_name("waste_bin_state"), x.capacity_l,
-           x.fill_level, x.temperature, x.collections, x.last_emptied, x.full);
+  return f(caf::meta::type_name("waste_bin_state"), x.capacity_l, x.fill_level,
+           x.temperature, x.collections, x.last_emptied, x.full);
 }
 
 template <class Inspector>
-typename Inspector::result_type
-inspect(Inspector& f, traffic_counter_state& x) {
+typename Inspector::result_type inspect(Inspector& f,
+                                        traffic_counter_state& x) {
   return f(caf::meta::type_name("traffic_counter_state"), x.flow_veh_h,
            x.speed_kmh, x.occupancy, x.vehicles_total);
 }
@@ -146,21 +146,18 @@ typename Inspector::result_type inspect(Inspector& f, air_quality_state& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, noise_sensor_state& x) {
-  return f(caf::meta::type_name("noise_sensor_state"), x.level_dba,
-           x.peak_dba);
+  return f(caf::meta::type_name("noise_sensor_state"), x.level_dba, x.peak_dba);
 }
 
 template <class Inspector>
-typename Inspector::result_type
-inspect(Inspector& f, parking_sensor_state& x) {
+typename Inspector::result_type inspect(Inspector& f, parking_sensor_state& x) {
   return f(caf::meta::type_name("parking_sensor_state"), x.capacity, x.free,
            x.occupancy, x.full);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, energy_meter_state& x) {
-  return f(caf::meta::type_name("energy_meter_state"), x.energy_kwh,
-           x.power_w);
+  return f(caf::meta::type_name("energy_meter_state"), x.energy_kwh, x.power_w);
 }
 
 template <class Inspector>

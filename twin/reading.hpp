@@ -25,8 +25,7 @@ struct reading {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reading& x) {
-  return f(caf::meta::type_name("reading"), x.target, x.time, x.value,
-           x.what);
+  return f(caf::meta::type_name("reading"), x.target, x.time, x.value, x.what);
 }
 
 /// Readings travel in batches: per-message cost dominates in CAF, so

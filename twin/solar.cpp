@@ -20,18 +20,18 @@ double sun_elevation_deg(geo_point where, time_ms when) {
                   + std::sin(3 * anomaly * rad) * 0.000289;
   double true_long = mean_long + center;
   double obliquity = 23.439291 - 0.0130042 * centuries;
-  double declination = std::asin(std::sin(obliquity * rad)
-                                 * std::sin(true_long * rad));
-  double right_asc = std::atan2(std::cos(obliquity * rad)
-                                  * std::sin(true_long * rad),
-                                std::cos(true_long * rad));
+  double declination
+      = std::asin(std::sin(obliquity * rad) * std::sin(true_long * rad));
+  double right_asc
+      = std::atan2(std::cos(obliquity * rad) * std::sin(true_long * rad),
+                   std::cos(true_long * rad));
   // Greenwich mean sidereal time, then the local hour angle.
   double gmst = std::fmod(280.46061837 + 360.98564736629 * days, 360);
   double hour_angle = gmst * rad + where.lon * rad - right_asc;
   double lat = where.lat * rad;
-  double sin_elev = std::sin(lat) * std::sin(declination)
-                    + std::cos(lat) * std::cos(declination)
-                        * std::cos(hour_angle);
+  double sin_elev
+      = std::sin(lat) * std::sin(declination)
+        + std::cos(lat) * std::cos(declination) * std::cos(hour_angle);
   return std::asin(sin_elev) / rad;
 }
 

@@ -30,8 +30,8 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 template <class T>
 bool parse_number(std::string_view text, T& out) {
   T value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                   value);
+  auto [end, ec]
+      = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
     return false;
   if constexpr (std::is_floating_point_v<T>)
