@@ -2,11 +2,16 @@
 // figure as it is measured and rewrites BENCHMARKS.md at the end.
 #include "bench/report.hpp"
 #include "actors/runtime.hpp"
+#include "bench/ingest_bench.hpp"
 #include "bench/twin_bench.hpp"
 #include "scenarios/assignment/assign_benchmark.hpp"
+#include "twin/city_file.hpp"
+#include "twin/error.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -29,15 +34,18 @@ std::string count(size_t n) {
   return std::to_string(n);
 }
 
+double wall_clock_s() {
+  return std::chrono::duration<double>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
 void print(const bench::row& r) {
   std::cout << "[" << r.section << "] " << r.figure << ": " << r.measured
             << "  (goal: " << r.goal << ")" << std::endl;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"citytwin benchmarks: writes BENCHMARKS.md"};
+struct options {
   std::string output = "BENCHMARKS.md";
   std::vector<size_t> sizes{10'000, 100'000, 1'000'000};
   size_t throughput_entities = 1'000'000;
@@ -48,56 +56,46 @@ int main(int argc, char** argv) {
   // 0 = one worker per core (our default); 4 = CAF 0.17's own minimum.
   std::vector<size_t> thread_counts{0, 4};
   bool skip_assignment = false;
-  app.add_option("-o,--output", output, "Report to write")
-    ->capture_default_str();
-  app.add_option("--sizes", sizes, "Entity counts for the boot figures")
-    ->delimiter(',')
-    ->capture_default_str();
-  app.add_option("--throughput-entities", throughput_entities,
-                 "Resident entities for the throughput figures")
-    ->capture_default_str();
-  app.add_option("--rounds", rounds, "Updates per entity and message size")
-    ->capture_default_str();
-  app.add_option("--time-limit", time_limit,
-                 "Seconds before a throughput run is cut short")
-    ->capture_default_str();
-  app.add_option("--shared-data", shared_data, "../shared/data")
-    ->capture_default_str();
-  app.add_option("--schedulers", schedulers, "Policies to compare")
-    ->delimiter(',')
-    ->capture_default_str();
-  app.add_option("--thread-counts", thread_counts,
-                 "Scheduler workers to compare (0: one per core)")
-    ->delimiter(',')
-    ->capture_default_str();
-  app.add_flag("--skip-assignment", skip_assignment,
-               "Leave out the static assignment figures");
-  CLI11_PARSE(app, argc, argv);
+  std::vector<std::string> only;
+  std::string demo_city = std::string{CITYTWIN_PROJECT_DATA} + "/demo.city";
+  size_t mqtt_messages = 300'000;
+  size_t apply_messages = 1'000'000;
+  size_t apply_threads = 2;
 
+  bool wanted(const std::string& part) const {
+    return only.empty()
+           || std::find(only.begin(), only.end(), part) != only.end();
+  }
+};
+
+struct report {
   std::vector<bench::row> rows;
   std::vector<std::string> notes;
-  auto add = [&](bench::row r) {
+
+  void add(bench::row r) {
     print(r);
     rows.push_back(std::move(r));
-  };
+  }
+};
 
+void run_twin(const options& opts, report& out) {
   const std::string twin_section = "Entity actors (issue 2)";
-  for (auto n : sizes) {
+  for (auto n : opts.sizes) {
     auto c = bench::make_city(n, 1);
     auto r = bench::measure_spawn(c, actors::runtime_settings{}.scheduler);
     auto label = count(n) + " entities (" + std::to_string(r.entities) + ")";
-    add({twin_section, "boot: spawn " + label,
+    out.add({twin_section, "boot: spawn " + label,
          n >= 1'000'000 ? "<= 10 s at 1M" : "-", fixed(r.seconds, 2) + " s"});
-    add({twin_section, "memory per entity, actor + state, " + count(n),
+    out.add({twin_section, "memory per entity, actor + state, " + count(n),
          "<= 2048 B", fixed(r.bytes_per_entity, 0) + " B"});
   }
 
-  auto c = bench::make_city(throughput_entities, 2);
-  for (auto threads : thread_counts)
-    for (const auto& scheduler : schedulers)
+  auto c = bench::make_city(opts.throughput_entities, 2);
+  for (auto threads : opts.thread_counts)
+    for (const auto& scheduler : opts.schedulers)
     for (size_t per_message : {1, 8}) {
       auto r = bench::measure_throughput(c, {scheduler, threads}, per_message,
-                                         rounds, time_limit);
+                                         opts.rounds, opts.time_limit);
       std::ostringstream figure;
       figure << "readings applied/s, " << count(c.num_entities())
              << " resident, " << r.entities_driven << " driven, "
@@ -111,32 +109,169 @@ int main(int argc, char** argv) {
                              + " in " + fixed(r.seconds, 2) + " s)";
       if (!r.finished)
         measured += ", cut at the time limit";
-      add({twin_section, figure.str(), ">= 2 M/s", measured});
+      out.add({twin_section, figure.str(), ">= 2 M/s", measured});
     }
-  notes.push_back(
+  out.notes.push_back(
     "Scheduler: citytwin runs CAF's `stealing` policy with one worker per "
     "core by default (`--scheduler`, `--threads`). The rows above compare "
     "both policies with one worker per core and with CAF 0.17's own "
     "minimum of four workers, in the same run: on a two-core machine the "
     "four-worker work-stealing scheduler is where the collapse on fan-out "
     "reported in ../shared/notes/caf-performance.md shows.");
-  notes.push_back(
+  out.notes.push_back(
     "Readings reach entities through one router per shard, grouped per "
     "entity. With one reading per entity message the cost per CAF message "
     "dominates (two messages per update: router to entity, entity delta to "
     "its shard's publisher); sensors that report several values at once "
     "(a SenML pack) amortise it.");
-  notes.push_back(
+  out.notes.push_back(
     "Memory per entity is the resident-set growth while spawning divided by "
     "the entity count (lazily initialised actors, state included).");
+}
 
+// The goals of issue 3; false if the demo city cannot be read.
+bool run_ingest(const options& opts, report& out) {
+  const std::string ingest_section = "MQTT ingest (issue 3)";
+  auto demo = twin::load_city(opts.demo_city);
+  if (!demo) {
+    std::cerr << "cannot load " << opts.demo_city << ": "
+              << twin::describe(demo.error()) << std::endl;
+    return false;
+  }
+  auto stream = bench::make_senml_stream(*demo, opts.mqtt_messages,
+                                         wall_clock_s());
+  auto m = bench::measure_mqtt_ingest(*demo, stream, {}, opts.time_limit);
+  auto per_pack = stream.readings_per_message();
+  std::ostringstream figure;
+  figure << "twin readings applied/s over mosquitto_sub readings/s, "
+         << count(stream.messages.size()) << " SenML packs (QoS 0, "
+         << fixed(per_pack, 2) << " readings each) for the "
+         << stream.topics.size() << " sensors of " << demo->name
+         << ", one publisher, same run";
+  if (!m.skipped.empty()) {
+    out.add({ingest_section, figure.str(), ">= 0.95", "skipped: " + m.skipped});
+  } else {
+    auto sub_readings = m.sub_messages_per_second() * per_pack;
+    auto ratio = sub_readings > 0 ? m.twin.per_second() / sub_readings : 0;
+    std::ostringstream measured;
+    measured << fixed(ratio, 3) << " (twin " << fixed(m.twin.per_second() / 1e3, 1)
+             << "k readings/s: " << m.twin.readings_applied << " in "
+             << fixed(m.twin.seconds, 2) << " s; mosquitto_sub "
+             << fixed(m.sub_messages_per_second() / 1e3, 1) << "k msg/s = "
+             << fixed(sub_readings / 1e3, 1) << "k readings/s: "
+             << m.sub_messages << " of " << m.published << " in "
+             << fixed(m.sub_seconds, 2) << " s; published in "
+             << fixed(m.publish_seconds, 2) << " s; ingest client got "
+             << m.twin_messages << ", " << m.twin.readings_rejected
+             << " rejected)";
+    if (!m.twin.finished)
+      measured << ", incomplete";
+    out.add({ingest_section, figure.str(), ">= 0.95", measured.str()});
+  }
+  auto apply_city = bench::make_city(opts.throughput_entities, 3);
+  auto apply_stream = bench::make_senml_stream(apply_city, opts.apply_messages,
+                                               wall_clock_s());
+  auto a = bench::measure_senml_apply(apply_city, apply_stream, {},
+                                      opts.apply_threads, opts.time_limit);
+  std::ostringstream apply_figure;
+  apply_figure << "SenML parse + apply in-process, readings/s, "
+               << opts.apply_threads << " decoder threads, "
+               << count(apply_stream.messages.size()) << " packs ("
+               << fixed(apply_stream.readings_per_message(), 2)
+               << " readings each) for " << apply_stream.topics.size()
+               << " devices of a " << count(apply_city.num_entities())
+               << "-entity city, twin on one worker per core";
+  std::ostringstream applied;
+  applied << fixed(a.twin.per_second() / 1e6, 2) << " M/s ("
+          << a.twin.readings_applied << " of "
+          << apply_stream.num_readings << " in " << fixed(a.twin.seconds, 2)
+          << " s; decoded in " << fixed(a.decode_seconds, 2) << " s; "
+          << a.twin.readings_rejected << " rejected)";
+  if (!a.twin.finished)
+    applied << ", incomplete";
+  out.add({ingest_section, apply_figure.str(), ">= 1 M/s", applied.str()});
+  auto decoded = bench::measure_senml_decode(apply_city, apply_stream);
+  auto per_cpu = decoded.cpu_seconds > 0
+                   ? double(decoded.readings) / decoded.cpu_seconds
+                   : 0;
+  out.add({ingest_section,
+           "SenML decode only (payload_decoder, SAX reader, no twin), "
+           "readings/s, one thread, same packs",
+           "-",
+           fixed(double(decoded.readings) / decoded.seconds / 1e6, 2)
+             + " M/s (" + fixed(per_cpu / 1e6, 2)
+             + " M per CPU second of the thread)"});
+  out.notes.push_back(
+    "MQTT ingest: the bench starts mosquitto on a free loopback port "
+    "(max_queued_messages 0), subscribes mosquitto_sub (its output "
+    "counted) and the twin's ingest client, and publishes the packs as "
+    "fast as one libmosquitto publisher can. Rates run from the first "
+    "publish to the last line mosquitto_sub printed and to the last "
+    "reading the twin's entities applied. Everything shares the 2 cores: "
+    "broker, publisher, mosquitto_sub, decoder and actors.");
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"citytwin benchmarks: writes BENCHMARKS.md"};
+  options opts;
+  app.add_option("-o,--output", opts.output, "Report to write")
+    ->capture_default_str();
+  app.add_option("--sizes", opts.sizes, "Entity counts for the boot figures")
+    ->delimiter(',')
+    ->capture_default_str();
+  app.add_option("--throughput-entities", opts.throughput_entities,
+                 "Resident entities for the throughput figures")
+    ->capture_default_str();
+  app.add_option("--rounds", opts.rounds,
+                 "Updates per entity and message size")
+    ->capture_default_str();
+  app.add_option("--time-limit", opts.time_limit,
+                 "Seconds before a throughput run is cut short")
+    ->capture_default_str();
+  app.add_option("--shared-data", opts.shared_data, "../shared/data")
+    ->capture_default_str();
+  app.add_option("--schedulers", opts.schedulers, "Policies to compare")
+    ->delimiter(',')
+    ->capture_default_str();
+  app.add_option("--thread-counts", opts.thread_counts,
+                 "Scheduler workers to compare (0: one per core)")
+    ->delimiter(',')
+    ->capture_default_str();
+  app.add_flag("--skip-assignment", opts.skip_assignment,
+               "Leave out the static assignment figures");
+  app.add_option("--only", opts.only,
+                 "Run only these sections: twin, ingest, assignment")
+    ->delimiter(',')
+    ->check(CLI::IsMember({"twin", "ingest", "assignment"}));
+  app.add_option("--demo-city", opts.demo_city,
+                 "City whose sensors feed the MQTT ingest figure")
+    ->capture_default_str();
+  app.add_option("--mqtt-messages", opts.mqtt_messages,
+                 "SenML packs published through mosquitto")
+    ->capture_default_str();
+  app.add_option("--apply-messages", opts.apply_messages,
+                 "SenML packs decoded and applied in-process")
+    ->capture_default_str();
+  app.add_option("--apply-threads", opts.apply_threads,
+                 "Decoder threads for the in-process figure")
+    ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  report out;
+  if (opts.wanted("twin"))
+    run_twin(opts, out);
+  if (opts.wanted("ingest") && !run_ingest(opts, out))
+    return 1;
   const std::string assign_section = "Static assignment (issue 6)";
-  if (!skip_assignment)
+  if (!opts.skip_assignment && opts.wanted("assignment"))
     for (const auto& r :
-         scenarios::assignment::run_assignment_benchmarks(shared_data))
-      add({assign_section, r.figure, r.goal, r.measured});
+         scenarios::assignment::run_assignment_benchmarks(opts.shared_data))
+      out.add({assign_section, r.figure, r.goal, r.measured});
 
-  bench::write_report(output, rows, notes);
-  std::cout << "wrote " << output << std::endl;
+  bench::write_report(opts.output, out.rows, out.notes);
+  std::cout << "wrote " << opts.output << std::endl;
   return 0;
 }

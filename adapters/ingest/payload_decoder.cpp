@@ -102,27 +102,48 @@ void payload_decoder::decode_json(std::string_view payload, twin::time_ms now,
     reject({reject_reason::invalid_utf8, "payload is not UTF-8"}, now);
     return;
   }
+  // SenML arrays, the common case, are read without building a DOM; the
+  // reader stops at once at an array of NGSI-LD entities.
+  auto first = std::find_if_not(payload.begin(), payload.end(), blank);
+  if (first != payload.end() && *first == '[') {
+    auto pack = parse_senml(payload, static_cast<double>(now) / 1000, true);
+    if (!pack.is_ngsi_ld) {
+      decode_senml(std::move(pack), now, out);
+      return;
+    }
+  }
   auto doc = json::parse(payload, nullptr, false);
   if (doc.is_discarded()) {
     reject({reject_reason::malformed_payload, "malformed JSON"}, now);
     return;
   }
-  auto start = out.size();
   if (looks_like_ngsi(doc)) {
-    auto found = ngsi_to_readings(doc, config_.city, now);
-    counters_.count_records(found.num_attributes);
-    for (auto& x : found.rejected)
-      reject(std::move(x), now);
-    for (const auto& x : found.readings)
-      accept(x, now, out);
-    finish(start, now, out);
+    decode_ngsi(doc, now, out);
     return;
   }
-  auto pack = resolve_senml(doc, static_cast<double>(now) / 1000);
+  decode_senml(resolve_senml(doc, static_cast<double>(now) / 1000), now, out);
+}
+
+void payload_decoder::decode_ngsi(const nlohmann::json& doc,
+                                  twin::time_ms now,
+                                  twin::reading_batch& out) {
+  auto start = out.size();
+  auto found = ngsi_to_readings(doc, config_.city, now);
+  counters_.count_records(found.num_attributes);
+  for (auto& x : found.rejected)
+    reject(std::move(x), now);
+  for (const auto& x : found.readings)
+    accept(x, now, out);
+  finish(start, now, out);
+}
+
+void payload_decoder::decode_senml(senml_pack pack, twin::time_ms now,
+                                   twin::reading_batch& out) {
   if (pack.failed) {
     reject({pack.failed->reason, std::move(pack.failed->detail)}, now);
     return;
   }
+  auto start = out.size();
   counters_.count_records(pack.records.size() + pack.rejected.size());
   for (auto& x : pack.rejected)
     reject({x.reason, std::move(x.detail)}, now);

@@ -5,7 +5,10 @@
 #include "adapters/ingest/defaults.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
 #include "adapters/ingest/reject_log.hpp"
+#include "adapters/ingest/senml.hpp"
 #include "twin/reading.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -56,6 +59,10 @@ public:
 private:
   void decode_json(std::string_view payload, twin::time_ms now,
                    twin::reading_batch& out);
+  void decode_ngsi(const nlohmann::json& doc, twin::time_ms now,
+                   twin::reading_batch& out);
+  void decode_senml(senml_pack pack, twin::time_ms now,
+                    twin::reading_batch& out);
   void decode_protobuf(std::string_view payload, twin::time_ms now,
                        twin::reading_batch& out);
   // Time window, finiteness and order; true if `x` went into `out`.

@@ -41,6 +41,10 @@ struct senml_pack {
   std::vector<senml_record> records;
   std::vector<senml_rejection> rejected;
   std::optional<senml_rejection> failed;
+  /// Set only by `parse_senml(..., true)`: the text is an array of NGSI-LD
+  /// entities (its first element has an `id`), not a pack; nothing else
+  /// was read.
+  bool is_ngsi_ld = false;
 };
 
 /// The highest SenML version (`bver`) this resolver understands.
@@ -49,12 +53,17 @@ constexpr int senml_version = 10;
 /// Times below 2^28 s are relative to now (RFC 8428 section 4.5.3).
 constexpr double senml_relative_limit = 268'435'456.0;
 
-/// Resolves a parsed SenML JSON pack. `now_s` (Unix seconds) anchors
-/// relative times; the resolver never reads the clock itself.
+/// Resolves a parsed SenML JSON pack (a DOM). `now_s` (Unix seconds)
+/// anchors relative times; the resolver never reads the clock itself.
 senml_pack resolve_senml(const nlohmann::json& pack, double now_s);
 
-/// Parses and resolves SenML JSON text; malformed JSON fails the pack.
-senml_pack parse_senml(std::string_view text, double now_s);
+/// Parses and resolves SenML JSON text in one pass, with nlohmann's SAX
+/// reader straight into records (no DOM; same results as `resolve_senml`
+/// of the parsed document). Malformed JSON fails the pack. With
+/// `detect_ngsi`, an array whose first element is an object with an `id`
+/// member stops the reader and comes back as `is_ngsi_ld`.
+senml_pack parse_senml(std::string_view text, double now_s,
+                       bool detect_ngsi = false);
 
 /// True for names RFC 8428 allows: `A-Z a-z 0-9 - : . / _`, starting with
 /// a letter or digit.

@@ -6,7 +6,7 @@
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/type_ids.hpp"
-#include "adapters/mosquitto_process.hpp"
+#include "adapters/mqtt/mosquitto_process.hpp"
 #include "adapters/mqtt/publisher.hpp"
 #include "adapters/replay/csv_events.hpp"
 #include "adapters/replay/player.hpp"
@@ -89,7 +89,7 @@ std::string lamp_pack(long t, double w) {
 
 TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
           "[adapters][mqtt]") {
-  test::mosquitto_process broker;
+  mqtt::mosquitto_process broker;
   if (!broker.running()) {
     WARN("mosquitto not installed or not starting: test skipped "
          "(install it with .ci/setup)");
@@ -109,13 +109,13 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
   REQUIRE(client);
   auto& c = **client;
   REQUIRE(eventually([&] { return c.subscribed(); }));
-  const auto topic = test::shell_quote("city/test/lamp/1");
+  const auto topic = mqtt::shell_quote("city/test/lamp/1");
   SECTION("valid packs at QoS 0 and 1 arrive in batches") {
     CHECK(broker.publish("-q 1 -t " + topic + " -m "
-                         + test::shell_quote(lamp_pack(1600000000, 10)))
+                         + mqtt::shell_quote(lamp_pack(1600000000, 10)))
           == 0);
     CHECK(broker.publish("-q 0 -t " + topic + " -m "
-                         + test::shell_quote(lamp_pack(1600000060, 20)))
+                         + mqtt::shell_quote(lamp_pack(1600000060, 20)))
           == 0);
     REQUIRE(eventually([&] { return out.size() == 2; }));
     CHECK(out.got[0].value == 10);
@@ -124,7 +124,7 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
   }
   SECTION("bad input is counted and the client keeps going") {
     CHECK(broker.publish("-t " + topic + " -m '[{\"n\":'") == 0);
-    CHECK(broker.publish("-t " + test::shell_quote("city/other/lamp/1")
+    CHECK(broker.publish("-t " + mqtt::shell_quote("city/other/lamp/1")
                          + " -m '[]'")
           == 0);
     // 70,000 bytes of blanks around a valid pack: over the 64 KiB limit.
@@ -141,7 +141,7 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
     // because /bin/sh may be dash, whose printf has no \x).
     CHECK(broker.publish("-t " + topic + " -m \"$(printf '[\\200]')\"") == 0);
     CHECK(broker.publish("-t " + topic + " -m "
-                         + test::shell_quote(lamp_pack(1600000120, 30)))
+                         + mqtt::shell_quote(lamp_pack(1600000120, 30)))
           == 0);
     REQUIRE(eventually([&] { return out.size() == 1; }));
     // Four of the five messages: the other tenant's topic does not match
@@ -162,7 +162,7 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
     REQUIRE(eventually([&] { return c.subscribed(); }, 15s));
     CHECK(c.counters().snapshot().connects == 2);
     CHECK(broker.publish("-q 1 -t " + topic + " -m "
-                         + test::shell_quote(lamp_pack(1600000000, 5)))
+                         + mqtt::shell_quote(lamp_pack(1600000000, 5)))
           == 0);
     REQUIRE(eventually([&] { return out.size() == 1; }));
   }
@@ -171,7 +171,7 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
 
 TEST_CASE("MQTT ingest connects to a broker that starts later",
           "[adapters][mqtt]") {
-  test::mosquitto_process broker;
+  mqtt::mosquitto_process broker;
   if (!broker.running()) {
     WARN("mosquitto not installed or not starting: test skipped");
     return;
@@ -192,7 +192,7 @@ TEST_CASE("MQTT ingest connects to a broker that starts later",
   REQUIRE(broker.start());
   REQUIRE(eventually([&] { return (*client)->subscribed(); }, 15s));
   CHECK(broker.publish("-q 1 -t city/test/lamp/1 -m "
-                       + test::shell_quote(lamp_pack(1600000000, 5)))
+                       + mqtt::shell_quote(lamp_pack(1600000000, 5)))
         == 0);
   REQUIRE(eventually([&] { return out.size() == 1; }));
 }
@@ -206,7 +206,7 @@ TEST_CASE("replaying a recorded dataset updates the twin through MQTT",
     WARN("recorded streams not found at " + data_dir + ": test skipped");
     return;
   }
-  test::mosquitto_process broker;
+  mqtt::mosquitto_process broker;
   if (!broker.running()) {
     WARN("mosquitto not installed or not starting: test skipped");
     return;

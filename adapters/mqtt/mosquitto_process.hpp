@@ -1,14 +1,15 @@
-// tests/adapters/mosquitto_process.hpp
+// adapters/mqtt/mosquitto_process.hpp
 #pragma once
 
-// A real `mosquitto` broker for ingest tests: a child process listening on
-// a free loopback port, stopped by its PID when the object goes away. All
-// waits are bounded.
+// A real `mosquitto` broker for ingest tests and benchmarks: a child
+// process listening on a free loopback port, stopped by its PID when the
+// object goes away. All waits are bounded. Not used by the server.
 
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 
-namespace citytwin::test {
+namespace citytwin::mqtt {
 
 class mosquitto_process {
 public:
@@ -57,4 +58,4 @@ private:
 /// Quotes one argument for /bin/sh.
 std::string shell_quote(const std::string& text);
 
-} // namespace citytwin::test
+} // namespace citytwin::mqtt

@@ -1,5 +1,5 @@
-// tests/adapters/mosquitto_process.cpp
-#include "adapters/mosquitto_process.hpp"
+// adapters/mqtt/mosquitto_process.cpp
+#include "adapters/mqtt/mosquitto_process.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,7 +14,7 @@
 #include <fstream>
 #include <thread>
 
-namespace citytwin::test {
+namespace citytwin::mqtt {
 
 namespace {
 
@@ -157,4 +157,4 @@ std::string shell_quote(const std::string& text) {
   return result;
 }
 
-} // namespace citytwin::test
+} // namespace citytwin::mqtt
