@@ -44,7 +44,7 @@ void write_report(const std::string& path, const std::vector<row>& rows,
   auto date = today();
   auto machine = machine_description();
   out << "# citytwin benchmarks\n\n"
-      << "Written by `make bench` (bench/citytwin_bench.cpp); do not edit by "
+      << "Written by `make bench` (bench/main.cpp); do not edit by "
          "hand. Speed goals live here, never in timed tests. These machines "
          "are noisy: compare ratios measured in the same run.\n";
   std::string section;
