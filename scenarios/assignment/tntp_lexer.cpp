@@ -57,14 +57,6 @@ bool parse_metadata(tntp_text& text, std::vector<parse_error>& errors) {
 
 } // namespace
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_blank(text.front()))
-    text.remove_prefix(1);
-  while (!text.empty() && is_blank(text.back()))
-    text.remove_suffix(1);
-  return text;
-}
-
 std::vector<std::string_view> split_fields(std::string_view text) {
   std::vector<std::string_view> result;
   std::size_t i = 0;

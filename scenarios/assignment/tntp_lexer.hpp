@@ -1,6 +1,8 @@
 // scenarios/assignment/tntp_lexer.hpp
 #pragma once
 
+#include "twin/text.hpp"
+
 #include "scenarios/assignment/parse_error.hpp"
 
 #include <cstddef>
@@ -41,8 +43,8 @@ result<tntp_text> read_tntp_text(const std::filesystem::path& path);
 /// Splits a record into fields at spaces, tabs and `;`.
 std::vector<std::string_view> split_fields(std::string_view text);
 
-/// Removes leading and trailing blanks (spaces, tabs, CR).
-std::string_view trim(std::string_view text);
+/// Removes leading and trailing blanks (spaces, tabs, CR): the twin's own.
+using twin::trim;
 
 /// Parses a whole field as a finite real; nullopt if anything is left over.
 std::optional<double> to_real(std::string_view field);
