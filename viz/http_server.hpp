@@ -1,10 +1,13 @@
 // viz/http_server.hpp
 #pragma once
 
-// A plain interface over WebSocket++'s HTTP handling. WebSocket++ 0.8.2
-// headers do not compile as C++20, so they stay inside http_server.cpp
-// (built as C++17) and this header uses nothing newer than C++17.
+// A plain interface over WebSocket++'s HTTP and WebSocket handling.
+// WebSocket++ 0.8.2 headers do not compile as C++20, so they stay inside
+// http_server.cpp (built as C++17) and this header uses nothing newer than
+// C++17.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,7 +31,44 @@ struct http_response {
 /// Answers one request; called on the server's own thread.
 using http_handler = std::function<http_response(const http_request&)>;
 
-/// An HTTP/1.1 server on one address, serving from a background thread.
+/// Identifies one WebSocket connection for the lifetime of a server.
+using connection_id = uint64_t;
+
+/// WebSocket close codes (RFC 6455, section 7.4.1) the stream uses.
+namespace close_code {
+constexpr uint16_t normal = 1000;
+constexpr uint16_t going_away = 1001;
+constexpr uint16_t unsupported_data = 1003;
+constexpr uint16_t invalid_payload = 1007;
+constexpr uint16_t policy_violation = 1008;
+constexpr uint16_t message_too_big = 1009;
+constexpr uint16_t try_again_later = 1013;
+} // namespace close_code
+
+/// Callbacks of the WebSocket side, all called on the server's thread.
+/// Upgrades are accepted only on paths for which `accepts` is true (the
+/// rest get HTTP 404).
+struct ws_handler {
+  std::function<bool(const std::string& path)> accepts;
+  /// A connection opened; `query` is everything after '?', undecoded.
+  std::function<void(connection_id, const std::string& path,
+                      const std::string& query)>
+    on_open;
+  /// A complete message arrived.
+  std::function<void(connection_id, const std::string& payload, bool binary)>
+    on_message;
+  /// An open connection closed or failed; `code` is the close code this
+  /// server sent or received (1006 if the connection just dropped).
+  std::function<void(connection_id, uint16_t code)> on_close;
+  /// An upgrade or an open connection failed at the protocol level
+  /// (malformed frames, bad handshakes); counted, not answered.
+  std::function<void()> on_protocol_error;
+};
+
+/// An HTTP/1.1 and WebSocket server on one address, serving from a
+/// background thread. Unless noted, member functions other than
+/// start/stop must be called on the server's thread (from a callback or a
+/// posted task).
 class http_server {
 public:
   explicit http_server(http_handler handler);
@@ -36,6 +76,16 @@ public:
 
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
+
+  /// Replaces the HTTP handler; call before `start`.
+  void set_handler(http_handler handler);
+
+  /// Enables WebSocket connections; call before `start`.
+  void set_ws_handler(ws_handler handler);
+
+  /// Messages from clients larger than this close the connection with
+  /// 1009; call before `start`.
+  void set_max_message_size(size_t bytes);
 
   /// Binds `host:port` (port 0: any free port) and starts serving. On
   /// failure returns false and sets `error`.
@@ -46,6 +96,21 @@ public:
 
   /// Stops accepting, closes connections and joins the thread.
   void stop();
+
+  /// Runs `task` on the server's thread soon. Thread-safe, never blocks.
+  void post(std::function<void()> task);
+
+  /// Runs `task` on the server's thread every `period` until `stop`.
+  void every(std::chrono::milliseconds period, std::function<void()> task);
+
+  /// Queues a message; false if the connection is gone.
+  bool send(connection_id id, const std::string& payload, bool binary);
+
+  /// Bytes queued on a connection and not yet written to its socket.
+  size_t buffered(connection_id id) const;
+
+  /// Starts the closing handshake of a connection.
+  void close(connection_id id, uint16_t code, const std::string& reason);
 
 private:
   struct impl;

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   citytwin::cli::add_assign(app);
   citytwin::cli::add_import_network(app);
   citytwin::cli::add_replay(app);
+  citytwin::cli::add_watch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

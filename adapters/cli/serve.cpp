@@ -12,6 +12,7 @@
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
 #include "viz/http_server.hpp"
+#include "viz/live_stream.hpp"
 #include "viz/twin_api.hpp"
 
 #include <caf/actor_system.hpp>
@@ -38,6 +39,7 @@ struct serve_options {
   std::string bindings; ///< binding table for SenML names
   std::string tenant;   ///< topic tenant level; empty: any
   int mqtt_qos = 1;
+  std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
   runtime_options runtime;
 };
 
@@ -106,15 +108,44 @@ int serve(const serve_options& opts) {
             << c->num_entities() << " entity actors (booted in "
             << boot.count() << " s, scheduler " << opts.runtime.scheduler
             << ")\n";
-  auto ingest = start_ingest(opts, *handles, c->name);
+  // The viewer stream subscribes before any reading flows (ingest, feed),
+  // so its cache of states starts exact; the server therefore starts
+  // first, and /metrics picks the ingest client up once it exists.
+  std::atomic<mqtt::ingest_client*> client{nullptr};
+  auto metrics = [&client](const actors::twin_stats& twin) {
+    auto* ingest = client.load();
+    return ingest::render_prometheus(ingest ? ingest->counters().snapshot()
+                                            : ingest::ingest_stats{},
+                                     &twin);
+  };
+  auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
+  viz::http_server http{nullptr};
+  viz::live_stream viewer{http, *city_ptr, {.web_dir = opts.web_dir}};
+  http.set_handler(viewer.wrap(
+    viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
+  std::string error;
+  if (!http.start(opts.host, opts.port, error)) {
+    std::cerr << "serve: " << error << '\n';
+    actors::stop_twin(sys, *handles);
+    return 1;
+  }
+  if (auto err = viewer.subscribe(sys, *handles)) {
+    std::cerr << "serve: viewer stream: " << twin::describe(err) << '\n';
+    http.stop();
+    actors::stop_twin(sys, *handles);
+    return 1;
+  }
+  auto ingest = start_ingest(opts, *handles, city_ptr->name);
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
+    http.stop();
+    viewer.stop();
     actors::stop_twin(sys, *handles);
     return 2;
   }
+  client = ingest->get();
   if (*ingest)
     std::cout << "citytwin: MQTT ingest from " << opts.mqtt << '\n';
-  auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
   actors::feed_actor feed_handle;
   if (opts.feed) {
     actors::synthetic_feed_config feed;
@@ -132,22 +163,9 @@ int serve(const serve_options& opts) {
     std::cout << "citytwin: synthetic feed on, " << feed.step_s
               << " simulated s every " << feed.tick.count() << " ms\n";
   }
-  auto* client = ingest->get();
-  auto metrics = [client](const actors::twin_stats& twin) {
-    return ingest::render_prometheus(client ? client->counters().snapshot()
-                                            : ingest::ingest_stats{},
-                                     &twin);
-  };
-  viz::http_server http{
-    viz::make_twin_api(sys, *handles, city_ptr->name, metrics)};
-  std::string error;
-  if (!http.start(opts.host, opts.port, error)) {
-    std::cerr << "serve: " << error << '\n';
-    return 1;
-  }
   std::cout << "citytwin: serving http://" << opts.host << ":" << http.port()
-            << "/  (API: /api/status, /api/entities/<urn>, /metrics; "
-               "Ctrl-C stops)"
+            << "/  (viewer: /, stream: /ws; API: /api/status, "
+               "/api/entities/<urn>, /api/stream, /metrics; Ctrl-C stops)"
             << std::endl;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -155,6 +173,7 @@ int serve(const serve_options& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::cout << "citytwin: stopping\n";
   http.stop();
+  viewer.stop();
   if (*ingest) {
     (*ingest)->stop();
     auto s = (*ingest)->counters().snapshot();
@@ -202,6 +221,9 @@ void add_serve(CLI::App& app) {
                   "Only topics city/<tenant>/... (default: any tenant)");
   cmd->add_option("--mqtt-qos", opts->mqtt_qos, "Subscription QoS, 0 or 1")
     ->check(CLI::Range(0, 1))
+    ->capture_default_str();
+  cmd->add_option("--web-dir", opts->web_dir,
+                  "Folder of the built viewer page (viz/web/dist)")
     ->capture_default_str();
   add_runtime_options(*cmd, opts->runtime);
   cmd->callback([opts] {

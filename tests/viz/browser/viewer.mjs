@@ -1,0 +1,155 @@
+// tests/viz/browser/viewer.mjs: the viewer page in headless Chromium.
+// Usage: node viewer.mjs CITYTWIN CITY_FILE WEB_DIR ARTIFACT_DIR
+// Starts mosquitto and `citytwin serve --no-feed --mqtt`, opens the page,
+// and checks: the demo city's segments are drawn, a reading published to
+// the twin changes the page within a second, toggling a layer hides it.
+// Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped) without chromium.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
+const CHROMIUM = '/usr/bin/chromium';
+const SKIP = 77;
+const skip = (why) => { console.log(`SKIP: ${why}`); process.exit(SKIP); };
+if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
+if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
+for (const tool of ['mosquitto', 'mosquitto_pub'])
+  try { execFileSync('sh', ['-c', `command -v ${tool}`]); } catch { skip(`${tool} is missing`); }
+const require = createRequire(resolve(webDir, '..', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const children = [];
+const tmp = mkdtempSync(join(tmpdir(), 'citytwin-viewer-'));
+let passed = 0;
+let failed = 0;
+function check(ok, what) {
+  if (ok) { passed++; console.log(`ok: ${what}`); } else { failed++; console.log(`FAIL: ${what}`); }
+}
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+function start(cmd, args, readyPattern, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${cmd} not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (d) => {
+      out += d;
+      const m = out.match(readyPattern);
+      if (m) { clearTimeout(timer); resolve(m); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited ${code}:\n${out}`)); });
+  });
+}
+
+async function main() {
+  const mqttPort = await freePort();
+  const conf = join(tmp, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_type all\n`);
+  await start('mosquitto', ['-c', conf], /running|Opening ipv4 listen socket/, 10000);
+  const served = await start(citytwin, ['serve', cityFile, '--host', '127.0.0.1', '--port', '0', '--no-feed',
+    '--mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--web-dir', webDir], /serving http:\/\/127\.0\.0\.1:(\d+)/, 30000);
+  const base = `http://127.0.0.1:${served[1]}`;
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true, // playwright passes --headless and a fresh --user-data-dir itself
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    const external = [];
+    page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('ws://127.0.0.1') && !r.url().startsWith('data:')) external.push(r.url()); });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-snapshot="done"]', { timeout: 20000 });
+    await page.waitForTimeout(300); // one animation frame or two
+
+    const layoutSegments = await page.evaluate(() => [...window.citytwin.model.entities.values()].filter((e) => e.kind === 'road_segment' && e.path).length);
+    const status = await (await fetch(`${base}/api/status`)).json();
+    check(layoutSegments === status.entities_by_kind.road_segment && layoutSegments > 0,
+      `page draws all ${status.entities_by_kind.road_segment} road segments (drew ${layoutSegments})`);
+    check(await page.evaluate(() => window.citytwin.layerPixels('roads')) > 1000, 'road canvas has painted pixels');
+    check((await page.textContent('#city')) === status.city, 'header names the city');
+
+    // Select segment 0 by clicking it (with the lamps, bins and sensors
+    // beside it switched off, as clicks pick points before roads), then
+    // publish a reading for it.
+    const points = ['intersections', 'lamps', 'bins', 'sensors'];
+    for (const name of points) await page.click(`#toggle-${name}`);
+    const urn = 'urn:ngsi-ld:RoadSegment:demo:000000';
+    const at = await page.evaluate((u) => window.citytwin.screenPoint(u), urn);
+    await page.mouse.click(at.x, at.y);
+    for (const name of points) await page.click(`#toggle-${name}`);
+    await page.waitForSelector('#details .ent-id', { timeout: 2000 });
+    check((await page.textContent('#details .ent-id')) === urn, 'clicking a segment shows its state');
+    const colorBefore = await page.evaluate((u) => window.citytwin.colorOf(u), urn);
+    const sent = Date.now();
+    execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-q', '1', '-t', 'city/demo/traffic/seg0',
+      '-m', JSON.stringify({ id: urn, type: 'RoadSegment', mean_speed: 3, vehicle_flow: 1200 })]);
+    let changedAfter = -1;
+    try {
+      await page.waitForFunction(() => {
+        const td = document.querySelector('#details tr[data-attr="mean_speed"] td');
+        return td && td.textContent === '3';
+      }, null, { timeout: 3000, polling: 20 });
+      changedAfter = Date.now() - sent;
+    } catch { /* reported below */ }
+    check(changedAfter >= 0 && changedAfter < 1000, `a published reading shows on the page within 1 s (${changedAfter} ms)`);
+    const colorAfter = await page.evaluate((u) => window.citytwin.colorOf(u), urn);
+    check(colorBefore !== colorAfter && colorAfter === '#e74c3c', `the segment turns red for 3 km/h (${colorBefore} -> ${colorAfter})`);
+    check(await page.evaluate(() => window.citytwin.model.entities.get('urn:ngsi-ld:RoadSegment:demo:000000').history.t.length) >= 2,
+      'the entity keeps its values since page load for the plot');
+    check(await page.$('#plot canvas') !== null, 'the details panel plots the selected value');
+    check((await page.textContent('#alerts')).includes('jammed'), 'the jam appears in the alerts panel');
+    check((await page.textContent('#actions')).includes('signal timing'), 'a recommended action follows the jam');
+
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'viewer.png') });
+
+    const lampsBefore = await page.evaluate(() => window.citytwin.layerPixels('lamps'));
+    await page.click('#toggle-lamps');
+    await page.waitForTimeout(300);
+    const lampsAfter = await page.evaluate(() => window.citytwin.layerPixels('lamps'));
+    check(lampsBefore > 0 && lampsAfter === 0, `unticking "Street lamps" hides them (${lampsBefore} -> ${lampsAfter} pixels)`);
+    check(await page.evaluate(() => window.citytwin.layerPixels('roads')) > 1000, 'the roads stay visible');
+    await page.click('#toggle-lamps');
+    await page.waitForTimeout(300);
+    check(await page.evaluate(() => window.citytwin.layerPixels('lamps')) > 0, 'ticking it again shows them');
+
+    await page.screenshot({ path: join(artifacts, 'viewer-no-lamps-toggled-back.png') });
+    check(external.length === 0, `no requests leave citytwin (${external.join(', ')})`);
+    check(errors.length === 0, `no page errors (${errors.join('; ')})`);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(() => {
+  cleanup();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}, (e) => {
+  cleanup();
+  console.log(`FAIL: ${e.stack || e}`);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});

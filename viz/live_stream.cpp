@@ -1,0 +1,154 @@
+// viz/live_stream.cpp
+#include "viz/live_stream.hpp"
+
+#include "actors/type_ids.hpp"
+#include "twin/error.hpp"
+
+#include <caf/scoped_actor.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace citytwin::viz {
+
+namespace {
+
+constexpr auto subscribe_timeout = std::chrono::seconds(10);
+constexpr std::string_view ws_path = "/ws";
+
+// The page's files are flat names in the web folder: no folders, no dot
+// files, so no request can walk out of it.
+bool safe_name(std::string_view name) {
+  if (name.empty() || name.front() == '.')
+    return false;
+  for (char ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.'
+        && ch != '-' && ch != '_')
+      return false;
+  return true;
+}
+
+std::string content_type(std::string_view name) {
+  auto ends = [name](std::string_view suffix) {
+    return name.size() >= suffix.size()
+           && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  if (ends(".html"))
+    return "text/html; charset=utf-8";
+  if (ends(".js"))
+    return "text/javascript; charset=utf-8";
+  if (ends(".css"))
+    return "text/css; charset=utf-8";
+  if (ends(".svg"))
+    return "image/svg+xml";
+  if (ends(".png"))
+    return "image/png";
+  if (ends(".map") || ends(".json"))
+    return "application/json";
+  return "application/octet-stream";
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+} // namespace
+
+live_stream::live_stream(http_server& server, const twin::city& c,
+                         live_stream_config config)
+  : server_(server),
+    config_(std::move(config)),
+    inbox_(std::make_shared<delta_inbox>()) {
+  stream_transport& transport = *this; // a private base, reachable here
+  hub_ = std::make_unique<stream_hub>(std::make_shared<city_layout>(c),
+                                      transport, config_.stream);
+  twin::for_each_initial_state(
+    c, [this](const twin::entity_state& s) { hub_->seed(s); });
+  auto* hub = hub_.get();
+  auto inbox = inbox_;
+  waker_ = std::make_shared<stream_waker>([&server, hub, inbox] {
+    server.post([hub, inbox] { hub->apply(inbox->take_all()); });
+  });
+  ws_handler ws;
+  ws.accepts = [](const std::string& path) { return path == ws_path; };
+  ws.on_open = [hub](connection_id id, const std::string&,
+                     const std::string& query) { hub->open(id, query); };
+  ws.on_message = [hub](connection_id id, const std::string& payload,
+                        bool binary) { hub->message(id, payload, binary); };
+  ws.on_close = [hub](connection_id id, uint16_t code) {
+    hub->closed(id, code);
+  };
+  ws.on_protocol_error = [hub] { hub->protocol_error(); };
+  server_.set_ws_handler(std::move(ws));
+  server_.set_max_message_size(config_.stream.max_message_bytes);
+  server_.every(config_.flush_period, [hub] { hub->flush(); });
+}
+
+live_stream::~live_stream() {
+  stop();
+}
+
+caf::error live_stream::subscribe(caf::actor_system& sys,
+                                  const actors::twin_handles& twin) {
+  twin_ = twin.front;
+  bridge_ = sys.spawn(stream_bridge, inbox_, waker_);
+  caf::scoped_actor self{sys};
+  caf::error result;
+  self
+    ->request(twin_, subscribe_timeout, caf::subscribe_atom_v, bridge_,
+              actors::subscription_filter{})
+    .receive([](caf::ok_atom) {},
+             [&result](const caf::error& err) { result = err; });
+  return result;
+}
+
+void live_stream::stop() {
+  waker_->detach();
+  if (twin_ && bridge_)
+    caf::anon_send(twin_, caf::unsubscribe_atom_v, bridge_);
+  if (bridge_)
+    caf::anon_send_exit(bridge_, caf::exit_reason::user_shutdown);
+  bridge_ = nullptr;
+  twin_ = nullptr;
+}
+
+http_handler live_stream::wrap(http_handler api) const {
+  const auto* hub = hub_.get();
+  auto dir = config_.web_dir;
+  return [hub, dir, api = std::move(api)](const http_request& req) {
+    if (req.method == "GET" && req.path == "/api/stream")
+      return http_response{200, "application/json",
+                           to_json(hub->stats()).dump()};
+    if (req.method != "GET" || dir.empty())
+      return api(req);
+    auto name = req.path == "/" ? std::string{"index.html"}
+                                : req.path.substr(1);
+    if (!safe_name(name))
+      return api(req);
+    auto body = read_file(dir + "/" + name);
+    if (!body)
+      return api(req);
+    return http_response{200, content_type(name), std::move(*body)};
+  };
+}
+
+bool live_stream::send(connection_id id, const std::string& payload,
+                       bool binary) {
+  return server_.send(id, payload, binary);
+}
+
+size_t live_stream::buffered(connection_id id) const {
+  return server_.buffered(id);
+}
+
+void live_stream::close(connection_id id, uint16_t code,
+                        const std::string& reason) {
+  server_.close(id, code, reason);
+}
+
+} // namespace citytwin::viz

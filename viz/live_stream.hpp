@@ -1,0 +1,68 @@
+// viz/live_stream.hpp
+#pragma once
+
+#include "actors/spawn_twin.hpp"
+#include "viz/http_server.hpp"
+#include "viz/stream_bridge.hpp"
+#include "viz/stream_hub.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/error.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace citytwin::viz {
+
+/// Options of the live viewer.
+struct live_stream_config {
+  stream_config stream;
+  /// Folder of the built web page (viz/web/dist); empty: no page.
+  std::string web_dir;
+  /// How often blocked clients and unfinished snapshots are retried.
+  std::chrono::milliseconds flush_period{20};
+};
+
+/// The live viewer of a running twin: the WebSocket stream on `/ws`, the
+/// web page and `GET /api/stream` (stream counters), on an `http_server`.
+/// Threads: the BRIDGE actor pushes deltas into an inbox; the server's
+/// thread drains it into the `stream_hub`, which owns every client.
+class live_stream : private stream_transport {
+public:
+  /// Seeds the hub with the city's initial states and installs the
+  /// WebSocket handler on `server`; call before `server.start`.
+  live_stream(http_server& server, const twin::city& c,
+              live_stream_config config);
+
+  ~live_stream() override;
+
+  /// Spawns the BRIDGE and subscribes it to every delta of the twin.
+  /// Blocks until the twin confirms, so call it from outside any actor and
+  /// before readings flow: the hub's cache then starts exact.
+  caf::error subscribe(caf::actor_system& sys,
+                       const actors::twin_handles& twin);
+
+  /// Unsubscribes and stops the BRIDGE. Call after `server.stop()`.
+  void stop();
+
+  /// Wraps the API handler with the web page's files and `/api/stream`.
+  http_handler wrap(http_handler api) const;
+
+private:
+  bool send(connection_id id, const std::string& payload,
+            bool binary) override;
+  size_t buffered(connection_id id) const override;
+  void close(connection_id id, uint16_t code,
+             const std::string& reason) override;
+
+  http_server& server_;
+  live_stream_config config_;
+  std::unique_ptr<stream_hub> hub_;
+  std::shared_ptr<delta_inbox> inbox_;
+  std::shared_ptr<stream_waker> waker_;
+  actors::twin_actor twin_;
+  actors::subscriber_actor bridge_;
+};
+
+} // namespace citytwin::viz

@@ -1,0 +1,134 @@
+// viz/stream_filter.cpp
+#include "viz/stream_filter.hpp"
+
+#include "twin/error.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+namespace citytwin::viz {
+
+namespace {
+
+caf::error bad(std::string message) {
+  return caf::make_error(twin::errc::invalid_config, std::move(message));
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> result;
+  while (true) {
+    auto pos = text.find(sep);
+    result.push_back(text.substr(0, pos));
+    if (pos == std::string_view::npos)
+      return result;
+    text.remove_prefix(pos + 1);
+  }
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double result = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                   result);
+  if (ec != std::errc{} || end != text.data() + text.size()
+      || !std::isfinite(result))
+    return std::nullopt;
+  return result;
+}
+
+caf::expected<geo_box> parse_bbox(std::string_view text) {
+  auto parts = split(text, ',');
+  if (parts.size() != 4)
+    return bad("bbox needs minLon,minLat,maxLon,maxLat, got '"
+               + std::string{text} + "'");
+  double v[4];
+  for (size_t i = 0; i < 4; ++i) {
+    auto x = parse_double(parts[i]);
+    if (!x)
+      return bad("bbox value '" + std::string{parts[i]} + "' is no number");
+    v[i] = *x;
+  }
+  geo_box result{{v[0], v[1]}, {v[2], v[3]}};
+  if (!twin::valid(result.min) || !twin::valid(result.max)
+      || result.min.lon > result.max.lon || result.min.lat > result.max.lat)
+    return bad("bbox '" + std::string{text}
+               + "' is not a WGS84 box with min <= max");
+  return result;
+}
+
+caf::expected<uint32_t> parse_kinds(std::string_view text) {
+  uint32_t result = 0;
+  for (auto name : split(text, ',')) {
+    auto kind = twin::parse_entity_kind(name);
+    if (!kind)
+      return bad("unknown kind '" + std::string{name} + "'");
+    result |= uint32_t{1} << static_cast<int>(*kind);
+  }
+  return result;
+}
+
+} // namespace
+
+std::optional<std::string> url_decode(std::string_view text) {
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      result += ' ';
+    } else if (text[i] != '%') {
+      result += text[i];
+    } else {
+      unsigned value = 0;
+      if (i + 2 >= text.size())
+        return std::nullopt;
+      auto [end, ec] = std::from_chars(text.data() + i + 1,
+                                       text.data() + i + 3, value, 16);
+      if (ec != std::errc{} || end != text.data() + i + 3)
+        return std::nullopt;
+      result += static_cast<char>(value);
+      i += 2;
+    }
+  }
+  return result;
+}
+
+caf::expected<stream_filter> parse_stream_filter(std::string_view query) {
+  stream_filter result;
+  if (query.empty())
+    return result;
+  for (auto pair : split(query, '&')) {
+    if (pair.empty())
+      continue;
+    auto eq = pair.find('=');
+    auto key = pair.substr(0, eq);
+    auto raw = eq == std::string_view::npos ? std::string_view{}
+                                            : pair.substr(eq + 1);
+    auto value = url_decode(raw);
+    if (!value)
+      return bad("malformed escape in '" + std::string{pair} + "'");
+    if (key == "format") {
+      if (*value == "json")
+        result.format = frame_format::json;
+      else if (*value == "proto")
+        result.format = frame_format::proto;
+      else
+        return bad("unknown format '" + *value + "' (proto or json)");
+    } else if (key == "kinds") {
+      auto kinds = parse_kinds(*value);
+      if (!kinds)
+        return kinds.error();
+      result.kinds = *kinds;
+    } else if (key == "bbox") {
+      auto box = parse_bbox(*value);
+      if (!box)
+        return box.error();
+      result.bbox = *box;
+    } else {
+      return bad("unknown filter '" + std::string{key}
+                 + "' (format, kinds, bbox)");
+    }
+  }
+  return result;
+}
+
+} // namespace citytwin::viz

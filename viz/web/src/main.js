@@ -1,0 +1,249 @@
+// The citytwin viewer: the city drawn from the twin's own geometry, live.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { connect } from './stream.js';
+import { Model } from './model.js';
+
+const model = new Model();
+const $ = (id) => document.getElementById(id);
+
+// Layers the operator can toggle, each drawn on its own canvas.
+const LAYERS = [
+  { name: 'roads', label: 'Roads (speed)', kinds: ['road_segment'] },
+  { name: 'intersections', label: 'Intersections', kinds: ['intersection'] },
+  { name: 'lamps', label: 'Street lamps', kinds: ['street_lamp'] },
+  { name: 'bins', label: 'Waste bins', kinds: ['waste_bin'] },
+  { name: 'sensors', label: 'Sensors', kinds: ['traffic_counter', 'air_quality', 'noise_sensor', 'parking_sensor', 'energy_meter', 'camera'] },
+];
+const layerOfKind = {};
+for (const l of LAYERS) for (const k of l.kinds) layerOfKind[k] = l;
+
+const CONGESTION = ['#4a5563', '#2ecc71', '#f1c40f', '#e67e22', '#e74c3c'];
+
+function colorOf(e) {
+  const a = e.state ? e.state.attributes : {};
+  switch (e.kind) {
+    case 'road_segment': return CONGESTION[a.congestion | 0] || CONGESTION[0];
+    case 'intersection': return a.num_phases > 0 ? '#7f8fa6' : '#39424e';
+    case 'street_lamp': return a.lamp_fault === 1 ? '#ff4dd2' : a.on === 1 ? '#ffd166' : '#5c5540';
+    case 'waste_bin': {
+      const f = Math.max(0, Math.min(1, a.fill_level || 0));
+      return f >= 0.9 ? '#e74c3c' : f >= 0.6 ? '#e67e22' : '#2ecc71';
+    }
+    default: return model.alerts.has(e.id) ? '#e74c3c' : '#4cc9f0';
+  }
+}
+
+const map = L.map('map', { zoomControl: true, attributionControl: false, preferCanvas: true, zoomSnap: 0.25, minZoom: 3, maxZoom: 21 });
+map.getContainer().style.background = '#070a0e';
+for (const l of LAYERS) {
+  const pane = map.createPane(l.name);
+  pane.classList.add(`layer-${l.name}`);
+  l.renderer = L.canvas({ pane: l.name, padding: 0.2 });
+  l.group = L.layerGroup().addTo(map);
+}
+const selection = L.layerGroup().addTo(map);
+let selected = null;
+let plot = null;
+let plotAttr = null;
+
+function draw(e) {
+  const l = layerOfKind[e.kind];
+  const color = colorOf(e);
+  if (e.path) {
+    if (e.color !== color) { e.path.setStyle({ color, fillColor: color }); e.color = color; }
+    return;
+  }
+  const opts = { renderer: l.renderer, interactive: false, color, fillColor: color };
+  if (e.kind === 'road_segment') {
+    e.latlngs = e.layout.coords.map(([lon, lat]) => [lat, lon]);
+    e.path = L.polyline(e.latlngs, { ...opts, weight: 1.5 + (e.layout.lanes || 1), opacity: 0.9, lineCap: 'round' });
+  } else {
+    const [lon, lat] = e.layout.at;
+    e.latlngs = [[lat, lon]];
+    const radius = e.kind === 'street_lamp' ? 2.5 : e.kind === 'intersection' ? 2 : 4.5;
+    e.path = L.circleMarker([lat, lon], { ...opts, radius, weight: e.kind === 'street_lamp' ? 0 : 1, fillOpacity: 0.9 });
+  }
+  e.color = color;
+  e.path.addTo(l.group);
+}
+
+// Picks the entity nearest a click, among visible layers, within 8 px.
+function pick(point) {
+  let best = null;
+  let bestD = 8;
+  for (const e of model.entities.values()) {
+    if (!e.path || !map.hasLayer(layerOfKind[e.kind].group)) continue;
+    const pts = e.latlngs.map((ll) => map.latLngToContainerPoint(ll));
+    let d = pts.length === 1 ? point.distanceTo(pts[0]) : Infinity;
+    for (let i = 1; i < pts.length; i++) d = Math.min(d, L.LineUtil.pointToSegmentDistance(point, pts[i - 1], pts[i]));
+    // Points win over the road they stand on.
+    if (pts.length === 1) d -= 3;
+    if (d < bestD) { bestD = d; best = e; }
+  }
+  return best;
+}
+map.on('click', (ev) => select(pick(ev.containerPoint)));
+
+function select(e) {
+  selected = e;
+  selection.clearLayers();
+  if (plot) { plot.destroy(); plot = null; }
+  plotAttr = null;
+  if (!e) { $('details').innerHTML = '<p class="note">Click a road, lamp, bin or sensor on the map.</p>'; return; }
+  const style = { color: '#ffffff', weight: 3, fill: false, interactive: false };
+  if (e.latlngs.length > 1) L.polyline(e.latlngs, { ...style, weight: 9, opacity: 0.35 }).addTo(selection);
+  else L.circleMarker(e.latlngs[0], { ...style, radius: 10 }).addTo(selection);
+  renderDetails();
+}
+
+function renderDetails() {
+  const e = selected;
+  if (!e) return;
+  const s = e.state;
+  const attrs = s ? s.attributes : {};
+  const names = Object.keys(attrs);
+  if (!plotAttr || !(plotAttr in attrs)) plotAttr = names[0];
+  const rows = names.map((n) => `<tr data-attr="${n}"${n === plotAttr ? ' class="on"' : ''}><th>${n}</th><td>${fmt(attrs[n])}</td></tr>`).join('');
+  const title = e.layout.name ? `${e.layout.name}` : e.kind.replace(/_/g, ' ');
+  $('details').innerHTML = `<div class="ent-title">${title}</div><div class="ent-id">${e.id}</div>`
+    + `<div class="ent-meta">${s ? `updated ${new Date(s.updated_ms).toLocaleTimeString()} · ${s.num_applied} readings` : 'no state yet'}</div>`
+    + `<table class="attrs">${rows}</table>`;
+  for (const tr of $('details').querySelectorAll('tr[data-attr]'))
+    tr.onclick = () => { plotAttr = tr.dataset.attr; if (plot) { plot.destroy(); plot = null; } renderDetails(); };
+  renderPlot();
+}
+
+function renderPlot() {
+  const e = selected;
+  if (!e || !plotAttr) return;
+  const h = e.history;
+  const data = [h.t.slice(), (h.values[plotAttr] || []).slice()];
+  if (!plot) {
+    plot = new uPlot({
+      width: $('plot').clientWidth || 320, height: 150,
+      legend: { show: false }, cursor: { show: false },
+      scales: { x: { time: true } },
+      axes: [{ stroke: '#8b98a9', grid: { stroke: '#1c2430' } }, { stroke: '#8b98a9', grid: { stroke: '#1c2430' }, size: 50 }],
+      series: [{}, { label: plotAttr, stroke: '#4cc9f0', width: 2, points: { show: true, size: 4 } }],
+    }, data, $('plot'));
+  } else plot.setData(data);
+}
+
+function fmt(v) {
+  if (typeof v !== 'number') return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
+}
+
+function renderAlerts() {
+  const list = [...model.alerts.values()].sort((a, b) => b.since - a.since);
+  $('alerts-count').textContent = list.length;
+  $('fig-alerts').textContent = list.length;
+  $('alerts').innerHTML = list.slice(0, 60).map((a) => `<li class="sev-${a.severity}" data-urn="${a.urn}"><b>${a.text}</b><span>${a.urn.split(':').slice(2).join(':')}</span></li>`).join('')
+    || '<li class="note">No alerts.</li>';
+  for (const li of $('alerts').querySelectorAll('li[data-urn]'))
+    li.onclick = () => { const e = model.entities.get(li.dataset.urn); select(e); map.panTo(e.latlngs[0]); };
+  const actions = model.actions();
+  $('actions').innerHTML = actions.map((a) => `<li>${a.text}</li>`).join('') || '<li class="note">Nothing to do right now.</li>';
+}
+
+// Layer switches.
+for (const l of LAYERS) {
+  const id = `toggle-${l.name}`;
+  const row = document.createElement('label');
+  row.className = 'toggle';
+  row.innerHTML = `<input type="checkbox" id="${id}" checked> ${l.label} <span class="n" id="n-${l.name}">0</span>`;
+  $('layers').appendChild(row);
+  row.querySelector('input').onchange = (ev) => {
+    if (ev.target.checked) l.group.addTo(map);
+    else map.removeLayer(l.group);
+  };
+}
+
+// Redraws are batched to one per animation frame.
+let dirty = new Set();
+let alertsDirty = false;
+let frameAsked = false;
+function schedule() {
+  if (frameAsked) return;
+  frameAsked = true;
+  requestAnimationFrame(() => {
+    frameAsked = false;
+    for (const e of dirty) draw(e);
+    if (selected && dirty.has(selected)) { renderDetails(); }
+    dirty = new Set();
+    if (alertsDirty) { renderAlerts(); alertsDirty = false; }
+  });
+}
+
+let changesInWindow = 0;
+setInterval(() => {
+  $('fig-rate').textContent = changesInWindow;
+  changesInWindow = 0;
+  if (model.latestTime) $('fig-simtime').textContent = new Date(model.latestTime).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}, 1000);
+
+let fitted = false;
+let live = false; // snapshot states are not changes
+const params = new URLSearchParams(location.search);
+connect({
+  format: params.get('format') === 'json' ? 'json' : 'proto',
+  query: [...params].filter(([k]) => k === 'kinds' || k === 'bbox'),
+  onLayout(layout) {
+    for (const l of LAYERS) l.group.clearLayers();
+    selection.clearLayers();
+    selected = null;
+    live = false;
+    model.setLayout(layout);
+    $('city').textContent = layout.city;
+    $('fig-entities').textContent = model.entities.size.toLocaleString();
+    for (const l of LAYERS) $(`n-${l.name}`).textContent = [...model.entities.values()].filter((e) => l.kinds.includes(e.kind)).length;
+    for (const e of model.entities.values()) draw(e);
+    if (!fitted) {
+      const [[w, s], [e, n]] = layout.bounds;
+      map.fitBounds([[s, w], [n, e]], { padding: [20, 20] });
+      fitted = true;
+    }
+    document.body.dataset.layout = 'ready';
+  },
+  onStates(states) {
+    for (const e of model.apply(states)) dirty.add(e);
+    if (live) changesInWindow += states.length;
+    alertsDirty = true;
+    schedule();
+  },
+  onSnapshotEnd() { live = true; document.body.dataset.snapshot = 'done'; },
+  onStatus(status, why) {
+    const c = $('conn');
+    c.className = `conn ${status}`;
+    c.querySelector('span').textContent = status === 'live' ? 'live' : why || status;
+  },
+});
+
+// For tests and the console: read-only views of what the page shows.
+window.citytwin = {
+  model,
+  map,
+  screenPoint(urn) {
+    const e = model.entities.get(urn);
+    // A segment is clicked halfway along its first piece.
+    const [a, b] = [L.latLng(e.latlngs[0]), L.latLng(e.latlngs[Math.min(1, e.latlngs.length - 1)])];
+    const p = map.latLngToContainerPoint([(a.lat + b.lat) / 2, (a.lng + b.lng) / 2]);
+    const r = map.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  },
+  colorOf(urn) { return model.entities.get(urn).color; },
+  // Painted pixels on a layer's canvas: 0 once the layer is hidden.
+  layerPixels(name) {
+    const canvas = document.querySelector(`.layer-${name} canvas`);
+    if (!canvas) return 0;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  },
+};

@@ -1,0 +1,43 @@
+// The viewer's side of /ws: connects, decodes frames (Protobuf DeltaBatch
+// or JSON), reconnects with a back-off, and calls the handlers.
+import protobuf from 'protobufjs';
+import schema from '../../../twin/proto/citytwin.proto';
+
+const DeltaBatch = protobuf.parse(schema).root.lookupType('citytwin.wire.DeltaBatch');
+
+// A Protobuf EntityState as the JSON shape the server sends in JSON mode.
+function fromProto(delta) {
+  const s = delta.state;
+  const attributes = {};
+  for (const a of s.attributes) attributes[a.name] = a.value;
+  return { id: s.id, updated_ms: s.updatedMs, num_applied: s.numApplied, attributes };
+}
+
+export function connect({ format, query, onLayout, onStates, onSnapshotEnd, onStatus }) {
+  let retry = 500;
+  const open = () => {
+    const params = new URLSearchParams(query);
+    params.set('format', format);
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${params}`);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => { retry = 500; onStatus('live'); };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') {
+        const batch = DeltaBatch.toObject(DeltaBatch.decode(new Uint8Array(ev.data)), { longs: Number, defaults: true });
+        onStates(batch.deltas.map(fromProto), ev.data.byteLength);
+        return;
+      }
+      const msg = JSON.parse(ev.data);
+      if (msg.type === 'layout') onLayout(msg);
+      else if (msg.type === 'deltas') onStates(msg.deltas, ev.data.length);
+      else if (msg.type === 'snapshot_end') onSnapshotEnd(msg);
+      else if (msg.type === 'error') onStatus('error', msg.message);
+    };
+    ws.onclose = (ev) => {
+      onStatus('down', ev.reason || `closed (${ev.code})`);
+      setTimeout(open, retry);
+      retry = Math.min(retry * 2, 10000);
+    };
+  };
+  open();
+}
