@@ -4,20 +4,8 @@
 set -u
 citytwin=$1
 city=$2
-log=$(mktemp)
-fail() { echo "FAIL: $*"; cat "$log"; kill "$pid" 2>/dev/null; exit 1; }
-
-"$citytwin" serve "$city" --host 127.0.0.1 --port 0 --feed-tick-ms 50 \
-  >"$log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 100); do # at most 10 s
-  port=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$')
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "serve exited early"
-  sleep 0.1
-done
-[ -n "$port" ] || fail "serve printed no address"
+source "$(dirname "$0")/serve_lib.sh"
+start_serve "$citytwin" "$city"
 
 base="http://127.0.0.1:$port"
 readings=0

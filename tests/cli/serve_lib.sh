@@ -1,0 +1,26 @@
+# Sourced by the serve tests: starts `citytwin serve` on a free loopback
+# port with a fast synthetic feed and waits (at most 10 s) for its address.
+# Sets `pid`, `port`, `log`; `fail MESSAGE` prints the log and stops serve.
+
+fail() {
+  echo "FAIL: $*"
+  cat "$log"
+  kill "$pid" 2>/dev/null
+  exit 1
+}
+
+start_serve() {
+  local citytwin=$1 city=$2
+  log=$(mktemp)
+  "$citytwin" serve "$city" --host 127.0.0.1 --port 0 --feed-tick-ms 50 \
+    >"$log" 2>&1 &
+  pid=$!
+  port=""
+  for _ in $(seq 1 100); do
+    port=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$')
+    [ -n "$port" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "serve exited early"
+    sleep 0.1
+  done
+  fail "serve printed no address"
+}
