@@ -18,6 +18,14 @@ void delta_queue::add(const twin::delta& d) {
   ++num_coalesced_;
 }
 
+namespace {
+
+// Items a drained queue keeps allocated: enough for a steady trickle of
+// deltas, far below a snapshot of a city.
+constexpr size_t retained_capacity = 256;
+
+} // namespace
+
 twin::delta_batch delta_queue::take(size_t max) {
   auto n = std::min(max, size());
   twin::delta_batch result;
@@ -28,7 +36,14 @@ twin::delta_batch delta_queue::take(size_t max) {
   }
   head_ += n;
   if (head_ == items_.size()) {
-    items_.clear();
+    // A snapshot fills a viewer's queue with the whole city once; with
+    // thousands of viewers, keeping that capacity costs ~1 MiB each.
+    if (items_.capacity() > retained_capacity) {
+      twin::delta_batch{}.swap(items_);
+      index_ = {};
+    } else {
+      items_.clear();
+    }
     head_ = 0;
   } else if (head_ > items_.size() / 2) {
     // Compact once most of the vector is taken, so taking in small pieces

@@ -1,0 +1,401 @@
+// bench/viz_bench.cpp
+#include "bench/viz_bench.hpp"
+
+#include "actors/runtime.hpp"
+#include "actors/shard.hpp"
+#include "actors/spawn_twin.hpp"
+#include "actors/type_ids.hpp"
+#include "viz/live_stream.hpp"
+#include "viz/ws_client.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace citytwin::bench {
+
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+// Reading times are t0 + sequence number: a delta's `updated_ms` names the
+// newest reading its entity applied.
+constexpr twin::time_ms t0 = 1'700'000'000'000;
+constexpr auto tick = 1ms;
+constexpr auto setup_limit = 20s;
+// Time for the last frames to reach the clients after a rate's run.
+constexpr auto drain_time = 1s;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             clock_type::now().time_since_epoch())
+      .count();
+}
+
+// 1,000 viewers need 1,000 sockets in the server and as many in the
+// clients' process, which inherits this limit.
+void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+// A twin of a city served by the live stream on 127.0.0.1, port 0.
+struct served_twin {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  actors::twin_handles handles;
+  viz::http_server server{nullptr};
+  std::unique_ptr<viz::live_stream> stream;
+  std::string error;
+
+  served_twin(const twin::city& c, viz::live_stream_config config) {
+    if (auto err = actors::configure(cfg, actors::runtime_settings{})) {
+      error = caf::to_string(err);
+      return;
+    }
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sys->await_actors_before_shutdown(false);
+    auto h = actors::spawn_twin(*sys, c);
+    if (!h) {
+      error = caf::to_string(h.error());
+      return;
+    }
+    handles = *h;
+    stream = std::make_unique<viz::live_stream>(server, c, std::move(config));
+    server.set_handler(stream->wrap([](const viz::http_request&) {
+      return viz::http_response{404, "text/plain", "no"};
+    }));
+    if (!server.start("127.0.0.1", 0, error))
+      return;
+    if (auto err = stream->subscribe(*sys, handles))
+      error = caf::to_string(err);
+  }
+
+  ~served_twin() {
+    server.stop();
+    if (stream)
+      stream->stop();
+    if (handles.front)
+      actors::stop_twin(*sys, handles);
+  }
+
+  std::string url(const std::string& query) const {
+    return "ws://127.0.0.1:" + std::to_string(server.port()) + "/ws?" + query;
+  }
+};
+
+// The lamps and bins: every reading changes their state (one delta each).
+struct target {
+  twin::entity_id id;
+  twin::quantity what;
+  uint32_t updates = 0;
+};
+
+std::vector<target> targets_of(const twin::city& c) {
+  std::vector<target> result;
+  twin::for_each_initial_state(c, [&](const twin::entity_state& st) {
+    if (st.id.kind == twin::entity_kind::street_lamp)
+      result.push_back({st.id, twin::quantity::dim_level});
+    else if (st.id.kind == twin::entity_kind::waste_bin)
+      result.push_back({st.id, twin::quantity::fill_level});
+  });
+  return result;
+}
+
+// Sends readings to the routers at `rate` per second for `seconds`, in
+// batches every tick, stamping each sequence number's send time.
+size_t send_paced(const actors::twin_handles& h, std::vector<target>& targets,
+                  double rate, double seconds, uint64_t& seq,
+                  std::vector<std::atomic<int64_t>>& sent_at) {
+  auto shards = h.routers.size();
+  auto start = clock_type::now();
+  size_t result = 0;
+  size_t next_target = 0;
+  auto total = static_cast<size_t>(rate * seconds);
+  for (auto wake = start; result < total; wake += tick) {
+    std::this_thread::sleep_until(wake);
+    auto elapsed
+        = std::chrono::duration<double>(clock_type::now() - start).count();
+    auto due = std::min(total, static_cast<size_t>(rate * elapsed));
+    std::vector<twin::reading_batch> batches(shards);
+    auto stamp = now_ns();
+    for (; result < due && seq < sent_at.size(); ++result, ++seq) {
+      auto& t = targets[next_target];
+      next_target = (next_target + 1) % targets.size();
+      ++t.updates;
+      twin::reading r;
+      r.target = t.id;
+      r.what = t.what;
+      r.time = t0 + static_cast<twin::time_ms>(seq);
+      // 0.01 .. 1.00, never the same twice in a row for one entity.
+      r.value = double(t.updates % 100 + 1) / 100;
+      sent_at[seq].store(stamp, std::memory_order_relaxed);
+      batches[actors::shard_of(t.id, shards)].push_back(r);
+    }
+    for (size_t s = 0; s < shards; ++s)
+      if (!batches[s].empty())
+        caf::anon_send(h.routers[s], actors::observe_atom_v,
+                       std::move(batches[s]));
+    if (seq >= sent_at.size())
+      break;
+  }
+  return result;
+}
+
+// One JSON-mode client's view: (sequence number, latency in ns) for every
+// `updated_ms` in a non-snapshot deltas frame.
+struct client_log {
+  std::vector<std::pair<uint64_t, int64_t>> seen;
+};
+
+void scan_deltas(const std::string& payload,
+                 const std::vector<std::atomic<int64_t>>& sent_at, int64_t now,
+                 client_log& log) {
+  static const std::string key = "\"updated_ms\":";
+  for (auto pos = payload.find(key); pos != std::string::npos;
+       pos = payload.find(key, pos + key.size())) {
+    auto t = std::strtoll(payload.c_str() + pos + key.size(), nullptr, 10);
+    if (t < t0 || static_cast<size_t>(t - t0) >= sent_at.size())
+      continue;
+    auto seq = static_cast<uint64_t>(t - t0);
+    auto stamp = sent_at[seq].load(std::memory_order_relaxed);
+    if (stamp > 0)
+      log.seen.emplace_back(seq, now - stamp);
+  }
+}
+
+double percentile(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty())
+    return 0;
+  auto i = std::min(sorted.size() - 1,
+                    static_cast<size_t>(p * double(sorted.size())));
+  return double(sorted[i]) / 1e6;
+}
+
+} // namespace
+
+stream_latency_result measure_stream_latency(const twin::city& c,
+                                             const std::vector<double>& rates,
+                                             size_t clients, double seconds) {
+  stream_latency_result result;
+  result.clients = clients;
+  served_twin served{c, viz::live_stream_config{}};
+  if (!served.error.empty()) {
+    result.skipped = served.error;
+    return result;
+  }
+  auto targets = targets_of(c);
+  if (targets.empty()) {
+    result.skipped = "no lamps or bins in the city";
+    return result;
+  }
+  size_t capacity = 1;
+  for (auto r : rates)
+    capacity += static_cast<size_t>(r * seconds);
+  std::vector<std::atomic<int64_t>> sent_at(capacity);
+  std::atomic<size_t> ready{0};
+  std::atomic<bool> stopping{false};
+  std::vector<client_log> logs(clients);
+  std::vector<std::thread> threads;
+  auto run_limit = std::chrono::milliseconds(static_cast<int64_t>(
+                       (seconds + 2) * 1000 * double(rates.size())))
+                   + setup_limit;
+  for (size_t i = 0; i < clients; ++i)
+    threads.emplace_back([&, i] {
+      viz::run_ws_client(
+          served.url("format=json"),
+          [&, i](const std::string& payload, bool) {
+            auto now = now_ns();
+            if (stopping.load())
+              return false;
+            if (payload.find("\"snapshot\":false") != std::string::npos)
+              scan_deltas(payload, sent_at, now, logs[i]);
+            else if (payload.find("\"type\":\"snapshot_end\"")
+                     != std::string::npos)
+              ++ready;
+            return true;
+          },
+          run_limit);
+    });
+  auto deadline = clock_type::now() + setup_limit;
+  while (ready.load() < clients && clock_type::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  result.clients_ready = ready.load();
+  uint64_t seq = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (auto rate : rates) {
+    auto first = seq;
+    auto sent
+        = send_paced(served.handles, targets, rate, seconds, seq, sent_at);
+    ranges.emplace_back(first, seq);
+    result.rates.push_back({rate, sent});
+    std::this_thread::sleep_for(drain_time);
+  }
+  // One more reading wakes every client, which then closes.
+  stopping = true;
+  twin::reading wake;
+  wake.target = targets.front().id;
+  wake.what = targets.front().what;
+  wake.time = t0 + static_cast<twin::time_ms>(capacity) + 1;
+  wake.value = 0;
+  caf::anon_send(served.handles.front, actors::observe_atom_v,
+                 twin::reading_batch{wake});
+  for (auto& t : threads)
+    t.join();
+  for (size_t r = 0; r < ranges.size(); ++r) {
+    std::vector<int64_t> lat;
+    for (const auto& log : logs)
+      for (const auto& [s, ns] : log.seen)
+        if (s >= ranges[r].first && s < ranges[r].second)
+          lat.push_back(ns);
+    std::sort(lat.begin(), lat.end());
+    auto& out = result.rates[r];
+    out.measured = lat.size();
+    out.expected = out.sent * clients;
+    out.p50_ms = percentile(lat, 0.50);
+    out.p99_ms = percentile(lat, 0.99);
+    out.max_ms = lat.empty() ? 0 : double(lat.back()) / 1e6;
+  }
+  return result;
+}
+
+viewers_result measure_viewers(const twin::city& c, size_t n,
+                               const std::string& self_exe,
+                               double time_limit_s) {
+  viewers_result result;
+  result.requested = n;
+  raise_fd_limit();
+  viz::live_stream_config config;
+  // n viewers plus the one that checks the server still serves.
+  config.stream.max_clients = n + 1;
+  served_twin served{c, config};
+  if (!served.error.empty()) {
+    result.skipped = served.error;
+    return result;
+  }
+  // One viewer first, so that lazily built state (the layout frame, the
+  // JSON encoder) is not counted as per-viewer memory.
+  viz::run_ws_client(
+      served.url("format=proto"),
+      [&](const std::string& payload, bool) {
+        result.snapshot_bytes += payload.size();
+        return payload.find("\"type\":\"snapshot_end\"") == std::string::npos;
+      },
+      std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000)));
+  std::this_thread::sleep_for(200ms);
+  ::malloc_trim(0);
+  auto rss_before = actors::resident_memory_bytes();
+  // Arguments are built before fork: the child only calls exec.
+  auto url = served.url("format=proto");
+  auto count = std::to_string(n);
+  auto limit = std::to_string(time_limit_s);
+  std::vector<char*> argv{const_cast<char*>(self_exe.c_str()),
+                          const_cast<char*>("--viewer-clients"),
+                          url.data(),
+                          count.data(),
+                          limit.data(),
+                          nullptr};
+  int to_child[2];
+  int from_child[2];
+  if (::pipe2(to_child, O_CLOEXEC) != 0
+      || ::pipe2(from_child, O_CLOEXEC) != 0) {
+    result.skipped = "pipe failed";
+    return result;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(to_child[0], 0);
+    ::dup2(from_child[1], 1);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(to_child[0]);
+  ::close(from_child[1]);
+  if (pid < 0) {
+    ::close(to_child[1]);
+    ::close(from_child[0]);
+    result.skipped = "fork failed";
+    return result;
+  }
+  // The child prints one line once every viewer is served (or at its own
+  // time limit, which is ours).
+  std::string line;
+  char ch = 0;
+  while (::read(from_child[0], &ch, 1) == 1 && ch != '\n')
+    line += ch;
+  std::sscanf(line.c_str(), "viewers %zu %zu %zu %zu %lf", &result.opened,
+              &result.snapshots, &result.failed, &result.closed,
+              &result.connect_seconds);
+  // Let the last frames leave the server's buffers.
+  std::this_thread::sleep_for(500ms);
+  result.rss_growth_bytes
+      = double(actors::resident_memory_bytes()) - double(rss_before);
+  // What the server holds, as opposed to what the allocator keeps cached
+  // from the transient snapshot frames.
+  ::malloc_trim(0);
+  result.rss_growth_trimmed_bytes
+      = double(actors::resident_memory_bytes()) - double(rss_before);
+  // Still serving with every viewer connected: one more gets the snapshot
+  // and then the delta of a new reading.
+  auto targets = targets_of(c);
+  if (targets.empty()) {
+    result.skipped = "no lamps or bins in the city";
+    targets.push_back({});
+  }
+  bool snapshot_done = false;
+  auto start = clock_type::now();
+  viz::run_ws_client(
+      served.url("format=json&kinds=street_lamp,waste_bin"),
+      [&](const std::string& payload, bool) {
+        if (payload.find("\"type\":\"snapshot_end\"") != std::string::npos) {
+          snapshot_done = true;
+          twin::reading r;
+          r.target = targets.front().id;
+          r.what = targets.front().what;
+          r.time = t0;
+          r.value = 0.42;
+          caf::anon_send(served.handles.front, actors::observe_atom_v,
+                         twin::reading_batch{r});
+          return true;
+        }
+        if (snapshot_done
+            && payload.find("\"snapshot\":false") != std::string::npos) {
+          result.last_served = true;
+          return false;
+        }
+        return true;
+      },
+      std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000)));
+  result.last_ms
+      = std::chrono::duration<double, std::milli>(clock_type::now() - start)
+            .count();
+  ::close(to_child[1]); // the child closes its viewers and exits
+  ::close(from_child[0]);
+  // Bounded: SIGKILL if the child has not gone within 5 s.
+  int status = 0;
+  for (int i = 0; i < 500 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  return result;
+}
+
+} // namespace citytwin::bench
