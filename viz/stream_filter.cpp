@@ -2,6 +2,7 @@
 #include "viz/stream_filter.hpp"
 
 #include "twin/error.hpp"
+#include "twin/text.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -15,38 +16,15 @@ caf::error bad(std::string message) {
   return caf::make_error(twin::errc::invalid_config, std::move(message));
 }
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> result;
-  while (true) {
-    auto pos = text.find(sep);
-    result.push_back(text.substr(0, pos));
-    if (pos == std::string_view::npos)
-      return result;
-    text.remove_prefix(pos + 1);
-  }
-}
-
-std::optional<double> parse_double(std::string_view text) {
-  double result = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                   result);
-  if (ec != std::errc{} || end != text.data() + text.size()
-      || !std::isfinite(result))
-    return std::nullopt;
-  return result;
-}
-
 caf::expected<geo_box> parse_bbox(std::string_view text) {
-  auto parts = split(text, ',');
+  auto parts = twin::split(text, ',');
   if (parts.size() != 4)
     return bad("bbox needs minLon,minLat,maxLon,maxLat, got '"
                + std::string{text} + "'");
   double v[4];
   for (size_t i = 0; i < 4; ++i) {
-    auto x = parse_double(parts[i]);
-    if (!x)
+    if (!twin::parse_number(parts[i], v[i]))
       return bad("bbox value '" + std::string{parts[i]} + "' is no number");
-    v[i] = *x;
   }
   geo_box result{{v[0], v[1]}, {v[2], v[3]}};
   if (!twin::valid(result.min) || !twin::valid(result.max)
@@ -58,7 +36,7 @@ caf::expected<geo_box> parse_bbox(std::string_view text) {
 
 caf::expected<uint32_t> parse_kinds(std::string_view text) {
   uint32_t result = 0;
-  for (auto name : split(text, ',')) {
+  for (auto name : twin::split(text, ',')) {
     auto kind = twin::parse_entity_kind(name);
     if (!kind)
       return bad("unknown kind '" + std::string{name} + "'");
@@ -96,7 +74,7 @@ caf::expected<stream_filter> parse_stream_filter(std::string_view query) {
   stream_filter result;
   if (query.empty())
     return result;
-  for (auto pair : split(query, '&')) {
+  for (auto pair : twin::split(query, '&')) {
     if (pair.empty())
       continue;
     auto eq = pair.find('=');

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 
@@ -77,10 +76,7 @@ std::optional<double> to_real(std::string_view field) {
   if (!field.empty() && field.front() == '+')
     field.remove_prefix(1);
   double value = 0;
-  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(),
-                                   value);
-  if (field.empty() || ec != std::errc{} || end != field.data() + field.size()
-      || !std::isfinite(value))
+  if (!twin::parse_number(field, value))
     return std::nullopt;
   return value;
 }
