@@ -5,7 +5,6 @@
 #include "twin/text.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <vector>
 
 namespace citytwin::viz {

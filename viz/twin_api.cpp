@@ -69,32 +69,27 @@ http_handler make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
       return problem(405, "MethodNotAllowed", "this API is read-only");
     if (req.path == "/")
       return {200, "text/html; charset=utf-8", landing_page};
-    if (req.path == "/metrics") {
+    // Both routes render the twin's counters, in different formats.
+    auto with_stats = [&](auto render) {
       http_response result;
       (*self)
         ->request(twin.front, query_timeout, actors::stats_atom_v)
         .receive(
-          [&](const actors::twin_stats& stats) {
-            result = {200, "text/plain; version=0.0.4", metrics(stats)};
-          },
+          [&](const actors::twin_stats& stats) { result = render(stats); },
           [&](const caf::error& err) {
             result = problem(503, "ServiceUnavailable", twin::describe(err));
           });
       return result;
-    }
-    if (req.path == "/api/status") {
-      http_response result;
-      (*self)
-        ->request(twin.front, query_timeout, actors::stats_atom_v)
-        .receive(
-          [&](const actors::twin_stats& stats) {
-            result = json(200, to_json(stats));
-          },
-          [&](const caf::error& err) {
-            result = problem(503, "ServiceUnavailable", twin::describe(err));
-          });
-      return result;
-    }
+    };
+    if (req.path == "/metrics")
+      return with_stats([&](const actors::twin_stats& stats) {
+        return http_response{200, "text/plain; version=0.0.4",
+                             metrics(stats)};
+      });
+    if (req.path == "/api/status")
+      return with_stats([](const actors::twin_stats& stats) {
+        return json(200, to_json(stats));
+      });
     if (req.path.rfind(entities_prefix, 0) == 0) {
       auto urn = req.path.substr(entities_prefix.size());
       auto id = twin::parse_urn(urn);
