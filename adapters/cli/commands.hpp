@@ -25,6 +25,7 @@ void add_import_network(CLI::App& app);
 void add_inspect(CLI::App& app);
 void add_replay(CLI::App& app);
 void add_serve(CLI::App& app);
+void add_token(CLI::App& app);
 void add_watch(CLI::App& app);
 
 } // namespace citytwin::cli

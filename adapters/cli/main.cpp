@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   citytwin::cli::add_import_network(app);
   citytwin::cli::add_replay(app);
   citytwin::cli::add_watch(app);
+  citytwin::cli::add_token(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

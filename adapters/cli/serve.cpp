@@ -1,5 +1,6 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
 #include "adapters/cli/commands.hpp"
+#include "adapters/cli/data_broker.hpp"
 
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
@@ -40,6 +41,7 @@ struct serve_options {
   std::string tenant;   ///< topic tenant level; empty: any
   int mqtt_qos = 1;
   std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
+  broker_options broker;
   runtime_options runtime;
 };
 
@@ -112,11 +114,14 @@ int serve(const serve_options& opts) {
   // so its cache of states starts exact; the server therefore starts
   // first, and /metrics picks the ingest client up once it exists.
   std::atomic<mqtt::ingest_client*> client{nullptr};
-  auto metrics = [&client](const actors::twin_stats& twin) {
+  std::atomic<running_broker*> data_broker{nullptr};
+  auto metrics = [&client, &data_broker](const actors::twin_stats& twin) {
     auto* ingest = client.load();
+    auto* brk = data_broker.load();
     return ingest::render_prometheus(ingest ? ingest->counters().snapshot()
                                             : ingest::ingest_stats{},
-                                     &twin);
+                                     &twin)
+           + (brk ? brk->metrics() : std::string{});
   };
   auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
   viz::http_server http{nullptr};
@@ -135,6 +140,17 @@ int serve(const serve_options& opts) {
     actors::stop_twin(sys, *handles);
     return 1;
   }
+  // Like the viewer, the broker's MIRROR subscribes before readings flow.
+  auto brk = running_broker::start(opts.broker, opts.host, sys, *handles,
+                                   *city_ptr);
+  if (!brk) {
+    std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
+    http.stop();
+    viewer.stop();
+    actors::stop_twin(sys, *handles);
+    return 2;
+  }
+  data_broker = brk->get();
   auto ingest = start_ingest(opts, *handles, city_ptr->name);
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
@@ -146,6 +162,10 @@ int serve(const serve_options& opts) {
   client = ingest->get();
   if (*ingest)
     std::cout << "citytwin: MQTT ingest from " << opts.mqtt << '\n';
+  if (*brk)
+    std::cout << "citytwin: NGSI-LD API on http://" << opts.host << ":"
+              << (*brk)->port() << "/ngsi-ld/v1 (open data: /opendata/v1)"
+              << std::endl;
   actors::feed_actor feed_handle;
   if (opts.feed) {
     actors::synthetic_feed_config feed;
@@ -172,6 +192,8 @@ int serve(const serve_options& opts) {
   while (!stop_requested)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::cout << "citytwin: stopping\n";
+  if (*brk)
+    (*brk)->stop();
   http.stop();
   viewer.stop();
   if (*ingest) {
@@ -225,6 +247,7 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--web-dir", opts->web_dir,
                   "Folder of the built viewer page (viz/web/dist)")
     ->capture_default_str();
+  add_broker_options(*cmd, opts->broker);
   add_runtime_options(*cmd, opts->runtime);
   cmd->callback([opts] {
     if (auto rc = serve(*opts); rc != 0)

@@ -1,0 +1,125 @@
+// adapters/broker/broker.cpp
+#include "adapters/broker/broker.hpp"
+
+#include "adapters/broker/broker_error.hpp"
+#include "adapters/broker/secret_hash.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace citytwin::broker {
+
+bool usage_meter::charge(const std::string& key, int64_t day,
+                         uint64_t quota) {
+  std::lock_guard guard{mtx_};
+  auto& u = counts_[{key, day}];
+  if (u.used >= quota) {
+    ++u.refused;
+    return false;
+  }
+  ++u.used;
+  return true;
+}
+
+std::map<std::string, usage_meter::usage>
+usage_meter::snapshot(int64_t day) const {
+  std::map<std::string, usage> result;
+  std::lock_guard guard{mtx_};
+  for (const auto& [key, u] : counts_)
+    if (key.second == day)
+      result[key.first] = u;
+  return result;
+}
+
+bool rate_limiter::allow(const std::string& client, double now_s,
+                         int& retry_after_s) {
+  std::lock_guard guard{mtx_};
+  auto [i, added] = buckets_.try_emplace(client);
+  auto& b = i->second;
+  double rate = per_minute_ / 60.0;
+  if (added)
+    b = {static_cast<double>(per_minute_), now_s};
+  b.tokens = std::min<double>(per_minute_,
+                              b.tokens + (now_s - b.last_s) * rate);
+  b.last_s = now_s;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  retry_after_s = rate > 0 ? static_cast<int>(std::ceil((1 - b.tokens) / rate))
+                           : 60;
+  return false;
+}
+
+broker::broker(twin::access_config access, notifier_config notify)
+  : access_(std::move(access)),
+    notify_(notify),
+    open_data_(access_.open_data_rate_per_minute) {
+  for (const auto& t : access_.tenants)
+    tenants_.emplace(t.name, std::make_unique<tenant_space>(t.name, notify_));
+}
+
+broker::~broker() {
+  // Subscriptions go before the threads that deliver them.
+  tenants_.clear();
+  notify_.stop();
+}
+
+tenant_space* broker::tenant(std::string_view name) {
+  auto i = tenants_.find(name);
+  return i == tenants_.end() ? nullptr : i->second.get();
+}
+
+caf::expected<twin::principal>
+broker::authenticate(const std::string* bearer, const std::string* api_key,
+                     twin::time_ms now) const {
+  auto refused = [](twin::auth_failure why) {
+    return make_problem(broker_errc::unauthorized,
+                        std::string{"credentials refused: "}
+                          + std::string{twin::to_string(why)});
+  };
+  if (bearer) {
+    std::string_view value = *bearer;
+    constexpr std::string_view scheme = "Bearer ";
+    if (value.substr(0, scheme.size()) != scheme)
+      return make_problem(broker_errc::unauthorized,
+                          "Authorization must be 'Bearer <token>'");
+    auto result = twin::authenticate_token(
+      access_, sha256(value.substr(scheme.size())), now);
+    if (auto* why = std::get_if<twin::auth_failure>(&result))
+      return refused(*why);
+    return std::get<twin::principal>(result);
+  }
+  if (api_key) {
+    auto result = twin::authenticate_api_key(access_, sha256(*api_key));
+    if (auto* why = std::get_if<twin::auth_failure>(&result))
+      return refused(*why);
+    return std::get<twin::principal>(result);
+  }
+  return twin::anonymous_principal();
+}
+
+void broker::refuse(const std::string& reason) {
+  std::lock_guard guard{counters_mtx_};
+  ++refusals_[reason];
+}
+
+std::map<std::string, uint64_t> broker::refusals() const {
+  std::lock_guard guard{counters_mtx_};
+  return refusals_;
+}
+
+void broker::count_status(int status) {
+  auto cls = static_cast<size_t>(std::clamp(status / 100, 0, 5));
+  ++statuses_[cls];
+}
+
+std::map<int, uint64_t> broker::statuses() const {
+  std::map<int, uint64_t> result;
+  for (size_t i = 1; i < statuses_.size(); ++i)
+    if (auto n = statuses_[i].load(); n > 0)
+      result[static_cast<int>(i) * 100] = n;
+  return result;
+}
+
+} // namespace citytwin::broker

@@ -1,0 +1,116 @@
+// adapters/broker/broker.hpp
+#pragma once
+
+// The data broker: tenants with their entities and subscriptions, who may
+// do what (twin/access.hpp), metering of commercial API keys, the open-data
+// rate limit and the counters of refused attempts. Thread-safe; the HTTP
+// layer (adapters/ngsi) calls it from its I/O threads.
+
+#include "adapters/broker/notifier.hpp"
+#include "adapters/broker/tenant_space.hpp"
+#include "twin/access.hpp"
+
+#include <caf/expected.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace citytwin::broker {
+
+/// Counts per day and key; refuses once a key's quota is used up.
+class usage_meter {
+public:
+  /// Charges one request to `key` on UTC day `day`; false over quota.
+  bool charge(const std::string& key, int64_t day, uint64_t quota);
+
+  /// Requests charged to `key` today (and refused ones).
+  struct usage {
+    uint64_t used = 0;
+    uint64_t refused = 0;
+  };
+  std::map<std::string, usage> snapshot(int64_t day) const;
+
+private:
+  mutable std::mutex mtx_;
+  std::map<std::pair<std::string, int64_t>, usage> counts_;
+};
+
+/// A token bucket per client address: `per_minute` requests, bursts up to
+/// the same number.
+class rate_limiter {
+public:
+  explicit rate_limiter(uint32_t per_minute) : per_minute_(per_minute) {
+  }
+
+  /// Takes one token for `client`; false (and the seconds until the next
+  /// token in `retry_after_s`) when empty.
+  bool allow(const std::string& client, double now_s, int& retry_after_s);
+
+private:
+  struct bucket {
+    double tokens = 0;
+    double last_s = 0;
+  };
+  uint32_t per_minute_;
+  std::mutex mtx_;
+  std::map<std::string, bucket> buckets_;
+};
+
+class broker {
+public:
+  explicit broker(twin::access_config access, notifier_config notify = {});
+  ~broker();
+
+  const twin::access_config& access() const {
+    return access_;
+  }
+
+  /// The space of a configured tenant, or nullptr.
+  tenant_space* tenant(std::string_view name);
+
+  notifier& notifications() {
+    return notify_;
+  }
+
+  usage_meter& usage() {
+    return usage_;
+  }
+
+  rate_limiter& open_data_limit() {
+    return open_data_;
+  }
+
+  /// Who is asking: from `Authorization: Bearer <token>` or an
+  /// `X-Api-Key` (either may be null). Errors: unauthorized with the
+  /// reason (missing, unknown, expired), never with the secret.
+  caf::expected<twin::principal> authenticate(const std::string* bearer,
+                                              const std::string* api_key,
+                                              twin::time_ms now) const;
+
+  /// Records a refused attempt by reason (e.g. `cross_tenant_read`).
+  void refuse(const std::string& reason);
+
+  /// Refused attempts by reason.
+  std::map<std::string, uint64_t> refusals() const;
+
+  /// Requests served, by HTTP status class (2xx ..).
+  void count_status(int status);
+  std::map<int, uint64_t> statuses() const;
+
+private:
+  twin::access_config access_;
+  notifier notify_;
+  std::map<std::string, std::unique_ptr<tenant_space>, std::less<>> tenants_;
+  usage_meter usage_;
+  rate_limiter open_data_;
+  mutable std::mutex counters_mtx_;
+  std::map<std::string, uint64_t> refusals_;
+  std::array<std::atomic<uint64_t>, 6> statuses_{};
+};
+
+} // namespace citytwin::broker

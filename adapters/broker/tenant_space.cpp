@@ -1,0 +1,92 @@
+// adapters/broker/tenant_space.cpp
+#include "adapters/broker/tenant_space.hpp"
+
+#include "adapters/broker/broker_error.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace citytwin::broker {
+
+tenant_space::tenant_space(std::string name, notifier& notify)
+  : name_(std::move(name)), notify_(notify) {
+}
+
+tenant_space::~tenant_space() {
+  std::lock_guard guard{subs_mtx_};
+  for (auto& [id, e] : subs_)
+    notify_.remove(e.target);
+}
+
+void tenant_space::publish(const entity_change& change) {
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  queued_update update;
+  update.entity_id = change.id;
+  update.entity = change.entity;
+  update.previous = change.previous;
+  update.deleted = change.what == entity_change::kind::deleted;
+  update.queued_at = std::chrono::steady_clock::now();
+  std::lock_guard guard{subs_mtx_};
+  for (const auto& [id, e] : subs_) {
+    auto sub = notifier::snapshot_of(*e.target);
+    if (!sub->matches(change, now_ms))
+      continue;
+    if (e.visible
+        && std::none_of(change.types.begin(), change.types.end(),
+                        [&](const auto& t) { return e.visible(t); }))
+      continue;
+    notify_.offer(e.target, update);
+  }
+}
+
+caf::expected<delivery_ptr>
+tenant_space::subscribe(subscription sub,
+                        std::function<bool(std::string_view)> visible) {
+  std::lock_guard guard{subs_mtx_};
+  if (subs_.count(sub.id) != 0)
+    return make_problem(broker_errc::already_exists,
+                        "subscription '" + sub.id + "' exists");
+  auto id = sub.id;
+  auto d = notify_.add(std::move(sub));
+  subs_.emplace(std::move(id), entry{d, std::move(visible)});
+  return d;
+}
+
+caf::expected<delivery_ptr>
+tenant_space::find_subscription(std::string_view id) const {
+  std::lock_guard guard{subs_mtx_};
+  auto i = subs_.find(id);
+  if (i == subs_.end())
+    return make_problem(broker_errc::not_found,
+                        "no subscription '" + std::string{id} + "'");
+  return i->second.target;
+}
+
+std::vector<delivery_ptr> tenant_space::subscriptions() const {
+  std::vector<delivery_ptr> result;
+  std::lock_guard guard{subs_mtx_};
+  for (const auto& [id, e] : subs_)
+    result.push_back(e.target);
+  return result;
+}
+
+caf::error tenant_space::unsubscribe(std::string_view id) {
+  std::lock_guard guard{subs_mtx_};
+  auto i = subs_.find(id);
+  if (i == subs_.end())
+    return make_problem(broker_errc::not_found,
+                        "no subscription '" + std::string{id} + "'");
+  notify_.remove(i->second.target);
+  subs_.erase(i);
+  return {};
+}
+
+caf::error tenant_space::update_subscription(const delivery_ptr& d,
+                                             subscription sub) {
+  notify_.replace(d, std::move(sub));
+  return {};
+}
+
+} // namespace citytwin::broker

@@ -1,0 +1,176 @@
+// adapters/broker/twin_mirror.cpp
+#include "adapters/broker/twin_mirror.hpp"
+
+#include "actors/shard.hpp"
+#include "actors/type_ids.hpp"
+#include "adapters/broker/broker_error.hpp"
+#include "adapters/ingest/iso_time.hpp"
+#include "twin/error.hpp"
+
+#include <caf/scoped_actor.hpp>
+
+#include <chrono>
+
+namespace citytwin::broker {
+
+namespace {
+
+constexpr auto subscribe_timeout = std::chrono::seconds(10);
+
+json point(twin::geo_point p) {
+  return {{"type", "Point"}, {"coordinates", {p.lon, p.lat}}};
+}
+
+json geo_property(json geometry) {
+  return {{"type", "GeoProperty"}, {"value", std::move(geometry)}};
+}
+
+} // namespace
+
+std::string ngsi_attribute_name(std::string_view twin_name) {
+  if (auto q = twin::parse_quantity(twin_name))
+    return std::string{twin::info(*q).ngsi};
+  std::string result;
+  bool upper = false;
+  for (char c : twin_name) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    result += upper ? static_cast<char>(std::toupper(c)) : c;
+    upper = false;
+  }
+  return result;
+}
+
+json live_attributes(const twin::entity_state& state) {
+  json result = json::object();
+  auto observed = state.updated > 0 ? ingest::format_iso_time(state.updated)
+                                    : std::string{};
+  for (const auto& a : twin::attributes(state)) {
+    json attr = {{"type", "Property"}, {"value", a.value}};
+    if (auto q = twin::parse_quantity(a.name)) {
+      if (!observed.empty())
+        attr["observedAt"] = observed;
+    }
+    result[ngsi_attribute_name(a.name)] = std::move(attr);
+  }
+  return result;
+}
+
+void seed_live_entities(tenant_space& space, const twin::city& c) {
+  auto put = [&](const twin::entity_state& state, json location) {
+    auto attrs = live_attributes(state);
+    attrs["location"] = geo_property(std::move(location));
+    space.store().put_live(twin::to_urn(state.id, c.name),
+                           std::string{twin::ngsi_type(state.id.kind)},
+                           attrs);
+  };
+  for (auto* v : c.roads.intersections())
+    put(twin::initial_state(*v), point(v->where));
+  for (auto* s : c.roads.segments()) {
+    json line = json::array();
+    for (auto p : c.roads.geometry(*s))
+      line.push_back({p.lon, p.lat});
+    put(twin::initial_state(*s),
+        {{"type", "LineString"}, {"coordinates", std::move(line)}});
+  }
+  for (const auto& p : c.things)
+    put(twin::initial_state(p), point(p.where));
+}
+
+live_writer make_live_writer(std::vector<actors::router_actor> routers) {
+  return [routers = std::move(routers)](const std::string& id,
+                                        const json& attrs)
+           -> caf::expected<json> {
+    auto target = twin::parse_urn(id);
+    if (!target)
+      return make_problem(broker_errc::bad_request_data,
+                          "not a twin entity id");
+    json rest = json::object();
+    twin::reading_batch readings;
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+    for (const auto& [name, attr] : attrs.items()) {
+      auto q = twin::parse_quantity(name);
+      if (!q) {
+        rest[name] = attr;
+        continue;
+      }
+      if (!twin::accepts(target->id.kind, *q))
+        return make_problem(broker_errc::bad_request_data,
+                            "a " + std::string{twin::ngsi_type(
+                              target->id.kind)}
+                              + " does not measure '" + name + "'");
+      const auto& value = attr.is_object() ? attr.value("value", json{})
+                                           : attr;
+      if (!value.is_number())
+        return make_problem(broker_errc::bad_request_data,
+                            "'" + name + "' needs a numeric value");
+      auto time = now;
+      if (attr.is_object() && attr.contains("observedAt")) {
+        auto at = attr["observedAt"].is_string()
+                    ? ingest::parse_iso_time(
+                      attr["observedAt"].get<std::string>())
+                    : std::nullopt;
+        if (!at)
+          return make_problem(broker_errc::bad_request_data,
+                              "observedAt of '" + name
+                                + "' is not an ISO 8601 time");
+        time = *at;
+      }
+      readings.push_back({target->id, time, value.get<double>(), *q});
+    }
+    if (!readings.empty()) {
+      // Readings of one entity always pass its shard's ROUTER, so they
+      // stay in order with MQTT and feed readings of the same entity.
+      auto& router = routers[actors::shard_of(target->id, routers.size())];
+      caf::anon_send(router, actors::observe_atom_v, std::move(readings));
+    }
+    return rest;
+  };
+}
+
+void twin_mirror_state::handle(const twin::delta_batch& batch) {
+  for (const auto& d : batch) {
+    ++num_deltas;
+    auto change = space->store().put_live(
+      twin::to_urn(d.state.id, city),
+      std::string{twin::ngsi_type(d.state.id.kind)},
+      live_attributes(d.state));
+    space->publish(change);
+  }
+}
+
+actors::subscriber_actor::behavior_type
+twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
+            tenant_space* space, std::string city) {
+  self->state.space = space;
+  self->state.city = std::move(city);
+  return {
+    [self](const twin::delta_batch& batch) { self->state.handle(batch); },
+  };
+}
+
+caf::expected<actors::subscriber_actor>
+attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
+            tenant_space& space, const twin::city& c) {
+  seed_live_entities(space, c);
+  space.live = make_live_writer(twin.routers);
+  auto mirror = sys.spawn(twin_mirror, &space, c.name);
+  caf::scoped_actor self{sys};
+  caf::error failure;
+  self
+    ->request(twin.front, subscribe_timeout, caf::subscribe_atom_v, mirror,
+              actors::subscription_filter{})
+    .receive([](caf::ok_atom) {},
+             [&failure](const caf::error& err) { failure = err; });
+  if (failure) {
+    caf::anon_send_exit(mirror, caf::exit_reason::user_shutdown);
+    return failure;
+  }
+  return mirror;
+}
+
+} // namespace citytwin::broker

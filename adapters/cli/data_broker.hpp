@@ -1,0 +1,56 @@
+// adapters/cli/data_broker.hpp
+#pragma once
+
+// The data broker as `citytwin serve` runs it: the tenants file, the
+// broker with the served city as one tenant's live entities, and the
+// NGSI-LD API on its own port.
+
+#include "actors/spawn_twin.hpp"
+#include "twin/city.hpp"
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace citytwin::cli {
+
+struct broker_options {
+  std::string access_file; ///< tenants, tokens, sharing; empty: no broker
+  uint16_t port = 8081;
+  size_t threads = 2;
+};
+
+void add_broker_options(CLI::App& cmd, broker_options& opts);
+
+class running_broker {
+public:
+  /// Loads the tenants file, mirrors the twin into the tenant named like
+  /// the city and starts the API on `host`. nullptr when no tenants file
+  /// was given.
+  static caf::expected<std::unique_ptr<running_broker>>
+  start(const broker_options& opts, const std::string& host,
+        caf::actor_system& sys, const actors::twin_handles& twin,
+        const twin::city& c);
+
+  ~running_broker();
+
+  uint16_t port() const;
+
+  /// The broker's counters in Prometheus text.
+  std::string metrics() const;
+
+  /// Stops the API and the MIRROR; the broker's threads end on destruction.
+  void stop();
+
+  struct impl;
+
+private:
+  explicit running_broker(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace citytwin::cli

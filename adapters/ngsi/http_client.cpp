@@ -1,0 +1,134 @@
+// adapters/ngsi/http_client.cpp
+#include "adapters/ngsi/http_client.hpp"
+
+#include "twin/error.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <optional>
+
+namespace citytwin::ngsi {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string client_response::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (key == name)
+      return value;
+  return {};
+}
+
+struct http_client::impl {
+  std::string host;
+  uint16_t port = 0;
+  std::chrono::milliseconds timeout;
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  size_t connects = 0;
+
+  caf::error connect() {
+    beast::error_code ec;
+    tcp::resolver resolver{ioc};
+    auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+    if (ec)
+      return caf::make_error(twin::errc::io_failure,
+                             "cannot resolve " + host + ": " + ec.message());
+    stream.emplace(ioc);
+    stream->expires_after(timeout);
+    stream->connect(endpoints, ec);
+    if (ec) {
+      stream.reset();
+      return caf::make_error(twin::errc::io_failure,
+                             "cannot connect to " + host + ":"
+                               + std::to_string(port) + ": " + ec.message());
+    }
+    stream->socket().set_option(tcp::no_delay(true), ec);
+    ++connects;
+    return {};
+  }
+
+  caf::expected<client_response>
+  once(const std::string& method, const std::string& target,
+       const std::vector<std::pair<std::string, std::string>>& headers,
+       const std::string& body) {
+    if (!stream)
+      if (auto err = connect())
+        return err;
+    http::request<http::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(http::field::host, host);
+    for (const auto& [name, value] : headers)
+      req.set(name, value);
+    if (!body.empty() || method == "POST" || method == "PATCH"
+        || method == "PUT") {
+      req.body() = body;
+      req.prepare_payload();
+    }
+    beast::error_code ec;
+    stream->expires_after(timeout);
+    http::write(*stream, req, ec);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    if (!ec)
+      http::read(*stream, buffer, parser, ec);
+    if (ec) {
+      stream.reset();
+      buffer.clear();
+      return caf::make_error(twin::errc::io_failure,
+                             "request failed: " + ec.message());
+    }
+    auto res = parser.release();
+    client_response result;
+    result.status = static_cast<int>(res.result_int());
+    for (const auto& field : res) {
+      std::string name{field.name_string().data(),
+                       field.name_string().size()};
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      result.headers.emplace_back(
+        std::move(name),
+        std::string{field.value().data(), field.value().size()});
+    }
+    result.body = std::move(res.body());
+    if (!res.keep_alive())
+      stream.reset();
+    return result;
+  }
+};
+
+http_client::http_client(std::string host, uint16_t port,
+                         std::chrono::milliseconds timeout)
+  : impl_(new impl) {
+  impl_->host = std::move(host);
+  impl_->port = port;
+  impl_->timeout = timeout;
+}
+
+http_client::~http_client() = default;
+
+caf::expected<client_response> http_client::request(
+  const std::string& method, const std::string& target,
+  const std::vector<std::pair<std::string, std::string>>& headers,
+  const std::string& body) {
+  bool reused = impl_->stream.has_value();
+  auto result = impl_->once(method, target, headers, body);
+  // The server may close an idle kept-alive connection: retry once.
+  if (!result && reused)
+    result = impl_->once(method, target, headers, body);
+  return result;
+}
+
+size_t http_client::connects() const {
+  return impl_->connects;
+}
+
+} // namespace citytwin::ngsi

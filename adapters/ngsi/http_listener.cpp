@@ -1,0 +1,421 @@
+// adapters/ngsi/http_listener.cpp: Boost.Beast behind a plain interface.
+#include "adapters/ngsi/http_listener.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace citytwin::ngsi {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+const std::string* http_request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (key == name)
+      return &value;
+  return nullptr;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view sv(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+std::string lower(std::string_view text) {
+  std::string result{text};
+  for (auto& c : result)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return result;
+}
+
+// The outgoing side of one WebSocket session: a queue drained by one
+// async_write at a time on the session's strand.
+class ws_session : public ws_sink,
+                   public std::enable_shared_from_this<ws_session> {
+public:
+  explicit ws_session(tcp::socket socket) : ws_(std::move(socket)) {
+  }
+
+  template <class Request>
+  void accept(Request req, std::function<void(std::shared_ptr<ws_session>)>
+                             on_open) {
+    ws_.set_option(
+      websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.read_message_max(4096);
+    auto self = shared_from_this();
+    auto held = std::make_shared<Request>(std::move(req));
+    ws_.async_accept(*held, [self, held, on_open](beast::error_code ec) {
+      if (ec) {
+        self->closed_ = true;
+        return;
+      }
+      on_open(self);
+      self->read_loop();
+    });
+  }
+
+  bool try_send(std::string text, size_t limit) override {
+    if (closed_)
+      return false;
+    {
+      std::lock_guard guard{mtx_};
+      if (queued_bytes_ + text.size() > limit && !queue_.empty())
+        return false;
+      queued_bytes_ += text.size();
+      queue_.push_back(std::move(text));
+      if (writing_)
+        return true;
+      writing_ = true;
+    }
+    auto self = shared_from_this();
+    asio::post(ws_.get_executor(), [self] { self->write_next(); });
+    return true;
+  }
+
+  bool closed() const override {
+    return closed_;
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    auto self = shared_from_this();
+    asio::post(ws_.get_executor(), [self, code, reason] {
+      if (self->closed_)
+        return;
+      self->closed_ = true;
+      self->ws_.async_close(
+        websocket::close_reason{static_cast<websocket::close_code>(code), reason}, [self](beast::error_code) {});
+    });
+  }
+
+private:
+  void write_next() {
+    std::string* front = nullptr;
+    {
+      std::lock_guard guard{mtx_};
+      if (queue_.empty() || closed_) {
+        writing_ = false;
+        return;
+      }
+      front = &queue_.front();
+    }
+    ws_.text(true);
+    auto self = shared_from_this();
+    ws_.async_write(asio::buffer(*front),
+                    [self](beast::error_code ec, size_t) {
+                      {
+                        std::lock_guard guard{self->mtx_};
+                        self->queued_bytes_ -= self->queue_.front().size();
+                        self->queue_.pop_front();
+                      }
+                      if (ec) {
+                        self->closed_ = true;
+                        std::lock_guard guard{self->mtx_};
+                        self->writing_ = false;
+                        return;
+                      }
+                      self->write_next();
+                    });
+  }
+
+  // Reads (and drops) whatever the client sends, to see pings and closes.
+  void read_loop() {
+    auto self = shared_from_this();
+    ws_.async_read(buffer_, [self](beast::error_code ec, size_t) {
+      self->buffer_.consume(self->buffer_.size());
+      if (ec) {
+        self->closed_ = true;
+        return;
+      }
+      self->read_loop();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  std::mutex mtx_;
+  std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  std::atomic<bool> closed_{false};
+};
+
+} // namespace
+
+struct http_listener::impl : std::enable_shared_from_this<impl> {
+  listener_config config;
+  request_handler handler;
+  ws_upgrade_handler ws;
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> running{false};
+  uint16_t port = 0;
+
+  void accept() {
+    acceptor->async_accept(
+      asio::make_strand(ioc),
+      [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (!self->running)
+          return;
+        if (!ec)
+          std::make_shared<session>(self, std::move(socket))->read();
+        self->accept();
+      });
+  }
+
+  // One keep-alive connection: read a request, answer it, repeat.
+  struct session : std::enable_shared_from_this<session> {
+    std::shared_ptr<impl> owner;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::optional<http::request_parser<http::string_body>> parser;
+    http::response<http::string_body> response;
+
+    session(std::shared_ptr<impl> o, tcp::socket s)
+      : owner(std::move(o)), stream(std::move(s)) {
+    }
+
+    void read() {
+      parser.emplace();
+      parser->body_limit(owner->config.max_body_bytes);
+      parser->header_limit(
+        static_cast<uint32_t>(owner->config.max_header_bytes));
+      stream.expires_after(owner->config.idle_timeout);
+      http::async_read(stream, buffer, *parser,
+                       [self = shared_from_this()](beast::error_code ec,
+                                                   size_t) {
+                         self->on_read(ec);
+                       });
+    }
+
+    // Method, target and headers; the body is moved separately.
+    http_request decode(const http::request<http::string_body>& req) {
+      http_request result;
+      result.method = std::string{sv(req.method_string())};
+      auto target = sv(req.target());
+      auto question = target.find('?');
+      result.path = std::string{target.substr(0, question)};
+      if (question != std::string_view::npos)
+        result.query = std::string{target.substr(question + 1)};
+      for (const auto& field : req)
+        result.headers.emplace_back(lower(sv(field.name_string())),
+                                    std::string{sv(field.value())});
+      beast::error_code ignored;
+      result.remote
+        = stream.socket().remote_endpoint(ignored).address().to_string();
+      return result;
+    }
+
+    void fail_with(http::status status) {
+      response = {};
+      response.version(11);
+      response.result(status);
+      response.keep_alive(false);
+      response.prepare_payload();
+      write(true);
+    }
+
+    void on_read(beast::error_code ec) {
+      if (ec == http::error::body_limit)
+        return fail_with(http::status::payload_too_large);
+      if (ec == http::error::header_limit)
+        return fail_with(http::status::request_header_fields_too_large);
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout
+          || ec == asio::error::operation_aborted
+          || ec == asio::error::connection_reset)
+        return shutdown();
+      if (ec)
+        return fail_with(http::status::bad_request);
+      auto& req = parser->get();
+      if (websocket::is_upgrade(req) && owner->ws.check)
+        return upgrade(parser->release());
+      auto in = decode(req);
+      in.chunked = parser->chunked();
+      in.has_length = parser->content_length().has_value();
+      in.body = std::move(req.body());
+      http_response out;
+      try {
+        out = owner->handler(in);
+      } catch (const std::exception& e) {
+        out.status = 500;
+        out.set("Content-Type", "application/json");
+        out.body = R"({"type":"https://uri.etsi.org/ngsi-ld/errors/)"
+                   R"(InternalError","title":"internal error"})";
+      }
+      response = {};
+      response.version(req.version());
+      response.result(static_cast<unsigned>(out.status));
+      for (auto& [name, value] : out.headers)
+        response.set(name, value);
+      response.body() = std::move(out.body);
+      response.keep_alive(req.keep_alive());
+      response.prepare_payload();
+      write(!req.keep_alive());
+    }
+
+    void write(bool close) {
+      http::async_write(stream, response,
+                        [self = shared_from_this(), close](
+                          beast::error_code ec, size_t) {
+                          if (ec || close)
+                            return self->shutdown();
+                          self->read();
+                        });
+    }
+
+    void upgrade(http::request<http::string_body> req) {
+      auto in = decode(req);
+      if (auto refused = owner->ws.check(in)) {
+        response = {};
+        response.version(11);
+        response.result(static_cast<unsigned>(refused->status));
+        for (auto& [name, value] : refused->headers)
+          response.set(name, value);
+        response.body() = std::move(refused->body);
+        response.keep_alive(false);
+        response.prepare_payload();
+        return write(true);
+      }
+      auto ws = std::make_shared<ws_session>(stream.release_socket());
+      auto on_open = owner->ws.on_open;
+      ws->accept(std::move(req),
+                 [in = std::move(in), on_open](std::shared_ptr<ws_session> s) {
+                   if (on_open)
+                     on_open(in, std::move(s));
+                 });
+    }
+
+    void shutdown() {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream.socket().close(ignored);
+    }
+  };
+};
+
+http_listener::http_listener(listener_config config, request_handler handler,
+                             ws_upgrade_handler ws)
+  : impl_(std::make_shared<impl>()) {
+  impl_->config = std::move(config);
+  impl_->handler = std::move(handler);
+  impl_->ws = std::move(ws);
+}
+
+http_listener::~http_listener() {
+  stop();
+}
+
+bool http_listener::start(std::string& error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->config.host, ec);
+  if (ec) {
+    error = "bad address '" + impl_->config.host + "': " + ec.message();
+    return false;
+  }
+  tcp::endpoint endpoint{address, impl_->config.port};
+  auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor.bind(endpoint, ec);
+  if (!ec)
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + impl_->config.host + ":"
+            + std::to_string(impl_->config.port) + ": " + ec.message();
+    return false;
+  }
+  impl_->port = acceptor.local_endpoint().port();
+  impl_->running = true;
+  impl_->accept();
+  auto n = std::max<size_t>(1, impl_->config.threads);
+  for (size_t i = 0; i < n; ++i)
+    impl_->threads.emplace_back([self = impl_] { self->ioc.run(); });
+  return true;
+}
+
+uint16_t http_listener::port() const {
+  return impl_->port;
+}
+
+void http_listener::stop() {
+  if (!impl_ || !impl_->running.exchange(false))
+    return;
+  asio::post(impl_->ioc, [self = impl_] {
+    beast::error_code ignored;
+    self->acceptor->close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable())
+      t.join();
+  impl_->threads.clear();
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string result;
+  result.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      result.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size())
+      return std::nullopt;
+    auto hi = hex_value(text[i + 1]);
+    auto lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0)
+      return std::nullopt;
+    result.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return result;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>>
+parse_query(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> result;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{}
+                                          : query.substr(amp + 1);
+    if (pair.empty())
+      continue;
+    auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq));
+    auto value = percent_decode(
+      eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    if (!key || !value)
+      return std::nullopt;
+    result.emplace_back(std::move(*key), std::move(*value));
+  }
+  return result;
+}
+
+} // namespace citytwin::ngsi

@@ -1,0 +1,250 @@
+// adapters/ngsi/ngsi_api.cpp
+#include "adapters/ngsi/ngsi_api.hpp"
+
+#include "adapters/broker/ngsi_entity.hpp"
+#include "adapters/ngsi/api_context.hpp"
+
+#include <chrono>
+#include <sstream>
+
+namespace citytwin::ngsi {
+
+namespace {
+
+using broker::broker_errc;
+
+constexpr std::string_view api_root = "/ngsi-ld/v1";
+
+twin::time_ms now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+bool valid_tenant_name(std::string_view name) {
+  if (name.empty() || name.size() > 63)
+    return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      return false;
+  return true;
+}
+
+// Who asks and for which tenant; a response when that fails.
+std::optional<http_response> admit(api_call& call, const std::string* token) {
+  const auto& req = call.req;
+  std::optional<std::string> bearer;
+  if (const auto* auth = req.header("authorization"))
+    bearer = *auth;
+  else if (token)
+    bearer = "Bearer " + *token;
+  auto who = call.brk.authenticate(bearer ? &*bearer : nullptr,
+                                   req.header("x-api-key"), now_ms());
+  if (!who) {
+    call.brk.refuse("bad_credentials");
+    return problem(call, who.error());
+  }
+  call.who = std::move(*who);
+  const auto* tenant = req.header("ngsild-tenant");
+  if (tenant)
+    call.tenant_header = *tenant;
+  std::string name = tenant ? *tenant : call.who.tenant;
+  if (name.empty() && !call.brk.access().tenants.empty())
+    name = call.brk.access().tenants.front().name;
+  if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name))) {
+    auto res = problem(call, broker_errc::not_found,
+                       "no tenant '" + name + "'");
+    // NGSI-LD names this case NonexistentTenant.
+    res.body = json{{"type", "https://uri.etsi.org/ngsi-ld/errors/"
+                             "NonexistentTenant"},
+                    {"title", "NonexistentTenant"},
+                    {"status", 404},
+                    {"detail", "no tenant '" + name + "'"}}
+                 .dump();
+    return res;
+  }
+  if (call.who.k == twin::principal::kind::api_key) {
+    const twin::api_key_config* key = nullptr;
+    for (const auto& k : call.brk.access().api_keys)
+      if (k.name == call.who.name)
+        key = &k;
+    auto day = now_ms() / 86'400'000;
+    if (!key || !call.brk.usage().charge(key->name, day, key->quota_per_day)) {
+      call.brk.refuse("quota_exceeded");
+      auto res = problem(call, broker_errc::too_many_requests,
+                         "the daily quota of this API key is used up");
+      res.set("Retry-After", std::to_string(86400 - (now_ms() / 1000) % 86400));
+      return res;
+    }
+  }
+  return std::nullopt;
+}
+
+// The WebSocket side of a subscription, bounded by the socket's queue.
+class socket_sink : public broker::push_sink {
+public:
+  explicit socket_sink(std::shared_ptr<ws_sink> ws) : ws_(std::move(ws)) {
+  }
+  bool try_send(std::string text) override {
+    return ws_->try_send(std::move(text), max_unsent);
+  }
+  bool closed() const override {
+    return ws_->closed();
+  }
+
+private:
+  static constexpr size_t max_unsent = 1 << 20;
+  std::shared_ptr<ws_sink> ws_;
+};
+
+} // namespace
+
+http_response ngsi_api::handle(const http_request& req) {
+  std::string_view path = req.path;
+  http_response res;
+  if (path.substr(0, api_root.size()) == api_root) {
+    res = handle_ngsi(req, path.substr(api_root.size()));
+  } else if (path.substr(0, 12) == "/opendata/v1") {
+    res = open_data(brk_, req, path.substr(12));
+  } else if (path == "/health") {
+    res.set("Content-Type", "application/json");
+    res.body = R"({"status":"ok"})";
+  } else {
+    api_call call{req, brk_, {}, nullptr, {}, {}};
+    res = problem(call, broker_errc::not_found, "no such resource");
+  }
+  brk_.count_status(res.status);
+  return res;
+}
+
+http_response ngsi_api::handle_ngsi(const http_request& req,
+                                    std::string_view path) {
+  api_call call{req, brk_, {}, nullptr, {}, {}};
+  auto params = parse_query(req.query);
+  if (!params)
+    return problem(call, broker_errc::bad_request_data,
+                   "the query string has a bad %-escape");
+  call.params = std::move(*params);
+  if (auto refused = admit(call, nullptr))
+    return std::move(*refused);
+  if ((req.method == "GET" || req.method == "POST" || req.method == "PATCH"
+       || req.method == "PUT")
+      && !negotiate(call))
+    return problem(call, broker_errc::not_acceptable,
+                   "only application/json, application/ld+json and "
+                   "application/geo+json are served");
+  if (path == "/jsonldContexts" || path == "/jsonldContexts/") {
+    if (req.method != "GET")
+      return problem(call, broker_errc::not_supported,
+                     "contexts are built in and cannot be added");
+    return reply(call, 200, json::array({std::string{core_context}}));
+  }
+  for (auto* routes : {entity_routes, batch_routes, subscription_routes,
+                       type_routes})
+    if (auto res = routes(call, path))
+      return std::move(*res);
+  return problem(call, broker_errc::not_found,
+                 "no resource " + std::string{path} + " in this API subset");
+}
+
+ws_upgrade_handler ngsi_api::websocket() {
+  ws_upgrade_handler result;
+  auto* brk = &brk_;
+  // The subscription a stream request names, or the refusal.
+  auto resolve = [brk](const http_request& req, broker::delivery_ptr& out)
+    -> std::optional<http_response> {
+    api_call call{req, *brk, {}, nullptr, {}, {}};
+    constexpr std::string_view prefix = "/ngsi-ld/v1/subscriptions/";
+    constexpr std::string_view suffix = "/stream";
+    std::string_view path = req.path;
+    if (path.substr(0, prefix.size()) != prefix || path.size() <= prefix.size()
+        || path.substr(path.size() - suffix.size()) != suffix)
+      return problem(call, broker_errc::not_found, "no stream here");
+    auto id = percent_decode(path.substr(
+      prefix.size(), path.size() - prefix.size() - suffix.size()));
+    auto params = parse_query(req.query);
+    if (!id || !params)
+      return problem(call, broker_errc::bad_request_data, "bad request");
+    call.params = std::move(*params);
+    if (auto refused = admit(call, call.param("token")))
+      return refused;
+    auto found = call.space->find_subscription(*id);
+    if (!found)
+      return problem(call, found.error());
+    auto sub = broker::notifier::snapshot_of(**found);
+    if (call.who.name != sub->owner
+        && !(call.who.tenant == call.space->name()
+             && call.who.r == twin::role::admin)) {
+      brk->refuse("foreign_subscription");
+      return problem(call, broker_errc::not_found, "no such subscription");
+    }
+    if (sub->via != broker::transport::websocket)
+      return problem(call, broker_errc::bad_request_data,
+                     "this subscription does not deliver over WebSocket");
+    out = *found;
+    return std::nullopt;
+  };
+  result.check = [resolve](const http_request& req) {
+    broker::delivery_ptr ignored;
+    return resolve(req, ignored);
+  };
+  result.on_open = [brk, resolve](const http_request& req,
+                                  std::shared_ptr<ws_sink> sink) {
+    broker::delivery_ptr target;
+    if (resolve(req, target) || !target) {
+      sink->close(1008, "subscription gone");
+      return;
+    }
+    brk->notifications().attach(target,
+                                std::make_shared<socket_sink>(sink));
+  };
+  return result;
+}
+
+std::string ngsi_api::render_prometheus() const {
+  std::ostringstream out;
+  out << "# HELP citytwin_broker_responses_total NGSI-LD API responses by "
+         "status class\n# TYPE citytwin_broker_responses_total counter\n";
+  for (const auto& [cls, n] : brk_.statuses())
+    out << "citytwin_broker_responses_total{status=\"" << cls / 100
+        << "xx\"} " << n << '\n';
+  out << "# HELP citytwin_broker_refused_total refused attempts by reason\n"
+         "# TYPE citytwin_broker_refused_total counter\n";
+  for (const auto& [reason, n] : brk_.refusals())
+    out << "citytwin_broker_refused_total{reason=\"" << reason << "\"} " << n
+        << '\n';
+  out << "# TYPE citytwin_broker_entities gauge\n"
+         "# TYPE citytwin_broker_subscriptions gauge\n";
+  for (const auto& t : brk_.access().tenants) {
+    auto* space = brk_.tenant(t.name);
+    out << "citytwin_broker_entities{tenant=\"" << t.name << "\"} "
+        << space->store().size() << '\n';
+    out << "citytwin_broker_subscriptions{tenant=\"" << t.name << "\"} "
+        << space->subscriptions().size() << '\n';
+  }
+  auto sum = brk_.notifications().sum();
+  out << "# TYPE citytwin_broker_notifications_total counter\n"
+      << "citytwin_broker_notifications_total " << sum.notifications << '\n'
+      << "# TYPE citytwin_broker_notification_failures_total counter\n"
+      << "citytwin_broker_notification_failures_total " << sum.failures
+      << '\n'
+      << "# TYPE citytwin_broker_updates_total counter\n"
+      << "citytwin_broker_updates_total{outcome=\"delivered\"} "
+      << sum.delivered << '\n'
+      << "citytwin_broker_updates_total{outcome=\"coalesced\"} "
+      << sum.coalesced << '\n'
+      << "citytwin_broker_updates_total{outcome=\"dropped\"} " << sum.dropped
+      << '\n';
+  out << "# TYPE citytwin_broker_api_key_requests_total counter\n";
+  auto day = now_ms() / 86'400'000;
+  for (const auto& [key, u] :
+       brk_.usage().snapshot(day)) {
+    out << "citytwin_broker_api_key_requests_total{key=\"" << key
+        << "\",outcome=\"served\"} " << u.used << '\n';
+    out << "citytwin_broker_api_key_requests_total{key=\"" << key
+        << "\",outcome=\"over_quota\"} " << u.refused << '\n';
+  }
+  return out.str();
+}
+
+} // namespace citytwin::ngsi

@@ -1,0 +1,41 @@
+// adapters/ngsi/ngsi_api.hpp
+#pragma once
+
+// The broker's HTTP face: the NGSI-LD core API subset under /ngsi-ld/v1,
+// the open-data endpoint under /opendata/v1, and WebSocket delivery of
+// subscriptions. See adapters/ngsi/README.md for the routes.
+
+#include "adapters/broker/broker.hpp"
+#include "adapters/ngsi/http_listener.hpp"
+
+#include <string>
+
+namespace citytwin::ngsi {
+
+class ngsi_api {
+public:
+  explicit ngsi_api(broker::broker& brk) : brk_(brk) {
+  }
+
+  /// Answers one HTTP request.
+  http_response handle(const http_request& req);
+
+  /// Accepts WebSocket subscribers on
+  /// `/ngsi-ld/v1/subscriptions/{id}/stream`.
+  ws_upgrade_handler websocket();
+
+  /// Broker counters in Prometheus text format.
+  std::string render_prometheus() const;
+
+private:
+  http_response handle_ngsi(const http_request& req, std::string_view path);
+
+  broker::broker& brk_;
+};
+
+/// Serves the open-data endpoint (`/opendata/v1/...`); anonymous, rate
+/// limited per client address, only what tenants publish as open data.
+http_response open_data(broker::broker& brk, const http_request& req,
+                        std::string_view path);
+
+} // namespace citytwin::ngsi

@@ -1,0 +1,133 @@
+// tests/adapters/geo_shape.cpp
+#include "adapters/broker/geo_shape.hpp"
+#include "twin/error.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+using citytwin::broker::geometry_type;
+using citytwin::broker::parse_geo_shape;
+using citytwin::broker::parse_geometry_type;
+using json = nlohmann::json;
+
+namespace {
+
+/// "parsed", or the rendered error of reading `coordinates` as `type`.
+std::string check(geometry_type type, const char* coordinates) {
+  auto shape = parse_geo_shape(type, json::parse(coordinates));
+  return shape ? std::string{"parsed"}
+               : citytwin::twin::describe(shape.error());
+}
+
+} // namespace
+
+TEST_CASE("the six GeoJSON geometry types parse into flat shapes",
+          "[broker][geo]") {
+  for (auto name : {"Point", "MultiPoint", "LineString", "MultiLineString",
+                    "Polygon", "MultiPolygon"}) {
+    auto type = parse_geometry_type(name);
+    REQUIRE(type);
+    CHECK(std::string{to_string(*type)} == name);
+  }
+  auto point
+      = parse_geo_shape(geometry_type::point, json::parse("[4.35,50.85,12]"));
+  REQUIRE(point);
+  // The altitude is dropped; longitude comes first.
+  REQUIRE(point->points.size() == 1);
+  CHECK(point->points[0].lon == 4.35);
+  CHECK(point->points[0].lat == 50.85);
+  auto multi = parse_geo_shape(json::parse(
+      R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],)"
+      R"([[[2,2],[3,2],[3,3],[2,2]],)"
+      R"([[2.1,2.1],[2.2,2.1],[2.2,2.2],[2.1,2.1]]]]})"));
+  REQUIRE(multi);
+  CHECK(multi->type == geometry_type::multi_polygon);
+  REQUIRE(multi->polygons.size() == 2);
+  CHECK(multi->polygons[1].size() == 2); // outer ring and one hole
+  CHECK(multi->points.empty());
+  CHECK(multi->lines.empty());
+}
+
+TEST_CASE("coordinates of the wrong shape or range are rejected",
+          "[broker][geo]") {
+  using Catch::Matchers::Equals;
+  using t = geometry_type;
+  auto prefix = std::string{"malformed_payload: coordinates: "};
+  CHECK(check(t::point, "[-180,-90]") == "parsed");
+  CHECK(check(t::point, "[180,90]") == "parsed");
+  CHECK_THAT(check(t::point, "[180.5,0]"),
+             Equals(prefix + "longitude 180.5 outside [-180,180]"));
+  CHECK_THAT(check(t::point, "[0,-91]"),
+             Equals(prefix + "latitude -91 outside [-90,90]"));
+  CHECK_THAT(check(t::point, "[1]"),
+             Equals(prefix
+                    + "a position must be [longitude, latitude], got "
+                      "[1]"));
+  CHECK_THAT(check(t::point, "[1,2,3,4]"),
+             Equals(prefix
+                    + "a position must be [longitude, latitude], got "
+                      "[1,2,3,4]"));
+  CHECK_THAT(check(t::point, R"(["1","2"])"),
+             Equals(prefix + R"(a position must hold numbers, got ["1","2"])"));
+  CHECK_THAT(check(t::point, "{}"),
+             Equals(prefix
+                    + "a position must be [longitude, latitude], got "
+                      "{}"));
+  CHECK_THAT(check(t::multi_point, "[]"),
+             Equals(prefix + "a MultiPoint needs a non-empty array"));
+  CHECK_THAT(check(t::multi_point, "[1,2]"),
+             Equals(prefix
+                    + "a position must be [longitude, latitude], got "
+                      "1"));
+  CHECK_THAT(check(t::line_string, "[[1,2]]"),
+             Equals(prefix
+                    + "a LineString needs an array of at least 2 "
+                      "positions"));
+  // A LineString's nesting given for a MultiLineString.
+  CHECK_THAT(check(t::multi_line_string, "[[1,2],[3,4]]"),
+             Equals(prefix
+                    + "a position must be [longitude, latitude], got "
+                      "1"));
+  CHECK_THAT(check(t::multi_line_string, "[[[1,2]]]"),
+             Equals(prefix
+                    + "a LineString needs an array of at least 2 "
+                      "positions"));
+  CHECK_THAT(check(t::polygon, "[]"),
+             Equals(prefix + "a polygon needs an array of at least one ring"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[1,0],[0,0]]]"),
+             Equals(prefix
+                    + "a polygon ring needs an array of at least 4 "
+                      "positions"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[1,0],[1,1],[0,1]]]"),
+             Equals(prefix + "a polygon ring must end where it starts"));
+  CHECK_THAT(check(t::polygon, "[[0,0],[1,0],[1,1],[0,0]]"),
+             Equals(prefix
+                    + "a polygon ring needs an array of at least 4 "
+                      "positions"));
+  CHECK_THAT(check(t::multi_polygon, "[[[0,0],[1,0],[1,1],[0,0]]]"),
+             Equals(prefix
+                    + "a polygon ring needs an array of at least 4 "
+                      "positions"));
+  // A long bad value is cut short in the message.
+  std::string longer = "[[" + std::string(100, '1') + ",0]]";
+  CHECK(check(t::point, longer.c_str()).size() < 150);
+}
+
+TEST_CASE("GeoJSON objects need a known type and coordinates",
+          "[broker][geo]") {
+  auto e = [](const char* doc) {
+    auto shape = parse_geo_shape(json::parse(doc));
+    return shape ? std::string{"parsed"}
+                 : citytwin::twin::describe(shape.error());
+  };
+  CHECK(e(R"({"type":"Point","coordinates":[1,2]})") == "parsed");
+  CHECK(e("[1,2]") == "malformed_payload: geometry: not a GeoJSON object");
+  CHECK(e(R"({"coordinates":[1,2]})")
+        == "malformed_payload: geometry: missing type");
+  CHECK(e(R"({"type":"Point"})") == "malformed_payload: coordinates: missing");
+  CHECK(e(R"({"type":"GeometryCollection","coordinates":[]})")
+            .starts_with("malformed_payload: geometry: unknown type "
+                         "'GeometryCollection'"));
+}
