@@ -107,10 +107,14 @@ std::variant<json, http_response> read_body(api_call& call) {
     return res;
   }
   auto type = media_type(req.header("content-type"));
+  // NGSI-LD 1.6 names merge-patch+json for merges, and clients (ngsijs)
+  // send it for appends too: it is plain JSON without a context.
+  if (type == "application/merge-patch+json")
+    type = "application/json";
   if (type != "application/json" && type != "application/ld+json")
     return problem(call, broker_errc::unsupported_media,
-                   "Content-Type must be application/json or "
-                   "application/ld+json");
+                   "Content-Type must be application/json, "
+                   "application/ld+json or application/merge-patch+json");
   if (req.body.empty())
     return problem(call, broker_errc::invalid_request, "the body is empty");
   auto body = json::parse(req.body, nullptr, false);
