@@ -6,6 +6,8 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 HOST ?= 127.0.0.1
 PORT ?= 8080
+API_PORT ?= 8081
+ACCESS ?= data/access/demo.yaml
 CITY ?= data/demo.city
 
 .PHONY: all setup configure build demo test test-all bench clean
@@ -24,7 +26,8 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
-	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT)
+	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
+	  --access $(ACCESS) --api-port $(API_PORT)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

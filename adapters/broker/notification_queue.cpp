@@ -9,7 +9,8 @@ notification_queue::notification_queue(queue_policy policy, size_t capacity)
 
 void notification_queue::push(queued_update update) {
   std::lock_guard guard{mtx_};
-  ++counters_.offered;
+  counters_.offered += update.weight;
+  counters_.coalesced += update.weight - 1;
   if (policy_ == queue_policy::drop_oldest) {
     fifo_.push_back(std::move(update));
   } else {

@@ -26,6 +26,9 @@ struct queued_update {
   entity_ptr previous;
   bool deleted = false;
   std::chrono::steady_clock::time_point queued_at;
+  /// Updates this one stands for: more than 1 when the producer already
+  /// merged several changes of the entity (they count as coalesced).
+  uint64_t weight = 1;
 };
 
 /// Where every offered update went: offered = delivered + coalesced +

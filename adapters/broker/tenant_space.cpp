@@ -28,6 +28,7 @@ void tenant_space::publish(const entity_change& change) {
   update.previous = change.previous;
   update.deleted = change.what == entity_change::kind::deleted;
   update.queued_at = std::chrono::steady_clock::now();
+  update.weight = std::max<uint64_t>(1, change.weight);
   std::lock_guard guard{subs_mtx_};
   for (const auto& [id, e] : subs_) {
     auto sub = notifier::snapshot_of(*e.target);

@@ -10,6 +10,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include <chrono>
+#include <unordered_map>
 
 namespace citytwin::broker {
 
@@ -133,12 +134,25 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
 }
 
 void twin_mirror_state::handle(const twin::delta_batch& batch) {
-  for (const auto& d : batch) {
-    ++num_deltas;
+  // A delta carries the entity's whole state, so of several deltas of one
+  // entity in a batch only the last matters; the others are counted as
+  // coalesced by every subscription that would have received them.
+  std::unordered_map<twin::entity_id, size_t> last;
+  std::unordered_map<twin::entity_id, uint64_t> weight;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    last[batch[i].state.id] = i;
+    ++weight[batch[i].state.id];
+  }
+  num_deltas += batch.size();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& d = batch[i];
+    if (last[d.state.id] != i)
+      continue;
     auto change = space->store().put_live(
       twin::to_urn(d.state.id, city),
       std::string{twin::ngsi_type(d.state.id.kind)},
       live_attributes(d.state));
+    change.weight = weight[d.state.id];
     space->publish(change);
   }
 }

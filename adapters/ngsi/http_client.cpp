@@ -5,10 +5,12 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <optional>
+#include <sstream>
 
 namespace citytwin::ngsi {
 
@@ -54,13 +56,10 @@ struct http_client::impl {
     return {};
   }
 
-  caf::expected<client_response>
-  once(const std::string& method, const std::string& target,
+  http::request<http::string_body>
+  make(const std::string& method, const std::string& target,
        const std::vector<std::pair<std::string, std::string>>& headers,
        const std::string& body) {
-    if (!stream)
-      if (auto err = connect())
-        return err;
     http::request<http::string_body> req;
     req.method_string(method);
     req.target(target);
@@ -73,13 +72,14 @@ struct http_client::impl {
       req.body() = body;
       req.prepare_payload();
     }
+    return req;
+  }
+
+  caf::expected<client_response> read_one() {
     beast::error_code ec;
-    stream->expires_after(timeout);
-    http::write(*stream, req, ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
-    if (!ec)
-      http::read(*stream, buffer, parser, ec);
+    http::read(*stream, buffer, parser, ec);
     if (ec) {
       stream.reset();
       buffer.clear();
@@ -103,6 +103,25 @@ struct http_client::impl {
       stream.reset();
     return result;
   }
+
+  caf::expected<client_response>
+  once(const std::string& method, const std::string& target,
+       const std::vector<std::pair<std::string, std::string>>& headers,
+       const std::string& body) {
+    if (!stream)
+      if (auto err = connect())
+        return err;
+    auto req = make(method, target, headers, body);
+    beast::error_code ec;
+    stream->expires_after(timeout);
+    http::write(*stream, req, ec);
+    if (ec) {
+      stream.reset();
+      return caf::make_error(twin::errc::io_failure,
+                             "request failed: " + ec.message());
+    }
+    return read_one();
+  }
 };
 
 http_client::http_client(std::string host, uint16_t port,
@@ -124,6 +143,41 @@ caf::expected<client_response> http_client::request(
   // The server may close an idle kept-alive connection: retry once.
   if (!result && reused)
     result = impl_->once(method, target, headers, body);
+  return result;
+}
+
+caf::expected<std::vector<client_response>>
+http_client::pipeline(const std::vector<pending>& requests) {
+  if (!impl_->stream)
+    if (auto err = impl_->connect())
+      return err;
+  // All requests in one buffer, one write: that is the point of it.
+  std::string wire;
+  for (const auto& r : requests) {
+    auto req = impl_->make(r.method, r.target, r.headers, r.body);
+    std::ostringstream out;
+    out << req;
+    wire += out.str();
+  }
+  beast::error_code ec;
+  impl_->stream->expires_after(impl_->timeout);
+  asio::write(impl_->stream->socket(), asio::buffer(wire), ec);
+  if (ec) {
+    impl_->stream.reset();
+    return caf::make_error(twin::errc::io_failure,
+                           "pipeline write failed: " + ec.message());
+  }
+  std::vector<client_response> result;
+  result.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!impl_->stream)
+      return caf::make_error(twin::errc::io_failure,
+                             "the server closed a pipelined connection");
+    auto res = impl_->read_one();
+    if (!res)
+      return res.error();
+    result.push_back(std::move(*res));
+  }
   return result;
 }
 

@@ -43,6 +43,19 @@ public:
           = {},
           const std::string& body = {});
 
+  /// One request to send with `pipeline`.
+  struct pending {
+    std::string method;
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+  };
+
+  /// HTTP/1.1 pipelining: writes every request, then reads the answers in
+  /// order, on one connection. For load generation; an error fails all.
+  caf::expected<std::vector<client_response>>
+  pipeline(const std::vector<pending>& requests);
+
   /// Connections opened so far (1 while keep-alive holds).
   size_t connects() const;
 

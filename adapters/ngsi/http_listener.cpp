@@ -181,8 +181,13 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
       [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
         if (!self->running)
           return;
-        if (!ec)
+        if (!ec) {
+          // Answers are small and may follow each other (pipelining):
+          // Nagle's algorithm would hold them for the peer's delayed ACK.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
           std::make_shared<session>(self, std::move(socket))->read();
+        }
         self->accept();
       });
   }
