@@ -1,6 +1,8 @@
 // adapters/broker/notification_queue.cpp
 #include "adapters/broker/notification_queue.hpp"
 
+#include <algorithm>
+
 namespace citytwin::broker {
 
 notification_queue::notification_queue(queue_policy policy, size_t capacity)
@@ -55,12 +57,15 @@ std::vector<queued_update> notification_queue::take(size_t max) {
     result.push_back(std::move(i->second));
     latest_.erase(i);
   }
+  counters_.in_flight += result.size();
   return result;
 }
 
 void notification_queue::restore(std::vector<queued_update> updates) {
   std::lock_guard guard{mtx_};
   // Undo the take: these were counted as offered already.
+  counters_.in_flight -= std::min<uint64_t>(counters_.in_flight,
+                                            updates.size());
   for (auto i = updates.rbegin(); i != updates.rend(); ++i) {
     if (policy_ == queue_policy::drop_oldest) {
       fifo_.push_front(std::move(*i));
@@ -79,6 +84,7 @@ void notification_queue::restore(std::vector<queued_update> updates) {
 void notification_queue::delivered(size_t n) {
   std::lock_guard guard{mtx_};
   counters_.delivered += n;
+  counters_.in_flight -= std::min<uint64_t>(counters_.in_flight, n);
 }
 
 bool notification_queue::empty() const {

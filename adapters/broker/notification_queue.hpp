@@ -32,13 +32,14 @@ struct queued_update {
 };
 
 /// Where every offered update went: offered = delivered + coalesced +
-/// dropped + pending at any moment.
+/// dropped + pending + in_flight at any moment.
 struct queue_counters {
   uint64_t offered = 0;   ///< updates that matched the subscription
   uint64_t delivered = 0; ///< updates inside notifications that arrived
   uint64_t coalesced = 0; ///< replaced by a newer state of the same entity
   uint64_t dropped = 0;   ///< pushed out of a full queue
   uint64_t pending = 0;   ///< waiting now
+  uint64_t in_flight = 0; ///< taken, being delivered
 };
 
 class notification_queue {

@@ -46,6 +46,18 @@ struct webhook_client::impl {
   std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
 
+  // Runs one asynchronous operation to completion: Beast's timeouts
+  // (expires_after) apply to asynchronous operations only, and a webhook
+  // that accepts and never answers must not hold a worker for ever.
+  template <class Start>
+  beast::error_code run(Start start) {
+    beast::error_code result = asio::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
   caf::expected<int> attempt(const std::string& body,
                              std::chrono::milliseconds timeout) {
     beast::error_code ec;
@@ -58,7 +70,7 @@ struct webhook_client::impl {
                             "cannot resolve webhook host: " + ec.message());
       stream.emplace(ioc);
       stream->expires_after(timeout);
-      stream->connect(endpoints, ec);
+      ec = run([&](auto done) { stream->async_connect(endpoints, done); });
       if (ec) {
         stream.reset();
         return make_problem(broker_errc::not_found,
@@ -72,10 +84,11 @@ struct webhook_client::impl {
     req.body() = body;
     req.prepare_payload();
     stream->expires_after(timeout);
-    http::write(*stream, req, ec);
+    ec = run([&](auto done) { http::async_write(*stream, req, done); });
     http::response<http::string_body> res;
     if (!ec)
-      http::read(*stream, buffer, res, ec);
+      ec = run(
+        [&](auto done) { http::async_read(*stream, buffer, res, done); });
     if (ec) {
       stream.reset();
       buffer.clear();

@@ -35,6 +35,17 @@ struct http_client::impl {
   beast::flat_buffer buffer;
   size_t connects = 0;
 
+  // Runs one asynchronous operation to completion, so that the deadline
+  // set with expires_after applies (Beast ignores it on blocking calls).
+  template <class Start>
+  beast::error_code run(Start start) {
+    beast::error_code result = asio::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+
   caf::error connect() {
     beast::error_code ec;
     tcp::resolver resolver{ioc};
@@ -44,7 +55,7 @@ struct http_client::impl {
                              "cannot resolve " + host + ": " + ec.message());
     stream.emplace(ioc);
     stream->expires_after(timeout);
-    stream->connect(endpoints, ec);
+    ec = run([&](auto done) { stream->async_connect(endpoints, done); });
     if (ec) {
       stream.reset();
       return caf::make_error(twin::errc::io_failure,
@@ -79,7 +90,8 @@ struct http_client::impl {
     beast::error_code ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
-    http::read(*stream, buffer, parser, ec);
+    stream->expires_after(timeout);
+    ec = run([&](auto done) { http::async_read(*stream, buffer, parser, done); });
     if (ec) {
       stream.reset();
       buffer.clear();
@@ -112,9 +124,8 @@ struct http_client::impl {
       if (auto err = connect())
         return err;
     auto req = make(method, target, headers, body);
-    beast::error_code ec;
     stream->expires_after(timeout);
-    http::write(*stream, req, ec);
+    auto ec = run([&](auto done) { http::async_write(*stream, req, done); });
     if (ec) {
       stream.reset();
       return caf::make_error(twin::errc::io_failure,
@@ -159,9 +170,10 @@ http_client::pipeline(const std::vector<pending>& requests) {
     out << req;
     wire += out.str();
   }
-  beast::error_code ec;
   impl_->stream->expires_after(impl_->timeout);
-  asio::write(impl_->stream->socket(), asio::buffer(wire), ec);
+  auto ec = impl_->run([&](auto done) {
+    asio::async_write(*impl_->stream, asio::buffer(wire), done);
+  });
   if (ec) {
     impl_->stream.reset();
     return caf::make_error(twin::errc::io_failure,

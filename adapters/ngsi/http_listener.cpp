@@ -100,6 +100,13 @@ public:
     return closed_;
   }
 
+  /// Closes the socket at once; only while no I/O thread runs.
+  void abort() {
+    closed_ = true;
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
   void close(uint16_t code, std::string reason) override {
     auto self = shared_from_this();
     asio::post(ws_.get_executor(), [self, code, reason] {
@@ -174,6 +181,20 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
   std::vector<std::thread> threads;
   std::atomic<bool> running{false};
   uint16_t port = 0;
+  // Open connections, so that `stop` can close them: their pending
+  // operations hold the impl alive otherwise.
+  struct session;
+  std::mutex open_mtx;
+  std::vector<std::weak_ptr<session>> open_sessions;
+  std::vector<std::weak_ptr<ws_session>> open_sockets;
+
+  template <class T>
+  void remember(std::vector<std::weak_ptr<T>>& list, std::shared_ptr<T> x) {
+    std::lock_guard guard{open_mtx};
+    if (list.size() >= 64 && list.size() == list.capacity())
+      std::erase_if(list, [](const auto& w) { return w.expired(); });
+    list.push_back(std::move(x));
+  }
 
   void accept() {
     acceptor->async_accept(
@@ -186,7 +207,9 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
           // Nagle's algorithm would hold them for the peer's delayed ACK.
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<session>(self, std::move(socket))->read();
+          auto s = std::make_shared<session>(self, std::move(socket));
+          self->remember(self->open_sessions, s);
+          s->read();
         }
         self->accept();
       });
@@ -306,6 +329,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
         return write(true);
       }
       auto ws = std::make_shared<ws_session>(stream.release_socket());
+      owner->remember(owner->open_sockets, ws);
       auto on_open = owner->ws.on_open;
       ws->accept(std::move(req),
                  [in = std::move(in), on_open](std::shared_ptr<ws_session> s) {
@@ -380,6 +404,23 @@ void http_listener::stop() {
     if (t.joinable())
       t.join();
   impl_->threads.clear();
+  // No I/O thread runs now: close everything, then let the aborted
+  // operations finish so that they release the sessions (and this impl).
+  beast::error_code ignored;
+  impl_->acceptor->close(ignored);
+  {
+    std::lock_guard guard{impl_->open_mtx};
+    for (auto& w : impl_->open_sessions)
+      if (auto s = w.lock())
+        s->stream.socket().close(ignored);
+    for (auto& w : impl_->open_sockets)
+      if (auto s = w.lock())
+        s->abort();
+    impl_->open_sessions.clear();
+    impl_->open_sockets.clear();
+  }
+  impl_->ioc.restart();
+  impl_->ioc.run_for(std::chrono::seconds{1});
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {

@@ -120,7 +120,8 @@ json render_subscription(const broker::delivery& d) {
        {"delivered", status.queue.delivered},
        {"coalesced", status.queue.coalesced},
        {"dropped", status.queue.dropped},
-       {"pending", status.queue.pending}};
+       {"pending", status.queue.pending},
+       {"inFlight", status.queue.in_flight}};
   return doc;
 }
 

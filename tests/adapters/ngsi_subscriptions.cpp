@@ -346,3 +346,93 @@ tokens:
   }
   actors::stop_twin(sys, *handles);
 }
+
+TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
+          "writers nor a fast subscriber, and lose nothing silently",
+          "[broker][ngsi][subscriptions]") {
+  ngsi_fixture f;
+  auto admin = bearer("demo-admin");
+  REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
+                 R"({"id":"urn:ngsi-ld:Meter:m1","type":"Meter",
+                     "reading":{"type":"Property","value":-1}})")
+            .status
+          == 201);
+  webhook_receiver fast;
+  // A slow endpoint: every notification takes 300 ms to answer.
+  std::atomic<int> slow_calls{0};
+  ngsi::http_listener slow{{}, [&](const ngsi::http_request&) {
+                             ++slow_calls;
+                             std::this_thread::sleep_for(300ms);
+                             return ngsi::http_response{204, {}, {}};
+                           }};
+  std::string error;
+  REQUIRE(slow.start(error));
+  // A dead endpoint: a port nobody listens on (bound, then closed).
+  uint16_t dead_port = 0;
+  {
+    ngsi::http_listener probe{{}, [](const ngsi::http_request&) {
+                                return ngsi::http_response{};
+                              }};
+    REQUIRE(probe.start(error));
+    dead_port = probe.port();
+  }
+  auto fast_id = create_subscription(
+    f, subscription_for("Meter", fast.uri(), R"({"queue":{"capacity":50}})"));
+  auto slow_id = create_subscription(
+    f, subscription_for("Meter",
+                        "http://127.0.0.1:" + std::to_string(slow.port())
+                          + "/slow",
+                        R"({"queue":{"policy":"dropOldest","capacity":5}})"));
+  auto dead_id = create_subscription(
+    f, subscription_for("Meter",
+                        "http://127.0.0.1:" + std::to_string(dead_port)
+                          + "/dead"));
+  constexpr int updates = 100;
+  auto started = std::chrono::steady_clock::now();
+  for (int v = 0; v < updates; ++v)
+    REQUIRE(f.call("PATCH", api + "/entities/urn:ngsi-ld:Meter:m1/attrs",
+                   {admin, json_type},
+                   R"({"reading":{"type":"Property","value":)"
+                     + std::to_string(v) + "}}")
+              .status
+            == 204);
+  auto writing = std::chrono::steady_clock::now() - started;
+  // The writers never waited for the slow one: 100 updates took less
+  // than one of its answers would.
+  CHECK(writing < 300ms);
+  REQUIRE(eventually([&] {
+    auto v = values_in(fast.received(), "reading");
+    return !v.empty() && v.back() == updates - 1;
+  }));
+  auto status = [&](const std::string& id) {
+    return f.json_of(f.call("GET", api + "/subscriptions/" + id, {admin}));
+  };
+  // The fast subscriber had all of it, delivered or coalesced, while the
+  // slow one had answered only a few.
+  auto fq = status(fast_id)["queueStatus"];
+  CHECK(fq["offered"] == updates);
+  CHECK(fq["dropped"] == 0);
+  CHECK(fq["delivered"].get<int>() + fq["coalesced"].get<int>() == updates);
+  CHECK(slow_calls.load() < 10);
+  // The slow one drops its oldest beyond 5 and says so.
+  auto sq = status(slow_id)["queueStatus"];
+  CHECK(sq["offered"] == updates);
+  CHECK(sq["dropped"].get<int>() > 0);
+  CHECK(sq["delivered"].get<int>() + sq["coalesced"].get<int>()
+          + sq["dropped"].get<int>() + sq["pending"].get<int>()
+          + sq["inFlight"].get<int>()
+        == updates);
+  // The dead one failed, keeps its latest update queued, and counts.
+  REQUIRE(eventually([&] {
+    return status(dead_id)["notification"]["timesFailed"].get<int>() > 0;
+  }));
+  auto dead = status(dead_id);
+  CHECK(dead["notification"]["status"] == "failed");
+  CHECK(dead["notification"].contains("lastFailure"));
+  auto dq = dead["queueStatus"];
+  CHECK(dq["delivered"] == 0);
+  CHECK(dq["coalesced"].get<int>() + dq["pending"].get<int>()
+          + dq["inFlight"].get<int>()
+        == updates);
+  slow.stop();
+}
