@@ -7,9 +7,12 @@
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
+#include "twin/city_file.hpp"
 #include "twin/error.hpp"
 
 #include <caf/scoped_actor.hpp>
+
+#include <iostream>
 
 namespace citytwin::cli {
 
@@ -20,7 +23,70 @@ struct running_broker::impl {
   actors::subscriber_actor mirror;
   actors::twin_actor twin;
   caf::actor_system* sys = nullptr;
+  // The twins of the other tenants that name a city file: each tenant's
+  // entities live in its own twin, mirrored into its own space.
+  struct hosted {
+    std::unique_ptr<twin::city> city;
+    actors::twin_handles handles;
+    actors::subscriber_actor mirror;
+  };
+  std::vector<hosted> others;
 };
+
+namespace {
+
+// Spawns and mirrors the twin of every tenant with a city file other than
+// the served one.
+caf::error host_other_cities(running_broker::impl& p,
+                             const twin::access_config& access,
+                             const std::string& served,
+                             const actors::twin_handles& model) {
+  for (const auto& t : access.tenants) {
+    if (t.city.empty() || t.name == served)
+      continue;
+    auto c = twin::load_city(t.city);
+    if (!c)
+      return c.error();
+    if (c->name != t.name)
+      return caf::make_error(twin::errc::invalid_config,
+                             "tenant '" + t.name + "' names city file '"
+                               + t.city + "' of city '" + c->name
+                               + "': a tenant's city must carry its name");
+    running_broker::impl::hosted h;
+    h.city = std::make_unique<twin::city>(std::move(*c));
+    auto handles = actors::spawn_twin(*p.sys, *h.city,
+                                      {model.routers.size(), 0});
+    if (!handles)
+      return handles.error();
+    h.handles = std::move(*handles);
+    auto mirror = broker::attach_twin(*p.sys, h.handles,
+                                      *p.brk->tenant(t.name), *h.city);
+    if (!mirror) {
+      actors::stop_twin(*p.sys, h.handles);
+      return mirror.error();
+    }
+    h.mirror = *mirror;
+    std::cout << "citytwin: tenant '" << t.name << "' live with "
+              << h.city->num_entities() << " entities of its own city\n";
+    p.others.push_back(std::move(h));
+  }
+  return {};
+}
+
+// Unsubscribes a MIRROR and waits until it is gone (it points into the
+// broker).
+void stop_mirror(caf::actor_system& sys, const actors::twin_actor& twin,
+                 actors::subscriber_actor& mirror) {
+  if (!mirror)
+    return;
+  caf::anon_send(twin, caf::unsubscribe_atom_v, mirror);
+  caf::anon_send_exit(mirror, caf::exit_reason::user_shutdown);
+  caf::scoped_actor self{sys};
+  self->wait_for(mirror);
+  mirror = nullptr;
+}
+
+} // namespace
 
 void add_broker_options(CLI::App& cmd, broker_options& opts) {
   cmd.add_option("--access", opts.access_file,
@@ -57,6 +123,11 @@ running_broker::start(const broker_options& opts, const std::string& host,
   p->mirror = *mirror;
   p->twin = twin.front;
   p->sys = &sys;
+  if (auto err = host_other_cities(*p, p->brk->access(), c.name, twin)) {
+    running_broker stopper{std::move(p)};
+    stopper.stop();
+    return err;
+  }
   p->api = std::make_unique<ngsi::ngsi_api>(*p->brk);
   ngsi::listener_config config;
   config.host = host;
@@ -95,14 +166,14 @@ void running_broker::stop() {
     return;
   if (impl_->listener)
     impl_->listener->stop();
-  if (impl_->mirror) {
-    caf::anon_send(impl_->twin, caf::unsubscribe_atom_v, impl_->mirror);
-    caf::anon_send_exit(impl_->mirror, caf::exit_reason::user_shutdown);
-    // The MIRROR points into the broker: wait until it is gone.
-    caf::scoped_actor self{*impl_->sys};
-    self->wait_for(impl_->mirror);
-    impl_->mirror = nullptr;
+  if (!impl_->sys)
+    return;
+  stop_mirror(*impl_->sys, impl_->twin, impl_->mirror);
+  for (auto& h : impl_->others) {
+    stop_mirror(*impl_->sys, h.handles.front, h.mirror);
+    actors::stop_twin(*impl_->sys, h.handles);
   }
+  impl_->others.clear();
 }
 
 } // namespace citytwin::cli

@@ -89,3 +89,18 @@ TEST_CASE("data/demo.city is the generator's output for seed 42", "[twin]") {
   committed << in.rdbuf();
   CHECK(text_of(*generate_city(opts)) == committed.str());
 }
+
+TEST_CASE("data/aarhus.city, the demo's second tenant, is the generator's "
+          "output",
+          "[twin]") {
+  generator_options opts;
+  opts.seed = 7;
+  opts.name = "aarhus";
+  opts.segments = 400;
+  opts.center = {10.18, 56.13};
+  std::ifstream in{citytwin::test::project_data_dir() + "/aarhus.city"};
+  REQUIRE(in);
+  std::stringstream committed;
+  committed << in.rdbuf();
+  CHECK(text_of(*generate_city(opts)) == committed.str());
+}
