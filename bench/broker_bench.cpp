@@ -42,17 +42,17 @@ const std::string admin_secret = "bench-admin-secret";
 twin::access_config bench_access() {
   auto hash = broker::to_hex(broker::sha256(admin_secret));
   auto cfg = broker::parse_access_config(
-    "version: 1\n"
-    "open_data: { requests_per_minute: 100000000 }\n"
-    "tenants:\n"
-    "  - name: bench\n"
-    "    sharing:\n"
-    "      - { type: StreetLight, level: open }\n"
-    "      - { type: \"*\", level: private }\n"
-    "tokens:\n"
-    "  - { name: bench-admin, tenant: bench, role: admin, sha256: "
-      + hash + " }\n",
-    "bench");
+      "version: 1\n"
+      "open_data: { requests_per_minute: 100000000 }\n"
+      "tenants:\n"
+      "  - name: bench\n"
+      "    sharing:\n"
+      "      - { type: StreetLight, level: open }\n"
+      "      - { type: \"*\", level: private }\n"
+      "tokens:\n"
+      "  - { name: bench-admin, tenant: bench, role: admin, sha256: "
+          + hash + " }\n",
+      "bench");
   return std::move(*cfg);
 }
 
@@ -64,16 +64,16 @@ std::string lamp_id(size_t i) {
 // one connection for `seconds`.
 template <class MakeRequest>
 http_load drive(const std::string& what, uint16_t port, size_t clients,
-                double seconds, int expected, size_t depth,
-                MakeRequest make) {
+                double seconds, int expected, size_t depth, MakeRequest make) {
   http_load result;
   result.what = what;
   std::atomic<size_t> ok{0};
   std::atomic<size_t> bad{0};
   std::atomic<size_t> connects{0};
   auto start = steady::now();
-  auto stop_at = start + std::chrono::duration_cast<steady::duration>(
-                   std::chrono::duration<double>(seconds));
+  auto stop_at = start
+                 + std::chrono::duration_cast<steady::duration>(
+                     std::chrono::duration<double>(seconds));
   std::vector<std::thread> threads;
   for (size_t c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
@@ -110,8 +110,7 @@ http_load drive(const std::string& what, uint16_t port, size_t clients,
     });
   for (auto& t : threads)
     t.join();
-  result.seconds = std::chrono::duration<double>(steady::now() - start)
-                     .count();
+  result.seconds = std::chrono::duration<double>(steady::now() - start).count();
   result.requests = ok;
   result.errors = bad;
   result.connects = connects;
@@ -119,8 +118,8 @@ http_load drive(const std::string& what, uint16_t port, size_t clients,
 }
 
 using request_parts
-  = std::tuple<std::string, std::string,
-               std::vector<std::pair<std::string, std::string>>, std::string>;
+    = std::tuple<std::string, std::string,
+                 std::vector<std::pair<std::string, std::string>>, std::string>;
 
 } // namespace
 
@@ -133,19 +132,19 @@ api_throughput_result measure_api_throughput(size_t server_threads,
   auto& store = brk.tenant("bench")->store();
   for (size_t i = 0; i < num_entities; ++i) {
     auto entity = broker::normalize_entity(
-      {{"id", lamp_id(i)},
-       {"type", "StreetLight"},
-       {"dimLevel", {{"type", "Property"}, {"value", 0.5}}},
-       {"location",
-        {{"type", "GeoProperty"},
-         {"value", {{"type", "Point"}, {"coordinates", {10.2, 56.1}}}}}}});
+        {{"id", lamp_id(i)},
+         {"type", "StreetLight"},
+         {"dimLevel", {{"type", "Property"}, {"value", 0.5}}},
+         {"location",
+          {{"type", "GeoProperty"},
+           {"value", {{"type", "Point"}, {"coordinates", {10.2, 56.1}}}}}}});
     store.create(std::move(*entity));
   }
   ngsi::ngsi_api api{brk};
   ngsi::listener_config config;
   config.threads = server_threads;
   ngsi::http_listener listener{
-    config, [&api](const ngsi::http_request& r) { return api.handle(r); }};
+      config, [&api](const ngsi::http_request& r) { return api.handle(r); }};
   std::string error;
   if (!listener.start(error)) {
     result.skipped = error;
@@ -154,43 +153,38 @@ api_throughput_result measure_api_throughput(size_t server_threads,
   auto port = listener.port();
   const std::pair<std::string, std::string> auth{"Authorization",
                                                  "Bearer " + admin_secret};
-  result.loads.push_back(
-    drive("entity retrieve, anonymous (open data), Boost.Beast keep-alive",
-          port, clients, seconds, 200, 1, [](size_t i) {
-            return request_parts{"GET",
-                                 "/ngsi-ld/v1/entities/"
-                                   + lamp_id(i % num_entities),
-                                 {},
-                                 {}};
-          }));
+  result.loads.push_back(drive(
+      "entity retrieve, anonymous (open data), Boost.Beast keep-alive", port,
+      clients, seconds, 200, 1, [](size_t i) {
+        return request_parts{
+            "GET", "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities), {}, {}};
+      }));
   auto retrieve = [&auth](size_t i) {
-    return request_parts{"GET",
-                         "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities),
-                         {auth},
-                         {}};
+    return request_parts{
+        "GET", "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities), {auth}, {}};
   };
   auto update = [&auth](size_t i) {
     return request_parts{
-      "PATCH",
-      "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities) + "/attrs/dimLevel",
-      {auth, {"Content-Type", "application/json"}},
-      "{\"value\":" + std::to_string((i % 100) / 100.0) + "}"};
+        "PATCH",
+        "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities) + "/attrs/dimLevel",
+        {auth, {"Content-Type", "application/json"}},
+        "{\"value\":" + std::to_string((i % 100) / 100.0) + "}"};
   };
   result.loads.push_back(
-    drive("entity retrieve, bearer token, Boost.Beast keep-alive", port,
-          clients, seconds, 200, 1, retrieve));
+      drive("entity retrieve, bearer token, Boost.Beast keep-alive", port,
+            clients, seconds, 200, 1, retrieve));
   result.loads.push_back(drive(
-    "partial attribute update (PATCH .../attrs/dimLevel), bearer token, "
-    "Boost.Beast keep-alive",
-    port, clients, seconds, 204, 1, update));
+      "partial attribute update (PATCH .../attrs/dimLevel), bearer token, "
+      "Boost.Beast keep-alive",
+      port, clients, seconds, 204, 1, update));
   result.loads.push_back(
-    drive("entity retrieve, bearer token, Boost.Beast keep-alive, "
-          "pipelined 16 deep",
-          port, clients, seconds, 200, 16, retrieve));
-  result.loads.push_back(drive(
-    "partial attribute update, bearer token, Boost.Beast keep-alive, "
-    "pipelined 16 deep",
-    port, clients, seconds, 204, 16, update));
+      drive("entity retrieve, bearer token, Boost.Beast keep-alive, "
+            "pipelined 16 deep",
+            port, clients, seconds, 200, 16, retrieve));
+  result.loads.push_back(
+      drive("partial attribute update, bearer token, Boost.Beast keep-alive, "
+            "pipelined 16 deep",
+            port, clients, seconds, 204, 16, update));
   listener.stop();
   // The same retrieve through WebSocket++'s HTTP handler, which ends every
   // connection after one response.
@@ -208,12 +202,15 @@ api_throughput_result measure_api_throughput(size_t server_threads,
   }};
   if (wspp.start("127.0.0.1", 0, error))
     result.loads.push_back(drive(
-      "entity retrieve, anonymous, WebSocket++ HTTP handler (one request "
-      "per connection)",
-      wspp.port(), clients, seconds, 200, 1, [](size_t i) {
-        return request_parts{
-          "GET", "/ngsi-ld/v1/entities/" + lamp_id(i % num_entities), {}, {}};
-      }));
+        "entity retrieve, anonymous, WebSocket++ HTTP handler (one request "
+        "per connection)",
+        wspp.port(), clients, seconds, 200, 1, [](size_t i) {
+          return request_parts{"GET",
+                               "/ngsi-ld/v1/entities/"
+                                   + lamp_id(i % num_entities),
+                               {},
+                               {}};
+        }));
   wspp.stop();
   return result;
 }
@@ -240,7 +237,7 @@ struct latency_book {
       if (!e.contains("totalActiveEnergyImport"))
         continue;
       auto seq = static_cast<size_t>(
-                   e["totalActiveEnergyImport"]["value"].get<double>())
+                     e["totalActiveEnergyImport"]["value"].get<double>())
                  - 1;
       ++updates;
       if (seq < sent_ns.size() && sent_ns[seq] > 0)
@@ -259,26 +256,25 @@ struct mqtt_receiver {
 
   mqtt_receiver(uint16_t port, std::string t, latency_book* b,
                 std::atomic<size_t>* count)
-    : topic(std::move(t)), book(b), updates(count) {
+      : topic(std::move(t)), book(b), updates(count) {
     mqtt::ensure_library();
     m = mosquitto_new(nullptr, true, this);
     mosquitto_connect_callback_set(m, [](mosquitto* m, void* self, int rc) {
       if (rc == 0)
-        mosquitto_subscribe(m, nullptr,
-                            static_cast<mqtt_receiver*>(self)->topic.c_str(),
-                            0);
+        mosquitto_subscribe(
+            m, nullptr, static_cast<mqtt_receiver*>(self)->topic.c_str(), 0);
     });
     mosquitto_subscribe_callback_set(
-      m, [](mosquitto*, void* self, int, int, const int*) {
-        static_cast<mqtt_receiver*>(self)->ready = true;
-      });
+        m, [](mosquitto*, void* self, int, int, const int*) {
+          static_cast<mqtt_receiver*>(self)->ready = true;
+        });
     mosquitto_message_callback_set(
-      m, [](mosquitto*, void* self, const mosquitto_message* msg) {
-        auto* r = static_cast<mqtt_receiver*>(self);
-        r->book->received(std::string(static_cast<const char*>(msg->payload),
-                                      msg->payloadlen),
-                          *r->updates);
-      });
+        m, [](mosquitto*, void* self, const mosquitto_message* msg) {
+          auto* r = static_cast<mqtt_receiver*>(self);
+          r->book->received(std::string(static_cast<const char*>(msg->payload),
+                                        msg->payloadlen),
+                            *r->updates);
+        });
     mosquitto_connect(m, "127.0.0.1", port, 30);
     mosquitto_loop_start(m);
   }
@@ -300,8 +296,7 @@ double percentile(std::vector<double>& xs, double p) {
 
 } // namespace
 
-fanout_result measure_fanout(double rate, double seconds,
-                             size_t subscribers) {
+fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
   fanout_result result;
   result.rate = rate;
   twin::generator_options gen;
@@ -343,8 +338,8 @@ fanout_result measure_fanout(double rate, double seconds,
   ngsi::ngsi_api api{brk};
   ngsi::listener_config lc;
   ngsi::http_listener listener{
-    lc, [&api](const ngsi::http_request& r) { return api.handle(r); },
-    api.websocket()};
+      lc, [&api](const ngsi::http_request& r) { return api.handle(r); },
+      api.websocket()};
   std::string error;
   listener.start(error);
   ngsi::http_client client{"127.0.0.1", listener.port()};
@@ -366,20 +361,18 @@ fanout_result measure_fanout(double rate, double seconds,
     if (i % 3 == 0) {
       transport = "webhook";
       hooks.push_back(std::make_unique<ngsi::http_listener>(
-        ngsi::listener_config{},
-        [&book, count](const ngsi::http_request& r) {
-          book.received(r.body, *count);
-          return ngsi::http_response{204, {}, {}};
-        }));
+          ngsi::listener_config{}, [&book, count](const ngsi::http_request& r) {
+            book.received(r.body, *count);
+            return ngsi::http_response{204, {}, {}};
+          }));
       hooks.back()->start(error);
       uri = "http://127.0.0.1:" + std::to_string(hooks.back()->port())
             + "/notify";
     } else if (i % 3 == 1) {
       transport = "mqtt";
       auto topic = "bench/fanout/" + std::to_string(i);
-      mqtts.push_back(
-        std::make_unique<mqtt_receiver>(mosquitto.port(), topic, &book,
-                                        count));
+      mqtts.push_back(std::make_unique<mqtt_receiver>(mosquitto.port(), topic,
+                                                      &book, count));
       uri = "mqtt://127.0.0.1:" + std::to_string(mosquitto.port()) + "/"
             + topic;
     } else {
@@ -408,13 +401,13 @@ fanout_result measure_fanout(double rate, double seconds,
                  + "/stream?token=" + admin_secret;
       sockets.emplace_back([url, &book, count, &done, seconds] {
         viz::run_ws_client(
-          url,
-          [&](const std::string& payload, bool) {
-            book.received(payload, *count);
-            return !done.load();
-          },
-          std::chrono::milliseconds{
-            static_cast<long>((seconds + 30) * 1000)});
+            url,
+            [&](const std::string& payload, bool) {
+              book.received(payload, *count);
+              return !done.load();
+            },
+            std::chrono::milliseconds{
+                static_cast<long>((seconds + 30) * 1000)});
       });
     }
   }
@@ -428,11 +421,11 @@ fanout_result measure_fanout(double rate, double seconds,
   std::this_thread::sleep_for(std::chrono::milliseconds{200});
   // Paced sending in 1 ms ticks; every reading its own message, so every
   // reading is an entity change the subscribers are owed.
-  auto& router = handles->routers[actors::shard_of(meter->id,
-                                                    handles->routers.size())];
+  auto& router
+      = handles->routers[actors::shard_of(meter->id, handles->routers.size())];
   auto base_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
   auto per_tick = std::max<size_t>(1, static_cast<size_t>(rate / 1000));
   auto start = steady::now();
   size_t seq = 0;
@@ -440,10 +433,11 @@ fanout_result measure_fanout(double rate, double seconds,
     std::this_thread::sleep_until(start + std::chrono::milliseconds{tick});
     for (size_t k = 0; k < per_tick && seq < total; ++k, ++seq) {
       book.sent_ns[seq] = steady::now().time_since_epoch().count();
-      caf::anon_send(router, actors::observe_atom_v,
-                     twin::reading_batch{
-                       {meter->id, base_ms + static_cast<int64_t>(seq),
-                        static_cast<double>(seq + 1), twin::quantity::energy}});
+      caf::anon_send(
+          router, actors::observe_atom_v,
+          twin::reading_batch{{meter->id, base_ms + static_cast<int64_t>(seq),
+                               static_cast<double>(seq + 1),
+                               twin::quantity::energy}});
     }
   }
   result.sent = seq;
@@ -484,9 +478,9 @@ fanout_result measure_fanout(double rate, double seconds,
     result.p50_ms = percentile(book.samples_ms, 0.5);
     result.p99_ms = percentile(book.samples_ms, 0.99);
     result.max_ms = book.samples_ms.empty()
-                      ? 0
-                      : *std::max_element(book.samples_ms.begin(),
-                                          book.samples_ms.end());
+                        ? 0
+                        : *std::max_element(book.samples_ms.begin(),
+                                            book.samples_ms.end());
   }
   done = true;
   listener.stop();

@@ -46,11 +46,11 @@ struct fanout_subscriber {
 };
 
 struct fanout_result {
-  double rate = 0;       ///< readings per second offered to the sensor
-  size_t sent = 0;       ///< readings sent
-  size_t changes = 0;    ///< entity changes the broker saw
+  double rate = 0;    ///< readings per second offered to the sensor
+  size_t sent = 0;    ///< readings sent
+  size_t changes = 0; ///< entity changes the broker saw
   std::vector<fanout_subscriber> subscribers;
-  size_t samples = 0;    ///< latency samples (delivered updates)
+  size_t samples = 0; ///< latency samples (delivered updates)
   double p50_ms = 0;
   double p99_ms = 0;
   double max_ms = 0;

@@ -1,9 +1,9 @@
 // bench/main.cpp: `citytwin-bench`, run by `make bench`. Prints every
 // figure as it is measured and rewrites BENCHMARKS.md at the end.
-#include "bench/report.hpp"
 #include "actors/runtime.hpp"
 #include "bench/broker_bench.hpp"
 #include "bench/ingest_bench.hpp"
+#include "bench/report.hpp"
 #include "bench/twin_bench.hpp"
 #include "bench/viewer_clients.hpp"
 #include "bench/viz_bench.hpp"
@@ -40,8 +40,8 @@ std::string count(size_t n) {
 
 double wall_clock_s() {
   return std::chrono::duration<double>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 void print(const bench::row& r) {
@@ -100,48 +100,49 @@ void run_twin(const options& opts, report& out) {
     auto r = bench::measure_spawn(c, actors::runtime_settings{}.scheduler);
     auto label = count(n) + " entities (" + std::to_string(r.entities) + ")";
     out.add({twin_section, "boot: spawn " + label,
-         n >= 1'000'000 ? "<= 10 s at 1M" : "-", fixed(r.seconds, 2) + " s"});
+             n >= 1'000'000 ? "<= 10 s at 1M" : "-",
+             fixed(r.seconds, 2) + " s"});
     out.add({twin_section, "memory per entity, actor + state, " + count(n),
-         "<= 2048 B", fixed(r.bytes_per_entity, 0) + " B"});
+             "<= 2048 B", fixed(r.bytes_per_entity, 0) + " B"});
   }
 
   auto c = bench::make_city(opts.throughput_entities, 2);
   for (auto threads : opts.thread_counts)
     for (const auto& scheduler : opts.schedulers)
-    for (size_t per_message : {1, 8}) {
-      auto r = bench::measure_throughput(c, {scheduler, threads}, per_message,
-                                         opts.rounds, opts.time_limit);
-      std::ostringstream figure;
-      figure << "readings applied/s, " << count(c.num_entities())
-             << " resident, " << r.entities_driven << " driven, "
-             << per_message << " reading(s) per entity message, scheduler "
-             << scheduler << ", "
-             << (threads == 0 ? std::string{"one worker per core"}
-                              : std::to_string(threads) + " workers")
-             << ", deltas published";
-      std::string measured = fixed(r.readings_per_second() / 1e6, 2)
-                             + " M/s (" + std::to_string(r.readings_applied)
-                             + " in " + fixed(r.seconds, 2) + " s)";
-      if (!r.finished)
-        measured += ", cut at the time limit";
-      out.add({twin_section, figure.str(), ">= 2 M/s", measured});
-    }
+      for (size_t per_message : {1, 8}) {
+        auto r = bench::measure_throughput(c, {scheduler, threads}, per_message,
+                                           opts.rounds, opts.time_limit);
+        std::ostringstream figure;
+        figure << "readings applied/s, " << count(c.num_entities())
+               << " resident, " << r.entities_driven << " driven, "
+               << per_message << " reading(s) per entity message, scheduler "
+               << scheduler << ", "
+               << (threads == 0 ? std::string{"one worker per core"}
+                                : std::to_string(threads) + " workers")
+               << ", deltas published";
+        std::string measured = fixed(r.readings_per_second() / 1e6, 2)
+                               + " M/s (" + std::to_string(r.readings_applied)
+                               + " in " + fixed(r.seconds, 2) + " s)";
+        if (!r.finished)
+          measured += ", cut at the time limit";
+        out.add({twin_section, figure.str(), ">= 2 M/s", measured});
+      }
   out.notes.push_back(
-    "Scheduler: citytwin runs CAF's `stealing` policy with one worker per "
-    "core by default (`--scheduler`, `--threads`). The rows above compare "
-    "both policies with one worker per core and with CAF 0.17's own "
-    "minimum of four workers, in the same run: on a two-core machine the "
-    "four-worker work-stealing scheduler is where the collapse on fan-out "
-    "reported in ../shared/notes/caf-performance.md shows.");
+      "Scheduler: citytwin runs CAF's `stealing` policy with one worker per "
+      "core by default (`--scheduler`, `--threads`). The rows above compare "
+      "both policies with one worker per core and with CAF 0.17's own "
+      "minimum of four workers, in the same run: on a two-core machine the "
+      "four-worker work-stealing scheduler is where the collapse on fan-out "
+      "reported in ../shared/notes/caf-performance.md shows.");
   out.notes.push_back(
-    "Readings reach entities through one router per shard, grouped per "
-    "entity. With one reading per entity message the cost per CAF message "
-    "dominates (two messages per update: router to entity, entity delta to "
-    "its shard's publisher); sensors that report several values at once "
-    "(a SenML pack) amortise it.");
+      "Readings reach entities through one router per shard, grouped per "
+      "entity. With one reading per entity message the cost per CAF message "
+      "dominates (two messages per update: router to entity, entity delta to "
+      "its shard's publisher); sensors that report several values at once "
+      "(a SenML pack) amortise it.");
   out.notes.push_back(
-    "Memory per entity is the resident-set growth while spawning divided by "
-    "the entity count (lazily initialised actors, state included).");
+      "Memory per entity is the resident-set growth while spawning divided by "
+      "the entity count (lazily initialised actors, state included).");
 }
 
 // The goals of issue 3; false if the demo city cannot be read.
@@ -153,8 +154,8 @@ bool run_ingest(const options& opts, report& out) {
               << twin::describe(demo.error()) << std::endl;
     return false;
   }
-  auto stream = bench::make_senml_stream(*demo, opts.mqtt_messages,
-                                         wall_clock_s());
+  auto stream
+      = bench::make_senml_stream(*demo, opts.mqtt_messages, wall_clock_s());
   auto m = bench::measure_mqtt_ingest(*demo, stream, {}, opts.time_limit);
   auto per_pack = stream.readings_per_message();
   std::ostringstream figure;
@@ -169,13 +170,14 @@ bool run_ingest(const options& opts, report& out) {
     auto sub_readings = m.sub_messages_per_second() * per_pack;
     auto ratio = sub_readings > 0 ? m.twin.per_second() / sub_readings : 0;
     std::ostringstream measured;
-    measured << fixed(ratio, 3) << " (twin " << fixed(m.twin.per_second() / 1e3, 1)
+    measured << fixed(ratio, 3) << " (twin "
+             << fixed(m.twin.per_second() / 1e3, 1)
              << "k readings/s: " << m.twin.readings_applied << " in "
              << fixed(m.twin.seconds, 2) << " s; mosquitto_sub "
-             << fixed(m.sub_messages_per_second() / 1e3, 1) << "k msg/s = "
-             << fixed(sub_readings / 1e3, 1) << "k readings/s: "
-             << m.sub_messages << " of " << m.published << " in "
-             << fixed(m.sub_seconds, 2) << " s; published in "
+             << fixed(m.sub_messages_per_second() / 1e3, 1)
+             << "k msg/s = " << fixed(sub_readings / 1e3, 1)
+             << "k readings/s: " << m.sub_messages << " of " << m.published
+             << " in " << fixed(m.sub_seconds, 2) << " s; published in "
              << fixed(m.publish_seconds, 2) << " s; ingest client got "
              << m.twin_messages << ", " << m.twin.readings_rejected
              << " rejected)";
@@ -198,32 +200,31 @@ bool run_ingest(const options& opts, report& out) {
                << "-entity city, twin on one worker per core";
   std::ostringstream applied;
   applied << fixed(a.twin.per_second() / 1e6, 2) << " M/s ("
-          << a.twin.readings_applied << " of "
-          << apply_stream.num_readings << " in " << fixed(a.twin.seconds, 2)
-          << " s; decoded in " << fixed(a.decode_seconds, 2) << " s; "
-          << a.twin.readings_rejected << " rejected)";
+          << a.twin.readings_applied << " of " << apply_stream.num_readings
+          << " in " << fixed(a.twin.seconds, 2) << " s; decoded in "
+          << fixed(a.decode_seconds, 2) << " s; " << a.twin.readings_rejected
+          << " rejected)";
   if (!a.twin.finished)
     applied << ", incomplete";
   out.add({ingest_section, apply_figure.str(), ">= 1 M/s", applied.str()});
   auto decoded = bench::measure_senml_decode(apply_city, apply_stream);
   auto per_cpu = decoded.cpu_seconds > 0
-                   ? double(decoded.readings) / decoded.cpu_seconds
-                   : 0;
+                     ? double(decoded.readings) / decoded.cpu_seconds
+                     : 0;
   out.add({ingest_section,
            "SenML decode only (payload_decoder, SAX reader, no twin), "
            "readings/s, one thread, same packs",
            "-",
-           fixed(double(decoded.readings) / decoded.seconds / 1e6, 2)
-             + " M/s (" + fixed(per_cpu / 1e6, 2)
-             + " M per CPU second of the thread)"});
+           fixed(double(decoded.readings) / decoded.seconds / 1e6, 2) + " M/s ("
+               + fixed(per_cpu / 1e6, 2) + " M per CPU second of the thread)"});
   out.notes.push_back(
-    "MQTT ingest: the bench starts mosquitto on a free loopback port "
-    "(max_queued_messages 0), subscribes mosquitto_sub (its output "
-    "counted) and the twin's ingest client, and publishes the packs as "
-    "fast as one libmosquitto publisher can. Rates run from the first "
-    "publish to the last line mosquitto_sub printed and to the last "
-    "reading the twin's entities applied. Everything shares the 2 cores: "
-    "broker, publisher, mosquitto_sub, decoder and actors.");
+      "MQTT ingest: the bench starts mosquitto on a free loopback port "
+      "(max_queued_messages 0), subscribes mosquitto_sub (its output "
+      "counted) and the twin's ingest client, and publishes the packs as "
+      "fast as one libmosquitto publisher can. Rates run from the first "
+      "publish to the last line mosquitto_sub printed and to the last "
+      "reading the twin's entities applied. Everything shares the 2 cores: "
+      "broker, publisher, mosquitto_sub, decoder and actors.");
   return true;
 }
 
@@ -248,9 +249,9 @@ bool run_viz(const options& opts, report& out) {
     std::ostringstream measured;
     measured << fixed(r.p50_ms, 2) << " ms / " << fixed(r.p99_ms, 2)
              << " ms (max " << fixed(r.max_ms, 1) << " ms; " << r.measured
-             << " of " << r.expected << " reading-client pairs seen, "
-             << r.sent << " readings sent, " << lat.clients_ready << " of "
-             << lat.clients << " clients ready)";
+             << " of " << r.expected << " reading-client pairs seen, " << r.sent
+             << " readings sent, " << lat.clients_ready << " of " << lat.clients
+             << " clients ready)";
     out.add({viz_section, figure.str(),
              r.rate >= 100'000 ? "p99 <= 10 ms at 100k/s" : "-",
              measured.str()});
@@ -261,53 +262,52 @@ bool run_viz(const options& opts, report& out) {
   auto v = bench::measure_viewers(*demo, opts.viz_viewers, opts.self_exe,
                                   opts.time_limit);
   std::ostringstream figure;
-  figure << count(v.requested)
-         << " connected viewers (Protobuf mode, whole " << demo->name
-         << " city each), server resident memory per viewer";
+  figure << count(v.requested) << " connected viewers (Protobuf mode, whole "
+         << demo->name << " city each), server resident memory per viewer";
   if (!v.skipped.empty()) {
     out.add({viz_section, figure.str(), "bounded", "skipped: " + v.skipped});
   } else {
     auto per = v.snapshots > 0 ? v.rss_growth_bytes / double(v.snapshots) : 0;
     std::ostringstream measured;
     auto trimmed = v.snapshots > 0
-                     ? v.rss_growth_trimmed_bytes / double(v.snapshots)
-                     : 0;
+                       ? v.rss_growth_trimmed_bytes / double(v.snapshots)
+                       : 0;
     measured << fixed(per / 1024, 1) << " KiB, " << fixed(trimmed / 1024, 1)
              << " KiB after malloc_trim ("
              << fixed(v.rss_growth_bytes / (1024 * 1024), 1) << " MiB, "
              << fixed(v.rss_growth_trimmed_bytes / (1024 * 1024), 1)
              << " MiB trimmed, snapshot "
-             << fixed(double(v.snapshot_bytes) / 1024, 0)
-             << " KiB per viewer; " << v.snapshots << " of " << v.requested
+             << fixed(double(v.snapshot_bytes) / 1024, 0) << " KiB per viewer; "
+             << v.snapshots << " of " << v.requested
              << " viewers served their snapshot in "
-             << fixed(v.connect_seconds, 2) << " s; " << v.opened
-             << " opened, " << v.failed << " failed, " << v.closed
+             << fixed(v.connect_seconds, 2) << " s; " << v.opened << " opened, "
+             << v.failed << " failed, " << v.closed
              << " closed; one more viewer "
              << (v.last_served ? "got snapshot and a new delta in "
-                                   + fixed(v.last_ms, 0) + " ms"
+                                     + fixed(v.last_ms, 0) + " ms"
                                : std::string{"was NOT served"})
              << ")";
     out.add({viz_section, figure.str(), "bounded", measured.str()});
   }
   out.notes.push_back(
-    "Live viewer latency: one process runs the twin (demo city), the "
-    "WebSocket++ live stream on 127.0.0.1 and the clients (one thread "
-    "each, `viz/ws_client`). A sender thread sends lamp and bin readings "
-    "straight to the shard routers every millisecond, each reading's time "
-    "being its sequence number; a client that sees `updated_ms` in a "
-    "non-snapshot deltas frame looks up that reading's send time. Measured: "
-    "router -> entity -> publisher -> BRIDGE -> server thread -> JSON "
-    "frame -> socket -> client receipt, all on the same cores. Readings "
-    "whose delta was merged with a newer one of the same entity (in the "
-    "BRIDGE's inbox or a blocked client's queue) are not seen, hence "
-    "'pairs seen' below 'sent x clients'.");
+      "Live viewer latency: one process runs the twin (demo city), the "
+      "WebSocket++ live stream on 127.0.0.1 and the clients (one thread "
+      "each, `viz/ws_client`). A sender thread sends lamp and bin readings "
+      "straight to the shard routers every millisecond, each reading's time "
+      "being its sequence number; a client that sees `updated_ms` in a "
+      "non-snapshot deltas frame looks up that reading's send time. Measured: "
+      "router -> entity -> publisher -> BRIDGE -> server thread -> JSON "
+      "frame -> socket -> client receipt, all on the same cores. Readings "
+      "whose delta was merged with a newer one of the same entity (in the "
+      "BRIDGE's inbox or a blocked client's queue) are not seen, hence "
+      "'pairs seen' below 'sent x clients'.");
   out.notes.push_back(
-    "Viewers: the viewers run in a child process (`citytwin-bench "
-    "--viewer-clients`, one WebSocket++ event loop, at most 32 handshakes "
-    "in flight), so the growth of the bench's resident set between "
-    "before and after they are all served is the server's: WebSocket++ "
-    "connections, socket buffers and the hub's per-client state, plus "
-    "whatever the allocator keeps of the transient snapshot frames.");
+      "Viewers: the viewers run in a child process (`citytwin-bench "
+      "--viewer-clients`, one WebSocket++ event loop, at most 32 handshakes "
+      "in flight), so the growth of the bench's resident set between "
+      "before and after they are all served is the server's: WebSocket++ "
+      "connections, socket buffers and the hub's per-client state, plus "
+      "whatever the allocator keeps of the transient snapshot frames.");
   return true;
 }
 
@@ -333,8 +333,8 @@ void run_broker(const options& opts, report& out) {
     bool goal = l.what.find("Beast") != std::string::npos
                 && (l.what.find("retrieve, bearer") != std::string::npos
                     || l.what.find("update") != std::string::npos);
-    out.add({section, figure.str(), goal ? ">= 50k req/s" : "-",
-             measured.str()});
+    out.add(
+        {section, figure.str(), goal ? ">= 50k req/s" : "-", measured.str()});
   }
   for (auto rate : opts.fanout_rates) {
     auto f = bench::measure_fanout(rate, opts.fanout_seconds,
@@ -361,13 +361,12 @@ void run_broker(const options& opts, report& out) {
                                "+ dropped = owed"
                              : "NOT all accounted for");
     out.add({section, figure.str(),
-             "every update or a coalesce count; p99 reported",
-             measured.str()});
+             "every update or a coalesce count; p99 reported", measured.str()});
     // One row per transport, summed over its subscribers.
     for (const char* transport : {"webhook", "mqtt", "websocket"}) {
       size_t n = 0;
-      unsigned long long delivered = 0, coalesced = 0, dropped = 0,
-                         offered = 0, received = 0;
+      unsigned long long delivered = 0, coalesced = 0, dropped = 0, offered = 0,
+                         received = 0;
       for (const auto& sub : f.subscribers)
         if (sub.transport == transport) {
           ++n;
@@ -383,19 +382,19 @@ void run_broker(const options& opts, report& out) {
           << " received";
       out.add({section,
                "  " + count(size_t(rate)) + "/s: " + std::to_string(n) + " "
-                 + transport + " subscribers, summed",
+                   + transport + " subscribers, summed",
                "-", row.str()});
     }
   }
   out.notes.push_back(
-    "Data broker: the load clients run in the benchmark process on the "
-    "same two cores as the server, so each request pays for both ends. "
-    "WebSocket++ closes the connection after every HTTP response, which is "
-    "why the API runs on Boost.Beast; the WebSocket++ row serves the same "
-    "handler for comparison. In the fan-out run every reading is its own "
-    "message, so every reading is an entity change owed to every "
-    "subscriber; a subscriber whose transport is busy gets the latest state "
-    "(coalesced, and counted).");
+      "Data broker: the load clients run in the benchmark process on the "
+      "same two cores as the server, so each request pays for both ends. "
+      "WebSocket++ closes the connection after every HTTP response, which is "
+      "why the API runs on Boost.Beast; the WebSocket++ row serves the same "
+      "handler for comparison. In the fan-out run every reading is its own "
+      "message, so every reading is an entity change owed to every "
+      "subscriber; a subscriber whose transport is busy gets the latest state "
+      "(coalesced, and counted).");
 }
 
 int main(int argc, char** argv) {
@@ -406,68 +405,68 @@ int main(int argc, char** argv) {
   CLI::App app{"citytwin benchmarks: writes BENCHMARKS.md"};
   options opts;
   app.add_option("-o,--output", opts.output, "Report to write")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--sizes", opts.sizes, "Entity counts for the boot figures")
-    ->delimiter(',')
-    ->capture_default_str();
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--throughput-entities", opts.throughput_entities,
                  "Resident entities for the throughput figures")
-    ->capture_default_str();
-  app.add_option("--rounds", opts.rounds,
-                 "Updates per entity and message size")
-    ->capture_default_str();
+      ->capture_default_str();
+  app.add_option("--rounds", opts.rounds, "Updates per entity and message size")
+      ->capture_default_str();
   app.add_option("--time-limit", opts.time_limit,
                  "Seconds before a throughput run is cut short")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--shared-data", opts.shared_data, "../shared/data")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--schedulers", opts.schedulers, "Policies to compare")
-    ->delimiter(',')
-    ->capture_default_str();
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--thread-counts", opts.thread_counts,
                  "Scheduler workers to compare (0: one per core)")
-    ->delimiter(',')
-    ->capture_default_str();
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_flag("--skip-assignment", opts.skip_assignment,
                "Leave out the static assignment figures");
-  app.add_option("--only", opts.only,
-                 "Run only these sections: twin, ingest, viz, broker, assignment")
-    ->delimiter(',')
-    ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "assignment"}));
+  app.add_option(
+         "--only", opts.only,
+         "Run only these sections: twin, ingest, viz, broker, assignment")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "assignment"}));
   app.add_option("--demo-city", opts.demo_city,
                  "City whose sensors feed the MQTT ingest figure")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--mqtt-messages", opts.mqtt_messages,
                  "SenML packs published through mosquitto")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--apply-messages", opts.apply_messages,
                  "SenML packs decoded and applied in-process")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--apply-threads", opts.apply_threads,
                  "Decoder threads for the in-process figure")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--viz-rates", opts.viz_rates,
                  "Readings/s for the live viewer latency figures")
-    ->delimiter(',')
-    ->capture_default_str();
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--viz-clients", opts.viz_clients,
                  "WebSocket clients for the latency figures")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--viz-seconds", opts.viz_seconds,
                  "Seconds of paced load per rate")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--api-clients", opts.api_clients,
                  "Client threads of the NGSI-LD API load")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--api-server-threads", opts.api_server_threads,
                  "I/O threads of the NGSI-LD API under load")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--fanout-rates", opts.fanout_rates,
                  "Readings per second of the fan-out sensor")
-    ->capture_default_str();
+      ->capture_default_str();
   app.add_option("--viz-viewers", opts.viz_viewers,
                  "Viewers for the memory figure")
-    ->capture_default_str();
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   opts.self_exe = "/proc/self/exe";
 
@@ -479,8 +478,7 @@ int main(int argc, char** argv) {
   if (!opts.skip_assignment && opts.wanted("assignment"))
     for (const auto& r :
          scenarios::assignment::run_assignment_benchmarks(opts.shared_data))
-      assignment_rows.push_back({assign_section, r.figure, r.goal,
-                                 r.measured});
+      assignment_rows.push_back({assign_section, r.figure, r.goal, r.measured});
   if (opts.wanted("twin"))
     run_twin(opts, out);
   if (opts.wanted("ingest") && !run_ingest(opts, out))

@@ -1,9 +1,9 @@
 // adapters/broker/access_config.cpp
 #include "adapters/broker/access_config.hpp"
 
+#include "adapters/broker/ngsi_entity.hpp"
 #include "adapters/broker/secret_hash.hpp"
 #include "adapters/ingest/iso_time.hpp"
-#include "adapters/broker/ngsi_entity.hpp"
 #include "twin/entity_kind.hpp"
 #include "twin/text.hpp"
 

@@ -9,8 +9,7 @@
 
 namespace citytwin::broker {
 
-bool usage_meter::charge(const std::string& key, int64_t day,
-                         uint64_t quota) {
+bool usage_meter::charge(const std::string& key, int64_t day, uint64_t quota) {
   std::lock_guard guard{mtx_};
   auto& u = counts_[{key, day}];
   if (u.used >= quota) {
@@ -39,22 +38,21 @@ bool rate_limiter::allow(const std::string& client, double now_s,
   double rate = per_minute_ / 60.0;
   if (added)
     b = {static_cast<double>(per_minute_), now_s};
-  b.tokens = std::min<double>(per_minute_,
-                              b.tokens + (now_s - b.last_s) * rate);
+  b.tokens
+      = std::min<double>(per_minute_, b.tokens + (now_s - b.last_s) * rate);
   b.last_s = now_s;
   if (b.tokens >= 1) {
     b.tokens -= 1;
     return true;
   }
-  retry_after_s = rate > 0 ? static_cast<int>(std::ceil((1 - b.tokens) / rate))
-                           : 60;
+  retry_after_s
+      = rate > 0 ? static_cast<int>(std::ceil((1 - b.tokens) / rate)) : 60;
   return false;
 }
 
 broker::broker(twin::access_config access, notifier_config notify)
-  : access_(std::move(access)),
-    notify_(notify),
-    open_data_(access_.open_data_rate_per_minute) {
+    : access_(std::move(access)), notify_(notify),
+      open_data_(access_.open_data_rate_per_minute) {
   for (const auto& t : access_.tenants)
     tenants_.emplace(t.name, std::make_unique<tenant_space>(t.name, notify_));
 }
@@ -70,13 +68,13 @@ tenant_space* broker::tenant(std::string_view name) {
   return i == tenants_.end() ? nullptr : i->second.get();
 }
 
-caf::expected<twin::principal>
-broker::authenticate(const std::string* bearer, const std::string* api_key,
-                     twin::time_ms now) const {
+caf::expected<twin::principal> broker::authenticate(const std::string* bearer,
+                                                    const std::string* api_key,
+                                                    twin::time_ms now) const {
   auto refused = [](twin::auth_failure why) {
     return make_problem(broker_errc::unauthorized,
                         std::string{"credentials refused: "}
-                          + std::string{twin::to_string(why)});
+                            + std::string{twin::to_string(why)});
   };
   if (bearer) {
     std::string_view value = *bearer;
@@ -85,7 +83,7 @@ broker::authenticate(const std::string* bearer, const std::string* api_key,
       return make_problem(broker_errc::unauthorized,
                           "Authorization must be 'Bearer <token>'");
     auto result = twin::authenticate_token(
-      access_, sha256(value.substr(scheme.size())), now);
+        access_, sha256(value.substr(scheme.size())), now);
     if (auto* why = std::get_if<twin::auth_failure>(&result))
       return refused(*why);
     return std::get<twin::principal>(result);

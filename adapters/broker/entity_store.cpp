@@ -224,8 +224,9 @@ caf::expected<entity_change> entity_store::merge(std::string_view id,
           || name == "modifiedAt")
         continue;
       bool exists = doc.contains(name);
-      if (value.is_null() || (value.is_object() && value.contains("value")
-                              && value["value"] == "urn:ngsi-ld:null")) {
+      if (value.is_null()
+          || (value.is_object() && value.contains("value")
+              && value["value"] == "urn:ngsi-ld:null")) {
         if (live)
           return make_problem(broker_errc::not_supported,
                               "attributes of live twin entities are the "
@@ -257,7 +258,7 @@ caf::expected<entity_change> entity_store::replace(std::string_view id,
         ch.deleted_attrs.push_back(name);
     for (const auto& name : attribute_names(entity))
       (doc.contains(name) ? ch.updated_attrs : ch.created_attrs)
-        .push_back(name);
+          .push_back(name);
     entity["id"] = doc["id"];
     entity["createdAt"] = doc["createdAt"];
     doc = std::move(entity);
@@ -301,7 +302,7 @@ entity_change entity_store::put_live(const std::string& id,
   }
   for (const auto& [name, value] : attrs.items()) {
     (doc.contains(name) ? result.updated_attrs : result.created_attrs)
-      .push_back(name);
+        .push_back(name);
     doc[name] = value;
   }
   doc["modifiedAt"] = iso_now();

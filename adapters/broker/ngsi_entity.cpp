@@ -36,9 +36,8 @@ bool has_scheme(std::string_view text) {
 
 bool has_forbidden_char(std::string_view text) {
   for (unsigned char c : text)
-    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"'
-        || c == '\'' || c == '=' || c == ';' || c == '(' || c == ')'
-        || c == '\\')
+    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '\''
+        || c == '=' || c == ';' || c == '(' || c == ')' || c == '\\')
       return true;
   return false;
 }
@@ -52,8 +51,8 @@ bool is_geojson_geometry(const json& value) {
       || !value["type"].is_string())
     return false;
   static constexpr std::string_view types[]
-    = {"Point",           "MultiPoint", "LineString",
-       "MultiLineString", "Polygon",    "MultiPolygon"};
+      = {"Point",           "MultiPoint", "LineString",
+         "MultiLineString", "Polygon",    "MultiPolygon"};
   auto type = value["type"].get_ref<const std::string&>();
   for (auto t : types)
     if (type == t)
@@ -101,8 +100,8 @@ caf::expected<json> normalize_one(std::string_view name, const json& value) {
       return bad("geo-property '" + std::string{name}
                  + "' needs a GeoJSON geometry value");
   } else {
-    return bad("attribute '" + std::string{name} + "' has unknown type '"
-               + type + "'");
+    return bad("attribute '" + std::string{name} + "' has unknown type '" + type
+               + "'");
   }
   // Sub-attributes: the same rules, one level down; metadata members pass.
   for (auto& [sub, sub_value] : result.items()) {
@@ -148,8 +147,8 @@ bool valid_name(std::string_view name) {
 
 bool is_reserved_member(std::string_view name) {
   return name == "id" || name == "type" || name == "@context"
-         || name == "createdAt" || name == "modifiedAt"
-         || name == "observedAt" || name == "scope";
+         || name == "createdAt" || name == "modifiedAt" || name == "observedAt"
+         || name == "scope";
 }
 
 caf::expected<json> normalize_attribute(std::string_view name,
@@ -294,8 +293,8 @@ std::vector<std::string> attribute_names(const json& entity) {
 std::string iso_now() {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-              now.time_since_epoch())
-              .count();
+                now.time_since_epoch())
+                .count();
   std::time_t secs = ms / 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);

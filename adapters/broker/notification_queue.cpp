@@ -6,7 +6,7 @@
 namespace citytwin::broker {
 
 notification_queue::notification_queue(queue_policy policy, size_t capacity)
-  : policy_(policy), capacity_(capacity == 0 ? 1 : capacity) {
+    : policy_(policy), capacity_(capacity == 0 ? 1 : capacity) {
 }
 
 void notification_queue::push(queued_update update) {
@@ -64,8 +64,8 @@ std::vector<queued_update> notification_queue::take(size_t max) {
 void notification_queue::restore(std::vector<queued_update> updates) {
   std::lock_guard guard{mtx_};
   // Undo the take: these were counted as offered already.
-  counters_.in_flight -= std::min<uint64_t>(counters_.in_flight,
-                                            updates.size());
+  counters_.in_flight
+      -= std::min<uint64_t>(counters_.in_flight, updates.size());
   for (auto i = updates.rbegin(); i != updates.rend(); ++i) {
     if (policy_ == queue_policy::drop_oldest) {
       fifo_.push_front(std::move(*i));

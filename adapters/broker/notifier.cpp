@@ -41,8 +41,8 @@ json with_changes(json rendered, const json& previous) {
 class delivery {
 public:
   explicit delivery(subscription s)
-    : queue(s.policy, s.capacity),
-      sub(std::make_shared<const subscription>(std::move(s))) {
+      : queue(s.policy, s.capacity),
+        sub(std::make_shared<const subscription>(std::move(s))) {
   }
 
   notification_queue queue;
@@ -60,8 +60,8 @@ public:
 };
 
 std::string render_notification(const subscription& sub,
-                                 const std::vector<queued_update>& batch,
-                                 uint64_t seq) {
+                                const std::vector<queued_update>& batch,
+                                uint64_t seq) {
   json data = json::array();
   for (const auto& u : batch) {
     if (u.deleted) {
@@ -71,8 +71,8 @@ std::string render_notification(const subscription& sub,
                       {"deletedAt", iso_now()}});
       continue;
     }
-    auto rendered = render_entity(*u.entity, sub.notify_attrs, sub.format,
-                                  sub.sys_attrs);
+    auto rendered
+        = render_entity(*u.entity, sub.notify_attrs, sub.format, sub.sys_attrs);
     if (sub.show_changes && u.previous
         && sub.format == entity_format::normalized)
       rendered = with_changes(std::move(rendered), *u.previous);
@@ -238,7 +238,7 @@ bool notifier::dispatch(const delivery_ptr& d, clock_type::time_point now) {
     if (sub->throttling_s > 0)
       d->next_allowed = now
                         + std::chrono::duration_cast<clock_type::duration>(
-                          std::chrono::duration<double>(sub->throttling_s));
+                            std::chrono::duration<double>(sub->throttling_s));
     return !d->queue.empty();
   }
   if (sub->via == transport::mqtt && d->mqtt
@@ -289,10 +289,10 @@ void notifier::worker_loop() {
         auto rest = std::string_view{sub->endpoint}.substr(7);
         auto slash = rest.find('/');
         d.mqtt_topic = slash == std::string_view::npos
-                         ? std::string{"notifications"}
-                         : std::string{rest.substr(slash + 1)};
-        auto url = mqtt::parse_broker_url(
-          "mqtt://" + std::string{rest.substr(0, slash)});
+                           ? std::string{"notifications"}
+                           : std::string{rest.substr(slash + 1)};
+        auto url = mqtt::parse_broker_url("mqtt://"
+                                          + std::string{rest.substr(0, slash)});
         if (url)
           if (auto p = mqtt::publisher::connect(*url, config_.timeout))
             d.mqtt = std::move(*p);
@@ -322,9 +322,9 @@ void notifier::finish(const delivery_ptr& d, std::vector<queued_update> batch,
       d->status.failing = false;
       if (d->sub->throttling_s > 0)
         d->next_allowed
-          = now
-            + std::chrono::duration_cast<clock_type::duration>(
-              std::chrono::duration<double>(d->sub->throttling_s));
+            = now
+              + std::chrono::duration_cast<clock_type::duration>(
+                  std::chrono::duration<double>(d->sub->throttling_s));
     } else {
       ++d->status.times_failed;
       d->status.last_failure = d->status.last_notification;

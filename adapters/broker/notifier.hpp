@@ -98,10 +98,9 @@ public:
 private:
   void dispatch_loop();
   void worker_loop();
-  bool dispatch(const delivery_ptr& d, std::chrono::steady_clock::time_point
-                                         now);
-  void finish(const delivery_ptr& d, std::vector<queued_update> batch,
-              bool ok);
+  bool dispatch(const delivery_ptr& d,
+                std::chrono::steady_clock::time_point now);
+  void finish(const delivery_ptr& d, std::vector<queued_update> batch, bool ok);
 
   notifier_config config_;
   mutable std::mutex mtx_;
@@ -126,7 +125,7 @@ private:
 
 /// The NGSI-LD Notification body for a batch.
 std::string render_notification(const subscription& sub,
-                                 const std::vector<queued_update>& batch,
-                                 uint64_t seq);
+                                const std::vector<queued_update>& batch,
+                                uint64_t seq);
 
 } // namespace citytwin::broker

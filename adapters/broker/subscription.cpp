@@ -204,8 +204,8 @@ caf::expected<subscription> parse_subscription(const json& body,
                         "supported");
   if (body.contains("expiresAt")) {
     auto at = body["expiresAt"].is_string()
-                ? ingest::parse_iso_time(body["expiresAt"].get<std::string>())
-                : std::nullopt;
+                  ? ingest::parse_iso_time(body["expiresAt"].get<std::string>())
+                  : std::nullopt;
     if (!at)
       return bad("expiresAt must be an ISO 8601 date-time");
     s.expires_ms = *at;
@@ -221,8 +221,8 @@ caf::expected<subscription> parse_subscription(const json& body,
   s.document = body;
   s.document["id"] = s.id;
   s.document.erase("@context");
-  for (auto member : {"status", "timesSent", "timesFailed",
-                      "lastNotification", "lastSuccess", "lastFailure"})
+  for (auto member : {"status", "timesSent", "timesFailed", "lastNotification",
+                      "lastSuccess", "lastFailure"})
     s.document.erase(member);
   return s;
 }
@@ -260,13 +260,13 @@ bool subscription::matches(const entity_change& change, int64_t now_ms) const {
   if (!entities.empty()) {
     const auto& id = change.id;
     auto selected = std::any_of(
-      entities.begin(), entities.end(), [&](const entity_selector& e) {
-        if (!e.id.empty() && e.id != id)
-          return false;
-        if (e.id_pattern && !std::regex_search(id, *e.id_pattern))
-          return false;
-        return e.type.empty() || contains(change.types, e.type);
-      });
+        entities.begin(), entities.end(), [&](const entity_selector& e) {
+          if (!e.id.empty() && e.id != id)
+            return false;
+          if (e.id_pattern && !std::regex_search(id, *e.id_pattern))
+            return false;
+          return e.type.empty() || contains(change.types, e.type);
+        });
     if (!selected)
       return false;
   }

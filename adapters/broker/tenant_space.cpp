@@ -9,7 +9,7 @@
 namespace citytwin::broker {
 
 tenant_space::tenant_space(std::string name, notifier& notify)
-  : name_(std::move(name)), notify_(notify) {
+    : name_(std::move(name)), notify_(notify) {
 }
 
 tenant_space::~tenant_space() {
@@ -20,8 +20,8 @@ tenant_space::~tenant_space() {
 
 void tenant_space::publish(const entity_change& change) {
   auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   queued_update update;
   update.entity_id = change.id;
   update.entity = change.entity;

@@ -64,8 +64,7 @@ void seed_live_entities(tenant_space& space, const twin::city& c) {
     auto attrs = live_attributes(state);
     attrs["location"] = geo_property(std::move(location));
     space.store().put_live(twin::to_urn(state.id, c.name),
-                           std::string{twin::ngsi_type(state.id.kind)},
-                           attrs);
+                           std::string{twin::ngsi_type(state.id.kind)}, attrs);
   };
   for (auto* v : c.roads.intersections())
     put(twin::initial_state(*v), point(v->where));
@@ -81,9 +80,8 @@ void seed_live_entities(tenant_space& space, const twin::city& c) {
 }
 
 live_writer make_live_writer(std::vector<actors::router_actor> routers) {
-  return [routers = std::move(routers)](const std::string& id,
-                                        const json& attrs)
-           -> caf::expected<json> {
+  return [routers = std::move(routers)](
+             const std::string& id, const json& attrs) -> caf::expected<json> {
     auto target = twin::parse_urn(id);
     if (!target)
       return make_problem(broker_errc::bad_request_data,
@@ -91,8 +89,8 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
     json rest = json::object();
     twin::reading_batch readings;
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
     for (const auto& [name, attr] : attrs.items()) {
       auto q = twin::parse_quantity(name);
       if (!q) {
@@ -101,24 +99,21 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
       }
       if (!twin::accepts(target->id.kind, *q))
         return make_problem(broker_errc::bad_request_data,
-                            "a " + std::string{twin::ngsi_type(
-                              target->id.kind)}
-                              + " does not measure '" + name + "'");
-      const auto& value = attr.is_object() ? attr.value("value", json{})
-                                           : attr;
+                            "a " + std::string{twin::ngsi_type(target->id.kind)}
+                                + " does not measure '" + name + "'");
+      const auto& value = attr.is_object() ? attr.value("value", json{}) : attr;
       if (!value.is_number())
         return make_problem(broker_errc::bad_request_data,
                             "'" + name + "' needs a numeric value");
       auto time = now;
       if (attr.is_object() && attr.contains("observedAt")) {
-        auto at = attr["observedAt"].is_string()
-                    ? ingest::parse_iso_time(
+        auto at = attr["observedAt"].is_string() ? ingest::parse_iso_time(
                       attr["observedAt"].get<std::string>())
-                    : std::nullopt;
+                                                 : std::nullopt;
         if (!at)
           return make_problem(broker_errc::bad_request_data,
                               "observedAt of '" + name
-                                + "' is not an ISO 8601 time");
+                                  + "' is not an ISO 8601 time");
         time = *at;
       }
       readings.push_back({target->id, time, value.get<double>(), *q});
@@ -148,10 +143,10 @@ void twin_mirror_state::handle(const twin::delta_batch& batch) {
     const auto& d = batch[i];
     if (last[d.state.id] != i)
       continue;
-    auto change = space->store().put_live(
-      twin::to_urn(d.state.id, city),
-      std::string{twin::ngsi_type(d.state.id.kind)},
-      live_attributes(d.state));
+    auto change
+        = space->store().put_live(twin::to_urn(d.state.id, city),
+                                  std::string{twin::ngsi_type(d.state.id.kind)},
+                                  live_attributes(d.state));
     change.weight = weight[d.state.id];
     space->publish(change);
   }
@@ -163,7 +158,7 @@ twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
   self->state.space = space;
   self->state.city = std::move(city);
   return {
-    [self](const twin::delta_batch& batch) { self->state.handle(batch); },
+      [self](const twin::delta_batch& batch) { self->state.handle(batch); },
   };
 }
 
@@ -175,11 +170,10 @@ attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
   auto mirror = sys.spawn(twin_mirror, &space, c.name);
   caf::scoped_actor self{sys};
   caf::error failure;
-  self
-    ->request(twin.front, subscribe_timeout, caf::subscribe_atom_v, mirror,
-              actors::subscription_filter{})
-    .receive([](caf::ok_atom) {},
-             [&failure](const caf::error& err) { failure = err; });
+  self->request(twin.front, subscribe_timeout, caf::subscribe_atom_v, mirror,
+                actors::subscription_filter{})
+      .receive([](caf::ok_atom) {},
+               [&failure](const caf::error& err) { failure = err; });
   if (failure) {
     caf::anon_send_exit(mirror, caf::exit_reason::user_shutdown);
     return failure;

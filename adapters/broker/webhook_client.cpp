@@ -63,8 +63,7 @@ struct webhook_client::impl {
     beast::error_code ec;
     if (!stream) {
       tcp::resolver resolver{ioc};
-      auto endpoints = resolver.resolve(url.host, std::to_string(url.port),
-                                        ec);
+      auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
       if (ec)
         return make_problem(broker_errc::not_found,
                             "cannot resolve webhook host: " + ec.message());
@@ -88,7 +87,7 @@ struct webhook_client::impl {
     http::response<http::string_body> res;
     if (!ec)
       ec = run(
-        [&](auto done) { http::async_read(*stream, buffer, res, done); });
+          [&](auto done) { http::async_read(*stream, buffer, res, done); });
     if (ec) {
       stream.reset();
       buffer.clear();

@@ -50,17 +50,17 @@ caf::error host_other_cities(running_broker::impl& p,
     if (c->name != t.name)
       return caf::make_error(twin::errc::invalid_config,
                              "tenant '" + t.name + "' names city file '"
-                               + t.city + "' of city '" + c->name
-                               + "': a tenant's city must carry its name");
+                                 + t.city + "' of city '" + c->name
+                                 + "': a tenant's city must carry its name");
     running_broker::impl::hosted h;
     h.city = std::make_unique<twin::city>(std::move(*c));
-    auto handles = actors::spawn_twin(*p.sys, *h.city,
-                                      {model.routers.size(), 0});
+    auto handles
+        = actors::spawn_twin(*p.sys, *h.city, {model.routers.size(), 0});
     if (!handles)
       return handles.error();
     h.handles = std::move(*handles);
-    auto mirror = broker::attach_twin(*p.sys, h.handles,
-                                      *p.brk->tenant(t.name), *h.city);
+    auto mirror = broker::attach_twin(*p.sys, h.handles, *p.brk->tenant(t.name),
+                                      *h.city);
     if (!mirror) {
       actors::stop_twin(*p.sys, h.handles);
       return mirror.error();
@@ -92,20 +92,20 @@ void add_broker_options(CLI::App& cmd, broker_options& opts) {
   cmd.add_option("--access", opts.access_file,
                  "Tenants, tokens and sharing rules (YAML, "
                  "data/access/README.md); enables the NGSI-LD API")
-    ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile);
   cmd.add_option("--api-port", opts.port,
                  "Port of the NGSI-LD API (0: any free port)")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd.add_option("--api-threads", opts.threads,
                  "I/O threads of the NGSI-LD API")
-    ->check(CLI::Range(size_t{1}, size_t{64}))
-    ->capture_default_str();
+      ->check(CLI::Range(size_t{1}, size_t{64}))
+      ->capture_default_str();
 }
 
 caf::expected<std::unique_ptr<running_broker>>
 running_broker::start(const broker_options& opts, const std::string& host,
-                      caf::actor_system& sys,
-                      const actors::twin_handles& twin, const twin::city& c) {
+                      caf::actor_system& sys, const actors::twin_handles& twin,
+                      const twin::city& c) {
   if (opts.access_file.empty())
     return std::unique_ptr<running_broker>{};
   auto access = broker::load_access_config(opts.access_file);
@@ -114,7 +114,7 @@ running_broker::start(const broker_options& opts, const std::string& host,
   if (!twin::find_tenant(*access, c.name))
     return caf::make_error(twin::errc::invalid_config,
                            "the tenants file has no tenant '" + c.name
-                             + "' for the served city");
+                               + "' for the served city");
   auto p = std::make_unique<impl>();
   p->brk = std::make_unique<broker::broker>(std::move(*access));
   auto mirror = broker::attach_twin(sys, twin, *p->brk->tenant(c.name), c);
@@ -135,8 +135,8 @@ running_broker::start(const broker_options& opts, const std::string& host,
   config.threads = opts.threads;
   auto* api = p->api.get();
   p->listener = std::make_unique<ngsi::http_listener>(
-    config, [api](const ngsi::http_request& req) { return api->handle(req); },
-    api->websocket());
+      config, [api](const ngsi::http_request& req) { return api->handle(req); },
+      api->websocket());
   std::string error;
   if (!p->listener->start(error)) {
     running_broker stopper{std::move(p)};

@@ -5,7 +5,8 @@ namespace citytwin::ngsi {
 
 namespace {
 
-constexpr std::string_view problem_base = "https://uri.etsi.org/ngsi-ld/errors/";
+constexpr std::string_view problem_base
+    = "https://uri.etsi.org/ngsi-ld/errors/";
 
 std::string link_header() {
   return "<" + std::string{core_context}
@@ -47,8 +48,7 @@ http_response problem(api_call& call, broker::broker_errc code,
     res.set("NGSILD-Tenant", call.tenant_header);
   if (code == broker::broker_errc::unauthorized)
     res.set("WWW-Authenticate", "Bearer realm=\"citytwin\"");
-  json body = {{"type", std::string{problem_base}
-                          + broker::problem_name(code)},
+  json body = {{"type", std::string{problem_base} + broker::problem_name(code)},
                {"title", broker::problem_name(code)},
                {"status", res.status},
                {"detail", std::move(detail)}};
@@ -121,15 +121,14 @@ std::variant<json, http_response> read_body(api_call& call) {
   if (body.is_discarded())
     return problem(call, broker_errc::invalid_request,
                    "the body is not valid JSON");
-  auto has_context = [](const json& x) {
-    return x.is_object() && x.contains("@context");
-  };
+  auto has_context
+      = [](const json& x) { return x.is_object() && x.contains("@context"); };
   bool any_context = has_context(body);
   bool all_context = any_context;
   if (body.is_array()) {
     any_context = std::any_of(body.begin(), body.end(), has_context);
-    all_context = !body.empty() && std::all_of(body.begin(), body.end(),
-                                               has_context);
+    all_context
+        = !body.empty() && std::all_of(body.begin(), body.end(), has_context);
   }
   const auto* link = req.header("link");
   bool json_ld_link = link && is_json_ld_link(*link);
@@ -200,14 +199,12 @@ bool can_read(const api_call& call, std::string_view type) {
 }
 
 bool can_write(const api_call& call, std::string_view type) {
-  return twin::may_write(call.brk.access(), call.who, call.space->name(),
-                         type);
+  return twin::may_write(call.brk.access(), call.who, call.space->name(), type);
 }
 
 namespace {
 
-http_response refuse(api_call& call, std::string_view what,
-                     const char* kind) {
+http_response refuse(api_call& call, std::string_view what, const char* kind) {
   using broker::broker_errc;
   if (call.who.k == twin::principal::kind::anonymous) {
     call.brk.refuse(std::string{"anonymous_"} + kind);
@@ -218,7 +215,7 @@ http_response refuse(api_call& call, std::string_view what,
   call.brk.refuse(std::string{own ? "role_" : "cross_tenant_"} + kind);
   return problem(call, broker_errc::forbidden,
                  std::string{what} + " is not allowed for '" + call.who.name
-                   + "'");
+                     + "'");
 }
 
 } // namespace

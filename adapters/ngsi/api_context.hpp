@@ -23,7 +23,7 @@ using json = nlohmann::json;
 
 /// The core context, built in: requests never fetch it.
 constexpr std::string_view core_context
-  = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld";
+    = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld";
 
 /// A request on its way through the routes.
 struct api_call {
@@ -82,8 +82,7 @@ std::optional<http_response> batch_routes(api_call& call,
                                           std::string_view path);
 std::optional<http_response> subscription_routes(api_call& call,
                                                  std::string_view path);
-std::optional<http_response> type_routes(api_call& call,
-                                         std::string_view path);
+std::optional<http_response> type_routes(api_call& call, std::string_view path);
 
 /// The subscription document with its status and queue counters.
 json render_subscription(const broker::delivery& d);

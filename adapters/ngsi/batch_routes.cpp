@@ -18,19 +18,19 @@ struct batch_result {
 
   void fail(const std::string& id, broker_errc code, std::string detail) {
     errors.push_back(
-      {{"entityId", id},
-       {"error",
-        {{"type", std::string{"https://uri.etsi.org/ngsi-ld/errors/"}
-                    + broker::problem_name(code)},
-         {"title", broker::problem_name(code)},
-         {"status", broker::http_status(code)},
-         {"detail", std::move(detail)}}}});
+        {{"entityId", id},
+         {"error",
+          {{"type", std::string{"https://uri.etsi.org/ngsi-ld/errors/"}
+                        + broker::problem_name(code)},
+           {"title", broker::problem_name(code)},
+           {"status", broker::http_status(code)},
+           {"detail", std::move(detail)}}}});
   }
 
   void fail(const std::string& id, const caf::error& err) {
     auto code = err.category() == caf::atom("broker")
-                  ? static_cast<broker_errc>(err.code())
-                  : broker_errc::bad_request_data;
+                    ? static_cast<broker_errc>(err.code())
+                    : broker_errc::bad_request_data;
     fail(id, code, broker::detail_of(err));
   }
 };
@@ -126,7 +126,7 @@ std::optional<http_response> batch_routes(api_call& call,
   if (items.size() > max_batch)
     return problem(call, broker_errc::too_large,
                    "at most " + std::to_string(max_batch)
-                     + " entities per batch");
+                       + " entities per batch");
   if (call.who.k == twin::principal::kind::anonymous)
     return refuse_write(call, "batch operations");
   bool update_mode = false;
@@ -146,9 +146,9 @@ std::optional<http_response> batch_routes(api_call& call,
       return reply(call, 201, std::move(out.success));
     return empty(call, 204);
   }
-  return reply(call, 207,
-               {{"success", std::move(out.success)},
-                {"errors", std::move(out.errors)}});
+  return reply(
+      call, 207,
+      {{"success", std::move(out.success)}, {"errors", std::move(out.errors)}});
 }
 
 std::optional<http_response> type_routes(api_call& call,
@@ -160,7 +160,8 @@ std::optional<http_response> type_routes(api_call& call,
     return problem(call, broker_errc::method_not_allowed, "use GET");
   auto rest = path.substr(prefix.size());
   auto types = call.space->store().types();
-  std::erase_if(types, [&](const auto& kv) { return !can_read(call, kv.first); });
+  std::erase_if(types,
+                [&](const auto& kv) { return !can_read(call, kv.first); });
   if (rest.empty() || rest == "/") {
     bool details = call.param("details") && *call.param("details") == "true";
     if (!details) {
@@ -168,8 +169,7 @@ std::optional<http_response> type_routes(api_call& call,
       for (const auto& [name, info] : types)
         list.push_back(name);
       return reply(call, 200,
-                   {{"id", "urn:ngsi-ld:EntityTypeList:"
-                             + call.space->name()},
+                   {{"id", "urn:ngsi-ld:EntityTypeList:" + call.space->name()},
                     {"type", "EntityTypeList"},
                     {"typeList", std::move(list)}});
     }
@@ -190,8 +190,7 @@ std::optional<http_response> type_routes(api_call& call,
                    "no entities of type '" + *name + "'");
   json attrs = json::array();
   for (const auto& a : i->second.attributes)
-    attrs.push_back(
-      {{"id", a}, {"type", "Attribute"}, {"attributeName", a}});
+    attrs.push_back({{"id", a}, {"type", "Attribute"}, {"attributeName", a}});
   return reply(call, 200,
                {{"id", *name},
                 {"type", "EntityTypeInformation"},

@@ -129,9 +129,9 @@ http_response query(api_call& call) {
     const auto* geometry = call.param("geometry");
     const auto* coords = call.param("coordinates");
     const auto* property = call.param("geoproperty");
-    auto parsed = broker::parse_geo_query(
-      *georel, geometry ? *geometry : empty, coords ? *coords : empty,
-      property ? *property : empty);
+    auto parsed = broker::parse_geo_query(*georel, geometry ? *geometry : empty,
+                                          coords ? *coords : empty,
+                                          property ? *property : empty);
     if (!parsed)
       return problem(call, broker_errc::bad_request_data,
                      broker::detail_of(parsed.error()));
@@ -220,9 +220,8 @@ writable(api_call& call, const std::string& id) {
 
 // Hands the twin-owned attributes of a live entity to the twin and
 // returns the rest for the store.
-std::variant<json, http_response> split_live(api_call& call,
-                                             const std::string& id,
-                                             json attrs) {
+std::variant<json, http_response>
+split_live(api_call& call, const std::string& id, json attrs) {
   if (!call.space->store().is_live(id) || !call.space->live)
     return attrs;
   auto rest = call.space->live(id, attrs);
@@ -238,13 +237,12 @@ http_response multi_status(api_call& call,
     return empty(call, 204);
   json failed = json::array();
   for (const auto& name : not_updated)
-    failed.push_back({{"attributeName", name},
-                      {"reason", "attribute not updated"}});
+    failed.push_back(
+        {{"attributeName", name}, {"reason", "attribute not updated"}});
   return reply(call, 207, {{"updated", updated}, {"notUpdated", failed}});
 }
 
-http_response change_attrs(api_call& call, const std::string& id,
-                           bool append) {
+http_response change_attrs(api_call& call, const std::string& id, bool append) {
   auto target = writable(call, id);
   if (auto* res = std::get_if<http_response>(&target))
     return std::move(*res);
@@ -261,11 +259,10 @@ http_response change_attrs(api_call& call, const std::string& id,
   auto& remaining = std::get<json>(rest);
   std::vector<std::string> not_updated;
   if (!remaining.empty()) {
-    auto change = append ? call.space->store().append(
-                    id, remaining, has_option(call, "noOverwrite"),
-                    not_updated)
-                         : call.space->store().update(id, remaining,
-                                                      not_updated);
+    auto change
+        = append ? call.space->store().append(
+              id, remaining, has_option(call, "noOverwrite"), not_updated)
+                 : call.space->store().update(id, remaining, not_updated);
     if (!change)
       return problem(call, change.error());
     call.space->publish(*change);
@@ -307,21 +304,19 @@ http_response change_attribute(api_call& call, const std::string& id,
   if (std::get<json>(rest).empty())
     return empty(call, 204);
   auto change = call.req.method == "PUT"
-                  ? [&]() -> caf::expected<broker::entity_change> {
-                      auto attr_value
-                        = broker::normalize_attribute(attr, members);
-                      if (!attr_value)
-                        return attr_value.error();
-                      std::vector<std::string> not_updated;
-                      auto result = call.space->store().update(
-                        id, json{{attr, *attr_value}}, not_updated);
-                      if (result && !not_updated.empty())
-                        return broker::make_problem(
-                          broker_errc::not_found,
-                          "entity has no attribute '" + attr + "'");
-                      return result;
-                    }()
-                  : call.space->store().update_attribute(id, attr, members);
+      ? [&]() -> caf::expected<broker::entity_change> {
+    auto attr_value = broker::normalize_attribute(attr, members);
+    if (!attr_value)
+      return attr_value.error();
+    std::vector<std::string> not_updated;
+    auto result = call.space->store().update(id, json{{attr, *attr_value}},
+                                             not_updated);
+    if (result && !not_updated.empty())
+      return broker::make_problem(broker_errc::not_found,
+                                  "entity has no attribute '" + attr + "'");
+    return result;
+  }()
+      : call.space->store().update_attribute(id, attr, members);
   if (!change)
     return problem(call, change.error());
   call.space->publish(*change);
@@ -433,8 +428,7 @@ std::optional<http_response> entity_routes(api_call& call,
   if (sub.substr(0, attrs.size()) == attrs) {
     auto attr = percent_decode(sub.substr(attrs.size()));
     if (!attr)
-      return problem(call, broker_errc::bad_request_data,
-                     "bad attribute name");
+      return problem(call, broker_errc::bad_request_data, "bad attribute name");
     if (method == "PATCH" || method == "PUT" || method == "DELETE")
       return change_attribute(call, *id, *attr);
     return problem(call, broker_errc::method_not_allowed,

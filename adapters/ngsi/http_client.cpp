@@ -60,7 +60,7 @@ struct http_client::impl {
       stream.reset();
       return caf::make_error(twin::errc::io_failure,
                              "cannot connect to " + host + ":"
-                               + std::to_string(port) + ": " + ec.message());
+                                 + std::to_string(port) + ": " + ec.message());
     }
     stream->socket().set_option(tcp::no_delay(true), ec);
     ++connects;
@@ -91,7 +91,8 @@ struct http_client::impl {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 << 20);
     stream->expires_after(timeout);
-    ec = run([&](auto done) { http::async_read(*stream, buffer, parser, done); });
+    ec = run(
+        [&](auto done) { http::async_read(*stream, buffer, parser, done); });
     if (ec) {
       stream.reset();
       buffer.clear();
@@ -102,13 +103,12 @@ struct http_client::impl {
     client_response result;
     result.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
-      std::string name{field.name_string().data(),
-                       field.name_string().size()};
+      std::string name{field.name_string().data(), field.name_string().size()};
       for (auto& c : name)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       result.headers.emplace_back(
-        std::move(name),
-        std::string{field.value().data(), field.value().size()});
+          std::move(name),
+          std::string{field.value().data(), field.value().size()});
     }
     result.body = std::move(res.body());
     if (!res.keep_alive())
@@ -137,7 +137,7 @@ struct http_client::impl {
 
 http_client::http_client(std::string host, uint16_t port,
                          std::chrono::milliseconds timeout)
-  : impl_(new impl) {
+    : impl_(new impl) {
   impl_->host = std::move(host);
   impl_->port = port;
   impl_->timeout = timeout;
@@ -146,9 +146,9 @@ http_client::http_client(std::string host, uint16_t port,
 http_client::~http_client() = default;
 
 caf::expected<client_response> http_client::request(
-  const std::string& method, const std::string& target,
-  const std::vector<std::pair<std::string, std::string>>& headers,
-  const std::string& body) {
+    const std::string& method, const std::string& target,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& body) {
   bool reused = impl_->stream.has_value();
   auto result = impl_->once(method, target, headers, body);
   // The server may close an idle kept-alive connection: retry once.

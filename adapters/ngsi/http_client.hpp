@@ -39,8 +39,7 @@ public:
   /// gets a Content-Length.
   caf::expected<client_response>
   request(const std::string& method, const std::string& target,
-          const std::vector<std::pair<std::string, std::string>>& headers
-          = {},
+          const std::vector<std::pair<std::string, std::string>>& headers = {},
           const std::string& body = {});
 
   /// One request to send with `pipeline`.

@@ -57,14 +57,17 @@ std::string lower(std::string_view text) {
 class ws_session : public ws_sink,
                    public std::enable_shared_from_this<ws_session> {
 public:
-  explicit ws_session(tcp::socket socket) : ws_(std::move(socket)) {
+  // `owner` keeps the listener's io_context alive as long as the session:
+  // subscribers (the broker's notifier) may hold it past the listener.
+  ws_session(tcp::socket socket, std::shared_ptr<void> owner)
+    : owner_(std::move(owner)), ws_(std::move(socket)) {
   }
 
   template <class Request>
-  void accept(Request req, std::function<void(std::shared_ptr<ws_session>)>
-                             on_open) {
+  void accept(Request req,
+              std::function<void(std::shared_ptr<ws_session>)> on_open) {
     ws_.set_option(
-      websocket::stream_base::timeout::suggested(beast::role_type::server));
+        websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.read_message_max(4096);
     auto self = shared_from_this();
     auto held = std::make_shared<Request>(std::move(req));
@@ -114,7 +117,9 @@ public:
         return;
       self->closed_ = true;
       self->ws_.async_close(
-        websocket::close_reason{static_cast<websocket::close_code>(code), reason}, [self](beast::error_code) {});
+          websocket::close_reason{static_cast<websocket::close_code>(code),
+                                  reason},
+          [self](beast::error_code) {});
     });
   }
 
@@ -131,21 +136,20 @@ private:
     }
     ws_.text(true);
     auto self = shared_from_this();
-    ws_.async_write(asio::buffer(*front),
-                    [self](beast::error_code ec, size_t) {
-                      {
-                        std::lock_guard guard{self->mtx_};
-                        self->queued_bytes_ -= self->queue_.front().size();
-                        self->queue_.pop_front();
-                      }
-                      if (ec) {
-                        self->closed_ = true;
-                        std::lock_guard guard{self->mtx_};
-                        self->writing_ = false;
-                        return;
-                      }
-                      self->write_next();
-                    });
+    ws_.async_write(asio::buffer(*front), [self](beast::error_code ec, size_t) {
+      {
+        std::lock_guard guard{self->mtx_};
+        self->queued_bytes_ -= self->queue_.front().size();
+        self->queue_.pop_front();
+      }
+      if (ec) {
+        self->closed_ = true;
+        std::lock_guard guard{self->mtx_};
+        self->writing_ = false;
+        return;
+      }
+      self->write_next();
+    });
   }
 
   // Reads (and drops) whatever the client sends, to see pings and closes.
@@ -161,6 +165,7 @@ private:
     });
   }
 
+  std::shared_ptr<void> owner_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::mutex mtx_;
@@ -198,21 +203,21 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
 
   void accept() {
     acceptor->async_accept(
-      asio::make_strand(ioc),
-      [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (!self->running)
-          return;
-        if (!ec) {
-          // Answers are small and may follow each other (pipelining):
-          // Nagle's algorithm would hold them for the peer's delayed ACK.
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          auto s = std::make_shared<session>(self, std::move(socket));
-          self->remember(self->open_sessions, s);
-          s->read();
-        }
-        self->accept();
-      });
+        asio::make_strand(ioc),
+        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+          if (!self->running)
+            return;
+          if (!ec) {
+            // Answers are small and may follow each other (pipelining):
+            // Nagle's algorithm would hold them for the peer's delayed ACK.
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            auto s = std::make_shared<session>(self, std::move(socket));
+            self->remember(self->open_sessions, s);
+            s->read();
+          }
+          self->accept();
+        });
   }
 
   // One keep-alive connection: read a request, answer it, repeat.
@@ -224,20 +229,20 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
     http::response<http::string_body> response;
 
     session(std::shared_ptr<impl> o, tcp::socket s)
-      : owner(std::move(o)), stream(std::move(s)) {
+        : owner(std::move(o)), stream(std::move(s)) {
     }
 
     void read() {
       parser.emplace();
       parser->body_limit(owner->config.max_body_bytes);
       parser->header_limit(
-        static_cast<uint32_t>(owner->config.max_header_bytes));
+          static_cast<uint32_t>(owner->config.max_header_bytes));
       stream.expires_after(owner->config.idle_timeout);
-      http::async_read(stream, buffer, *parser,
-                       [self = shared_from_this()](beast::error_code ec,
-                                                   size_t) {
-                         self->on_read(ec);
-                       });
+      http::async_read(
+          stream, buffer, *parser,
+          [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->on_read(ec);
+          });
     }
 
     // Method, target and headers; the body is moved separately.
@@ -254,7 +259,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
                                     std::string{sv(field.value())});
       beast::error_code ignored;
       result.remote
-        = stream.socket().remote_endpoint(ignored).address().to_string();
+          = stream.socket().remote_endpoint(ignored).address().to_string();
       return result;
     }
 
@@ -306,13 +311,13 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
     }
 
     void write(bool close) {
-      http::async_write(stream, response,
-                        [self = shared_from_this(), close](
-                          beast::error_code ec, size_t) {
-                          if (ec || close)
-                            return self->shutdown();
-                          self->read();
-                        });
+      http::async_write(
+          stream, response,
+          [self = shared_from_this(), close](beast::error_code ec, size_t) {
+            if (ec || close)
+              return self->shutdown();
+            self->read();
+          });
     }
 
     void upgrade(http::request<http::string_body> req) {
@@ -328,7 +333,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
         response.prepare_payload();
         return write(true);
       }
-      auto ws = std::make_shared<ws_session>(stream.release_socket());
+      auto ws = std::make_shared<ws_session>(stream.release_socket(), owner);
       owner->remember(owner->open_sockets, ws);
       auto on_open = owner->ws.on_open;
       ws->accept(std::move(req),
@@ -348,7 +353,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
 
 http_listener::http_listener(listener_config config, request_handler handler,
                              ws_upgrade_handler ws)
-  : impl_(std::make_shared<impl>()) {
+    : impl_(std::make_shared<impl>()) {
   impl_->config = std::move(config);
   impl_->handler = std::move(handler);
   impl_->ws = std::move(ws);
@@ -455,8 +460,9 @@ parse_query(std::string_view query) {
       continue;
     auto eq = pair.find('=');
     auto key = percent_decode(pair.substr(0, eq));
-    auto value = percent_decode(
-      eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    auto value
+        = percent_decode(eq == std::string_view::npos ? std::string_view{}
+                                                      : pair.substr(eq + 1));
     if (!key || !value)
       return std::nullopt;
     result.emplace_back(std::move(*key), std::move(*value));

@@ -31,9 +31,9 @@ struct http_request {
   std::string query; ///< after '?', undecoded
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::string remote;        ///< the peer's IP address
-  bool chunked = false;      ///< sent with Transfer-Encoding: chunked
-  bool has_length = false;   ///< carried a Content-Length header
+  std::string remote;      ///< the peer's IP address
+  bool chunked = false;    ///< sent with Transfer-Encoding: chunked
+  bool has_length = false; ///< carried a Content-Length header
 
   /// The first header of that (lower-case) name, if any.
   const std::string* header(std::string_view name) const;
@@ -76,9 +76,9 @@ struct listener_config {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   size_t threads = 1;
-  size_t max_body_bytes = 1 << 20;        ///< larger bodies get 413
-  size_t max_header_bytes = 16 << 10;     ///< larger headers get 431
-  std::chrono::seconds idle_timeout{30};  ///< keep-alive connections
+  size_t max_body_bytes = 1 << 20;       ///< larger bodies get 413
+  size_t max_header_bytes = 16 << 10;    ///< larger headers get 431
+  std::chrono::seconds idle_timeout{30}; ///< keep-alive connections
 };
 
 /// Serves HTTP on `threads` I/O threads until `stop`.

@@ -17,8 +17,8 @@ constexpr std::string_view api_root = "/ngsi-ld/v1";
 
 twin::time_ms now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 bool valid_tenant_name(std::string_view name) {
@@ -52,15 +52,15 @@ std::optional<http_response> admit(api_call& call, const std::string* token) {
   if (name.empty() && !call.brk.access().tenants.empty())
     name = call.brk.access().tenants.front().name;
   if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name))) {
-    auto res = problem(call, broker_errc::not_found,
-                       "no tenant '" + name + "'");
+    auto res
+        = problem(call, broker_errc::not_found, "no tenant '" + name + "'");
     // NGSI-LD names this case NonexistentTenant.
     res.body = json{{"type", "https://uri.etsi.org/ngsi-ld/errors/"
                              "NonexistentTenant"},
                     {"title", "NonexistentTenant"},
                     {"status", 404},
                     {"detail", "no tenant '" + name + "'"}}
-                 .dump();
+                   .dump();
     return res;
   }
   if (call.who.k == twin::principal::kind::api_key) {
@@ -139,8 +139,8 @@ http_response ngsi_api::handle_ngsi(const http_request& req,
                      "contexts are built in and cannot be added");
     return reply(call, 200, json::array({std::string{core_context}}));
   }
-  for (auto* routes : {entity_routes, batch_routes, subscription_routes,
-                       type_routes})
+  for (auto* routes :
+       {entity_routes, batch_routes, subscription_routes, type_routes})
     if (auto res = routes(call, path))
       return std::move(*res);
   return problem(call, broker_errc::not_found,
@@ -151,8 +151,9 @@ ws_upgrade_handler ngsi_api::websocket() {
   ws_upgrade_handler result;
   auto* brk = &brk_;
   // The subscription a stream request names, or the refusal.
-  auto resolve = [brk](const http_request& req, broker::delivery_ptr& out)
-    -> std::optional<http_response> {
+  auto resolve
+      = [brk](const http_request& req,
+              broker::delivery_ptr& out) -> std::optional<http_response> {
     api_call call{req, *brk, {}, nullptr, {}, {}};
     constexpr std::string_view prefix = "/ngsi-ld/v1/subscriptions/";
     constexpr std::string_view suffix = "/stream";
@@ -161,7 +162,7 @@ ws_upgrade_handler ngsi_api::websocket() {
         || path.substr(path.size() - suffix.size()) != suffix)
       return problem(call, broker_errc::not_found, "no stream here");
     auto id = percent_decode(path.substr(
-      prefix.size(), path.size() - prefix.size() - suffix.size()));
+        prefix.size(), path.size() - prefix.size() - suffix.size()));
     auto params = parse_query(req.query);
     if (!id || !params)
       return problem(call, broker_errc::bad_request_data, "bad request");
@@ -195,8 +196,7 @@ ws_upgrade_handler ngsi_api::websocket() {
       sink->close(1008, "subscription gone");
       return;
     }
-    brk->notifications().attach(target,
-                                std::make_shared<socket_sink>(sink));
+    brk->notifications().attach(target, std::make_shared<socket_sink>(sink));
   };
   return result;
 }
@@ -206,8 +206,8 @@ std::string ngsi_api::render_prometheus() const {
   out << "# HELP citytwin_broker_responses_total NGSI-LD API responses by "
          "status class\n# TYPE citytwin_broker_responses_total counter\n";
   for (const auto& [cls, n] : brk_.statuses())
-    out << "citytwin_broker_responses_total{status=\"" << cls / 100
-        << "xx\"} " << n << '\n';
+    out << "citytwin_broker_responses_total{status=\"" << cls / 100 << "xx\"} "
+        << n << '\n';
   out << "# HELP citytwin_broker_refused_total refused attempts by reason\n"
          "# TYPE citytwin_broker_refused_total counter\n";
   for (const auto& [reason, n] : brk_.refusals())
@@ -226,8 +226,7 @@ std::string ngsi_api::render_prometheus() const {
   out << "# TYPE citytwin_broker_notifications_total counter\n"
       << "citytwin_broker_notifications_total " << sum.notifications << '\n'
       << "# TYPE citytwin_broker_notification_failures_total counter\n"
-      << "citytwin_broker_notification_failures_total " << sum.failures
-      << '\n'
+      << "citytwin_broker_notification_failures_total " << sum.failures << '\n'
       << "# TYPE citytwin_broker_updates_total counter\n"
       << "citytwin_broker_updates_total{outcome=\"delivered\"} "
       << sum.delivered << '\n'
@@ -237,8 +236,7 @@ std::string ngsi_api::render_prometheus() const {
       << '\n';
   out << "# TYPE citytwin_broker_api_key_requests_total counter\n";
   auto day = now_ms() / 86'400'000;
-  for (const auto& [key, u] :
-       brk_.usage().snapshot(day)) {
+  for (const auto& [key, u] : brk_.usage().snapshot(day)) {
     out << "citytwin_broker_api_key_requests_total{key=\"" << key
         << "\",outcome=\"served\"} " << u.used << '\n';
     out << "citytwin_broker_api_key_requests_total{key=\"" << key

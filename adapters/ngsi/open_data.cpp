@@ -89,8 +89,8 @@ http_response open_data(broker::broker& brk, const http_request& req,
                    "the open-data endpoint is read-only");
   int retry_after = 0;
   auto now_s = std::chrono::duration<double>(
-                 std::chrono::steady_clock::now().time_since_epoch())
-                 .count();
+                   std::chrono::steady_clock::now().time_since_epoch())
+                   .count();
   if (!brk.open_data_limit().allow(req.remote, now_s, retry_after)) {
     brk.refuse("open_data_rate_limit");
     auto res = problem(call, broker_errc::too_many_requests,
@@ -108,8 +108,8 @@ http_response open_data(broker::broker& brk, const http_request& req,
       json types = json::array();
       for (const auto& rule : t.sharing)
         if (rule.level == twin::sharing_level::open_data)
-          types.push_back({{"type", rule.entity_type},
-                           {"licence", rule.licence}});
+          types.push_back(
+              {{"type", rule.entity_type}, {"licence", rule.licence}});
       if (!types.empty())
         catalogue.push_back({{"tenant", t.name}, {"published", types}});
     }
@@ -161,9 +161,8 @@ http_response open_data(broker::broker& brk, const http_request& req,
   } else {
     json body = json::array();
     for (const auto& e : result.entities)
-      body.push_back(broker::render_entity(*e, {},
-                                           broker::entity_format::normalized,
-                                           false));
+      body.push_back(broker::render_entity(
+          *e, {}, broker::entity_format::normalized, false));
     res = reply(call, 200, std::move(body));
   }
   res.set("NGSILD-Results-Count", std::to_string(result.total));
@@ -171,7 +170,7 @@ http_response open_data(broker::broker& brk, const http_request& req,
     if (rule.level == twin::sharing_level::open_data && !rule.licence.empty()
         && (types.empty()
             || std::find(types.begin(), types.end(), rule.entity_type)
-                 != types.end())) {
+                   != types.end())) {
       res.set("X-Licence", rule.licence);
       break;
     }

@@ -32,8 +32,8 @@ bool may_subscribe(api_call& call, const broker::subscription& sub) {
            && call.who.tenant == call.space->name()
            && twin::permits(call.who.r, twin::action::subscribe);
   return std::all_of(types.begin(), types.end(), [&](const auto& t) {
-    return twin::may_subscribe(call.brk.access(), call.who,
-                               call.space->name(), t);
+    return twin::may_subscribe(call.brk.access(), call.who, call.space->name(),
+                               t);
   });
 }
 
@@ -41,11 +41,11 @@ http_response refuse_subscription(api_call& call) {
   if (call.who.k == twin::principal::kind::anonymous)
     return refuse_read(call, "subscribing");
   call.brk.refuse(call.who.tenant == call.space->name()
-                    ? "role_subscribe"
-                    : "cross_tenant_subscribe");
+                      ? "role_subscribe"
+                      : "cross_tenant_subscribe");
   return problem(call, broker_errc::forbidden,
                  "subscribing to these entities is not allowed for '"
-                   + call.who.name + "'");
+                     + call.who.name + "'");
 }
 
 // Only the owner (or an admin of the tenant) sees and changes a
@@ -63,8 +63,8 @@ http_response create(api_call& call) {
   auto body = read_body(call);
   if (auto* res = std::get_if<http_response>(&body))
     return std::move(*res);
-  auto sub = broker::parse_subscription(std::get<json>(body),
-                                        new_subscription_id());
+  auto sub
+      = broker::parse_subscription(std::get<json>(body), new_subscription_id());
   if (!sub)
     return problem(call, sub.error());
   if (!may_subscribe(call, *sub))
@@ -95,12 +95,11 @@ json render_subscription(const broker::delivery& d) {
   auto status = broker::notifier::status_of(d);
   json doc = sub->document;
   auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-  doc["status"] = !sub->active ? "paused"
-                  : (sub->expires_ms && *sub->expires_ms <= now_ms)
-                    ? "expired"
-                    : "active";
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  doc["status"] = !sub->active                                      ? "paused"
+                  : (sub->expires_ms && *sub->expires_ms <= now_ms) ? "expired"
+                                                                    : "active";
   auto& n = doc["notification"];
   n["status"] = status.failing ? "failed" : "ok";
   n["timesSent"] = status.times_sent;
@@ -111,17 +110,16 @@ json render_subscription(const broker::delivery& d) {
     n["lastSuccess"] = status.last_success;
   if (!status.last_failure.empty())
     n["lastFailure"] = status.last_failure;
-  doc["queueStatus"]
-    = {{"policy", sub->policy == broker::queue_policy::coalesce
-                    ? "coalesce"
-                    : "dropOldest"},
-       {"capacity", sub->capacity},
-       {"offered", status.queue.offered},
-       {"delivered", status.queue.delivered},
-       {"coalesced", status.queue.coalesced},
-       {"dropped", status.queue.dropped},
-       {"pending", status.queue.pending},
-       {"inFlight", status.queue.in_flight}};
+  doc["queueStatus"] = {{"policy", sub->policy == broker::queue_policy::coalesce
+                                       ? "coalesce"
+                                       : "dropOldest"},
+                        {"capacity", sub->capacity},
+                        {"offered", status.queue.offered},
+                        {"delivered", status.queue.delivered},
+                        {"coalesced", status.queue.coalesced},
+                        {"dropped", status.queue.dropped},
+                        {"pending", status.queue.pending},
+                        {"inFlight", status.queue.in_flight}};
   return doc;
 }
 
@@ -181,7 +179,7 @@ std::optional<http_response> subscription_routes(api_call& call,
     if (auto* res = std::get_if<http_response>(&body))
       return std::move(*res);
     auto patched = broker::patch_subscription(
-      *broker::notifier::snapshot_of(**found), std::get<json>(body));
+        *broker::notifier::snapshot_of(**found), std::get<json>(body));
     if (!patched)
       return problem(call, patched.error());
     if (!may_subscribe(call, *patched))

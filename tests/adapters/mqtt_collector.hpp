@@ -22,23 +22,22 @@ public:
     m_ = mosquitto_new(nullptr, true, this);
     mosquitto_connect_callback_set(m_, [](mosquitto* m, void* self, int rc) {
       if (rc == 0)
-        mosquitto_subscribe(m, nullptr,
-                            static_cast<mqtt_collector*>(self)->topic_.c_str(),
-                            1);
+        mosquitto_subscribe(
+            m, nullptr, static_cast<mqtt_collector*>(self)->topic_.c_str(), 1);
     });
     mosquitto_subscribe_callback_set(
-      m_, [](mosquitto*, void* self, int, int, const int*) {
-        auto* c = static_cast<mqtt_collector*>(self);
-        std::lock_guard guard{c->mtx_};
-        c->ready_ = true;
-      });
+        m_, [](mosquitto*, void* self, int, int, const int*) {
+          auto* c = static_cast<mqtt_collector*>(self);
+          std::lock_guard guard{c->mtx_};
+          c->ready_ = true;
+        });
     mosquitto_message_callback_set(
-      m_, [](mosquitto*, void* self, const mosquitto_message* msg) {
-        auto* c = static_cast<mqtt_collector*>(self);
-        std::lock_guard guard{c->mtx_};
-        c->got_.emplace_back(static_cast<const char*>(msg->payload),
-                             static_cast<size_t>(msg->payloadlen));
-      });
+        m_, [](mosquitto*, void* self, const mosquitto_message* msg) {
+          auto* c = static_cast<mqtt_collector*>(self);
+          std::lock_guard guard{c->mtx_};
+          c->got_.emplace_back(static_cast<const char*>(msg->payload),
+                               static_cast<size_t>(msg->payloadlen));
+        });
     mosquitto_connect(m_, "127.0.0.1", port, 30);
     mosquitto_loop_start(m_);
   }

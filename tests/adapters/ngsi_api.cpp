@@ -21,7 +21,7 @@ std::string building_body(const std::string& id, int level = 6) {
               {"type", "Building"},
               {"airQualityLevel", {{"type", "Property"}, {"value", level}}},
               {"name", {{"type", "Property"}, {"value", "Town hall"}}}}
-    .dump();
+      .dump();
 }
 
 std::string problem_type(const ngsi::client_response& res) {
@@ -115,9 +115,9 @@ TEST_CASE("NGSI-LD bodies with bad JSON, media types or @context are "
   auto with_context = json::parse(building_body(building));
   with_context["@context"] = "https://example.org/ctx.jsonld";
   std::pair<std::string, std::string> link{
-    "Link", "<https://example.org/ctx.jsonld>; "
-            "rel=\"http://www.w3.org/ns/json-ld#context\"; "
-            "type=\"application/ld+json\""};
+      "Link", "<https://example.org/ctx.jsonld>; "
+              "rel=\"http://www.w3.org/ns/json-ld#context\"; "
+              "type=\"application/ld+json\""};
   // 001_02_01 / 02
   CHECK(problem_type(post({json_type}, "{\"id\": ")) == "InvalidRequest");
   CHECK(post({json_type}, "").status == 400);
@@ -137,22 +137,22 @@ TEST_CASE("NGSI-LD bodies with bad JSON, media types or @context are "
   CHECK(f.call("POST", api + "/entities", xml, "<x/>").status == 415);
   CHECK(f.call("POST", api + "/subscriptions", xml, "<x/>").status == 415);
   CHECK(f.call("PATCH", api + "/entities/" + building + "/attrs", xml, "<x/>")
-          .status
+            .status
         == 415);
   // An entity without type, with a bad attribute, or a bad id.
   CHECK(post({json_type}, R"({"id":"urn:ngsi-ld:X:1"})").status == 400);
   CHECK(post({json_type},
              R"({"id":"urn:ngsi-ld:X:1","type":"X","a":{"type":"Nope"}})")
-          .status
+            .status
         == 400);
   CHECK(post({json_type}, R"({"id":"no uri","type":"X"})").status == 400);
   // 046_01: a chunked POST has no Content-Length: bare 411; GET is fine.
-  auto answer = raw_exchange(
-    f.port(), "POST /ngsi-ld/v1/entities HTTP/1.1\r\nHost: x\r\n"
-              "Authorization: Bearer demo-admin-secret\r\n"
-              "Content-Type: application/json\r\n"
-              "Transfer-Encoding: chunked\r\n\r\n"
-              "2\r\n{}\r\n0\r\n\r\n");
+  auto answer = raw_exchange(f.port(),
+                             "POST /ngsi-ld/v1/entities HTTP/1.1\r\nHost: x\r\n"
+                             "Authorization: Bearer demo-admin-secret\r\n"
+                             "Content-Type: application/json\r\n"
+                             "Transfer-Encoding: chunked\r\n\r\n"
+                             "2\r\n{}\r\n0\r\n\r\n");
   CHECK(answer.rfind("HTTP/1.1 411", 0) == 0);
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("NGSI-LD attributes are appended, updated and partially updated "
   auto admin = bearer("demo-admin");
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  building_body(building))
-            .status
+              .status
           == 201);
   // 010_01 append a Property
   auto res = f.call("POST", api + "/entities/" + building + "/attrs",
@@ -199,10 +199,10 @@ TEST_CASE("NGSI-LD attributes are appended, updated and partially updated "
   CHECK_FALSE(j.contains("name"));
   CHECK(j["height"]["value"] == 31);
   // delete one attribute
-  CHECK(f.call("DELETE", api + "/entities/" + building + "/attrs/height",
-               {admin})
+  CHECK(
+      f.call("DELETE", api + "/entities/" + building + "/attrs/height", {admin})
           .status
-        == 204);
+      == 204);
 }
 
 TEST_CASE("NGSI-LD queries filter by type, id, q and count "
@@ -214,20 +214,20 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
     REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                    building_body("urn:ngsi-ld:Building:q" + std::to_string(i),
                                  i == 2 ? 6 : 3))
-              .status
+                .status
             == 201);
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:OffStreetParking:p1",
                      "type":"OffStreetParking",
                      "availableSpotNumber":{"type":"Property","value":12}})")
-            .status
+              .status
           == 201);
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:Vehicle:v1","type":"Vehicle"})")
-            .status
+              .status
           == 201);
-  auto res = f.call("GET", api + "/entities?type=Vehicle,OffStreetParking",
-                    {admin});
+  auto res
+      = f.call("GET", api + "/entities?type=Vehicle,OffStreetParking", {admin});
   REQUIRE(res.status == 200);
   auto j = f.json_of(res);
   REQUIRE(j.size() == 2);
@@ -235,13 +235,15 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
   CHECK(j[1]["id"] == "urn:ngsi-ld:Vehicle:v1");
   // 019_03_05: ids alone are not a query
   res = f.call("GET",
-               api + "/entities?id=urn:ngsi-ld:Building:q1,"
+               api
+                   + "/entities?id=urn:ngsi-ld:Building:q1,"
                      "urn:ngsi-ld:Building:q2",
                {admin});
   CHECK(res.status == 400);
   // 019_06: three ids, type and limit 2
   res = f.call("GET",
-               api + "/entities?id=urn:ngsi-ld:Building:q1,"
+               api
+                   + "/entities?id=urn:ngsi-ld:Building:q1,"
                      "urn:ngsi-ld:Building:q2,urn:ngsi-ld:Building:q3"
                      "&type=Building&limit=2",
                {admin});
@@ -250,14 +252,16 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
   res = f.call("GET", api + "/entities?type=Building&count=true", {admin});
   CHECK(res.header("ngsild-results-count") == "3");
   res = f.call("GET",
-               api + "/entities?type=Building&count=true"
+               api
+                   + "/entities?type=Building&count=true"
                      "&q=airQualityLevel==6",
                {admin});
   CHECK(res.header("ngsild-results-count") == "1");
   CHECK(f.json_of(res)[0]["id"] == "urn:ngsi-ld:Building:q2");
   // keyValues, attrs projection, limit=0 rules, a bad q
   res = f.call("GET",
-               api + "/entities?type=Building&options=keyValues"
+               api
+                   + "/entities?type=Building&options=keyValues"
                      "&attrs=airQualityLevel&limit=1",
                {admin});
   j = f.json_of(res);
@@ -265,10 +269,10 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
   CHECK_FALSE(j[0].contains("name"));
   CHECK(f.call("GET", api + "/entities?type=Building&limit=0", {admin}).status
         == 400);
-  CHECK(f.call("GET", api + "/entities?type=Building&limit=0&count=true",
-               {admin})
+  CHECK(
+      f.call("GET", api + "/entities?type=Building&limit=0&count=true", {admin})
           .status
-        == 200);
+      == 200);
   CHECK(f.call("GET", api + "/entities?type=Building&q=(a==1", {admin}).status
         == 400);
   // a geo-query
@@ -276,10 +280,11 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
                  R"({"id":"urn:ngsi-ld:Building:geo","type":"Building",
                      "location":{"type":"GeoProperty","value":
                        {"type":"Point","coordinates":[10.2,56.15]}}})")
-            .status
+              .status
           == 201);
   res = f.call("GET",
-               api + "/entities?type=Building&georel=near;maxDistance==500"
+               api
+                   + "/entities?type=Building&georel=near;maxDistance==500"
                      "&geometry=Point&coordinates=%5B10.201,56.15%5D",
                {admin});
   REQUIRE(res.status == 200);
@@ -293,7 +298,7 @@ TEST_CASE("NGSI-LD content negotiation answers JSON with a Link header, "
   auto admin = bearer("demo-admin");
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  building_body(building))
-            .status
+              .status
           == 201);
   auto res = f.call("GET", api + "/entities/" + building,
                     {admin, {"Accept", "*/*"}});
@@ -328,7 +333,7 @@ TEST_CASE("NGSI-LD batch create reports each entity (ETSI 003_02)",
   auto admin = bearer("demo-admin");
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  building_body(building))
-            .status
+              .status
           == 201);
   auto batch = json::array({json::parse(building_body("urn:ngsi-ld:B:n1")),
                             json::parse(building_body("urn:ngsi-ld:B:n2")),
@@ -345,12 +350,12 @@ TEST_CASE("NGSI-LD batch create reports each entity (ETSI 003_02)",
   // upsert all, then delete all: 204 each
   CHECK(f.call("POST", api + "/entityOperations/upsert", {admin, json_type},
                batch.dump())
-          .status
+            .status
         == 204);
   CHECK(f.call("POST", api + "/entityOperations/delete", {admin, json_type},
                json::array({"urn:ngsi-ld:B:n1", "urn:ngsi-ld:B:n2", building})
-                 .dump())
-          .status
+                   .dump())
+            .status
         == 204);
   // /types lists what is left
   res = f.call("GET", api + "/types", {admin});

@@ -27,44 +27,42 @@ inline std::pair<std::string, std::string> bearer(const std::string& who) {
   return {"Authorization", "Bearer " + who + "-secret"};
 }
 
-inline const std::pair<std::string, std::string> json_type{
-  "Content-Type", "application/json"};
+inline const std::pair<std::string, std::string> json_type{"Content-Type",
+                                                           "application/json"};
 inline const std::pair<std::string, std::string> ld_json_type{
-  "Content-Type", "application/ld+json"};
+    "Content-Type", "application/ld+json"};
 
 /// The access file of the demo (two tenants, every role, an API key).
 inline twin::access_config demo_access() {
-  auto cfg = broker::load_access_config(project_data_dir()
-                                        + "/access/demo.yaml");
+  auto cfg
+      = broker::load_access_config(project_data_dir() + "/access/demo.yaml");
   REQUIRE(cfg);
   return std::move(*cfg);
 }
 
 struct ngsi_fixture {
   explicit ngsi_fixture(twin::access_config access = demo_access())
-    : brk(std::move(access), broker::notifier_config{2, 100,
-                                                     std::chrono::milliseconds{1000},
-                                                     std::chrono::milliseconds{200}}),
-      api(brk) {
+      : brk(std::move(access),
+            broker::notifier_config{2, 100, std::chrono::milliseconds{1000},
+                                    std::chrono::milliseconds{200}}),
+        api(brk) {
     ngsi::listener_config config;
     config.port = 0;
     config.max_body_bytes = 64 << 10;
     listener = std::make_unique<ngsi::http_listener>(
-      config, [this](const ngsi::http_request& r) { return api.handle(r); },
-      api.websocket());
+        config, [this](const ngsi::http_request& r) { return api.handle(r); },
+        api.websocket());
     std::string error;
     REQUIRE(listener->start(error));
-    client = std::make_unique<ngsi::http_client>("127.0.0.1",
-                                                 listener->port());
+    client = std::make_unique<ngsi::http_client>("127.0.0.1", listener->port());
   }
 
   ~ngsi_fixture() {
     listener->stop();
   }
 
-  ngsi::client_response call(const std::string& method,
-                             const std::string& path, headers h = {},
-                             const std::string& body = {}) {
+  ngsi::client_response call(const std::string& method, const std::string& path,
+                             headers h = {}, const std::string& body = {}) {
     auto res = client->request(method, path, h, body);
     REQUIRE(res);
     return std::move(*res);

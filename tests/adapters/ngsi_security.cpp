@@ -29,11 +29,11 @@ struct attempt {
 };
 
 std::string subscription_body(const std::string& type) {
-  return json{{"type", "Subscription"},
-              {"entities", {{{"type", type}}}},
-              {"notification",
-               {{"endpoint", {{"uri", "http://127.0.0.1:9/hook"}}}}}}
-    .dump();
+  return json{
+      {"type", "Subscription"},
+      {"entities", {{{"type", type}}}},
+      {"notification", {{"endpoint", {{"uri", "http://127.0.0.1:9/hook"}}}}}}
+      .dump();
 }
 
 } // namespace
@@ -47,13 +47,13 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
                  json{{"id", private_id},
                       {"type", "Building"},
                       {"plan", {{"type", "Property"}, {"value", secret_value}}}}
-                   .dump())
-            .status
+                     .dump())
+              .status
           == 201);
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:ParkingSensor:p1",
                      "type":"ParkingSensor"})")
-            .status
+              .status
           == 201);
   auto demo = std::pair<std::string, std::string>{"NGSILD-Tenant", "demo"};
   auto aarhus = std::pair<std::string, std::string>{"NGSILD-Tenant", "aarhus"};
@@ -64,70 +64,168 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
   big = "{\"id\":\"urn:ngsi-ld:Building:big\",\"type\":\"Building\",\"pad\":\""
         + std::string(70 << 10, 'x') + "\"}";
   std::vector<attempt> attempts = {
-    // another tenant's token
-    {"cross-tenant read", "GET", entity, {other, demo}, "", 403},
-    {"cross-tenant query", "GET", api + "/entities?type=Building",
-     {other, demo}, "", 403},
-    {"cross-tenant write", "PATCH", entity + "/attrs", {other, demo, json_type},
-     fragment, 403},
-    {"cross-tenant delete", "DELETE", entity, {other, demo}, "", 403},
-    {"cross-tenant create", "POST", api + "/entities",
-     {other, demo, json_type},
-     R"({"id":"urn:ngsi-ld:Building:evil","type":"Building"})", 403},
-    {"cross-tenant subscription", "POST", api + "/subscriptions",
-     {other, demo, json_type}, subscription_body("Building"), 403},
-    {"cross-tenant batch", "POST", api + "/entityOperations/delete",
-     {other, demo, json_type}, json::array({private_id}).dump(), 207},
-    {"a shared type is not a licence to write it", "PATCH",
-     api + "/entities/urn:ngsi-ld:ParkingSensor:p1/attrs",
-     {other, demo, json_type}, R"({"freeSpaces":{"value":3}})", 403},
-    {"own tenant reads nothing of another", "GET", entity, {admin, aarhus},
-     "", 404},
-    // credentials
-    {"missing token: read", "GET", entity, {}, "", 401},
-    {"missing token: write", "POST", api + "/entities", {json_type},
-     R"({"id":"urn:ngsi-ld:Building:anon","type":"Building"})", 401},
-    {"missing token: subscribe", "POST", api + "/subscriptions",
-     {json_type}, subscription_body("Building"), 401},
-    {"expired token", "GET", entity, {bearer("demo-expired")}, "", 401},
-    {"unknown token", "GET", entity, {bearer("guess")}, "", 401},
-    {"malformed Authorization", "GET", entity,
-     {{"Authorization", "Basic ZGVtbzpkZW1v"}}, "", 401},
-    {"unknown API key", "GET", entity, {{"X-Api-Key", "nope"}}, "", 401},
-    // roles
-    {"viewer writes", "PATCH", entity + "/attrs",
-     {bearer("demo-viewer"), json_type}, fragment, 403},
-    {"viewer deletes", "DELETE", entity, {bearer("demo-viewer")}, "", 403},
-    {"viewer subscribes", "POST", api + "/subscriptions",
-     {bearer("demo-viewer"), json_type}, subscription_body("Building"), 403},
-    {"planner writes", "POST", api + "/entities",
-     {bearer("demo-planner"), json_type},
-     R"({"id":"urn:ngsi-ld:Building:p","type":"Building"})", 403},
-    {"API key reads private data", "GET", entity,
-     {{"X-Api-Key", "acme-mobility-secret"}}, "", 403},
-    {"API key writes", "PATCH", entity + "/attrs",
-     {{"X-Api-Key", "acme-mobility-secret"}, json_type}, fragment, 403},
-    // open data
-    {"open data: private type", "GET",
-     "/opendata/v1/demo/entities?type=Building", {}, "", 403},
-    {"open data: shared type", "GET",
-     "/opendata/v1/demo/entities.csv?type=ParkingSensor", {}, "", 403},
-    {"open data: unknown tenant", "GET", "/opendata/v1/atlantis/entities",
-     {}, "", 404},
-    {"open data: writes", "POST", "/opendata/v1/demo/entities", {json_type},
-     "{}", 405},
-    // size and paths
-    {"oversized body", "POST", api + "/entities", {admin, json_type}, big, 413},
-    {"path traversal in an id", "GET",
-     api + "/entities/..%2F..%2Fetc%2Fpasswd", {admin}, "", 400},
-    {"traversal inside a URN", "GET",
-     api + "/entities/urn:ngsi-ld:Building:..%2F..%2Fsecret", {admin}, "", 400},
-    {"NUL in an id", "GET", api + "/entities/urn:ngsi-ld:Building:a%00b",
-     {admin}, "", 400},
-    {"bad tenant name", "GET", entity,
-     {admin, {"NGSILD-Tenant", "../demo"}}, "", 404},
-    {"traversal in a subscription id", "GET",
-     api + "/subscriptions/..%2Fsecret", {admin}, "", 400},
+      // another tenant's token
+      {"cross-tenant read", "GET", entity, {other, demo}, "", 403},
+      {"cross-tenant query",
+       "GET",
+       api + "/entities?type=Building",
+       {other, demo},
+       "",
+       403},
+      {"cross-tenant write",
+       "PATCH",
+       entity + "/attrs",
+       {other, demo, json_type},
+       fragment,
+       403},
+      {"cross-tenant delete", "DELETE", entity, {other, demo}, "", 403},
+      {"cross-tenant create",
+       "POST",
+       api + "/entities",
+       {other, demo, json_type},
+       R"({"id":"urn:ngsi-ld:Building:evil","type":"Building"})",
+       403},
+      {"cross-tenant subscription",
+       "POST",
+       api + "/subscriptions",
+       {other, demo, json_type},
+       subscription_body("Building"),
+       403},
+      {"cross-tenant batch",
+       "POST",
+       api + "/entityOperations/delete",
+       {other, demo, json_type},
+       json::array({private_id}).dump(),
+       207},
+      {"a shared type is not a licence to write it",
+       "PATCH",
+       api + "/entities/urn:ngsi-ld:ParkingSensor:p1/attrs",
+       {other, demo, json_type},
+       R"({"freeSpaces":{"value":3}})",
+       403},
+      {"own tenant reads nothing of another",
+       "GET",
+       entity,
+       {admin, aarhus},
+       "",
+       404},
+      // credentials
+      {"missing token: read", "GET", entity, {}, "", 401},
+      {"missing token: write",
+       "POST",
+       api + "/entities",
+       {json_type},
+       R"({"id":"urn:ngsi-ld:Building:anon","type":"Building"})",
+       401},
+      {"missing token: subscribe",
+       "POST",
+       api + "/subscriptions",
+       {json_type},
+       subscription_body("Building"),
+       401},
+      {"expired token", "GET", entity, {bearer("demo-expired")}, "", 401},
+      {"unknown token", "GET", entity, {bearer("guess")}, "", 401},
+      {"malformed Authorization",
+       "GET",
+       entity,
+       {{"Authorization", "Basic ZGVtbzpkZW1v"}},
+       "",
+       401},
+      {"unknown API key", "GET", entity, {{"X-Api-Key", "nope"}}, "", 401},
+      // roles
+      {"viewer writes",
+       "PATCH",
+       entity + "/attrs",
+       {bearer("demo-viewer"), json_type},
+       fragment,
+       403},
+      {"viewer deletes", "DELETE", entity, {bearer("demo-viewer")}, "", 403},
+      {"viewer subscribes",
+       "POST",
+       api + "/subscriptions",
+       {bearer("demo-viewer"), json_type},
+       subscription_body("Building"),
+       403},
+      {"planner writes",
+       "POST",
+       api + "/entities",
+       {bearer("demo-planner"), json_type},
+       R"({"id":"urn:ngsi-ld:Building:p","type":"Building"})",
+       403},
+      {"API key reads private data",
+       "GET",
+       entity,
+       {{"X-Api-Key", "acme-mobility-secret"}},
+       "",
+       403},
+      {"API key writes",
+       "PATCH",
+       entity + "/attrs",
+       {{"X-Api-Key", "acme-mobility-secret"}, json_type},
+       fragment,
+       403},
+      // open data
+      {"open data: private type",
+       "GET",
+       "/opendata/v1/demo/entities?type=Building",
+       {},
+       "",
+       403},
+      {"open data: shared type",
+       "GET",
+       "/opendata/v1/demo/entities.csv?type=ParkingSensor",
+       {},
+       "",
+       403},
+      {"open data: unknown tenant",
+       "GET",
+       "/opendata/v1/atlantis/entities",
+       {},
+       "",
+       404},
+      {"open data: writes",
+       "POST",
+       "/opendata/v1/demo/entities",
+       {json_type},
+       "{}",
+       405},
+      // size and paths
+      {"oversized body",
+       "POST",
+       api + "/entities",
+       {admin, json_type},
+       big,
+       413},
+      {"path traversal in an id",
+       "GET",
+       api + "/entities/..%2F..%2Fetc%2Fpasswd",
+       {admin},
+       "",
+       400},
+      {"traversal inside a URN",
+       "GET",
+       api + "/entities/urn:ngsi-ld:Building:..%2F..%2Fsecret",
+       {admin},
+       "",
+       400},
+      {"NUL in an id",
+       "GET",
+       api + "/entities/urn:ngsi-ld:Building:a%00b",
+       {admin},
+       "",
+       400},
+      {"bad tenant name",
+       "GET",
+       entity,
+       {admin, {"NGSILD-Tenant", "../demo"}},
+       "",
+       404},
+      {"traversal in a subscription id",
+       "GET",
+       api + "/subscriptions/..%2Fsecret",
+       {admin},
+       "",
+       400},
   };
   auto refused_before = f.brk.refusals();
   size_t tried = 0;
@@ -163,7 +261,8 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
     counted += n - (refused_before.count(reason) ? refused_before[reason] : 0);
   CHECK(counted >= 20);
   auto metrics = f.api.render_prometheus();
-  CHECK(metrics.find("citytwin_broker_refused_total{reason=\"cross_tenant_read\"}")
+  CHECK(metrics.find(
+            "citytwin_broker_refused_total{reason=\"cross_tenant_read\"}")
         != std::string::npos);
   CHECK(metrics.find("demo-admin-secret") == std::string::npos);
   std::cout << "security: " << tried << " attempts tried, " << counted
@@ -176,13 +275,13 @@ TEST_CASE("NGSI-LD sharing: shared, app-only, open and commercial data "
   ngsi_fixture f;
   auto admin = bearer("demo-admin");
   for (auto [id, type] : std::vector<std::pair<std::string, std::string>>{
-         {"urn:ngsi-ld:ParkingSensor:x1", "ParkingSensor"},
-         {"urn:ngsi-ld:TrafficCounter:x1", "TrafficCounter"},
-         {"urn:ngsi-ld:StreetLight:x1", "StreetLight"},
-         {"urn:ngsi-ld:AirQualitySensor:x1", "AirQualitySensor"}})
+           {"urn:ngsi-ld:ParkingSensor:x1", "ParkingSensor"},
+           {"urn:ngsi-ld:TrafficCounter:x1", "TrafficCounter"},
+           {"urn:ngsi-ld:StreetLight:x1", "StreetLight"},
+           {"urn:ngsi-ld:AirQualitySensor:x1", "AirQualitySensor"}})
     REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                    json{{"id", id}, {"type", type}}.dump())
-              .status
+                .status
             == 201);
   auto demo = std::pair<std::string, std::string>{"NGSILD-Tenant", "demo"};
   auto get = [&](const std::string& type, headers h) {
@@ -209,8 +308,8 @@ TEST_CASE("NGSI-LD sharing: shared, app-only, open and commercial data "
   CHECK(res.body.find("urn:ngsi-ld:StreetLight:x1") != std::string::npos);
   CHECK(res.header("x-licence") == "CC-BY-4.0");
   // a query without a type shows each caller only what it may read
-  res = f.call("GET", api + "/entities?idPattern=x1", {bearer("aarhus-admin"),
-                                                      demo});
+  res = f.call("GET", api + "/entities?idPattern=x1",
+               {bearer("aarhus-admin"), demo});
   REQUIRE(res.status == 200);
   std::vector<std::string> seen;
   for (const auto& e : f.json_of(res))
@@ -255,7 +354,6 @@ api_keys:
   auto res = f.call("GET", query, key);
   CHECK(res.status == 429);
   CHECK(f.brk.refusals()["quota_exceeded"] == 1);
-  CHECK(f.api.render_prometheus().find(
-          "key=\"k\",outcome=\"over_quota\"} 1")
+  CHECK(f.api.render_prometheus().find("key=\"k\",outcome=\"over_quota\"} 1")
         != std::string::npos);
 }

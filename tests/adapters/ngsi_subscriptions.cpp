@@ -30,12 +30,12 @@ namespace {
 struct webhook_receiver {
   std::mutex mtx;
   std::vector<json> notifications;
-  ngsi::http_listener listener{
-    {}, [this](const ngsi::http_request& req) {
-      std::lock_guard guard{mtx};
-      notifications.push_back(json::parse(req.body, nullptr, false));
-      return ngsi::http_response{204, {}, {}};
-    }};
+  ngsi::http_listener listener{{}, [this](const ngsi::http_request& req) {
+                                 std::lock_guard guard{mtx};
+                                 notifications.push_back(
+                                     json::parse(req.body, nullptr, false));
+                                 return ngsi::http_response{204, {}, {}};
+                               }};
 
   webhook_receiver() {
     std::string error;
@@ -91,12 +91,12 @@ TEST_CASE("NGSI-LD subscriptions are created, read, patched and deleted, "
   webhook_receiver hook;
   auto admin = bearer("demo-admin");
   auto id = create_subscription(
-    f, subscription_for("Building", hook.uri(),
-                        R"({"watchedAttributes":["height"],
+      f, subscription_for("Building", hook.uri(),
+                          R"({"watchedAttributes":["height"],
                             "q":"height>10",
                             "notification":{"attributes":["height"],
                               "endpoint":{"uri":")"
-                          + hook.uri() + R"("}}})"));
+                              + hook.uri() + R"("}}})"));
   auto res = f.call("GET", api + "/subscriptions/" + id, {admin});
   REQUIRE(res.status == 200);
   auto sub = f.json_of(res);
@@ -109,7 +109,7 @@ TEST_CASE("NGSI-LD subscriptions are created, read, patched and deleted, "
                  R"({"id":"urn:ngsi-ld:Building:t1","type":"Building",
                      "height":{"type":"Property","value":20},
                      "name":{"type":"Property","value":"A"}})")
-            .status
+              .status
           == 201);
   REQUIRE(eventually([&] { return hook.received().size() == 1; }));
   auto n = hook.received()[0];
@@ -129,29 +129,29 @@ TEST_CASE("NGSI-LD subscriptions are created, read, patched and deleted, "
   // PATCH pauses it; DELETE removes it.
   CHECK(f.call("PATCH", api + "/subscriptions/" + id, {admin, json_type},
                R"({"isActive":false})")
-          .status
+            .status
         == 204);
-  CHECK(f.json_of(f.call("GET", api + "/subscriptions/" + id, {admin}))
-          ["status"]
-        == "paused");
+  CHECK(
+      f.json_of(f.call("GET", api + "/subscriptions/" + id, {admin}))["status"]
+      == "paused");
   sub = f.json_of(f.call("GET", api + "/subscriptions/" + id, {admin}));
   CHECK(sub["notification"]["timesSent"] == 2);
   CHECK(sub["queueStatus"]["delivered"] == 2);
   CHECK(f.call("DELETE", api + "/subscriptions/" + id, {admin}).status == 204);
   CHECK(f.call("GET", api + "/subscriptions/" + id, {admin}).status == 404);
   // Bad subscriptions: each a 400.
-  for (const auto* bad :
-       {R"({"type":"Subscription","notification":{"endpoint":{"uri":"http://x"}}})",
-        R"({"type":"Subscription","entities":[{"type":"A"}]})",
-        R"({"type":"Subscription","entities":[{"type":"A"}],"q":"((",
+  for (
+      const auto* bad :
+      {R"({"type":"Subscription","notification":{"endpoint":{"uri":"http://x"}}})",
+       R"({"type":"Subscription","entities":[{"type":"A"}]})",
+       R"({"type":"Subscription","entities":[{"type":"A"}],"q":"((",
             "notification":{"endpoint":{"uri":"http://x"}}})",
-        R"({"type":"Subscription","entities":[{"type":"A"}],
+       R"({"type":"Subscription","entities":[{"type":"A"}],
             "notification":{"endpoint":{"uri":"ftp://x"}}})",
-        R"({"type":"Subscription","entities":[{"type":"A"}],
+       R"({"type":"Subscription","entities":[{"type":"A"}],
             "queue":{"capacity":0},
             "notification":{"endpoint":{"uri":"http://x"}}})"})
-    CHECK(f.call("POST", api + "/subscriptions", {admin, json_type}, bad)
-            .status
+    CHECK(f.call("POST", api + "/subscriptions", {admin, json_type}, bad).status
           == 400);
 }
 
@@ -167,13 +167,13 @@ TEST_CASE("NGSI-LD MQTT notifications: one update, exactly one message on "
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:Building:m1","type":"Building",
                      "height":{"type":"Property","value":1}})")
-            .status
+              .status
           == 201);
   create_subscription(
-    f, subscription_for("Building",
-                        "mqtt://127.0.0.1:" + std::to_string(mosquitto.port())
-                          + "/ngsild-test-suite/topic",
-                        R"({"watchedAttributes":["height"]})"));
+      f, subscription_for("Building",
+                          "mqtt://127.0.0.1:" + std::to_string(mosquitto.port())
+                              + "/ngsild-test-suite/topic",
+                          R"({"watchedAttributes":["height"]})"));
   f.call("PATCH", api + "/entities/urn:ngsi-ld:Building:m1/attrs/height",
          {admin, json_type}, R"({"value":2})");
   REQUIRE(eventually([&] { return got.messages().size() >= 1; }));
@@ -196,7 +196,7 @@ TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:NoiseLevel:s1","type":"NoiseLevel",
                      "level":{"type":"Property","value":-1}})")
-            .status
+              .status
           == 201);
   constexpr int updates = 200;
   std::vector<std::unique_ptr<webhook_receiver>> hooks;
@@ -205,16 +205,16 @@ TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "
   for (int i = 0; i < 4; ++i) {
     hooks.push_back(std::make_unique<webhook_receiver>());
     ids.push_back(create_subscription(
-      f, subscription_for("NoiseLevel", hooks.back()->uri())));
+        f, subscription_for("NoiseLevel", hooks.back()->uri())));
   }
   for (int i = 0; i < 3; ++i) {
     auto topic = "fanout/" + std::to_string(i);
     mqtts.push_back(std::make_unique<mqtt_collector>(mosquitto.port(), topic));
     REQUIRE(mqtts.back()->wait_ready());
     ids.push_back(create_subscription(
-      f, subscription_for("NoiseLevel",
-                          "mqtt://127.0.0.1:"
-                            + std::to_string(mosquitto.port()) + "/" + topic)));
+        f, subscription_for("NoiseLevel", "mqtt://127.0.0.1:"
+                                              + std::to_string(mosquitto.port())
+                                              + "/" + topic)));
   }
   // WebSocket subscribers attach to their subscription's stream.
   std::vector<std::thread> sockets;
@@ -223,27 +223,27 @@ TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "
   std::atomic<bool> done{false};
   for (int i = 0; i < 3; ++i) {
     auto id = create_subscription(
-      f, subscription_for("NoiseLevel", "urn:citytwin:websocket"));
+        f, subscription_for("NoiseLevel", "urn:citytwin:websocket"));
     ids.push_back(id);
     auto url = "ws://127.0.0.1:" + std::to_string(f.port()) + api
                + "/subscriptions/" + id + "/stream?token=demo-admin-secret";
     sockets.emplace_back([&, url, i] {
       viz::run_ws_client(
-        url,
-        [&](const std::string& payload, bool) {
-          std::lock_guard guard{ws_mtx};
-          ws_got[i].push_back(json::parse(payload, nullptr, false));
-          return !done.load();
-        },
-        20s);
+          url,
+          [&](const std::string& payload, bool) {
+            std::lock_guard guard{ws_mtx};
+            ws_got[i].push_back(json::parse(payload, nullptr, false));
+            return !done.load();
+          },
+          20s);
     });
   }
   for (int v = 0; v < updates; ++v)
     REQUIRE(f.call("PATCH", api + "/entities/urn:ngsi-ld:NoiseLevel:s1/attrs",
                    {admin, json_type},
-                   R"({"level":{"type":"Property","value":)"
-                     + std::to_string(v) + "}}")
-              .status
+                   R"({"level":{"type":"Property","value":)" + std::to_string(v)
+                       + "}}")
+                .status
             == 204);
   // Every subscriber ends with the last value, and its queue accounts for
   // every update: delivered + coalesced + dropped = offered = updates.
@@ -265,13 +265,13 @@ TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "
   for (size_t i = 0; i < ids.size(); ++i) {
     INFO("subscriber " << i);
     CHECK(eventually([&] { return last_value(i) == updates - 1; }, 15s));
-    auto sub = f.json_of(f.call("GET", api + "/subscriptions/" + ids[i],
-                                {admin}));
+    auto sub
+        = f.json_of(f.call("GET", api + "/subscriptions/" + ids[i], {admin}));
     const auto& q = sub["queueStatus"];
     CHECK(q["offered"] == updates);
     CHECK(q["pending"] == 0);
     CHECK(q["delivered"].get<int>() + q["coalesced"].get<int>()
-            + q["dropped"].get<int>()
+              + q["dropped"].get<int>()
           == updates);
     CHECK(q["dropped"] == 0);
   }
@@ -301,19 +301,19 @@ tokens:
   REQUIRE(access);
   {
     ngsi_fixture f{std::move(*access)};
-    auto mirror = broker::attach_twin(sys, *handles, *f.brk.tenant("test"),
-                                      city);
+    auto mirror
+        = broker::attach_twin(sys, *handles, *f.brk.tenant("test"), city);
     REQUIRE(mirror);
     webhook_receiver hook;
     auto admin = bearer("demo-admin");
     create_subscription(
-      f, subscription_for("StreetLight", hook.uri(),
-                          R"({"watchedAttributes":["dimLevel"]})"));
+        f, subscription_for("StreetLight", hook.uri(),
+                            R"({"watchedAttributes":["dimLevel"]})"));
     auto lamp = twin::to_urn(city.things.front().id, city.name);
     REQUIRE(city.things.front().id.kind == twin::entity_kind::street_lamp);
     // Every entity of the twin is an NGSI-LD entity.
-    auto res = f.call("GET", api + "/entities?type=StreetLight&count=true",
-                      {admin});
+    auto res
+        = f.call("GET", api + "/entities?type=StreetLight&count=true", {admin});
     CHECK(res.header("ngsild-results-count")
           == std::to_string(city.count(twin::entity_kind::street_lamp)));
     // A write of a measured attribute becomes a twin reading...
@@ -355,7 +355,7 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
                  R"({"id":"urn:ngsi-ld:Meter:m1","type":"Meter",
                      "reading":{"type":"Property","value":-1}})")
-            .status
+              .status
           == 201);
   webhook_receiver fast;
   // A slow endpoint: every notification takes 300 ms to answer.
@@ -370,31 +370,29 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   // A dead endpoint: a port nobody listens on (bound, then closed).
   uint16_t dead_port = 0;
   {
-    ngsi::http_listener probe{{}, [](const ngsi::http_request&) {
-                                return ngsi::http_response{};
-                              }};
+    ngsi::http_listener probe{
+        {}, [](const ngsi::http_request&) { return ngsi::http_response{}; }};
     REQUIRE(probe.start(error));
     dead_port = probe.port();
   }
   auto fast_id = create_subscription(
-    f, subscription_for("Meter", fast.uri(), R"({"queue":{"capacity":50}})"));
+      f, subscription_for("Meter", fast.uri(), R"({"queue":{"capacity":50}})"));
   auto slow_id = create_subscription(
-    f, subscription_for("Meter",
-                        "http://127.0.0.1:" + std::to_string(slow.port())
-                          + "/slow",
-                        R"({"queue":{"policy":"dropOldest","capacity":5}})"));
+      f, subscription_for("Meter",
+                          "http://127.0.0.1:" + std::to_string(slow.port())
+                              + "/slow",
+                          R"({"queue":{"policy":"dropOldest","capacity":5}})"));
   auto dead_id = create_subscription(
-    f, subscription_for("Meter",
-                        "http://127.0.0.1:" + std::to_string(dead_port)
-                          + "/dead"));
+      f, subscription_for("Meter", "http://127.0.0.1:"
+                                       + std::to_string(dead_port) + "/dead"));
   constexpr int updates = 100;
   auto started = std::chrono::steady_clock::now();
   for (int v = 0; v < updates; ++v)
     REQUIRE(f.call("PATCH", api + "/entities/urn:ngsi-ld:Meter:m1/attrs",
                    {admin, json_type},
                    R"({"reading":{"type":"Property","value":)"
-                     + std::to_string(v) + "}}")
-              .status
+                       + std::to_string(v) + "}}")
+                .status
             == 204);
   auto writing = std::chrono::steady_clock::now() - started;
   // The writers never waited for the slow one: 100 updates took less
@@ -419,8 +417,8 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   CHECK(sq["offered"] == updates);
   CHECK(sq["dropped"].get<int>() > 0);
   CHECK(sq["delivered"].get<int>() + sq["coalesced"].get<int>()
-          + sq["dropped"].get<int>() + sq["pending"].get<int>()
-          + sq["inFlight"].get<int>()
+            + sq["dropped"].get<int>() + sq["pending"].get<int>()
+            + sq["inFlight"].get<int>()
         == updates);
   // The dead one failed, keeps its latest update queued, and counts.
   REQUIRE(eventually([&] {
@@ -432,7 +430,7 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   auto dq = dead["queueStatus"];
   CHECK(dq["delivered"] == 0);
   CHECK(dq["coalesced"].get<int>() + dq["pending"].get<int>()
-          + dq["inFlight"].get<int>()
+            + dq["inFlight"].get<int>()
         == updates);
   slow.stop();
 }
