@@ -46,13 +46,31 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
           if (!parts[i].empty())
             self->send(routers[i], observe_atom_v, std::move(parts[i]));
       },
+      [self](create_atom, twin::entity_id id) {
+        const auto& routers = self->state.routers;
+        self->send(routers[shard_of(id, routers.size())], create_atom_v, id);
+      },
       [self](caf::get_atom,
              twin::entity_id id) -> caf::result<twin::entity_state> {
-        auto* handle = self->state.entities->find(id);
-        if (!handle)
-          return caf::make_error(twin::errc::unknown_entity,
-                                 twin::to_urn(id, self->state.city));
-        return self->delegate(*handle, caf::get_atom_v);
+        if (auto* handle = self->state.entities->find(id))
+          return self->delegate(*handle, caf::get_atom_v);
+        // Perhaps created at runtime: only its shard's router knows. Asked
+        // rather than delegated, to name the entity in the error.
+        const auto& routers = self->state.routers;
+        auto rp = self->make_response_promise<twin::entity_state>();
+        auto urn = twin::to_urn(id, self->state.city);
+        self->request(routers[shard_of(id, routers.size())], internal_timeout,
+                      caf::get_atom_v, id)
+            .then(
+                [rp](twin::entity_state& st) mutable {
+                  rp.deliver(std::move(st));
+                },
+                [rp, urn](caf::error& err) mutable {
+                  if (err == twin::errc::unknown_entity)
+                    err = caf::make_error(twin::errc::unknown_entity, urn);
+                  rp.deliver(std::move(err));
+                });
+        return rp;
       },
       [self](caf::subscribe_atom, subscriber_actor sub,
              subscription_filter filter) -> caf::result<caf::ok_atom> {
@@ -96,6 +114,9 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                   [result, done](const router_stats& s) mutable {
                     result->readings += s.readings;
                     result->unknown_entity += s.unknown_entity;
+                    add_up(result->entities_by_kind, s.created_by_kind);
+                    for (auto n : s.created_by_kind)
+                      result->created += n;
                     done();
                   },
                   fail);

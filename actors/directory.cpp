@@ -15,6 +15,10 @@ void directory::add(twin::entity_id id, entity_actor handle) {
   if (!k.dense)
     k.position_of.emplace(id.number, position);
   k.actors.push_back(std::move(handle));
+  // The largest number has no successor in uint32_t; saturate instead of
+  // wrapping to 0 (creating would then find every number taken).
+  if (id.number >= k.end)
+    k.end = id.number == UINT32_MAX ? UINT32_MAX : id.number + 1;
 }
 
 const entity_actor* directory::find(twin::entity_id id) const {
@@ -30,6 +34,10 @@ const entity_actor* directory::find(twin::entity_id id) const {
 
 size_t directory::count(twin::entity_kind kind) const {
   return kinds_[twin::index_of(kind)].actors.size();
+}
+
+uint32_t directory::next_number(twin::entity_kind kind) const {
+  return kinds_[twin::index_of(kind)].end;
 }
 
 size_t directory::size() const {

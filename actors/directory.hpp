@@ -29,6 +29,10 @@ public:
   /// Number of entities of all kinds.
   size_t size() const;
 
+  /// One above the highest number of one kind (0 if there is none): where
+  /// numbers of entities created at runtime start.
+  uint32_t next_number(twin::entity_kind kind) const;
+
   /// Visits every actor of one kind.
   template <class F>
   void for_each(twin::entity_kind kind, F&& f) const {
@@ -42,6 +46,7 @@ private:
     // Filled only once a number does not equal its position.
     std::unordered_map<uint32_t, uint32_t> position_of;
     bool dense = true;
+    uint32_t end = 0; // highest number + 1
   };
 
   std::array<per_kind, twin::num_entity_kinds> kinds_;

@@ -45,6 +45,14 @@ twin::delta entity_actor_state::observe(const twin::reading& x,
   return result;
 }
 
+twin::entity_state created_state(twin::entity_id id) {
+  auto result = twin::make_state(id);
+  if (id.kind == twin::entity_kind::parking_sensor)
+    result.as<twin::parking_sensor_state>().capacity
+        = static_cast<uint32_t>(twin::info(twin::quantity::free_spaces).max);
+  return result;
+}
+
 entity_actor::behavior_type
 entity(entity_actor::stateful_pointer<entity_actor_state> self,
        twin::entity_state initial, publisher_actor publisher) {

@@ -36,6 +36,13 @@ struct entity_actor_state {
   }
 };
 
+/// The initial state of an entity created at runtime, which has no static
+/// attributes from a city file. FIXME: a car park's capacity is unknown,
+/// so it is set to the largest free_spaces value the twin accepts: readings
+/// apply, but its occupancy means nothing until twin/ can express "unknown
+/// capacity".
+twin::entity_state created_state(twin::entity_id id);
+
 /// The behavior of an ENTITY actor, starting from `initial` and publishing
 /// every change to `publisher`.
 entity_actor::behavior_type

@@ -52,6 +52,12 @@ using publisher_actor = caf::typed_actor<
 using router_actor = caf::typed_actor<
     // Routes readings to their entities; unknown ids are counted.
     caf::reacts_to<observe_atom, twin::reading_batch>,
+    // Creates a sensor entity of this shard at runtime; refused (counted)
+    // if the id exists or its kind is not a sensor kind.
+    caf::reacts_to<create_atom, twin::entity_id>,
+    // Returns the state of an entity of this shard, also one created at
+    // runtime; errc::unknown_entity if there is none.
+    caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
     // Returns counters.
     caf::replies_to<stats_atom>::with<router_stats>>;
 
@@ -59,6 +65,9 @@ using router_actor = caf::typed_actor<
 using twin_actor = caf::typed_actor<
     // Routes readings to their entities (through a ROUTER).
     caf::reacts_to<observe_atom, twin::reading_batch>,
+    // Creates a sensor entity at runtime, in its shard (through its ROUTER,
+    // so readings sent here afterwards find it).
+    caf::reacts_to<create_atom, twin::entity_id>,
     // Returns one entity's state; errc::unknown_entity if there is none.
     caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
     // Subscribes to the deltas of every shard.

@@ -71,21 +71,27 @@ struct router_stats {
   uint64_t readings = 0;       ///< readings received
   uint64_t unknown_entity = 0; ///< readings for ids the twin does not have
   uint64_t messages_out = 0;   ///< per-entity messages sent
+  /// Entities this router created at runtime, by index_of(kind).
+  std::vector<uint64_t> created_by_kind;
+  uint64_t create_refused = 0; ///< creations refused (id taken, no sensor)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.readings, x.unknown_entity,
-           x.messages_out);
+           x.messages_out, x.created_by_kind, x.create_refused);
 }
 
 /// What the whole twin reports: sizes and the sums of all counters.
 struct twin_stats {
   std::string city;
-  std::vector<uint64_t> entities_by_kind; ///< index = index_of(kind)
-  uint64_t readings = 0;                  ///< readings received by the routers
-  uint64_t unknown_entity = 0;            ///< of which addressed no entity
-  uint64_t readings_rejected = 0;         ///< of which entities refused
+  /// Entities booted with the city plus those created at runtime; index
+  /// = index_of(kind).
+  std::vector<uint64_t> entities_by_kind;
+  uint64_t created = 0;           ///< entities created at runtime
+  uint64_t readings = 0;          ///< readings received by the routers
+  uint64_t unknown_entity = 0;    ///< of which addressed no entity
+  uint64_t readings_rejected = 0; ///< of which entities refused
   std::vector<uint64_t> rejected_by_reason; ///< index = errc value
   uint64_t deltas = 0;
   uint32_t shards = 0;
@@ -99,7 +105,7 @@ struct twin_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
   return f(caf::meta::type_name("twin_stats"), x.city, x.entities_by_kind,
-           x.readings, x.unknown_entity, x.readings_rejected,
+           x.created, x.readings, x.unknown_entity, x.readings_rejected,
            x.rejected_by_reason, x.deltas, x.shards);
 }
 

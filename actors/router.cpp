@@ -1,14 +1,35 @@
 // actors/router.cpp
 #include "actors/router.hpp"
 
+#include "actors/entity.hpp"
 #include "actors/type_ids.hpp"
+#include "twin/entity_state.hpp"
+#include "twin/error.hpp"
+
+#include <caf/spawn_options.hpp>
 
 namespace citytwin::actors {
 
+bool router_state::may_create(twin::entity_id id) {
+  if (!twin::is_sensor(id.kind) || find(id) != nullptr) {
+    ++stats.create_refused;
+    return false;
+  }
+  return true;
+}
+
+void router_state::add_created(twin::entity_id id, entity_actor handle) {
+  created.emplace(id, std::move(handle));
+  if (stats.created_by_kind.empty())
+    stats.created_by_kind.resize(twin::num_entity_kinds);
+  ++stats.created_by_kind[twin::index_of(id.kind)];
+}
+
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
-       std::shared_ptr<const directory> entities) {
+       std::shared_ptr<const directory> entities, publisher_actor publisher) {
   self->state.entities = std::move(entities);
+  self->state.publisher = std::move(publisher);
   return {
       [self](observe_atom, twin::reading_batch& readings) {
         using iterator = twin::reading_batch::const_iterator;
@@ -19,6 +40,22 @@ router(router_actor::stateful_pointer<router_state> self,
           else
             self->send(to, observe_atom_v, twin::reading_batch(first, last));
         });
+      },
+      [self](create_atom, twin::entity_id id) {
+        if (!self->state.may_create(id))
+          return;
+        // Spawned here, in the shard's router, so that every later reading
+        // of the entity passes this router after the entity exists.
+        self->state.add_created(
+            id, self->spawn<caf::lazy_init>(entity, created_state(id),
+                                            self->state.publisher));
+      },
+      [self](caf::get_atom,
+             twin::entity_id id) -> caf::result<twin::entity_state> {
+        auto* handle = self->state.find(id);
+        if (handle == nullptr)
+          return caf::make_error(twin::errc::unknown_entity);
+        return self->delegate(*handle, caf::get_atom_v);
       },
       [self](stats_atom) { return self->state.stats; },
   };

@@ -7,15 +7,41 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <memory>
+#include <unordered_map>
 
 namespace citytwin::actors {
 
-/// State of a ROUTER: the shared directory and counters.
+/// State of a ROUTER: the shared directory, the entities of its shard
+/// created at runtime, and counters.
 struct router_state {
   static inline const char* name = "router";
 
   std::shared_ptr<const directory> entities;
+  /// The PUBLISHER of this shard, for entities created here.
+  publisher_actor publisher;
+  /// Entities created at runtime. The directory is shared read-only by
+  /// every router, so each router keeps its own shard's additions; the
+  /// ingest edge bounds how many there are.
+  std::unordered_map<twin::entity_id, entity_actor> created;
   router_stats stats;
+
+  /// The actor of `id`, booted with the city or created here; nullptr if
+  /// neither.
+  const entity_actor* find(twin::entity_id id) const {
+    if (auto* result = entities->find(id))
+      return result;
+    if (created.empty())
+      return nullptr;
+    auto i = created.find(id);
+    return i == created.end() ? nullptr : &i->second;
+  }
+
+  /// True if `id` may be created: a sensor kind and not taken. Counts a
+  /// refusal otherwise.
+  bool may_create(twin::entity_id id);
+
+  /// Records an entity created at runtime.
+  void add_created(twin::entity_id id, entity_actor handle);
 
   /// Groups `readings` by target, keeping each target's readings in their
   /// arrival order, and calls `send(actor, first, last)` once per known
@@ -40,7 +66,7 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
     auto last = first + 1;
     while (last != readings.end() && last->target == first->target)
       ++last;
-    if (auto* handle = entities->find(first->target)) {
+    if (auto* handle = find(first->target)) {
       send(*handle, first, last);
       ++stats.messages_out;
     } else {
@@ -50,9 +76,12 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
   }
 }
 
-/// The behavior of a ROUTER over the entities in `entities`.
+/// The behavior of a ROUTER over the entities in `entities` of one shard;
+/// entities it creates publish to `publisher`, the shard's PUBLISHER.
+/// @pre readings and creations reach a router only for ids of its shard
+///      (`shard_of`), so an entity has exactly one router.
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
-       std::shared_ptr<const directory> entities);
+       std::shared_ptr<const directory> entities, publisher_actor publisher);
 
 } // namespace citytwin::actors

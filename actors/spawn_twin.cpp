@@ -83,7 +83,8 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
     dir->add(ids[i], std::move(handles[i]));
   result.entities = dir;
   for (size_t i = 0; i < shards; ++i)
-    result.routers.push_back(sys.spawn(router, result.entities));
+    result.routers.push_back(
+        sys.spawn(router, result.entities, result.publishers[i]));
   result.front = sys.spawn(city_twin, c.name, result.entities, result.routers,
                            result.publishers);
   return result;

@@ -1,12 +1,14 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
 #include "adapters/cli/commands.hpp"
 #include "adapters/cli/data_broker.hpp"
+#include "adapters/cli/viewer_access.hpp"
 
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/synthetic_feed.hpp"
 #include "actors/type_ids.hpp"
 #include "adapters/ingest/binding_table.hpp"
+#include "adapters/ingest/entity_creator.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/ingest_client.hpp"
@@ -40,6 +42,8 @@ struct serve_options {
   std::string bindings; ///< binding table for SenML names
   std::string tenant;   ///< topic tenant level; empty: any
   int mqtt_qos = 1;
+  std::string unknown_ids = "reject"; ///< reject | create
+  size_t max_created = ingest::defaults::max_created;
   std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
   broker_options broker;
   runtime_options runtime;
@@ -69,6 +73,15 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
     decoding.bindings = std::make_shared<const ingest::binding_table>(
       std::move(*table));
   }
+  // --unknown-ids create: sensors the bindings do not know become new
+  // entities, numbered above the city's own and created by the ROUTER of
+  // their shard, which their readings pass too.
+  decoding.create.policy = *ingest::parse_unknown_id_policy(opts.unknown_ids);
+  decoding.create.max_created = opts.max_created;
+  for (auto kind : twin::all_entity_kinds)
+    decoding.create.next_number[twin::index_of(kind)]
+      = handles.entities->next_number(kind);
+  decoding.create.announce = ingest::announce_to_routers(handles.routers);
   mqtt::ingest_client_config config;
   config.broker = *broker;
   config.qos = opts.mqtt_qos;
@@ -89,6 +102,13 @@ int serve(const serve_options& opts) {
   auto c = twin::load_city(opts.city_file);
   if (!c) {
     std::cerr << "serve: " << twin::describe(c.error()) << '\n';
+    return 2;
+  }
+  // With --access the viewer stream checks tokens against the same
+  // tenants file as the NGSI-LD API; without it the stream stays open.
+  auto stream_access = load_viewer_access(opts.broker.access_file, c->name);
+  if (!stream_access) {
+    std::cerr << "serve: " << twin::describe(stream_access.error()) << '\n';
     return 2;
   }
   caf::actor_system_config cfg;
@@ -125,7 +145,10 @@ int serve(const serve_options& opts) {
   };
   auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
   viz::http_server http{nullptr};
-  viz::live_stream viewer{http, *city_ptr, {.web_dir = opts.web_dir}};
+  viz::live_stream_config viewer_config;
+  viewer_config.web_dir = opts.web_dir;
+  viewer_config.stream.access = std::move(*stream_access);
+  viz::live_stream viewer{http, *city_ptr, std::move(viewer_config)};
   http.set_handler(viewer.wrap(
     viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
   std::string error;
@@ -243,6 +266,17 @@ void add_serve(CLI::App& app) {
                   "Only topics city/<tenant>/... (default: any tenant)");
   cmd->add_option("--mqtt-qos", opts->mqtt_qos, "Subscription QoS, 0 or 1")
     ->check(CLI::Range(0, 1))
+    ->capture_default_str();
+  cmd->add_option("--unknown-ids", opts->unknown_ids,
+                  "What MQTT ingest does with an unbound sensor id: reject "
+                  "(count it) or create (a new sensor entity of the topic's "
+                  "kind)")
+    ->check(CLI::IsMember({"reject", "create"}))
+    ->capture_default_str();
+  cmd->add_option("--max-created", opts->max_created,
+                  "Most entities --unknown-ids create makes; beyond, "
+                  "readings are rejected as create_limit")
+    ->check(CLI::Range(size_t{0}, size_t{10'000'000}))
     ->capture_default_str();
   cmd->add_option("--web-dir", opts->web_dir,
                   "Folder of the built viewer page (viz/web/dist)")

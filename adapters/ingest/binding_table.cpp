@@ -26,28 +26,44 @@ bool binding_table::add_name(std::string name, binding b) {
 bool binding_table::add_device(std::string prefix, twin::entity_id target) {
   if (!ends_in_separator(prefix))
     return false;
-  return devices_.emplace(std::move(prefix), target).second;
+  return devices_.add(prefix, target);
 }
 
 binding_lookup binding_table::find(std::string_view name) const {
+  device_memo memo;
+  return find(name, memo);
+}
+
+binding_lookup binding_table::find(std::string_view name,
+                                   device_memo& memo) const {
   binding_lookup result;
-  if (auto i = names_.find(name); i != names_.end()) {
-    result.found = i->second;
-    result.ok = true;
-    return result;
+  // Hashing a whole name costs as much as the device lookup itself; most
+  // tables bind devices only.
+  if (!names_.empty()) {
+    if (auto i = names_.find(name); i != names_.end()) {
+      result.found = i->second;
+      result.ok = true;
+      return result;
+    }
   }
   auto cut = name.find_last_of(":/");
   if (cut == std::string_view::npos)
     return result;
-  auto i = devices_.find(name.substr(0, cut + 1));
-  if (i == devices_.end())
-    return result;
+  auto prefix = name.substr(0, cut + 1);
+  if (!memo.valid || memo.prefix != prefix) {
+    const auto* target = devices_.find(prefix);
+    if (target == nullptr)
+      return result;
+    memo.prefix.assign(prefix);
+    memo.target = *target;
+    memo.valid = true;
+  }
   auto q = twin::parse_quantity(name.substr(cut + 1));
   if (!q) {
     result.reason = reject_reason::unknown_quantity;
     return result;
   }
-  result.found = {i->second, *q};
+  result.found = {memo.target, *q};
   result.ok = true;
   return result;
 }

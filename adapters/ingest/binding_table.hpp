@@ -1,6 +1,7 @@
 // adapters/ingest/binding_table.hpp
 #pragma once
 
+#include "adapters/ingest/device_index.hpp"
 #include "adapters/ingest/reject_reason.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/quantity.hpp"
@@ -44,9 +45,21 @@ public:
   /// not end in `:` or `/`.
   bool add_device(std::string prefix, twin::entity_id target);
 
+  /// The last device a caller found, to skip the table for the next
+  /// record of the same pack (records of a pack share their base name).
+  /// Owned by one caller (a decoder); the table itself stays read-only.
+  struct device_memo {
+    std::string prefix;
+    twin::entity_id target;
+    bool valid = false;
+  };
+
   /// Looks a full name up: exact names first, then the device prefix up
   /// to the last `:` or `/`.
   binding_lookup find(std::string_view name) const;
+
+  /// The same as `find(name)`, remembering the device in `memo`.
+  binding_lookup find(std::string_view name, device_memo& memo) const;
 
   /// The city all bound URNs belong to.
   const std::string& city() const {
@@ -74,7 +87,7 @@ private:
 
   std::string city_;
   map<binding> names_;
-  map<twin::entity_id> devices_;
+  device_index devices_;
 };
 
 /// Reads a binding file. Reports every bad line at once (startup input)

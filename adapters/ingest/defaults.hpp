@@ -35,6 +35,14 @@ constexpr unsigned reconnect_max_s = 30;
 /// MQTT keep-alive interval in seconds.
 constexpr int keepalive_s = 30;
 
+/// Most sensor entities the `create` policy for unknown ids makes: a
+/// publisher cycling through fresh ids must not grow the twin unbounded.
+constexpr size_t max_created = 10'000;
+
+/// Longest external id (SenML device prefix, NGSI-LD id) the `create`
+/// policy binds; the bindings it keeps must stay small.
+constexpr size_t max_external_id = 256;
+
 /// Default topic scheme root: `city/<tenant>/<kind>/<sensor-id>`.
 constexpr const char* topic_root = "city";
 

@@ -55,6 +55,10 @@ void ingest_counters::count_batch() {
   batches_.fetch_add(1, relaxed);
 }
 
+void ingest_counters::count_created() {
+  created_.fetch_add(1, relaxed);
+}
+
 void ingest_counters::count_lag(int64_t sum_ms, int64_t max_ms, uint64_t n) {
   if (n == 0)
     return;
@@ -81,6 +85,7 @@ ingest_stats ingest_counters::snapshot() const {
   result.records = records_.load(relaxed);
   result.readings_accepted = accepted_.load(relaxed);
   result.batches_sent = batches_.load(relaxed);
+  result.entities_created = created_.load(relaxed);
   for (size_t i = 0; i < rejected_.size(); ++i)
     result.rejected[i] = rejected_[i].load(relaxed);
   result.lag_last_ms = lag_last_.load(relaxed);
@@ -105,6 +110,9 @@ std::string render_prometheus(const ingest_stats& s,
          "Readings the ingest edge sent on to the twin.", s.readings_accepted);
   metric(out, "citytwin_ingest_batches_total", "counter",
          "Reading batches sent to the twin's routers.", s.batches_sent);
+  metric(out, "citytwin_ingest_entities_created_total", "counter",
+         "Sensor entities created for unknown ids (--unknown-ids create).",
+         s.entities_created);
   header(out, "citytwin_ingest_rejected_total", "counter",
          "Payloads or records the ingest edge dropped, by reason.");
   for (size_t i = 1; i <= num_reject_reasons; ++i)
@@ -132,6 +140,8 @@ std::string render_prometheus(const ingest_stats& s,
          "Readings the twin's routers received.", twin->readings);
   metric(out, "citytwin_readings_applied_total", "counter",
          "Readings entities applied.", twin->readings_applied());
+  metric(out, "citytwin_entities_created_total", "counter",
+         "Entities the twin's routers created at runtime.", twin->created);
   header(out, "citytwin_readings_rejected_total", "counter",
          "Readings the twin refused, by reason.");
   // Routers count unknown ids apart from the entities' rejections; one

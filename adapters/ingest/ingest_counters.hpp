@@ -18,6 +18,7 @@ struct ingest_stats {
   uint64_t records = 0;           ///< records or attributes seen in payloads
   uint64_t readings_accepted = 0; ///< readings sent on to the twin
   uint64_t batches_sent = 0;      ///< CAF messages sent to ROUTERs
+  uint64_t entities_created = 0;  ///< sensor entities created for unknown ids
   /// Rejections by `reject_reason` value (index 0 unused). A payload-level
   /// reason (too_large, malformed_payload, ...) counts once per payload.
   std::array<uint64_t, num_reject_reasons + 1> rejected{};
@@ -42,6 +43,7 @@ public:
   void count_rejected(reject_reason reason, uint64_t n = 1);
   void count_accepted(uint64_t n);
   void count_batch();
+  void count_created();
   /// Records the lag of `n` accepted readings summing to `sum_ms`, the
   /// largest being `max_ms`.
   void count_lag(int64_t sum_ms, int64_t max_ms, uint64_t n);
@@ -58,6 +60,7 @@ private:
   counter records_{0};
   counter accepted_{0};
   counter batches_{0};
+  counter created_{0};
   std::array<counter, num_reject_reasons + 1> rejected_{};
   std::atomic<int64_t> lag_last_{0};
   std::atomic<int64_t> lag_max_{0};

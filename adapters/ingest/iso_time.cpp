@@ -11,17 +11,6 @@ namespace {
 constexpr int64_t ms_per_minute = 60'000;
 constexpr int64_t ms_per_day = 86'400'000;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-// days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 // Reads exactly `n` digits at `pos`.
 bool digits(std::string_view s, size_t& pos, size_t n, int& out) {
   if (pos + n > s.size())
@@ -57,6 +46,16 @@ int days_in_month(int y, int m) {
 
 } // namespace
 
+// H. Hinnant's days_from_civil.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
 std::optional<int> parse_utc_offset(std::string_view s) {
   if (s == "Z" || s == "z")
     return 0;
@@ -81,6 +80,15 @@ std::optional<int> parse_utc_offset(std::string_view s) {
 
 std::optional<twin::time_ms> parse_iso_time(std::string_view s,
                                             int default_offset_min) {
+  auto local = parse_iso_local(s);
+  if (!local)
+    return std::nullopt;
+  return local->wall
+         - int64_t{local->offset_min.value_or(default_offset_min)}
+             * ms_per_minute;
+}
+
+std::optional<iso_local_time> parse_iso_local(std::string_view s) {
   size_t pos = 0;
   int year = 0;
   int month = 0;
@@ -113,23 +121,22 @@ std::optional<twin::time_ms> parse_iso_time(std::string_view s,
     if (pos == first)
       return std::nullopt;
   }
-  int offset = default_offset_min;
+  iso_local_time result;
   if (pos < s.size()) {
-    auto zone = parse_utc_offset(s.substr(pos));
-    if (!zone)
+    result.offset_min = parse_utc_offset(s.substr(pos));
+    if (!result.offset_min)
       return std::nullopt;
-    offset = *zone;
   }
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)
       || hour > 23 || minute > 59 || second > 60)
     return std::nullopt;
   // A leap second (:60) folds onto the next second, as Unix time does.
-  int64_t result = days_from_civil(year, static_cast<unsigned>(month),
-                                   static_cast<unsigned>(day))
-                     * ms_per_day
-                   + (int64_t{hour} * 60 + minute) * ms_per_minute
-                   + int64_t{second} * 1000 + millis;
-  return result - int64_t{offset} * ms_per_minute;
+  result.wall = days_from_civil(year, static_cast<unsigned>(month),
+                                static_cast<unsigned>(day))
+                  * ms_per_day
+                + (int64_t{hour} * 60 + minute) * ms_per_minute
+                + int64_t{second} * 1000 + millis;
+  return result;
 }
 
 std::string format_iso_time(twin::time_ms t) {

@@ -3,6 +3,7 @@
 
 #include "twin/reading.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,20 @@ namespace citytwin::ingest {
 /// milliseconds are truncated. nullopt for anything else.
 std::optional<twin::time_ms> parse_iso_time(std::string_view text,
                                             int default_offset_min = 0);
+
+/// A date-time as written: its wall-clock reading counted as if it were
+/// UTC, and the zone offset it carried, if any.
+struct iso_local_time {
+  twin::time_ms wall = 0;
+  std::optional<int> offset_min; ///< minutes east of UTC
+};
+
+/// Parses what `parse_iso_time` does, without applying a default zone:
+/// for callers that resolve zone-less times by a rule (replay/time_zone).
+std::optional<iso_local_time> parse_iso_local(std::string_view text);
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 
 /// Parses a zone offset `Z`, `+02:00`, `-0130` into minutes east of UTC.
 std::optional<int> parse_utc_offset(std::string_view text);

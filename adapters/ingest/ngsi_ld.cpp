@@ -27,6 +27,7 @@ struct entity_decoder {
   std::string_view city;
   twin::time_ms now;
   ngsi_readings& out;
+  const unknown_id_resolver& unknown;
 
   void reject(reject_reason why, std::string detail) {
     out.rejected.push_back({why, std::move(detail)});
@@ -101,6 +102,40 @@ struct entity_decoder {
     out.readings.push_back({id, time, *converted, q});
   }
 
+  // The first attribute that names a quantity.
+  static std::optional<twin::quantity> first_quantity(const json& e) {
+    for (const auto& [name, x] : e.items())
+      if (!reserved(name))
+        if (auto q = twin::parse_quantity(name))
+          return q;
+    return std::nullopt;
+  }
+
+  // A twin URN of the city, else what `unknown` makes of the id.
+  std::optional<twin::entity_id> resolve(const json& e,
+                                         const std::string& urn) {
+    auto id = twin::parse_urn(urn);
+    if (id && id->city == city)
+      return id->id;
+    if (unknown) {
+      // A fragment without measurements has nothing to create an entity
+      // for; it is refused as before.
+      if (auto what = first_quantity(e)) {
+        auto found = unknown(urn, *what);
+        if (auto* result = std::get_if<twin::entity_id>(&found))
+          return *result;
+        out.rejected.push_back(std::get<rejection>(std::move(found)));
+        return std::nullopt;
+      }
+    }
+    if (!id)
+      reject(reject_reason::bad_name, twin::describe(id.error()));
+    else
+      reject(reject_reason::unknown_entity,
+             urn + " is not an entity of city '" + std::string{city} + "'");
+    return std::nullopt;
+  }
+
   void entity(const json& e) {
     if (!e.is_object()) {
       reject(reject_reason::wrong_type, "an NGSI-LD entity is a JSON object");
@@ -112,16 +147,9 @@ struct entity_decoder {
       return;
     }
     const auto& urn = id_member->get_ref<const std::string&>();
-    auto id = twin::parse_urn(urn);
-    if (!id) {
-      reject(reject_reason::bad_name, twin::describe(id.error()));
+    auto id = resolve(e, urn);
+    if (!id)
       return;
-    }
-    if (id->city != city) {
-      reject(reject_reason::unknown_entity,
-             urn + " is not an entity of city '" + std::string{city} + "'");
-      return;
-    }
     for (const auto& [name, x] : e.items()) {
       if (reserved(name))
         continue;
@@ -136,9 +164,9 @@ struct entity_decoder {
       }
       if (x.is_array()) {
         for (const auto& each : x)
-          instance(id->id, *q, name, each);
+          instance(*id, *q, name, each);
       } else {
-        instance(id->id, *q, name, x);
+        instance(*id, *q, name, x);
       }
     }
   }
@@ -147,9 +175,10 @@ struct entity_decoder {
 } // namespace
 
 ngsi_readings ngsi_to_readings(const json& doc, std::string_view city,
-                               twin::time_ms now) {
+                               twin::time_ms now,
+                               const unknown_id_resolver& unknown) {
   ngsi_readings result;
-  entity_decoder decoder{city, now, result};
+  entity_decoder decoder{city, now, result, unknown};
   if (doc.is_array()) {
     for (const auto& e : doc)
       decoder.entity(e);

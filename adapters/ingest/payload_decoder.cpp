@@ -49,7 +49,8 @@ std::string at_time(const twin::reading& x) {
 payload_decoder::payload_decoder(decoder_config config,
                                  ingest_counters& counters,
                                  reject_log::sink log)
-  : config_(std::move(config)), counters_(counters), log_(std::move(log)) {
+  : config_(std::move(config)), counters_(counters), log_(log),
+    note_(std::move(log)), creator_(config_.create) {
   // nop
 }
 
@@ -71,7 +72,12 @@ void payload_decoder::decode(std::string_view topic, std::string_view payload,
            now);
     return;
   }
+  // Only the creation of entities for unknown ids needs the topic.
+  topic_ = topic;
+  topic_kind_ = parts->kind;
   decode(payload, now, out);
+  topic_ = {};
+  topic_kind_ = {};
 }
 
 void payload_decoder::decode(std::string_view payload, twin::time_ms now,
@@ -106,9 +112,10 @@ void payload_decoder::decode_json(std::string_view payload, twin::time_ms now,
   // reader stops at once at an array of NGSI-LD entities.
   auto first = std::find_if_not(payload.begin(), payload.end(), blank);
   if (first != payload.end() && *first == '[') {
-    auto pack = parse_senml(payload, static_cast<double>(now) / 1000, true);
+    const auto& pack = senml_.parse(payload, static_cast<double>(now) / 1000,
+                                    true);
     if (!pack.is_ngsi_ld) {
-      decode_senml(std::move(pack), now, out);
+      decode_senml(pack, now, out);
       return;
     }
   }
@@ -128,7 +135,16 @@ void payload_decoder::decode_ngsi(const nlohmann::json& doc,
                                   twin::time_ms now,
                                   twin::reading_batch& out) {
   auto start = out.size();
-  auto found = ngsi_to_readings(doc, config_.city, now);
+  unknown_id_resolver unknown;
+  if (creator_.enabled())
+    unknown = [this](std::string_view id, twin::quantity what)
+      -> std::variant<twin::entity_id, rejection> {
+      auto found = resolve_unknown(id, what);
+      if (found.refused)
+        return std::move(*found.refused);
+      return found.id;
+    };
+  auto found = ngsi_to_readings(doc, config_.city, now, unknown);
   counters_.count_records(found.num_attributes);
   for (auto& x : found.rejected)
     reject(std::move(x), now);
@@ -137,20 +153,28 @@ void payload_decoder::decode_ngsi(const nlohmann::json& doc,
   finish(start, now, out);
 }
 
-void payload_decoder::decode_senml(senml_pack pack, twin::time_ms now,
+void payload_decoder::decode_senml(const senml_pack& pack, twin::time_ms now,
                                    twin::reading_batch& out) {
   if (pack.failed) {
-    reject({pack.failed->reason, std::move(pack.failed->detail)}, now);
+    reject({pack.failed->reason, pack.failed->detail}, now);
     return;
   }
   auto start = out.size();
   counters_.count_records(pack.records.size() + pack.rejected.size());
-  for (auto& x : pack.rejected)
-    reject({x.reason, std::move(x.detail)}, now);
+  for (const auto& x : pack.rejected)
+    reject({x.reason, x.detail}, now);
   for (const auto& record : pack.records) {
     binding_lookup bound;
     if (config_.bindings)
-      bound = config_.bindings->find(record.name);
+      bound = config_.bindings->find(record.name, memo_);
+    if (!bound.ok && bound.reason == reject_reason::unknown_entity
+        && creator_.enabled()) {
+      auto created = bind_unknown(record.name, now);
+      if (!created)
+        continue;
+      bound.found = *created;
+      bound.ok = true;
+    }
     if (!bound.ok) {
       reject({bound.reason, "no binding for SenML name '" + record.name + "'"},
              now);
@@ -225,22 +249,70 @@ bool payload_decoder::accept(const twin::reading& x, twin::time_ms now,
            now);
     return false;
   }
-  auto [i, added] = newest_.try_emplace(sequence_key(x), x.time);
+  auto [newest, added] = newest_.try_emplace(sequence_key(x), x.time);
   if (!added) {
-    if (x.time == i->second) {
+    if (x.time == *newest) {
       reject({reject_reason::duplicate, at_time(x)}, now);
       return false;
     }
-    if (x.time < i->second) {
+    if (x.time < *newest) {
       reject({reject_reason::out_of_order,
-              at_time(x) + " after " + std::to_string(i->second)},
+              at_time(x) + " after " + std::to_string(*newest)},
              now);
       return false;
     }
-    i->second = x.time;
+    *newest = x.time;
   }
   out.push_back(x);
   return true;
+}
+
+std::optional<binding> payload_decoder::bind_unknown(std::string_view name,
+                                                    twin::time_ms now) {
+  // Like a `device` binding: the prefix names the sensor, the rest the
+  // quantity; a bare quantity name is the topic's sensor.
+  auto cut = name.find_last_of(":/");
+  auto quantity_name = cut == std::string_view::npos ? name
+                                                     : name.substr(cut + 1);
+  auto what = twin::parse_quantity(quantity_name);
+  if (!what) {
+    reject({reject_reason::unknown_quantity,
+            "no binding for SenML name '" + std::string{name}
+              + "', and '" + std::string{quantity_name}
+              + "' is no quantity"},
+           now);
+    return std::nullopt;
+  }
+  std::string topic_device;
+  auto device = name.substr(0, cut + 1);
+  if (cut == std::string_view::npos) {
+    if (topic_.empty()) {
+      reject({reject_reason::unknown_entity,
+              "no binding for SenML name '" + std::string{name} + "'"},
+             now);
+      return std::nullopt;
+    }
+    topic_device = std::string{topic_} + "/";
+    device = topic_device;
+  }
+  auto found = resolve_unknown(device, *what);
+  if (found.refused) {
+    reject(std::move(*found.refused), now);
+    return std::nullopt;
+  }
+  return binding{found.id, *what};
+}
+
+resolution payload_decoder::resolve_unknown(std::string_view external,
+                                            twin::quantity what) {
+  auto result = creator_.resolve(external, topic_kind_, what);
+  if (result.created) {
+    counters_.count_created();
+    if (note_)
+      note_("ingest creates " + twin::to_urn(result.id, config_.city)
+            + " for '" + std::string{external} + "'");
+  }
+  return result;
 }
 
 void payload_decoder::reject(rejection x, twin::time_ms now) {

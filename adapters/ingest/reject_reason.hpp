@@ -34,7 +34,8 @@ enum class reject_reason : uint8_t {
   bad_name,
   /// A SenML version above 10 or a must-understand field (`..._`).
   unsupported,
-  /// No binding for a SenML name, or an entity of another city.
+  /// No binding for a SenML name, or an entity of another city (and, with
+  /// the `create` policy, no topic to take a kind from).
   unknown_entity,
   /// An attribute that names no quantity of the twin.
   unknown_quantity,
@@ -48,10 +49,16 @@ enum class reject_reason : uint8_t {
   duplicate,
   /// Older than a reading already accepted for that entity and quantity.
   out_of_order,
+  /// An unknown id that the `create` policy may not turn into an entity:
+  /// its topic's kind is not a sensor kind, or names no kind.
+  not_creatable,
+  /// An unknown id beyond the number of entities the `create` policy may
+  /// create (`--max-created`).
+  create_limit,
 };
 
 /// Number of reasons; values run from 1 to this.
-constexpr size_t num_reject_reasons = 17;
+constexpr size_t num_reject_reasons = 19;
 
 /// A dropped payload or record: why, and a line for the log.
 struct rejection {

@@ -54,7 +54,7 @@ senml_pack resolve_senml(const json& pack, double now_s) {
   if (!pack.is_array()) {
     resolver.fail(reject_reason::malformed_payload,
                   "a SenML pack is a JSON array");
-    return resolver.finish();
+    return std::move(resolver.finish());
   }
   detail::raw_record raw;
   for (size_t i = 0; i < pack.size(); ++i) {
@@ -68,7 +68,7 @@ senml_pack resolve_senml(const json& pack, double now_s) {
       read_member(key, value, raw);
     resolver.add(i, raw);
   }
-  return resolver.finish();
+  return std::move(resolver.finish());
 }
 
 } // namespace citytwin::ingest

@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,28 @@ senml_pack resolve_senml(const nlohmann::json& pack, double now_s);
 /// member stops the reader and comes back as `is_ngsi_ld`.
 senml_pack parse_senml(std::string_view text, double now_s,
                        bool detect_ngsi = false);
+
+namespace detail {
+class senml_reader;
+} // namespace detail
+
+/// Reads SenML JSON text as `parse_senml` does, keeping its buffers from
+/// one pack to the next, so that a decoder reading a stream of packs does
+/// not allocate per record. Not thread-safe: one per decoder.
+class senml_parser {
+public:
+  senml_parser();
+  ~senml_parser();
+  senml_parser(senml_parser&&) noexcept;
+  senml_parser& operator=(senml_parser&&) noexcept;
+
+  /// The pack of `text` (see `parse_senml`); valid until the next call.
+  const senml_pack& parse(std::string_view text, double now_s,
+                          bool detect_ngsi = false);
+
+private:
+  std::unique_ptr<detail::senml_reader> reader_;
+};
 
 /// True for names RFC 8428 allows: `A-Z a-z 0-9 - : . / _`, starting with
 /// a letter or digit.

@@ -135,6 +135,34 @@ void raw_record::set_other(senml_label x) {
   mark(x, false);
 }
 
+void senml_resolver::reset(double now_s) {
+  now_s_ = now_s;
+  for (auto& x : result_.records)
+    spare_.push_back(std::move(x));
+  result_.records.clear();
+  result_.rejected.clear();
+  result_.failed.reset();
+  result_.is_ngsi_ld = false;
+  base_.name.clear();
+  base_.unit.clear();
+  base_.time = 0;
+  base_.value = 0;
+  base_.sum = 0;
+  base_.has_sum = false;
+}
+
+senml_record senml_resolver::take_spare() {
+  if (spare_.empty())
+    return {};
+  auto result = std::move(spare_.back());
+  spare_.pop_back();
+  result.value.reset();
+  result.sum.reset();
+  result.bool_value.reset();
+  result.text.reset();
+  return result;
+}
+
 void senml_resolver::reject(size_t index, reject_reason why,
                             std::string detail) {
   result_.rejected.push_back({index, why, std::move(detail)});
@@ -197,17 +225,16 @@ void senml_resolver::add(size_t i, const raw_record& raw) {
     wrong_type(name);
     return;
   }
-  senml_record x;
+  auto x = take_spare();
   x.index = i;
-  x.name.reserve(base_.name.size() + raw.n.size());
-  x.name = base_.name;
+  x.name.assign(base_.name);
   if (raw.has(label::n))
     x.name += raw.n;
   if (!valid_senml_name(x.name)) {
     reject(i, reject_reason::bad_name, "invalid SenML name '" + x.name + "'");
     return;
   }
-  x.unit = raw.has(label::u) ? raw.u : base_.unit;
+  x.unit.assign(raw.has(label::u) ? raw.u : base_.unit);
   x.time_s = base_.time + (raw.has(label::t) ? raw.t : 0);
   if (!std::isfinite(x.time_s)) {
     reject(i, reject_reason::not_finite, x.name + ": time is not finite");
@@ -252,17 +279,21 @@ void senml_resolver::add(size_t i, const raw_record& raw) {
   result_.records.push_back(std::move(x));
 }
 
-senml_pack senml_resolver::finish() {
+senml_pack& senml_resolver::finish() {
   if (result_.failed) {
     result_.records.clear();
     result_.rejected.clear();
-    return std::move(result_);
+    return result_;
   }
-  std::stable_sort(result_.records.begin(), result_.records.end(),
-                   [](const senml_record& a, const senml_record& b) {
-                     return a.time_s < b.time_s;
-                   });
-  return std::move(result_);
+  auto by_time = [](const senml_record& a, const senml_record& b) {
+    return a.time_s < b.time_s;
+  };
+  // Packs usually come in time order; stable_sort would allocate anyway.
+  if (!std::is_sorted(result_.records.begin(), result_.records.end(),
+                      by_time))
+    std::stable_sort(result_.records.begin(), result_.records.end(),
+                     by_time);
+  return result_;
 }
 
 } // namespace citytwin::ingest::detail

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace citytwin::ingest::detail {
 
@@ -82,13 +83,18 @@ private:
 
 /// Resolves records in pack order: base fields carried from record to
 /// record, pack-level failures (must-understand field, newer version),
-/// per-record rejections, sorting by time.
+/// per-record rejections, sorting by time. Reusable: `reset` starts the
+/// next pack and keeps every buffer, so that a stream of packs does not
+/// allocate per record.
 class senml_resolver {
 public:
   /// `now_s` (Unix seconds) anchors relative times.
   explicit senml_resolver(double now_s) : now_s_(now_s) {
     // nop
   }
+
+  /// Starts a new pack; the one `finish` returned before is cleared.
+  void reset(double now_s);
 
   /// Adds the JSON object at position `index` of the pack.
   void add(size_t index, const raw_record& raw);
@@ -99,8 +105,9 @@ public:
   /// The pack as a whole is unusable (malformed JSON, not an array).
   void fail(reject_reason why, std::string detail);
 
-  /// The resolved pack; only `failed` if it failed.
-  senml_pack finish();
+  /// The resolved pack; only `failed` if it failed. Valid (and movable
+  /// from) until the next `reset`.
+  senml_pack& finish();
 
 private:
   struct base_fields {
@@ -116,9 +123,13 @@ private:
   // The first pack-level failure in record `index`, if any.
   bool check_pack_level(size_t index, const raw_record& raw);
 
+  // A record to fill, with the string buffers of an earlier one.
+  senml_record take_spare();
+
   double now_s_;
   base_fields base_;
   senml_pack result_;
+  std::vector<senml_record> spare_;
 };
 
 } // namespace citytwin::ingest::detail

@@ -2,6 +2,7 @@
 #include "adapters/ingest/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace citytwin::ingest {
 
@@ -9,6 +10,17 @@ bool valid_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
   while (p < end) {
+    // Feeds are mostly ASCII: skip eight such bytes at a time.
+    constexpr uint64_t high_bits = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, p, sizeof(word));
+      if ((word & high_bits) != 0)
+        break;
+      p += 8;
+    }
+    if (p == end)
+      break;
     unsigned char c = *p;
     if (c < 0x80) {
       ++p;

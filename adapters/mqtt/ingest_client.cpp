@@ -47,6 +47,8 @@ ingest_client::start(ingest_client_config config,
     return err;
   if (shards == 0)
     return caf::make_error(twin::errc::invalid_config, "no shards");
+  if (auto err = decoding.create.validate())
+    return err;
   if (config.filter.empty())
     config.filter = ingest::topic_filter(
       decoding.tenant.empty() ? "+" : decoding.tenant, decoding.topic_root);

@@ -1,7 +1,6 @@
 // adapters/replay/csv_events.cpp
 #include "adapters/replay/csv_events.hpp"
 
-#include "adapters/ingest/iso_time.hpp"
 #include "twin/error.hpp"
 #include "twin/text.hpp"
 
@@ -180,8 +179,7 @@ load_events(const dataset& ds, const std::string& data_dir,
         ++report.bad_columns;
         continue;
       }
-      auto time = ingest::parse_iso_time(twin::trim(cells[*time_col]),
-                                         ds.zone_offset_min);
+      auto time = parse_local_time(twin::trim(cells[*time_col]), ds.zone);
       if (!time) {
         ++report.bad_time;
         continue;

@@ -1,7 +1,6 @@
 // adapters/replay/dataset.cpp
 #include "adapters/replay/dataset.hpp"
 
-#include "adapters/ingest/iso_time.hpp"
 #include "twin/error.hpp"
 #include "twin/text.hpp"
 
@@ -30,6 +29,15 @@ std::vector<std::pair<int, std::string>> parse_terms(std::string_view expr) {
     start = i + 1;
   }
   return result;
+}
+
+// The text of one of our errors without its code: problems are listed
+// under one invalid_config error already.
+std::string message_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.match_elements<std::string>())
+    return ctx.get_as<std::string>(0);
+  return twin::describe(err);
 }
 
 } // namespace
@@ -89,11 +97,11 @@ caf::expected<dataset> read_dataset(std::istream& in,
     } else if (key == "time") {
       result.time_column = v;
     } else if (key == "zone") {
-      auto offset = ingest::parse_utc_offset(v);
-      if (offset)
-        result.zone_offset_min = *offset;
+      auto zone = time_zone::parse(v);
+      if (zone)
+        result.zone = std::move(*zone);
       else
-        problem("zone is an offset like +02:00 or Z");
+        problem(message_of(zone.error()));
     } else if (key == "sensor_column") {
       result.sensor_column = v;
     } else if (key == "sensor_id") {

@@ -1,6 +1,8 @@
 // adapters/replay/dataset.hpp
 #pragma once
 
+#include "adapters/replay/time_zone.hpp"
+
 #include <caf/expected.hpp>
 
 #include <iosfwd>
@@ -31,10 +33,9 @@ struct dataset {
   std::vector<std::string> files;
   char separator = ',';
   std::string time_column;
-  /// Minutes east of UTC for times without zone (the recordings have
-  /// none). FIXME: a fixed offset; DST changes inside a recording shift
-  /// its times by an hour.
-  int zone_offset_min = 0;
+  /// The zone of times written without one (the recordings have none): a
+  /// fixed offset or a POSIX TZ rule with daylight saving time.
+  time_zone zone;
   std::string sensor_column; ///< empty: `sensor_id` for all rows
   std::string sensor_id;
   std::string topic;     ///< with `{sensor}`

@@ -302,3 +302,108 @@ TEST_CASE("replaying a recorded dataset updates the twin through MQTT",
   c.stop();
   actors::stop_twin(sys, *handles);
 }
+
+TEST_CASE("MQTT ingest creates sensor entities for unknown ids",
+          "[adapters][mqtt]") {
+  mqtt::mosquitto_process broker;
+  if (!broker.running()) {
+    WARN("mosquitto not installed or not starting: test skipped");
+    return;
+  }
+  caf::actor_system_config cfg;
+  REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
+  caf::actor_system sys{cfg};
+  auto city = test::small_city();
+  auto handles = actors::spawn_twin(sys, city, {2, 0});
+  REQUIRE(handles);
+  const auto& dir = *handles->entities;
+  const twin::entity_id car_park{twin::entity_kind::parking_sensor,
+                                 dir.next_number(
+                                   twin::entity_kind::parking_sensor)};
+  const twin::entity_id station{twin::entity_kind::air_quality,
+                                dir.next_number(
+                                  twin::entity_kind::air_quality)};
+  // What `citytwin serve --unknown-ids create --max-created 2` sets up.
+  ingest::decoder_config decoding;
+  decoding.bindings = lamp_bindings();
+  decoding.city = "test";
+  decoding.tenant = "test";
+  decoding.create.policy = ingest::unknown_id_policy::create;
+  decoding.create.max_created = 2;
+  for (auto kind : twin::all_entity_kinds)
+    decoding.create.next_number[twin::index_of(kind)] = dir.next_number(kind);
+  decoding.create.announce = ingest::announce_to_routers(handles->routers);
+  mqtt::ingest_client_config config;
+  config.broker = {"127.0.0.1", broker.port()};
+  auto client = mqtt::ingest_client::start(
+    config, decoding, ingest::router_sink(handles->routers),
+    handles->routers.size());
+  REQUIRE(client);
+  auto& c = **client;
+  REQUIRE(eventually([&] { return c.subscribed(); }));
+  auto publish = [&](const std::string& topic, const std::string& pack) {
+    CHECK(broker.publish("-q 1 -t " + mqtt::shell_quote(topic) + " -m "
+                         + mqtt::shell_quote(pack))
+          == 0);
+  };
+  auto free_spaces = [](long t, int n) {
+    return R"([{"bn":"urn:dev:aarhus-parking:P9:","bt":)" + std::to_string(t)
+           + R"(,"n":"free_spaces","v":)" + std::to_string(n) + "}]";
+  };
+  // Two packs of one unbound car park, a bare-named weather station, an
+  // unbound lamp (no sensor), and a third sensor beyond the limit.
+  publish("city/test/parking/P9", free_spaces(1'600'000'000, 120));
+  publish("city/test/parking/P9", free_spaces(1'600'000'060, 118));
+  publish("city/test/weather/W1",
+          R"([{"bt":1600000000,"n":"temperature","u":"Cel","v":18.5}])");
+  publish("city/test/lamp/77", R"([{"bn":"urn:dev:lamp:77:","bt":1600000000,)"
+                               R"("n":"power","u":"W","v":40}])");
+  publish("city/test/parking/P10",
+          R"([{"bn":"urn:dev:aarhus-parking:P10:","bt":1600000000,)"
+          R"("n":"free_spaces","v":7}])");
+  REQUIRE(eventually([&] { return c.counters().snapshot().messages == 5; }));
+  c.flush();
+  auto s = c.counters().snapshot();
+  CHECK(s.readings_accepted == 3);
+  CHECK(s.entities_created == 2);
+  CHECK(s.rejected[static_cast<size_t>(ingest::reject_reason::not_creatable)]
+        == 1);
+  CHECK(s.rejected[static_cast<size_t>(ingest::reject_reason::create_limit)]
+        == 1);
+  caf::scoped_actor self{sys};
+  actors::twin_stats stats;
+  REQUIRE(eventually([&] {
+    self->request(handles->front, 5s, actors::stats_atom_v)
+      .receive([&](actors::twin_stats& x) { stats = std::move(x); },
+               [](caf::error&) {});
+    return stats.readings == 3 && stats.deltas >= 2;
+  }));
+  CHECK(stats.readings_applied() == 3);
+  CHECK(stats.unknown_entity == 0);
+  CHECK(stats.created == 2);
+  CHECK(stats.entities_by_kind[twin::index_of(
+          twin::entity_kind::parking_sensor)]
+        == city.count(twin::entity_kind::parking_sensor) + 1);
+  auto state_of = [&](twin::entity_id id) {
+    std::optional<twin::entity_state> result;
+    self->request(handles->front, 5s, caf::get_atom_v, id)
+      .receive([&](twin::entity_state& x) { result = std::move(x); },
+               [](caf::error&) {});
+    return result;
+  };
+  auto park = state_of(car_park);
+  REQUIRE(park);
+  CHECK(park->as<twin::parking_sensor_state>().free == 118);
+  CHECK(park->num_applied == 2);
+  auto weather = state_of(station);
+  REQUIRE(weather);
+  CHECK(twin::value_of(*weather, twin::quantity::temperature) == 18.5);
+  auto metrics = ingest::render_prometheus(s, &stats);
+  CHECK(metrics.find("citytwin_ingest_entities_created_total 2\n")
+        != std::string::npos);
+  CHECK(metrics.find("citytwin_entities_created_total 2\n")
+        != std::string::npos);
+  CHECK(metrics.find("{reason=\"create_limit\"} 1\n") != std::string::npos);
+  c.stop();
+  actors::stop_twin(sys, *handles);
+}

@@ -59,7 +59,8 @@ struct scratch_dir {
 TEST_CASE("dataset descriptions are parsed and checked", "[adapters]") {
   auto ds = parse(small_description);
   REQUIRE(ds);
-  CHECK(ds->zone_offset_min == 120);
+  CHECK_FALSE(ds->zone.has_dst());
+  CHECK(ds->zone.standard_offset() == 2 * 3600);
   REQUIRE(ds->fields.size() == 2);
   CHECK(ds->fields[0].unit.empty());
   REQUIRE(ds->fields[0].terms.size() == 2);
@@ -124,6 +125,33 @@ TEST_CASE("CSV rows become time-ordered SenML events", "[adapters]") {
   CHECK((*events)[2].payload.find("free_spaces") == std::string::npos);
 }
 
+TEST_CASE("CSV local times follow the dataset's daylight saving rule",
+          "[adapters]") {
+  scratch_dir dir;
+  // Around the end of Danish summer time, 2014-10-26 03:00 local: 02:28
+  // is read as its first (summer time) occurrence, 03:28 is winter time.
+  dir.write("d/a.csv", "id,ts,cap,used,temp\n"
+                       "P1,2014-10-26 01:58:00,10,1,\n"
+                       "P1,2014-10-26 02:28:00,10,2,\n"
+                       "P1,2014-10-26 03:28:00,10,3,\n"
+                       "P1,2014-10-26T04:00:00Z,10,4,\n");
+  auto text = small_description;
+  text.replace(text.find("+02:00"), 6, "CET-1CEST,M3.5.0,M10.5.0/3");
+  auto ds = parse(text);
+  REQUIRE(ds);
+  CHECK(ds->zone.has_dst());
+  load_report report;
+  auto events = load_events(*ds, dir.path.string(), report);
+  REQUIRE(events);
+  REQUIRE(events->size() == 4);
+  // 01:58 and 02:28 at +02:00, 03:28 at +01:00, the last as written.
+  CHECK((*events)[0].time == 1'414'281'480'000); // 2014-10-25T23:58Z
+  CHECK((*events)[1].time == 1'414'283'280'000); // 2014-10-26T00:28Z
+  CHECK((*events)[2].time == 1'414'290'480'000); // 2014-10-26T02:28Z
+  CHECK((*events)[3].time == 1'414'296'000'000); // 2014-10-26T04:00Z
+  CHECK((*events)[2].payload.find("\"bt\":1414290480,") != std::string::npos);
+}
+
 TEST_CASE("replay speeds parse", "[adapters]") {
   CHECK(parse_speed("300x") == 300.0);
   CHECK(parse_speed("60") == 60.0);
@@ -185,6 +213,17 @@ TEST_CASE("the recorded datasets load with their quirks", "[adapters]") {
                                   });
     // vehiclecount > totalspaces: 3,888 + 630 + 1 + 1 rows (README).
     CHECK(negative == 4'520);
+    // Summer time ends 2014-10-26 03:00 local. NORREPORT's rows at 01:58
+    // (+02:00) and 03:28 (+01:00) are 2.5 hours apart, not 1.5.
+    auto rows_at = [&](const std::string& bt) {
+      return std::count_if(events.begin(), events.end(), [&](const event& e) {
+        return e.topic == "city/aarhus/parking/NORREPORT"
+               && e.payload.find("\"bt\":" + bt + ",") != std::string::npos;
+      });
+    };
+    // 2014-10-26T01:58:41.665+02:00 and 2014-10-26T03:28:41.678+01:00.
+    CHECK(rows_at("1414281521.665") == 1);
+    CHECK(rows_at("1414290521.678") == 1);
   }
   SECTION("luftdaten: one file per sensor and day, ';'") {
     load_report report;

@@ -198,3 +198,121 @@ TEST_CASE("SenML SAX reader stops at NGSI-LD entity arrays", "[adapters]") {
   CHECK_FALSE(plain.is_ngsi_ld);
   CHECK(plain.records.size() == 1);
 }
+
+TEST_CASE("SenML reader accepts exactly the JSON the DOM parser accepts",
+          "[adapters]") {
+  // Strings, numbers and structure at the edges of RFC 8259, each inside
+  // an otherwise valid record so the outcome shows in the resolved pack.
+  auto rec = [](const std::string& member) {
+    return R"([{"bn":"d:","bt":1600000000,"n":"a",)" + member + "}]";
+  };
+  std::vector<std::string> texts = {
+    rec(R"("v":1,"u":"\u0041\n\t\"\\\/\b\f\r")"),
+    rec(R"("v":1,"vs":"\ud83d\ude00 \u00e9 \u0000")"),
+    rec(R"("v":1,"x":"\ud83d")"),        // lone high surrogate
+    rec(R"("v":1,"x":"\ude00")"),        // lone low surrogate
+    rec(R"("v":1,"x":"\ud83d\u0041")"),  // high then no low
+    rec(R"("v":1,"x":"\x41")"),          // unknown escape
+    rec(R"("v":1,"x":"\u12")"),          // short \u
+    rec("\"v\":1,\"x\":\"a\tb\""),       // raw control character
+    rec("\"v\":1,\"x\":\"a\x7f\""),      // DEL is fine
+    rec("\"v\":1,\"x\":\"\xc3\xa9\""),   // UTF-8
+    rec("\"v\":1,\"x\":\"\xc3\""),       // truncated sequence
+    rec("\"v\":1,\"x\":\"\xc0\xaf\""),   // overlong
+    rec("\"v\":1,\"x\":\"\xed\xa0\x80\""), // encoded surrogate
+    rec("\"v\":1,\"n\xc3\xa9\":2"),      // UTF-8 in a key
+    rec(R"("v":-0)"),
+    rec(R"("v":-0.0)"),
+    rec(R"("v":1E5)"),
+    rec(R"("v":1e+5)"),
+    rec(R"("v":2.5e-3)"),
+    rec(R"("v":01)"),
+    rec(R"("v":1.)"),
+    rec(R"("v":.5)"),
+    rec(R"("v":-)"),
+    rec(R"("v":+1)"),
+    rec(R"("v":1e)"),
+    rec(R"("v":1e400)"),
+    rec(R"("v":-1e400)"),
+    rec(R"("v":1e-400)"),
+    rec(R"("v":18446744073709551615)"),
+    rec(R"("v":18446744073709551616)"),
+    rec(R"("v":-9223372036854775808)"),
+    rec(R"("v":-9223372036854775809)"),
+    rec(R"("v":123456789012345678901234567890)"),
+    rec(R"("v":0.1000000000000000055511151231257827)"),
+    rec(R"("v":NaN)"),
+    rec(R"("v":Infinity)"),
+    rec(R"("vb":true)"),
+    rec(R"("vb":True)"),
+    rec(R"("vb":tru)"),
+    rec(R"("v":1,"x":nul)"),
+    rec(R"("v":1,"x":[[[[{"a":[{}]}]]],[]])"),
+    rec(R"("v":1,"x":[1,])"),
+    rec(R"("v":1,"x":{"a":1,})"),
+    rec(R"("v":1,"x":{"a" 1})"),
+    rec(R"("v":1,"x":{1:1})"),
+    rec(R"("v":1,"x":[1 2])"),
+    rec(R"("v":1,"bver":11.0)"),
+    rec(R"("v":1,"bver":1.1e1)"),
+    rec(R"("v":1,"bver":11)"),
+    rec(R"("v" : 1 , "t" : -1 )"),
+    "\xef\xbb\xbf[{\"n\":\"a\",\"v\":1}]", // byte-order mark
+    "\xef\xbb[{\"n\":\"a\",\"v\":1}]",
+    " \r\n\t[ {\"n\":\"a\",\"v\":1} ] \n",
+    "\f[{\"n\":\"a\",\"v\":1}]", // form feed is no JSON blank
+    // nlohmann stops at a NUL byte, and so must the reader.
+    std::string{"[{\"n\":\"a\",\"v\":1}]\0x", 19},
+    std::string{"[{\"n\":\"a\",\"v\":1}\0]", 18},
+    std::string{"[{\"n\":\"a\",\"v\":1\0}]", 18},
+    std::string{"[{\"n\":\"a\0\",\"v\":1}]", 18},
+    "",
+    " ",
+    "[",
+    "]",
+    "[{}]",
+    "[{\"n\":\"a\",\"v\":1}",
+    "[{\"n\":\"a\",\"v\":1}]]",
+    "null",
+    "\"pack\"",
+  };
+  for (const auto& text : texts) {
+    INFO(text);
+    check_same(parse_senml(text, now_s), dom_parse(text));
+  }
+}
+
+TEST_CASE("SenML reader and DOM parser agree on damaged packs",
+          "[adapters]") {
+  pack_maker make;
+  std::mt19937 rng{7};
+  auto pick = [&](size_t n) {
+    return std::uniform_int_distribution<size_t>{0, n - 1}(rng);
+  };
+  const std::string noise{"[]{}:,\"\\ 0123456789.eE+-tfnu\x80\xc3\xff\0", 32};
+  size_t failed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    auto text = make.pack();
+    // One to three random byte edits: delete, insert or replace.
+    for (size_t edits = 1 + pick(3); edits > 0 && !text.empty(); --edits) {
+      auto at = pick(text.size());
+      switch (pick(3)) {
+        case 0:
+          text.erase(at, 1);
+          break;
+        case 1:
+          text.insert(at, 1, noise[pick(noise.size())]);
+          break;
+        default:
+          text[at] = noise[pick(noise.size())];
+      }
+    }
+    INFO(text);
+    auto sax = parse_senml(text, now_s);
+    check_same(sax, dom_parse(text));
+    failed += sax.failed.has_value();
+  }
+  // Most edits break the JSON; some keep it valid.
+  CHECK(failed > 1000);
+  CHECK(failed < 5000);
+}
