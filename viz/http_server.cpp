@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -18,6 +19,10 @@ using connection_ptr = server_type::connection_ptr;
 
 // How long `stop` waits for clients to answer the closing handshake.
 constexpr auto close_grace = std::chrono::milliseconds(500);
+// How long a connection we close (a refusal, a bad message) waits for the
+// client's answer before it is dropped; the library's default, 5 s, would
+// let refused clients hold sockets five times as long.
+constexpr long close_handshake_timeout_ms = 1000;
 constexpr auto close_poll = std::chrono::milliseconds(10);
 
 std::string path_of(const std::string& resource) {
@@ -43,6 +48,9 @@ struct http_server::impl {
   // Open WebSocket connections; touched on the server thread only.
   std::map<connection_id, connection_ptr> connections;
   std::map<const void*, connection_id> ids;
+  // Connections this server's owner asked to close (`close`, `stop`); any
+  // other local close is WebSocket++ failing a client's frames.
+  std::set<connection_id> closing;
   std::atomic<size_t> num_open{0};
 
   // Tasks run by `every`; owned here so timers can point at them.
@@ -125,12 +133,22 @@ struct http_server::impl {
     auto id = i->second;
     ids.erase(i);
     connections.erase(id);
+    bool asked = closing.erase(id) > 0;
     --num_open;
-    uint16_t code = con->get_local_close_code();
-    if (code == websocketpp::close::status::no_status)
-      code = con->get_remote_close_code();
-    if (code == websocketpp::close::status::protocol_error
-        && ws.on_protocol_error)
+    auto local = con->get_local_close_code();
+    auto remote = con->get_remote_close_code();
+    uint16_t code = local != websocketpp::close::status::no_status ? local
+                                                                    : remote;
+    // WebSocket++ fails a client's malformed frames on its own: 1002, or
+    // 1007 for text that is not UTF-8 (1009, too big, is counted apart).
+    // It drops the connection right after, so no close frame from the
+    // client arrives and the remote code keeps its initial value, 1006.
+    bool bad_utf8
+      = !asked && remote == websocketpp::close::status::abnormal_close
+        && local == websocketpp::close::status::invalid_payload;
+    bool protocol_error
+      = code == websocketpp::close::status::protocol_error || bad_utf8;
+    if (protocol_error && ws.on_protocol_error)
       ws.on_protocol_error();
     if (ws.on_close)
       ws.on_close(id, code);
@@ -150,6 +168,7 @@ struct http_server::impl {
   void close_all(uint16_t code, const std::string& reason) {
     auto open = connections;
     for (auto& [id, con] : open) {
+      closing.insert(id);
       websocketpp::lib::error_code ec;
       con->close(code, reason, ec);
     }
@@ -161,6 +180,7 @@ http_server::http_server(http_handler handler) : impl_(new impl) {
   auto& srv = impl_->server;
   srv.clear_access_channels(websocketpp::log::alevel::all);
   srv.clear_error_channels(websocketpp::log::elevel::all);
+  srv.set_close_handshake_timeout(close_handshake_timeout_ms);
   // Initialised here, not in start, so tasks can be posted before start.
   srv.init_asio();
   auto* self = impl_.get();
@@ -268,6 +288,7 @@ void http_server::close(connection_id id, uint16_t code,
   auto con = impl_->find(id);
   if (!con)
     return;
+  impl_->closing.insert(id);
   websocketpp::lib::error_code ec;
   con->close(code, reason, ec);
 }

@@ -38,6 +38,7 @@ using connection_id = uint64_t;
 namespace close_code {
 constexpr uint16_t normal = 1000;
 constexpr uint16_t going_away = 1001;
+constexpr uint16_t protocol_error = 1002;
 constexpr uint16_t unsupported_data = 1003;
 constexpr uint16_t invalid_payload = 1007;
 constexpr uint16_t policy_violation = 1008;

@@ -2,11 +2,15 @@
 #include "viz/live_stream.hpp"
 
 #include "actors/type_ids.hpp"
+#include "twin/entity_id.hpp"
 #include "twin/error.hpp"
 
 #include <caf/scoped_actor.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace citytwin::viz {
@@ -15,6 +19,7 @@ namespace {
 
 constexpr auto subscribe_timeout = std::chrono::seconds(10);
 constexpr std::string_view ws_path = "/ws";
+constexpr std::string_view entities_prefix = "/api/entities/";
 
 // The page's files are flat names in the web folder: no folders, no dot
 // files, so no request can walk out of it.
@@ -55,6 +60,40 @@ std::optional<std::string> read_file(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+http_response problem(int status, const std::string& title,
+                      const std::string& detail) {
+  // Details may quote the query, which need not be UTF-8.
+  return {status, "application/json",
+          nlohmann::json{{"title", title}, {"detail", detail}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+// With access rules, `/api/entities/<urn>` answers only what the stream
+// would carry for the same `token` and `tenant` query parameters; nullopt
+// lets the request through to the API.
+std::optional<http_response> refuse_entity(const stream_access& access,
+                                           const http_request& req) {
+  auto query = parse_stream_filter(req.query);
+  if (!query)
+    return problem(400, "BadRequestData", twin::describe(query.error()));
+  auto decision = access(query->token.value_or(std::string{}),
+                         query->tenant.value_or(std::string{}));
+  if (const auto* refusal = std::get_if<stream_refusal>(&decision)) {
+    auto bad_token = refusal->reason == refusal_reason::unknown_token
+                     || refusal->reason == refusal_reason::expired_token;
+    return bad_token ? problem(401, "Unauthorized", refusal->message)
+                     : problem(403, "Forbidden", refusal->message);
+  }
+  auto id = twin::parse_urn(req.path.substr(entities_prefix.size()));
+  if (!id)
+    return std::nullopt; // the API explains malformed ids
+  const auto& grant = std::get<stream_grant>(decision);
+  if ((grant.kinds & kind_bit(id->id.kind)) == 0)
+    return problem(403, "Forbidden",
+                   "may not read " + std::string{twin::ngsi_type(id->id.kind)});
+  return std::nullopt;
 }
 
 } // namespace
@@ -120,10 +159,14 @@ void live_stream::stop() {
 http_handler live_stream::wrap(http_handler api) const {
   const auto* hub = hub_.get();
   auto dir = config_.web_dir;
-  return [hub, dir, api = std::move(api)](const http_request& req) {
+  auto access = config_.stream.access;
+  return [hub, dir, access, api = std::move(api)](const http_request& req) {
     if (req.method == "GET" && req.path == "/api/stream")
       return http_response{200, "application/json",
                            to_json(hub->stats()).dump()};
+    if (access && req.path.rfind(entities_prefix, 0) == 0)
+      if (auto refused = refuse_entity(access, req))
+        return *refused;
     if (req.method != "GET" || dir.empty())
       return api(req);
     auto name = req.path == "/" ? std::string{"index.html"}

@@ -47,6 +47,9 @@ public:
   void stop();
 
   /// Wraps the API handler with the web page's files and `/api/stream`.
+  /// With access rules, `/api/entities/<urn>` first checks `token` and
+  /// `tenant` query parameters like the stream does (401 for a bad token,
+  /// 403 for a kind or tenant the caller may not read).
   http_handler wrap(http_handler api) const;
 
 private:

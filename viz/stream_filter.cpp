@@ -4,6 +4,7 @@
 #include "twin/error.hpp"
 #include "twin/text.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -45,6 +46,24 @@ caf::expected<uint32_t> parse_kinds(std::string_view text) {
 }
 
 } // namespace
+
+std::string url_encode(std::string_view text) {
+  constexpr std::string_view hex = "0123456789ABCDEF";
+  std::string result;
+  result.reserve(text.size());
+  for (char ch : text) {
+    auto byte = static_cast<unsigned char>(ch);
+    if (std::isalnum(byte) || ch == '-' || ch == '.' || ch == '_'
+        || ch == '~') {
+      result += ch;
+    } else {
+      result += '%';
+      result += hex[byte >> 4];
+      result += hex[byte & 0xF];
+    }
+  }
+  return result;
+}
 
 std::optional<std::string> url_decode(std::string_view text) {
   std::string result;
@@ -100,9 +119,13 @@ caf::expected<stream_filter> parse_stream_filter(std::string_view query) {
       if (!box)
         return box.error();
       result.bbox = *box;
+    } else if (key == "token") {
+      result.token = std::move(*value);
+    } else if (key == "tenant") {
+      result.tenant = std::move(*value);
     } else {
       return bad("unknown filter '" + std::string{key}
-                 + "' (format, kinds, bbox)");
+                 + "' (format, kinds, bbox, token, tenant)");
     }
   }
   return result;

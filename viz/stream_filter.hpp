@@ -33,13 +33,19 @@ enum class frame_format : uint8_t {
 
 /// What one viewer asked to see, from the query string of its URL:
 /// `format=proto|json`, `kinds=street_lamp,road_segment,...` (snake_case
-/// kind names) and `bbox=minLon,minLat,maxLon,maxLat`. Unknown keys,
-/// kinds or malformed boxes are errors, so typos do not silently widen or
-/// empty a stream.
+/// kind names) and `bbox=minLon,minLat,maxLon,maxLat`, plus who is asking:
+/// `token=<secret>` and `tenant=<name>` (see `stream_access.hpp`). Unknown
+/// keys, kinds or malformed boxes are errors, so typos do not silently
+/// widen or empty a stream.
 struct stream_filter {
   frame_format format = frame_format::proto;
   uint32_t kinds = 0; ///< bit (1 << kind); 0 = every kind
   std::optional<geo_box> bbox;
+  /// The client's secret, decoded. The hub checks it when the stream
+  /// opens and then forgets it.
+  std::optional<std::string> token;
+  /// The tenant whose data the client wants, decoded.
+  std::optional<std::string> tenant;
 
   bool accepts(twin::entity_kind kind) const {
     return kinds == 0 || (kinds & (uint32_t{1} << static_cast<int>(kind)));
@@ -54,6 +60,10 @@ struct stream_filter {
 /// Parses a query string (without '?'); errc::invalid_config with a
 /// message naming the offending key or value.
 caf::expected<stream_filter> parse_stream_filter(std::string_view query);
+
+/// Escapes everything but unreserved characters (RFC 3986) as %XX, for
+/// query components.
+std::string url_encode(std::string_view text);
 
 /// Decodes %XX escapes and '+' of a query component; nullopt if an
 /// escape is malformed.

@@ -24,6 +24,10 @@ nlohmann::json to_json(const stream_stats& s) {
     {"too_many_clients", s.too_many_clients},
     {"stalled", s.stalled},
     {"unknown_entities", s.unknown_entities},
+    {"refused_unknown_token", s.refused_unknown_token},
+    {"refused_expired_token", s.refused_expired_token},
+    {"refused_tenant", s.refused_tenant},
+    {"refused_no_access", s.refused_no_access},
   };
 }
 
@@ -36,6 +40,33 @@ nlohmann::json changed_names(uint32_t mask) {
       result.push_back(
         std::string{twin::info(static_cast<twin::quantity>(q)).name});
   return result;
+}
+
+// NGSI-LD types of the kinds in `mask`, comma-separated.
+std::string type_names(uint32_t mask) {
+  std::string result;
+  for (auto kind : twin::all_entity_kinds) {
+    if ((mask & kind_bit(kind)) == 0)
+      continue;
+    if (!result.empty())
+      result += ',';
+    result += twin::ngsi_type(kind);
+  }
+  return result;
+}
+
+nlohmann::json kind_names(uint32_t mask) {
+  auto result = nlohmann::json::array();
+  for (auto kind : twin::all_entity_kinds)
+    if (mask & kind_bit(kind))
+      result.push_back(std::string{twin::to_string(kind)});
+  return result;
+}
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
 }
 
 } // namespace
@@ -57,37 +88,128 @@ void stream_hub::open(connection_id id, const std::string& query) {
     reject(id, close_code::policy_violation, twin::describe(filter.error()));
     return;
   }
+  auto decision = authorize(*filter);
+  // The secret has done its work; the hub keeps no copy of it.
+  filter->token.reset();
+  if (const auto* refusal = std::get_if<stream_refusal>(&decision)) {
+    refuse(id, *refusal);
+    return;
+  }
+  auto& grant = std::get<stream_grant>(decision);
+  client c;
+  c.allowed = grant.kinds;
+  c.expires_ms = grant.expires_ms;
+  c.principal = std::move(grant.principal);
+  if (auto refusal = check_kinds(c, *filter)) {
+    refuse(id, *refusal);
+    return;
+  }
   if (clients_.size() >= config_.max_clients) {
     ++stats_.too_many_clients;
     reject(id, close_code::try_again_later, "too many viewers");
     return;
   }
-  auto& c = clients_[id];
+  c.filter = std::move(*filter);
+  if (c.filter.kinds == 0)
+    c.filter.kinds = c.allowed;
+  auto& added = clients_.insert_or_assign(id, std::move(c)).first->second;
   stats_.clients_open = clients_.size();
-  c.filter = *filter;
-  start_snapshot(id, c);
-  flush(id, c);
+  start_snapshot(id, added);
+  flush(id, added);
+}
+
+std::variant<stream_grant, stream_refusal>
+stream_hub::authorize(const stream_filter& filter) const {
+  auto token = filter.token.value_or(std::string{});
+  auto tenant = filter.tenant.value_or(std::string{});
+  if (config_.access)
+    return config_.access(token, tenant);
+  // No access rules: everybody reads everything, and the one tenant there
+  // is is the city itself.
+  if (!tenant.empty() && tenant != layout_->city())
+    return stream_refusal{refusal_reason::wrong_tenant,
+                          wrong_tenant_message(tenant, layout_->city())};
+  return stream_grant{all_kinds_mask(), std::nullopt, {}};
+}
+
+std::optional<stream_refusal>
+stream_hub::check_kinds(const client& c, const stream_filter& f) const {
+  if (c.allowed == 0)
+    return stream_refusal{refusal_reason::no_access,
+                          "no entity type of '" + layout_->city()
+                            + "' is readable with these credentials"};
+  auto forbidden = f.kinds & ~c.allowed;
+  if (forbidden == 0)
+    return std::nullopt;
+  return stream_refusal{refusal_reason::no_access,
+                        "may not read " + type_names(forbidden) + " of '"
+                          + layout_->city() + "'"};
+}
+
+void stream_hub::refuse(connection_id id, const stream_refusal& refusal) {
+  switch (refusal.reason) {
+    case refusal_reason::unknown_token:
+      ++stats_.refused_unknown_token;
+      break;
+    case refusal_reason::expired_token:
+      ++stats_.refused_expired_token;
+      break;
+    case refusal_reason::wrong_tenant:
+      ++stats_.refused_tenant;
+      break;
+    case refusal_reason::no_access:
+      ++stats_.refused_no_access;
+      break;
+  }
+  reject(id, close_code::policy_violation, refusal.message);
+}
+
+bool stream_hub::expired(connection_id id, client& c, int64_t now_ms) {
+  if (!c.expires_ms || now_ms < *c.expires_ms)
+    return false;
+  // Once: the connection lingers until the server reports closed().
+  c.expires_ms.reset();
+  c.closing = true;
+  c.queue = delta_queue{};
+  refuse(id, {refusal_reason::expired_token, "token refused: expired"});
+  return true;
 }
 
 void stream_hub::reject(connection_id id, uint16_t code,
                         const std::string& reason) {
+  // Reasons may quote client input, which need not be UTF-8; JSON must
+  // be, so such bytes become U+FFFD instead of an exception.
   send_text(id, nlohmann::json{{"type", "error"}, {"code", code},
                                {"message", reason}}
-                  .dump());
-  // Close reasons must fit a control frame (125 bytes, 2 for the code).
+                  .dump(-1, ' ', false,
+                        nlohmann::json::error_handler_t::replace));
+  // Close reasons must fit a control frame (125 bytes, 2 for the code) and
+  // be UTF-8 (RFC 6455, 5.5.1): ASCII, cut anywhere, stays UTF-8.
   constexpr size_t max_reason = 123;
-  transport_.close(id, code, reason.substr(0, max_reason));
+  auto ascii = reason.substr(0, max_reason);
+  for (auto& ch : ascii)
+    if (static_cast<unsigned char>(ch) >= 0x80
+        || static_cast<unsigned char>(ch) < 0x20)
+      ch = '?';
+  // A refused client that already streams gets nothing more.
+  if (auto i = clients_.find(id); i != clients_.end())
+    i->second.closing = true;
+  transport_.close(id, code, ascii);
 }
 
 void stream_hub::start_snapshot(connection_id id, client& c) {
   c.queue = delta_queue{};
   c.in_snapshot = true;
-  send_text(id, nlohmann::json{{"type", "hello"},
-                               {"city", layout_->city()},
-                               {"format", c.filter.format == frame_format::json
-                                            ? "json"
-                                            : "proto"}}
-                  .dump());
+  nlohmann::json hello{{"type", "hello"},
+                       {"city", layout_->city()},
+                       {"format", c.filter.format == frame_format::json
+                                    ? "json"
+                                    : "proto"}};
+  if (config_.access) {
+    hello["principal"] = c.principal;
+    hello["readable"] = kind_names(c.allowed);
+  }
+  send_text(id, hello.dump());
   send_text(id, layout_->render(c.filter));
   for (const auto& x : layout_->items()) {
     if (!c.filter.accepts(x.id.kind, x.box))
@@ -102,7 +224,7 @@ void stream_hub::start_snapshot(connection_id id, client& c) {
 void stream_hub::message(connection_id id, const std::string& payload,
                          bool binary) {
   auto i = clients_.find(id);
-  if (i == clients_.end())
+  if (i == clients_.end() || i->second.closing)
     return;
   if (binary) {
     ++stats_.bad_messages;
@@ -129,6 +251,19 @@ void stream_hub::message(connection_id id, const std::string& payload,
     reject(id, close_code::policy_violation, twin::describe(filter.error()));
     return;
   }
+  if (filter->token || filter->tenant) {
+    ++stats_.bad_messages;
+    reject(id, close_code::policy_violation,
+           "token and tenant are fixed when the stream opens; reconnect to "
+           "change them");
+    return;
+  }
+  if (auto refusal = check_kinds(i->second, *filter)) {
+    refuse(id, *refusal);
+    return;
+  }
+  if (filter->kinds == 0)
+    filter->kinds = i->second.allowed;
   i->second.filter = *filter;
   start_snapshot(id, i->second);
   flush(id, i->second);
@@ -155,7 +290,7 @@ void stream_hub::apply(const twin::delta_batch& batch) {
     }
     states_.insert_or_assign(d.state.id, d.state);
     for (auto& [id, c] : clients_) {
-      if (!c.filter.accepts(d.state.id.kind, *box))
+      if (c.closing || !c.filter.accepts(d.state.id.kind, *box))
         continue;
       auto before = c.queue.num_coalesced();
       c.queue.add(d);
@@ -171,10 +306,13 @@ void stream_hub::flush() {
   ids.reserve(clients_.size());
   for (const auto& [id, c] : clients_)
     ids.push_back(id);
+  auto now_ms = now_unix_ms();
   for (auto id : ids) {
     auto i = clients_.find(id);
-    if (i != clients_.end())
-      flush(id, i->second);
+    if (i == clients_.end() || i->second.closing
+        || expired(id, i->second, now_ms))
+      continue;
+    flush(id, i->second);
   }
 }
 

@@ -5,6 +5,7 @@
 #include "viz/city_layout.hpp"
 #include "viz/delta_queue.hpp"
 #include "viz/http_server.hpp"
+#include "viz/stream_access.hpp"
 #include "viz/stream_filter.hpp"
 
 #include <nlohmann/json.hpp>
@@ -29,7 +30,7 @@ public:
     = 0;
 };
 
-/// Limits of the viewer stream.
+/// Limits and access rules of the viewer stream.
 struct stream_config {
   size_t max_clients = 1000;
   /// Stop sending to a client while this many bytes wait in its socket
@@ -41,6 +42,9 @@ struct stream_config {
   std::chrono::milliseconds stall_timeout = std::chrono::seconds(30);
   /// Largest message a client may send.
   size_t max_message_bytes = 4096;
+  /// Who may see which kinds; empty: everybody sees everything, and a
+  /// `tenant` parameter must name the served city.
+  stream_access access;
 };
 
 /// Counters of the viewer stream.
@@ -59,6 +63,10 @@ struct stream_stats {
   uint64_t too_many_clients = 0;
   uint64_t stalled = 0; ///< closed for not reading
   uint64_t unknown_entities = 0;
+  uint64_t refused_unknown_token = 0; ///< closed: token matches nothing
+  uint64_t refused_expired_token = 0; ///< closed: token expired (ever)
+  uint64_t refused_tenant = 0;        ///< closed: not the served tenant
+  uint64_t refused_no_access = 0;     ///< closed: kinds it may not read
 };
 
 nlohmann::json to_json(const stream_stats& stats);
@@ -75,6 +83,10 @@ nlohmann::json to_json(const stream_stats& stats);
 /// as text `{"type":"deltas","snapshot":bool,"deltas":[..]}` in JSON mode.
 /// Clients may send `{"type":"filter","query":"kinds=..&bbox=.."}` to
 /// change their filter, which restarts their snapshot.
+///
+/// With `stream_config::access`, a client sees only the kinds its
+/// `token` may read in the served tenant; its token and tenant are fixed
+/// when the stream opens, and a token that expires closes the stream.
 class stream_hub {
 public:
   stream_hub(std::shared_ptr<const city_layout> layout,
@@ -114,6 +126,11 @@ public:
 private:
   struct client {
     stream_filter filter;
+    /// Kinds the client may read at all (its grant).
+    uint32_t allowed = all_kinds_mask();
+    std::optional<int64_t> expires_ms;
+    std::string principal;
+    bool closing = false; ///< refused while open; sends nothing more
     delta_queue queue;
     bool in_snapshot = true;
     size_t snapshot_size = 0;
@@ -125,6 +142,12 @@ private:
   void send_text(connection_id id, const std::string& text);
   std::string encode(const client& c, const twin::delta_batch& batch) const;
   void reject(connection_id id, uint16_t code, const std::string& reason);
+  void refuse(connection_id id, const stream_refusal& refusal);
+  std::variant<stream_grant, stream_refusal>
+  authorize(const stream_filter& filter) const;
+  std::optional<stream_refusal> check_kinds(const client& c,
+                                            const stream_filter& f) const;
+  bool expired(connection_id id, client& c, int64_t now_ms);
 
   std::shared_ptr<const city_layout> layout_;
   stream_transport& transport_;

@@ -1,6 +1,7 @@
 // adapters/cli/watch.cpp: `citytwin watch`, the live stream on a terminal.
 #include "adapters/cli/commands.hpp"
 
+#include "viz/stream_filter.hpp"
 #include "viz/ws_client.hpp"
 
 #include "citytwin.pb.h"
@@ -18,6 +19,8 @@ struct watch_options {
   bool json = false;
   std::vector<std::string> kinds;
   std::string bbox;
+  std::string token;  ///< secret for servers run with --access
+  std::string tenant; ///< whose data; empty: the token's tenant
   size_t count = 0; ///< stop after this many state frames; 0 = never
   double timeout_s = 0;
 };
@@ -34,6 +37,12 @@ std::string stream_url(const watch_options& opts) {
   }
   if (!opts.bbox.empty())
     query += "&bbox=" + opts.bbox;
+  // Browsers cannot set headers on a WebSocket, so the stream takes its
+  // credentials from the query; this client does the same.
+  if (!opts.token.empty())
+    query += "&token=" + viz::url_encode(opts.token);
+  if (!opts.tenant.empty())
+    query += "&tenant=" + viz::url_encode(opts.tenant);
   return result + (result.find('?') == std::string::npos ? "?" : "&") + query;
 }
 
@@ -123,6 +132,12 @@ void add_watch(CLI::App& app) {
     ->delimiter(',');
   cmd->add_option("--bbox", opts->bbox,
                   "Only entities in minLon,minLat,maxLon,maxLat");
+  cmd->add_option("--token", opts->token,
+                  "Secret of a token, for servers run with --access (also "
+                  "from CITYTWIN_TOKEN, which keeps it out of `ps`)")
+    ->envname("CITYTWIN_TOKEN");
+  cmd->add_option("--tenant", opts->tenant,
+                  "Tenant whose data to watch (default: the token's own)");
   cmd->add_option("--count", opts->count,
                   "Stop after this many state frames (0: never)")
     ->capture_default_str();

@@ -2,13 +2,10 @@
 // WebSocket++ server with the viewer stream, and a WebSocket client.
 #include "viz/live_stream.hpp"
 
-#include "actors/runtime.hpp"
-#include "actors/type_ids.hpp"
-#include "test_data.hpp"
+#include "raw_socket.hpp"
+#include "served_twin.hpp"
 #include "viz/ws_client.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -16,45 +13,11 @@
 
 using namespace citytwin;
 using namespace citytwin::viz;
+using test::served_twin;
 
 namespace {
 
 constexpr auto client_timeout = std::chrono::seconds(10);
-
-struct served_twin {
-  twin::city city = test::small_city();
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  actors::twin_handles handles;
-  http_server server{nullptr};
-  std::unique_ptr<live_stream> stream;
-
-  served_twin() {
-    REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    auto h = actors::spawn_twin(*sys, city, {1, 1});
-    REQUIRE(h);
-    handles = *h;
-    stream = std::make_unique<live_stream>(server, city, live_stream_config{});
-    server.set_handler(stream->wrap([](const http_request&) {
-      return http_response{404, "text/plain", "no"};
-    }));
-    std::string error;
-    REQUIRE(server.start("127.0.0.1", 0, error));
-    REQUIRE_FALSE(stream->subscribe(*sys, handles));
-  }
-
-  ~served_twin() {
-    server.stop();
-    stream->stop();
-    actors::stop_twin(*sys, handles);
-  }
-
-  std::string url(const std::string& query) const {
-    return "ws://127.0.0.1:" + std::to_string(server.port()) + "/ws?"
-           + query;
-  }
-};
 
 } // namespace
 
@@ -128,4 +91,70 @@ TEST_CASE("an upgrade on an unknown path is refused", "[viz][network]") {
     [](const std::string&, bool) { return true; }, client_timeout);
   CHECK_FALSE(outcome.connected);
   CHECK_THAT(outcome.error, Catch::Contains("404"));
+}
+
+TEST_CASE("with access rules the stream checks tokens over the network",
+          "[viz][network]") {
+  // Stands in for `citytwin serve --access`: anonymous clients read lamps,
+  // `viewer-secret` everything, other tokens are unknown.
+  live_stream_config config;
+  config.stream.access = [](const std::string& token, const std::string&)
+    -> std::variant<stream_grant, stream_refusal> {
+    if (token.empty())
+      return stream_grant{kind_bit(twin::entity_kind::street_lamp),
+                          std::nullopt, "anonymous"};
+    if (token == "viewer&secret")
+      return stream_grant{all_kinds_mask(), std::nullopt, "token viewer"};
+    return stream_refusal{refusal_reason::unknown_token,
+                          "token refused: unknown"};
+  };
+  served_twin served{std::move(config)};
+  auto refused = run_ws_client(
+    served.url("token=guess"), [](const std::string&, bool) { return true; },
+    client_timeout);
+  CHECK(refused.connected);
+  CHECK(refused.close_code == close_code::policy_violation);
+  CHECK(refused.close_reason == "token refused: unknown");
+
+  // Counts the layout's segments and lamps a client gets.
+  auto layout_of = [&served](const std::string& query) {
+    std::pair<size_t, size_t> result{0, 0};
+    run_ws_client(
+      served.url(query),
+      [&](const std::string& payload, bool) {
+        auto msg = nlohmann::json::parse(payload);
+        if (msg["type"] != "layout")
+          return true;
+        result = {msg["segments"].size(), msg["things"].size()};
+        return false;
+      },
+      client_timeout);
+    return result;
+  };
+  auto lamps = served.city.count(twin::entity_kind::street_lamp);
+  CHECK(layout_of("format=json") == std::pair<size_t, size_t>{0, lamps});
+  // The secret travels URL-encoded and arrives decoded.
+  CHECK(layout_of("format=json&token=viewer%26secret")
+        == std::pair<size_t, size_t>{served.city.roads.num_segments(),
+                                     served.city.things.size()});
+
+  // One entity's state over HTTP follows the same decision. (The test
+  // server's API answers 404 for everything it lets through.)
+  auto port = served.server.port();
+  auto segment = "/api/entities/urn:ngsi-ld:RoadSegment:test:000000";
+  auto lamp = "/api/entities/"
+              + twin::to_urn(served.city.things.front().id, "test");
+  CHECK(test::http_fetch(port, segment).status == 403);
+  CHECK(test::http_fetch(port, lamp).status == 404);
+  CHECK(test::http_fetch(port, std::string{segment} + "?token=viewer%26secret")
+          .status
+        == 404);
+  auto guessed = test::http_fetch(port, lamp + "?token=guess");
+  CHECK(guessed.status == 401);
+  CHECK_THAT(guessed.body, Catch::Contains("token refused: unknown"));
+
+  auto stats = nlohmann::json::parse(
+    test::http_get(served.server.port(), "/api/stream"));
+  CHECK(stats["refused_unknown_token"] == 1);
+  CHECK(stats["clients_opened"] == 3);
 }

@@ -59,3 +59,22 @@ TEST_CASE("url_decode handles escapes and rejects broken ones", "[viz]") {
   CHECK_FALSE(url_decode("%"));
   CHECK_FALSE(url_decode("%g1"));
 }
+
+TEST_CASE("token and tenant are taken from the query, decoded", "[viz]") {
+  auto f = parse_stream_filter("token=a%2Bb%26c&tenant=demo&kinds=camera");
+  REQUIRE(f);
+  CHECK(f->token == std::optional<std::string>{"a+b&c"});
+  CHECK(f->tenant == std::optional<std::string>{"demo"});
+  CHECK(f->accepts(twin::entity_kind::camera));
+  auto none = parse_stream_filter("format=json");
+  REQUIRE(none);
+  CHECK_FALSE(none->token);
+  CHECK_FALSE(none->tenant);
+}
+
+TEST_CASE("url_encode escapes what a query component cannot hold", "[viz]") {
+  CHECK(url_encode("demo-admin_secret.~1") == "demo-admin_secret.~1");
+  CHECK(url_encode("a+b&c=d e/%") == "a%2Bb%26c%3Dd%20e%2F%25");
+  CHECK(url_decode(url_encode("\xff\x01 x")) == std::optional<std::string>{
+          "\xff\x01 x"});
+}

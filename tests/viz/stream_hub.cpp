@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
+#include <thread>
 #include <vector>
 
 using namespace citytwin;
@@ -233,4 +235,183 @@ TEST_CASE("a filter message restarts the snapshot", "[viz]") {
   CHECK(frames.back()["entities"] == fix.city.count(twin::entity_kind::waste_bin));
   fix.hub.message(1, R"({"type":"filter","query":"kinds=nope"})", false);
   CHECK(fix.transport.closed[1] == close_code::policy_violation);
+}
+
+namespace {
+
+// Stands in for `citytwin serve --access`: no token sees lamps only,
+// `good` lamps and bins, `soon` lamps until `soon_expires_ms`.
+struct fake_access {
+  int64_t soon_expires_ms = 0;
+
+  std::variant<stream_grant, stream_refusal>
+  operator()(const std::string& token, const std::string& tenant) const {
+    if (!tenant.empty() && tenant != "test")
+      return stream_refusal{refusal_reason::wrong_tenant,
+                            wrong_tenant_message(tenant, "test")};
+    auto lamps = kind_bit(twin::entity_kind::street_lamp);
+    if (token.empty())
+      return stream_grant{lamps, std::nullopt, "anonymous"};
+    if (token == "good")
+      return stream_grant{lamps | kind_bit(twin::entity_kind::waste_bin),
+                          std::nullopt, "token good"};
+    if (token == "soon")
+      return stream_grant{lamps, soon_expires_ms, "token soon"};
+    if (token == "old")
+      return stream_refusal{refusal_reason::expired_token,
+                            "token refused: expired"};
+    return stream_refusal{refusal_reason::unknown_token,
+                          "token refused: unknown"};
+  }
+};
+
+std::string last_error(fake_transport& transport, connection_id id) {
+  auto frames = transport.json(id);
+  if (frames.empty() || frames.back()["type"] != "error")
+    return {};
+  return frames.back()["message"].get<std::string>();
+}
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace
+
+TEST_CASE("with access rules a client sees only the kinds it may read",
+          "[viz]") {
+  stream_config config;
+  config.access = fake_access{};
+  fixture fix{config};
+  REQUIRE(fix.city.name == "test");
+  auto num_lamps = fix.city.count(twin::entity_kind::street_lamp);
+  auto num_bins = fix.city.count(twin::entity_kind::waste_bin);
+  REQUIRE(num_lamps > 0);
+  REQUIRE(num_bins > 0);
+
+  // Anonymous: lamps only, in the layout, the snapshot and the deltas.
+  fix.hub.open(1, "format=json");
+  auto frames = fix.transport.json(1);
+  REQUIRE(frames.size() >= 3);
+  CHECK(frames[0]["principal"] == "anonymous");
+  CHECK(frames[0]["readable"] == nlohmann::json::array({"street_lamp"}));
+  CHECK(frames[1]["segments"].empty());
+  CHECK(frames[1]["things"].size() == num_lamps);
+  CHECK(frames.back()["entities"] == num_lamps);
+  fix.hub.apply({fix.lamp_delta(0, 0.4)});
+  CHECK(fix.transport.json(1).back()["deltas"][0]["attributes"]["dim_level"]
+        == 0.4);
+
+  // A token with more rights, narrowed further by its own filter.
+  fix.hub.open(2, "format=json&token=good&kinds=waste_bin");
+  CHECK(fix.transport.json(2)[0]["principal"] == "token good");
+  CHECK(fix.transport.json(2).back()["entities"] == num_bins);
+  CHECK(fix.transport.closed.count(2) == 0);
+
+  // Refusals: each a 1008 with its reason, and its own counter.
+  fix.hub.open(3, "token=nope");
+  CHECK(fix.transport.closed[3] == close_code::policy_violation);
+  CHECK(last_error(fix.transport, 3) == "token refused: unknown");
+  fix.hub.open(4, "token=old");
+  CHECK(fix.transport.closed[4] == close_code::policy_violation);
+  CHECK(last_error(fix.transport, 4) == "token refused: expired");
+  fix.hub.open(5, "token=good&tenant=aarhus");
+  CHECK(fix.transport.closed[5] == close_code::policy_violation);
+  CHECK_THAT(last_error(fix.transport, 5),
+             Catch::Contains("tenant 'aarhus' is not on this stream"));
+  // Asking for a kind it may not read is refused, not silently emptied.
+  fix.hub.open(6, "kinds=street_lamp,road_segment");
+  CHECK(fix.transport.closed[6] == close_code::policy_violation);
+  CHECK(last_error(fix.transport, 6) == "may not read RoadSegment of 'test'");
+  // Refused clients never joined: only 1 and 2 are open.
+  CHECK(fix.hub.num_clients() == 2);
+
+  // The grant holds for the life of the connection: a filter message may
+  // not widen it, nor swap the token.
+  fix.hub.message(2, R"({"type":"filter","query":"kinds=road_segment"})",
+                  false);
+  CHECK(fix.transport.closed[2] == close_code::policy_violation);
+  fix.hub.message(1, R"({"type":"filter","query":"token=good"})", false);
+  CHECK(fix.transport.closed[1] == close_code::policy_violation);
+  CHECK_THAT(last_error(fix.transport, 1), Catch::Contains("reconnect"));
+
+  auto s = fix.hub.stats();
+  CHECK(s.refused_unknown_token == 1);
+  CHECK(s.refused_expired_token == 1);
+  CHECK(s.refused_tenant == 1);
+  CHECK(s.refused_no_access == 2); // client 6 and client 2's message
+  CHECK(s.bad_messages == 1);      // client 1's message
+  auto j = to_json(s);
+  CHECK(j["refused_unknown_token"] == 1);
+  CHECK(j["refused_no_access"] == 2);
+}
+
+TEST_CASE("a client that may read nothing is refused", "[viz]") {
+  stream_config config;
+  config.access = [](const std::string&, const std::string&) {
+    return std::variant<stream_grant, stream_refusal>{stream_grant{}};
+  };
+  fixture fix{config};
+  fix.hub.open(1, "");
+  CHECK(fix.transport.closed[1] == close_code::policy_violation);
+  CHECK_THAT(last_error(fix.transport, 1), Catch::Contains("no entity type"));
+  CHECK(fix.hub.stats().refused_no_access == 1);
+}
+
+TEST_CASE("a token that expires closes its stream once", "[viz]") {
+  stream_config config;
+  fake_access access;
+  // 50 ms from now: open well before, check well after.
+  access.soon_expires_ms = unix_ms_now() + 50;
+  config.access = access;
+  fixture fix{config};
+  fix.hub.open(1, "format=json&token=soon");
+  fix.hub.flush();
+  CHECK(fix.transport.closed.count(1) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  fix.hub.flush();
+  CHECK(fix.transport.closed[1] == close_code::policy_violation);
+  CHECK(last_error(fix.transport, 1) == "token refused: expired");
+  // Until the server reports the close, nothing more goes out and the
+  // refusal is not counted again.
+  auto sent = fix.transport.frames[1].size();
+  fix.hub.apply({fix.lamp_delta(0, 0.9)});
+  fix.hub.flush();
+  CHECK(fix.transport.frames[1].size() == sent);
+  CHECK(fix.hub.stats().refused_expired_token == 1);
+  fix.hub.closed(1, close_code::policy_violation);
+  CHECK(fix.hub.num_clients() == 0);
+}
+
+TEST_CASE("without access rules tokens are ignored and the tenant is the "
+          "city",
+          "[viz]") {
+  fixture fix;
+  fix.hub.open(1, "format=json&tenant=test&token=anything");
+  CHECK(fix.transport.closed.count(1) == 0);
+  auto hello = fix.transport.json(1)[0];
+  CHECK_FALSE(hello.contains("principal")); // no access rules, no principal
+  CHECK(fix.transport.json(1).back()["entities"] == fix.city.num_entities());
+  fix.hub.open(2, "tenant=elsewhere");
+  CHECK(fix.transport.closed[2] == close_code::policy_violation);
+  // A value that is no tenant name (a pasted secret?) is not echoed.
+  fix.hub.open(3, "tenant=Secret%20Value");
+  CHECK(last_error(fix.transport, 3)
+        == "that tenant (value not shown) is not on this stream, which "
+           "serves 'test'");
+  CHECK(fix.hub.stats().refused_tenant == 2);
+}
+
+TEST_CASE("a refusal quoting bytes that are not UTF-8 still closes cleanly",
+          "[viz]") {
+  fixture fix;
+  // %FF decodes to a lone 0xFF byte, quoted by the error message.
+  REQUIRE_NOTHROW(fix.hub.open(1, "kinds=%FF%E2%82"));
+  CHECK(fix.transport.closed[1] == close_code::policy_violation);
+  auto error = fix.transport.json(1).back();
+  CHECK(error["type"] == "error");
+  CHECK_THAT(error["message"].get<std::string>(),
+             Catch::Contains("\xEF\xBF\xBD")); // U+FFFD
 }

@@ -3,13 +3,16 @@
 // Starts mosquitto and `citytwin serve --no-feed --mqtt`, opens the page,
 // and checks: the demo city's segments are drawn, a reading published to
 // the twin changes the page within a second, toggling a layer hides it.
+// Then `serve --access data/access/demo.yaml`: an anonymous page shows
+// open data only, `/?token=<secret>` shows what the token may read, and a
+// bad token is refused with its reason on the page.
 // Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped) without chromium.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 const CHROMIUM = '/usr/bin/chromium';
@@ -138,9 +141,50 @@ async function main() {
     await page.screenshot({ path: join(artifacts, 'viewer-no-lamps-toggled-back.png') });
     check(external.length === 0, `no requests leave citytwin (${external.join(', ')})`);
     check(errors.length === 0, `no page errors (${errors.join('; ')})`);
+    await checkAccess(browser, status.entities_by_kind);
   } finally {
     await browser.close();
   }
+}
+
+// The page on a server with tenants and tokens (data/access/demo.yaml).
+async function checkAccess(browser, counts) {
+  const served = await start(citytwin, ['serve', cityFile, '--host', '127.0.0.1', '--port', '0', '--no-feed',
+    '--access', join(dirname(cityFile), 'access', 'demo.yaml'), '--api-port', '0', '--web-dir', webDir],
+  /serving http:\/\/127\.0\.0\.1:(\d+)/, 30000);
+  const base = `http://127.0.0.1:${served[1]}`;
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const drawn = (kind) => page.evaluate((k) => [...window.citytwin.model.entities.values()].filter((e) => e.kind === k && e.path).length, kind);
+
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-snapshot="done"]', { timeout: 20000 });
+  check(await drawn('road_segment') === 0 && await drawn('street_lamp') === counts.street_lamp,
+    `an anonymous page shows open data only: ${await drawn('street_lamp')} lamps, ${await drawn('road_segment')} segments`);
+  check((await page.textContent('#who')).includes('anonymous'), 'the header says the page is anonymous');
+
+  await page.goto(`${base}/?token=demo-viewer-secret`);
+  await page.waitForSelector('body[data-snapshot="done"]', { timeout: 20000 });
+  check(await drawn('road_segment') === counts.road_segment,
+    `/?token=demo-viewer-secret shows all ${counts.road_segment} segments (drew ${await drawn('road_segment')})`);
+  check((await page.textContent('#who')).includes('demo-viewer'), 'the header names the token');
+
+  await page.goto(`${base}/?token=not-a-secret`);
+  let refusal = '';
+  try {
+    await page.waitForSelector('body[data-refused]', { timeout: 10000 });
+    refusal = await page.textContent('#notice');
+  } catch { /* reported below */ }
+  check(refusal.includes('token refused: unknown') && await page.isVisible('#notice'),
+    `a bad token is refused with its reason on the page ("${refusal}")`);
+  await page.screenshot({ path: join(artifacts, 'viewer-refused.png') });
+  // Refused streams are not retried: one refusal, however long we wait.
+  await page.waitForTimeout(1500);
+  const stream = await (await fetch(`${base}/api/stream`)).json();
+  check(stream.refused_unknown_token === 1, `the refusal is counted once (${stream.refused_unknown_token})`);
+  check(errors.length === 0, `no page errors with access rules (${errors.join('; ')})`);
+  await page.close();
 }
 
 main().then(() => {

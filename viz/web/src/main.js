@@ -192,7 +192,13 @@ let live = false; // snapshot states are not changes
 const params = new URLSearchParams(location.search);
 connect({
   format: params.get('format') === 'json' ? 'json' : 'proto',
-  query: [...params].filter(([k]) => k === 'kinds' || k === 'bbox'),
+  // `/?token=<secret>` opens the page for a token of a server run with
+  // --access (browsers cannot set headers on a WebSocket); `tenant=` picks
+  // whose data, by default the token's own.
+  query: [...params].filter(([k]) => ['kinds', 'bbox', 'token', 'tenant'].includes(k)),
+  onHello(hello) {
+    $('who').textContent = hello.principal ? `· ${hello.principal}` : '';
+  },
   onLayout(layout) {
     for (const l of LAYERS) l.group.clearLayers();
     selection.clearLayers();
@@ -220,7 +226,13 @@ connect({
   onStatus(status, why) {
     const c = $('conn');
     c.className = `conn ${status}`;
-    c.querySelector('span').textContent = status === 'live' ? 'live' : why || status;
+    c.querySelector('span').textContent = status === 'live' ? 'live' : status === 'refused' ? 'refused' : why || status;
+    const notice = $('notice');
+    notice.hidden = status !== 'refused';
+    if (status === 'refused') {
+      notice.textContent = `The server refused this view: ${why}`;
+      document.body.dataset.refused = why;
+    }
   },
 });
 

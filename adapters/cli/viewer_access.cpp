@@ -1,0 +1,94 @@
+// adapters/cli/viewer_access.cpp
+#include "adapters/cli/viewer_access.hpp"
+
+#include "adapters/broker/access_config.hpp"
+#include "adapters/broker/secret_hash.hpp"
+#include "twin/error.hpp"
+
+#include <chrono>
+
+namespace citytwin::cli {
+
+namespace {
+
+twin::time_ms wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<twin::time_ms> expiry_of(const twin::access_config& cfg,
+                                       const twin::principal& who) {
+  for (const auto& t : cfg.tokens)
+    if (t.name == who.name)
+      return t.expires;
+  return std::nullopt;
+}
+
+std::string describe(const twin::principal& who) {
+  if (who.k == twin::principal::kind::anonymous)
+    return "anonymous";
+  return "token " + who.name + " (" + std::string{twin::to_string(who.r)}
+         + " of " + who.tenant + ")";
+}
+
+} // namespace
+
+viz::stream_access
+make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
+                   std::string city) {
+  using result_type = std::variant<viz::stream_grant, viz::stream_refusal>;
+  return [cfg, city](const std::string& token,
+                     const std::string& tenant) -> result_type {
+    auto who = twin::anonymous_principal();
+    std::optional<twin::time_ms> expires;
+    if (!token.empty()) {
+      auto auth = twin::authenticate_token(*cfg, broker::sha256(token),
+                                           wall_clock_ms());
+      if (const auto* failure = std::get_if<twin::auth_failure>(&auth)) {
+        auto reason = *failure == twin::auth_failure::expired
+                          ? viz::refusal_reason::expired_token
+                          : viz::refusal_reason::unknown_token;
+        return viz::stream_refusal{
+            reason, "token refused: " + std::string{twin::to_string(*failure)}};
+      }
+      who = std::get<twin::principal>(std::move(auth));
+      expires = expiry_of(*cfg, who);
+    }
+    auto wanted = !tenant.empty()       ? tenant
+                  : !who.tenant.empty() ? who.tenant
+                                        : city;
+    if (wanted != city)
+      return viz::stream_refusal{viz::refusal_reason::wrong_tenant,
+                                 viz::wrong_tenant_message(wanted, city)};
+    uint32_t kinds = 0;
+    for (auto kind : twin::all_entity_kinds)
+      if (twin::may_read(*cfg, who, city, twin::ngsi_type(kind)))
+        kinds |= viz::kind_bit(kind);
+    if (kinds == 0)
+      return viz::stream_refusal{viz::refusal_reason::no_access,
+                                 who.k == twin::principal::kind::anonymous
+                                     ? "anonymous viewers may read nothing of '"
+                                           + city + "': pass token=<secret>"
+                                     : describe(who) + " may read nothing of '"
+                                           + city + "'"};
+    return viz::stream_grant{kinds, expires, describe(who)};
+  };
+}
+
+caf::expected<viz::stream_access>
+load_viewer_access(const std::string& access_file, const std::string& city) {
+  if (access_file.empty())
+    return viz::stream_access{};
+  auto cfg = broker::load_access_config(access_file);
+  if (!cfg)
+    return cfg.error();
+  if (!twin::find_tenant(*cfg, city))
+    return caf::make_error(twin::errc::invalid_config,
+                           "the tenants file has no tenant '" + city
+                               + "' for the served city");
+  return make_viewer_access(
+      std::make_shared<const twin::access_config>(std::move(*cfg)), city);
+}
+
+} // namespace citytwin::cli

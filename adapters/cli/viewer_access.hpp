@@ -1,0 +1,35 @@
+// adapters/cli/viewer_access.hpp
+#pragma once
+
+// The viewer stream's access decision under `citytwin serve --access`:
+// tokens, tenants and sharing rules (twin/access.hpp) turned into the plain
+// callback the viewer takes (viz/stream_access.hpp), so viz never depends
+// on adapters.
+
+#include "twin/access.hpp"
+#include "viz/stream_access.hpp"
+
+#include <caf/expected.hpp>
+
+#include <memory>
+#include <string>
+
+namespace citytwin::cli {
+
+/// The decision for a stream of `city`, served as the tenant of that name:
+/// a token (hashed, then `authenticate_token` at the wall-clock time)
+/// becomes a principal, a missing one the anonymous principal; the tenant
+/// defaults to the principal's own (the city's for anonymous clients) and
+/// must be the city's; the principal sees the kinds whose NGSI-LD type it
+/// `may_read` there, and nothing at all is a refusal.
+viz::stream_access
+make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
+                   std::string city);
+
+/// Reads the tenants file and makes the decision for `city`; an empty
+/// callback when `access_file` is empty (an open stream, as without
+/// tenants). Errors: the file's own, or no tenant named like the city.
+caf::expected<viz::stream_access>
+load_viewer_access(const std::string& access_file, const std::string& city);
+
+} // namespace citytwin::cli
