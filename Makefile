@@ -26,6 +26,8 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 demo: build
+	@echo "demo: viewer http://$(HOST):$(PORT)/?token=demo-viewer-secret," \
+	  "NGSI-LD API http://$(HOST):$(API_PORT)/ngsi-ld/v1 (demo tokens: data/access/README.md)"
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
 	  --access $(ACCESS) --api-port $(API_PORT)
 
