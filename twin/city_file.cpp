@@ -1,6 +1,8 @@
 // twin/city_file.cpp
 #include "twin/city_file.hpp"
 
+#include "twin/problem_list.hpp"
+
 #include "twin/error.hpp"
 #include "twin/import/sumo_network.hpp"
 #include "twin/text.hpp"
@@ -59,7 +61,8 @@ const std::vector<field_spec> placement_fields
 
 class parser {
 public:
-  explicit parser(std::string_view file) : file_(file) {
+  explicit parser(std::string_view file)
+    : file_(file), problems_(std::string{file}, max_reported_problems) {
   }
 
   caf::expected<city> run(std::istream& in) {
@@ -85,7 +88,7 @@ public:
       problem_at(0, "no 'city' record");
     cross_check();
     if (!problems_.empty())
-      return caf::make_error(errc::invalid_city, report());
+      return caf::make_error(errc::invalid_city, problems_.report());
     return std::move(result_);
   }
 
@@ -95,25 +98,7 @@ private:
   }
 
   void problem_at(size_t line, std::string message) {
-    ++num_problems_;
-    if (problems_.size() < max_reported_problems)
-      problems_.emplace_back(line, std::string{file_} + ":"
-                                       + std::to_string(line) + ": " + message);
-  }
-
-  std::string report() {
-    // Cross-reference problems are found last; report in file order.
-    std::stable_sort(
-        problems_.begin(), problems_.end(),
-        [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string result = std::to_string(num_problems_) + " problem(s) in "
-                         + std::string{file_};
-    for (const auto& p : problems_)
-      result += "\n" + p.second;
-    if (num_problems_ > problems_.size())
-      result += "\n... and " + std::to_string(num_problems_ - problems_.size())
-                + " more";
-    return result;
+    problems_.add(line, message);
   }
 
   void check_header(const std::vector<std::string_view>& tokens) {
@@ -436,12 +421,11 @@ private:
 
   std::string_view file_;
   size_t line_no_ = 0;
-  size_t num_problems_ = 0;
   bool saw_city_ = false;
   size_t network_line_ = 0;
   std::string network_file_;
   import::sumo_network_options network_options_;
-  std::vector<std::pair<size_t, std::string>> problems_; // line, text
+  problem_list problems_;
   std::map<entity_id, size_t> seen_;
   std::vector<std::pair<size_t, segment_info>> pending_segments_;
   std::vector<std::pair<size_t, placement>> pending_things_;

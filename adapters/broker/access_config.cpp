@@ -5,6 +5,7 @@
 #include "adapters/broker/secret_hash.hpp"
 #include "adapters/ingest/iso_time.hpp"
 #include "twin/entity_kind.hpp"
+#include "twin/problem_list.hpp"
 #include "twin/text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -78,7 +79,9 @@ int line_of(const YAML::Node& node) {
 class reader {
 public:
   reader(std::string_view origin, std::optional<std::filesystem::path> base)
-      : origin_(origin), base_(std::move(base)) {
+      : origin_(origin),
+        base_(std::move(base)),
+        problems_(std::string{origin}, max_reported_problems) {
     // A secret that hashes like no secret at all could never log in:
     // `authenticate_token` takes it for a missing credential.
     hashes_.emplace(twin::empty_secret_sha256, "an empty secret");
@@ -91,11 +94,11 @@ public:
     } catch (const YAML::Exception& e) {
       // yaml-cpp's messages name the construct, never the offending text.
       problem_at(e.mark.is_null() ? 0 : e.mark.line + 1, "YAML: " + e.msg);
-      return caf::make_error(twin::errc::invalid_config, report());
+      return caf::make_error(twin::errc::invalid_config, problems_.report());
     }
     read_root(root);
-    if (num_problems_ > 0)
-      return caf::make_error(twin::errc::invalid_config, report());
+    if (!problems_.empty())
+      return caf::make_error(twin::errc::invalid_config, problems_.report());
     return std::move(result_);
   }
 
@@ -105,24 +108,7 @@ private:
   }
 
   void problem_at(int line, const std::string& message) {
-    ++num_problems_;
-    if (problems_.size() < max_reported_problems)
-      problems_.emplace_back(line, std::string{origin_} + ":"
-                                       + std::to_string(line) + ": " + message);
-  }
-
-  std::string report() {
-    std::stable_sort(
-        problems_.begin(), problems_.end(),
-        [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::string result = std::to_string(num_problems_) + " problem(s) in "
-                         + std::string{origin_};
-    for (const auto& p : problems_)
-      result += "\n" + p.second;
-    if (num_problems_ > problems_.size())
-      result += "\n... and " + std::to_string(num_problems_ - problems_.size())
-                + " more";
-    return result;
+    problems_.add(static_cast<size_t>(std::max(line, 0)), message);
   }
 
   // Checks that `node` is a map with only `allowed` keys, each once, and
@@ -197,7 +183,7 @@ private:
     // Tenants first, so tokens and keys can be checked against them.
     for_each(root, "tenants",
              [this](const YAML::Node& n, size_t i) { read_tenant(n, i); });
-    if (root["tenants"] && result_.tenants.empty() && num_problems_ == 0)
+    if (root["tenants"] && result_.tenants.empty() && problems_.empty())
       problem(root["tenants"], "no tenants");
     for_each(root, "tokens",
              [this](const YAML::Node& n, size_t i) { read_token(n, i); });
@@ -451,8 +437,7 @@ private:
   std::map<std::string, int> key_names_;
   std::map<std::array<uint8_t, 32>, std::string> hashes_;
   std::vector<share> shares_;
-  std::vector<std::pair<int, std::string>> problems_;
-  size_t num_problems_ = 0;
+  twin::problem_list problems_;
 };
 
 } // namespace
