@@ -39,6 +39,8 @@ const char* problem_name(broker_errc code) {
       return "LengthRequired";
     case broker_errc::method_not_allowed:
       return "MethodNotAllowed";
+    case broker_errc::nonexistent_tenant:
+      return "NonexistentTenant";
   }
   return "InternalError";
 }
@@ -49,6 +51,7 @@ int http_status(broker_errc code) {
     case broker_errc::invalid_request:
       return 400;
     case broker_errc::not_found:
+    case broker_errc::nonexistent_tenant:
       return 404;
     case broker_errc::already_exists:
       return 409;

@@ -26,6 +26,7 @@ enum class broker_errc : uint8_t {
   unsupported_media,    ///< 415
   length_required,      ///< 411
   method_not_allowed,   ///< 405
+  nonexistent_tenant,   ///< 404 NonexistentTenant
 };
 
 /// The error with a human-readable detail (never a secret).

@@ -65,7 +65,6 @@ std::string render_notification(const subscription& sub,
   json data = json::array();
   for (const auto& u : batch) {
     if (u.deleted) {
-      auto types = types_of(*u.entity);
       data.push_back({{"id", u.entity_id},
                       {"type", (*u.entity)["type"]},
                       {"deletedAt", iso_now()}});

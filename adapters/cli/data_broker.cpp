@@ -102,21 +102,29 @@ void add_broker_options(CLI::App& cmd, broker_options& opts) {
       ->capture_default_str();
 }
 
-caf::expected<std::unique_ptr<running_broker>>
-running_broker::start(const broker_options& opts, const std::string& host,
-                      caf::actor_system& sys, const actors::twin_handles& twin,
-                      const twin::city& c) {
+caf::expected<std::shared_ptr<const twin::access_config>>
+load_tenants(const broker_options& opts, const std::string& city) {
   if (opts.access_file.empty())
-    return std::unique_ptr<running_broker>{};
+    return std::shared_ptr<const twin::access_config>{};
   auto access = broker::load_access_config(opts.access_file);
   if (!access)
     return access.error();
-  if (!twin::find_tenant(*access, c.name))
+  if (!twin::find_tenant(*access, city))
     return caf::make_error(twin::errc::invalid_config,
-                           "the tenants file has no tenant '" + c.name
+                           "the tenants file has no tenant '" + city
                                + "' for the served city");
+  return std::make_shared<const twin::access_config>(std::move(*access));
+}
+
+caf::expected<std::unique_ptr<running_broker>>
+running_broker::start(std::shared_ptr<const twin::access_config> access,
+                      const broker_options& opts, const std::string& host,
+                      caf::actor_system& sys, const actors::twin_handles& twin,
+                      const twin::city& c) {
+  if (!access)
+    return std::unique_ptr<running_broker>{};
   auto p = std::make_unique<impl>();
-  p->brk = std::make_unique<broker::broker>(std::move(*access));
+  p->brk = std::make_unique<broker::broker>(*access);
   auto mirror = broker::attach_twin(sys, twin, *p->brk->tenant(c.name), c);
   if (!mirror)
     return mirror.error();

@@ -6,6 +6,7 @@
 // NGSI-LD API on its own port.
 
 #include "actors/spawn_twin.hpp"
+#include "twin/access.hpp"
 #include "twin/city.hpp"
 
 #include <CLI/CLI.hpp>
@@ -26,13 +27,20 @@ struct broker_options {
 
 void add_broker_options(CLI::App& cmd, broker_options& opts);
 
+/// Reads the tenants file once for everything `serve` runs (broker and
+/// viewer stream); nullptr without `--access`. Errors: the file's own, or
+/// no tenant named like the served city.
+caf::expected<std::shared_ptr<const twin::access_config>>
+load_tenants(const broker_options& opts, const std::string& city);
+
 class running_broker {
 public:
-  /// Loads the tenants file, mirrors the twin into the tenant named like
-  /// the city and starts the API on `host`. nullptr when no tenants file
-  /// was given.
+  /// Mirrors the twin into the tenant named like the city, hosts the
+  /// other tenants' cities and starts the API on `host`. nullptr when
+  /// `access` is (no tenants file was given).
   static caf::expected<std::unique_ptr<running_broker>>
-  start(const broker_options& opts, const std::string& host,
+  start(std::shared_ptr<const twin::access_config> access,
+        const broker_options& opts, const std::string& host,
         caf::actor_system& sys, const actors::twin_handles& twin,
         const twin::city& c);
 

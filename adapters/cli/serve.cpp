@@ -106,11 +106,13 @@ int serve(const serve_options& opts) {
   }
   // With --access the viewer stream checks tokens against the same
   // tenants file as the NGSI-LD API; without it the stream stays open.
-  auto stream_access = load_viewer_access(opts.broker.access_file, c->name);
-  if (!stream_access) {
-    std::cerr << "serve: " << twin::describe(stream_access.error()) << '\n';
+  auto tenants = load_tenants(opts.broker, c->name);
+  if (!tenants) {
+    std::cerr << "serve: " << twin::describe(tenants.error()) << '\n';
     return 2;
   }
+  auto stream_access = *tenants ? make_viewer_access(*tenants, c->name)
+                                : viz::stream_access{};
   caf::actor_system_config cfg;
   if (auto err = actors::configure(cfg, {opts.runtime.scheduler,
                                          opts.runtime.threads})) {
@@ -147,7 +149,7 @@ int serve(const serve_options& opts) {
   viz::http_server http{nullptr};
   viz::live_stream_config viewer_config;
   viewer_config.web_dir = opts.web_dir;
-  viewer_config.stream.access = std::move(*stream_access);
+  viewer_config.stream.access = std::move(stream_access);
   viz::live_stream viewer{http, *city_ptr, std::move(viewer_config)};
   http.set_handler(viewer.wrap(
     viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
@@ -164,8 +166,8 @@ int serve(const serve_options& opts) {
     return 1;
   }
   // Like the viewer, the broker's MIRROR subscribes before readings flow.
-  auto brk = running_broker::start(opts.broker, opts.host, sys, *handles,
-                                   *city_ptr);
+  auto brk = running_broker::start(*tenants, opts.broker, opts.host, sys,
+                                   *handles, *city_ptr);
   if (!brk) {
     std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
     http.stop();

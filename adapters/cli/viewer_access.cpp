@@ -1,7 +1,6 @@
 // adapters/cli/viewer_access.cpp
 #include "adapters/cli/viewer_access.hpp"
 
-#include "adapters/broker/access_config.hpp"
 #include "adapters/broker/secret_hash.hpp"
 #include "twin/error.hpp"
 
@@ -74,21 +73,6 @@ make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
                                            + city + "'"};
     return viz::stream_grant{kinds, expires, describe(who)};
   };
-}
-
-caf::expected<viz::stream_access>
-load_viewer_access(const std::string& access_file, const std::string& city) {
-  if (access_file.empty())
-    return viz::stream_access{};
-  auto cfg = broker::load_access_config(access_file);
-  if (!cfg)
-    return cfg.error();
-  if (!twin::find_tenant(*cfg, city))
-    return caf::make_error(twin::errc::invalid_config,
-                           "the tenants file has no tenant '" + city
-                               + "' for the served city");
-  return make_viewer_access(
-      std::make_shared<const twin::access_config>(std::move(*cfg)), city);
 }
 
 } // namespace citytwin::cli

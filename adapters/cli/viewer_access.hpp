@@ -26,10 +26,4 @@ viz::stream_access
 make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
                    std::string city);
 
-/// Reads the tenants file and makes the decision for `city`; an empty
-/// callback when `access_file` is empty (an open stream, as without
-/// tenants). Errors: the file's own, or no tenant named like the city.
-caf::expected<viz::stream_access>
-load_viewer_access(const std::string& access_file, const std::string& city);
-
 } // namespace citytwin::cli

@@ -220,6 +220,15 @@ http_response refuse(api_call& call, std::string_view what, const char* kind) {
 
 } // namespace
 
+bool owns_subscription(const api_call& call, const broker::subscription& sub) {
+  if (call.who.k == twin::principal::kind::anonymous)
+    return false;
+  if (call.who.name == sub.owner)
+    return true;
+  return call.who.tenant == call.space->name()
+         && call.who.r == twin::role::admin;
+}
+
 http_response refuse_read(api_call& call, std::string_view what) {
   return refuse(call, what, "read");
 }

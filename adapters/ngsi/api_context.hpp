@@ -7,6 +7,7 @@
 
 #include "adapters/broker/broker.hpp"
 #include "adapters/broker/broker_error.hpp"
+#include "adapters/broker/subscription.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "twin/access.hpp"
 
@@ -68,6 +69,10 @@ bool can_read(const api_call& call, std::string_view type);
 
 /// May the caller change entities of `type` in the addressed tenant?
 bool can_write(const api_call& call, std::string_view type);
+
+/// Only the owner of a subscription (or an admin of its tenant) sees,
+/// changes or attaches to it; others get 404, so ids are not disclosed.
+bool owns_subscription(const api_call& call, const broker::subscription& sub);
 
 /// Refuses a read the caller may not make: 401 anonymous, 403 otherwise.
 http_response refuse_read(api_call& call, std::string_view what);

@@ -52,12 +52,6 @@ bool has_option(api_call& call, std::string_view name) {
   return false;
 }
 
-// The first type of an entity document.
-std::string type_of(const json& entity) {
-  auto types = broker::types_of(entity);
-  return types.empty() ? std::string{} : types.front();
-}
-
 bool readable(api_call& call, const json& entity) {
   for (const auto& t : broker::types_of(entity))
     if (can_read(call, t))

@@ -60,7 +60,7 @@ public:
   // `owner` keeps the listener's io_context alive as long as the session:
   // subscribers (the broker's notifier) may hold it past the listener.
   ws_session(tcp::socket socket, std::shared_ptr<void> owner)
-    : owner_(std::move(owner)), ws_(std::move(socket)) {
+      : owner_(std::move(owner)), ws_(std::move(socket)) {
   }
 
   template <class Request>

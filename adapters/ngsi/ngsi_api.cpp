@@ -51,18 +51,9 @@ std::optional<http_response> admit(api_call& call, const std::string* token) {
   std::string name = tenant ? *tenant : call.who.tenant;
   if (name.empty() && !call.brk.access().tenants.empty())
     name = call.brk.access().tenants.front().name;
-  if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name))) {
-    auto res
-        = problem(call, broker_errc::not_found, "no tenant '" + name + "'");
-    // NGSI-LD names this case NonexistentTenant.
-    res.body = json{{"type", "https://uri.etsi.org/ngsi-ld/errors/"
-                             "NonexistentTenant"},
-                    {"title", "NonexistentTenant"},
-                    {"status", 404},
-                    {"detail", "no tenant '" + name + "'"}}
-                   .dump();
-    return res;
-  }
+  if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name)))
+    return problem(call, broker_errc::nonexistent_tenant,
+                   "no tenant '" + name + "'");
   if (call.who.k == twin::principal::kind::api_key) {
     const twin::api_key_config* key = nullptr;
     for (const auto& k : call.brk.access().api_keys)
@@ -173,9 +164,7 @@ ws_upgrade_handler ngsi_api::websocket() {
     if (!found)
       return problem(call, found.error());
     auto sub = broker::notifier::snapshot_of(**found);
-    if (call.who.name != sub->owner
-        && !(call.who.tenant == call.space->name()
-             && call.who.r == twin::role::admin)) {
+    if (!owns_subscription(call, *sub)) {
       brk->refuse("foreign_subscription");
       return problem(call, broker_errc::not_found, "no such subscription");
     }

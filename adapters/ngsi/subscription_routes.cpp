@@ -48,17 +48,6 @@ http_response refuse_subscription(api_call& call) {
                      + call.who.name + "'");
 }
 
-// Only the owner (or an admin of the tenant) sees and changes a
-// subscription; others get 404 so ids are not disclosed.
-bool owns(api_call& call, const broker::subscription& sub) {
-  if (call.who.k == twin::principal::kind::anonymous)
-    return false;
-  if (call.who.name == sub.owner)
-    return true;
-  return call.who.tenant == call.space->name()
-         && call.who.r == twin::role::admin;
-}
-
 http_response create(api_call& call) {
   auto body = read_body(call);
   if (auto* res = std::get_if<http_response>(&body))
@@ -149,7 +138,7 @@ std::optional<http_response> subscription_routes(api_call& call,
     json list = json::array();
     size_t seen = 0;
     for (const auto& d : call.space->subscriptions()) {
-      if (!owns(call, *broker::notifier::snapshot_of(*d)))
+      if (!owns_subscription(call, *broker::notifier::snapshot_of(*d)))
         continue;
       if (seen++ >= offset && list.size() < limit)
         list.push_back(render_subscription(*d));
@@ -161,7 +150,8 @@ std::optional<http_response> subscription_routes(api_call& call,
     return problem(call, broker_errc::bad_request_data,
                    "the subscription id is not a valid URI");
   auto found = call.space->find_subscription(*id);
-  if (!found || !owns(call, *broker::notifier::snapshot_of(**found))) {
+  if (!found
+      || !owns_subscription(call, *broker::notifier::snapshot_of(**found))) {
     if (found)
       call.brk.refuse("foreign_subscription");
     return problem(call, broker_errc::not_found,
