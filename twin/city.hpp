@@ -3,6 +3,7 @@
 
 #include "twin/city_graph.hpp"
 #include "twin/entity_id.hpp"
+#include "twin/entity_state.hpp"
 #include "twin/geo.hpp"
 
 #include <cstdint>
@@ -39,8 +40,6 @@ struct city {
   /// Every entity id, grouped by kind in `all_entity_kinds` order.
   std::vector<entity_id> entity_ids() const;
 };
-
-struct entity_state;
 
 /// The initial live state of an entity, with its static attributes filled
 /// in from the city (speed limits, capacities, rated power, signal phases).
