@@ -36,7 +36,11 @@ void tenant_space::publish(const entity_change& change) {
       continue;
     if (e.visible
         && std::none_of(change.types.begin(), change.types.end(),
-                        [&](const auto& t) { return e.visible(t); }))
+                        // Not [&]: clang 14 cannot capture a structured
+                        // binding (C++20 P1091, clang 16).
+                        [&visible = e.visible](const auto& t) {
+                          return visible(t);
+                        }))
       continue;
     notify_.offer(e.target, update);
   }
