@@ -10,7 +10,15 @@ API_PORT ?= 8081
 ACCESS ?= data/access/demo.yaml
 CITY ?= data/demo.city
 
-.PHONY: all setup configure build demo test test-all bench clean
+# The fuzz build (fuzz/README.md): clang, ASan+UBSan, libFuzzer, in its
+# own directory; never part of `make test`.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+# Builds on this machine take turns (shared with other builds).
+BUILD_LOCK ?= flock /tmp/citytwin-build.lock
+
+.PHONY: all setup configure build demo test test-all bench fuzz clean
 
 all: build
 
@@ -40,6 +48,17 @@ test-all: test
 
 bench: build
 	$(BUILD_DIR)/citytwin-bench --output BENCHMARKS.md
+
+# Every fuzzer for FUZZ_SECONDS, one at a time; a summary table at the end;
+# non-zero if any crashed (inputs in $(FUZZ_DIR)/crashes/<target>/).
+fuzz:
+	./.ci/setup --fuzz
+	CC=clang-14 CXX=clang++-14 $(BUILD_LOCK) cmake -S . -B $(FUZZ_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=Debug -DCITYTWIN_ENABLE_FUZZ=ON \
+	  -DCITYTWIN_ENABLE_TESTS=OFF -DCITYTWIN_ENABLE_BENCH=OFF
+	$(BUILD_LOCK) cmake --build $(FUZZ_DIR) --target fuzzers -j $(JOBS)
+	fuzz/seed_corpora.sh $(FUZZ_DIR)
+	fuzz/run_fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD_DIR)
