@@ -1,0 +1,84 @@
+// tests/fuzz_regressions.cpp: the minimised inputs of crashes the fuzzers
+// found (fuzz/regressions/<target>/), fed through the same entry point as
+// their target, each expected to be refused cleanly: an error value or a
+// 4xx answer, no crash, no hang.
+//
+// Cases of bugs not fixed yet are hidden (`[.]`, run them by name or with
+// "[fuzz-regression]"): each names the owner's file and the fix; drop the
+// `[.]` with the fix.
+#include "adapters/broker/access_config.hpp"
+#include "adapters/broker/broker.hpp"
+#include "adapters/ngsi/ngsi_api.hpp"
+#include "fuzz/fuzz_input.hpp"
+#include "fuzz/http_request_text.hpp"
+#include "scenarios/assignment/tntp_reader.hpp"
+#include "test_data.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace citytwin;
+
+namespace {
+
+/// A saved input of fuzz/regressions/<target>/.
+std::string regression_path(const std::string& target,
+                            const std::string& name) {
+  return test::project_data_dir() + "/../fuzz/regressions/" + target + "/"
+         + name;
+}
+
+std::string regression(const std::string& target, const std::string& name) {
+  std::ifstream in{regression_path(target, name), std::ios::binary};
+  REQUIRE(in);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+// scenarios/assignment/tntp_reader.cpp: map_columns reports a header
+// without a required column, but read_network goes on parsing records
+// with that column's index `missing` (SIZE_MAX); in parse_link `columns[c]
+// + 1` wraps to 0, so the field-count check passes and `fields[SIZE_MAX]`
+// is read (out of bounds). Fix: return the errors right after a header
+// that lacks a required column.
+TEST_CASE("fuzz regression: a TNTP net header without init_node is an error",
+          "[security][fuzz-regression][.]") {
+  namespace sa = scenarios::assignment;
+  auto net = sa::read_network(regression_path("tntp", "header_without_init_node"));
+  REQUIRE_FALSE(net);
+  CHECK(sa::to_string(net.errors().front())
+          .find("header lacks column 'init_node'")
+        != std::string::npos);
+}
+
+// adapters/ngsi/entity_routes.cpp (query) compiles `idPattern` as an
+// ECMAScript std::regex without a length or complexity bound, and
+// entity_store.cpp matches it against every id with libstdc++'s
+// backtracking executor: `(.*.*.*)*!` takes minutes on one 35-byte id and
+// holds an I/O thread meanwhile (the same for subscriptions' idPattern,
+// subscription.cpp, matched on every change). Fix: bound the length and
+// use the polynomial executor as q_parser.cpp does for `~=`, or refuse
+// nested quantifiers.
+TEST_CASE("fuzz regression: a backtracking idPattern is answered at once",
+          "[security][fuzz-regression][.]") {
+  auto access = broker::load_access_config(test::project_data_dir()
+                                           + "/access/demo.yaml");
+  REQUIRE(access);
+  broker::broker brk{std::move(*access)};
+  ngsi::ngsi_api api{brk};
+  auto requests = fuzz::split(regression("ngsi_api", "id_pattern_backtracking"),
+                              fuzz::part_separator, 8);
+  REQUIRE(requests.size() == 2);
+  CHECK(api.handle(fuzz::parse_request(requests[0])).status == 201);
+  auto start = std::chrono::steady_clock::now();
+  auto res = api.handle(fuzz::parse_request(requests[1]));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{1});
+  CHECK(res.status == 400);
+}
