@@ -7,8 +7,9 @@ namespace citytwin::twin {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> role_names
-    = {"admin", "operator", "planner", "emergency", "viewer", "app"};
+constexpr std::array<std::string_view, 7> role_names
+    = {"admin", "operator", "planner", "emergency", "viewer", "app",
+       "monitor"};
 
 constexpr std::array<std::string_view, 4> action_names
     = {"read", "write", "subscribe", "manage"};
@@ -89,6 +90,9 @@ bool permits(role r, action a) {
       return a == action::read || a == action::subscribe;
     case role::viewer:
       return a == action::read;
+    case role::monitor:
+      // Counters only: see the viewer port's monitoring routes.
+      return false;
   }
   // Out-of-range values (a corrupt cast) get nothing.
   return false;

@@ -32,6 +32,10 @@ enum class role : uint8_t {
   viewer,
   /// A third-party application: reads and subscribes.
   app,
+  /// A Prometheus scrape token: reads the server's counters (`/metrics`,
+  /// full `/api/status` and `/api/stream` on the viewer port), whatever
+  /// its tenant; no tenant data action at all.
+  monitor = 7,
 };
 
 /// The config name: `admin`, `operator`, `planner`, …
@@ -61,6 +65,7 @@ std::string_view to_string(action a);
 /// | emergency | yes  |       | yes       |        |
 /// | viewer    | yes  |       |           |        |
 /// | app       | yes  |       | yes       |        |
+/// | monitor   |      |       |           |        |
 bool permits(role r, action a);
 
 /// How far a tenant publishes one entity type. Numbering is append only.

@@ -364,7 +364,7 @@ private:
     if (role && !twin::parse_role(*role))
       problem(n["role"], what + ": unknown role " + shown(*role)
                              + " (admin, operator, planner, emergency, viewer,"
-                               " app)");
+                               " app, monitor)");
     auto secret = hash(n, what);
     if (auto expires = text(n, "expires", what)) {
       t.expires = parse_utc_time(*expires);

@@ -93,7 +93,7 @@ void add_token(CLI::App& app) {
   cmd->add_option("--tenant", opts->tenant, "Tenant the token belongs to")
       ->excludes(hash);
   cmd->add_option("--role", opts->role,
-                  "admin, operator, planner, emergency, viewer or app")
+                  "admin, operator, planner, emergency, viewer, app or monitor")
       ->excludes(hash);
   cmd->add_option("--expires", opts->expires,
                   "ISO 8601 time with zone, e.g. 2030-01-01T00:00:00Z")

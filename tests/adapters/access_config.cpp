@@ -104,7 +104,7 @@ TEST_CASE("the demo access file loads and grants what it says", "[adapters]") {
                                     data_dir + "/demo.city"));
   CHECK(std::filesystem::equivalent(cfg->tenants[1].city,
                                     data_dir + "/aarhus.city"));
-  CHECK(cfg->tokens.size() == 9);
+  CHECK(cfg->tokens.size() == 10);
   REQUIRE(cfg->api_keys.size() == 1);
   CHECK(cfg->api_keys[0].quota_per_day == 10000);
   // Every documented demo secret logs in as its token, 2025-01-01.
@@ -121,6 +121,7 @@ TEST_CASE("the demo access file loads and grants what it says", "[adapters]") {
       {"demo-emergency", twin::role::emergency},
       {"demo-viewer", twin::role::viewer},
       {"demo-app", twin::role::app},
+      {"demo-monitor", twin::role::monitor},
       {"aarhus-admin", twin::role::admin},
       {"parkfinder", twin::role::app},
   };

@@ -69,6 +69,8 @@ TEST_CASE("the permission table", "[twin]") {
       {role::emergency, true, false, true, false},
       {role::viewer, true, false, false, false},
       {role::app, true, false, true, false},
+      // A scrape token reads counters on the viewer port, no tenant data.
+      {role::monitor, false, false, false, false},
   };
   for (const auto& [who, read, write, subscribe, manage] : table) {
     INFO(to_string(who));
@@ -77,6 +79,10 @@ TEST_CASE("the permission table", "[twin]") {
     CHECK(permits(who, s) == subscribe);
     CHECK(permits(who, m) == manage);
   }
+  // Appended as value 7; its config name round-trips.
+  CHECK(static_cast<int>(role::monitor) == 7);
+  CHECK(to_string(role::monitor) == "monitor");
+  CHECK(parse_role("monitor") == role::monitor);
 }
 
 TEST_CASE("roles and levels have config names", "[twin]") {
