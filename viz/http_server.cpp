@@ -1,8 +1,9 @@
 // viz/http_server.cpp (compiled as C++17, see http_server.hpp)
 #include "viz/http_server.hpp"
 
-#include <websocketpp/config/asio_no_tls.hpp>
-#include <websocketpp/server.hpp>
+#include "viz/accept_loop.hpp"
+#include "viz/viewer_limits.hpp"
+#include "viz/ws_server_config.hpp"
 
 #include <atomic>
 #include <map>
@@ -14,16 +15,28 @@ namespace citytwin::viz {
 
 namespace {
 
-using server_type = websocketpp::server<websocketpp::config::asio>;
-using connection_ptr = server_type::connection_ptr;
+using detail::connection_ptr;
+using detail::server_type;
 
 // How long `stop` waits for clients to answer the closing handshake.
 constexpr auto close_grace = std::chrono::milliseconds(500);
-// How long a connection we close (a refusal, a bad message) waits for the
-// client's answer before it is dropped; the library's default, 5 s, would
-// let refused clients hold sockets five times as long.
-constexpr long close_handshake_timeout_ms = 1000;
 constexpr auto close_poll = std::chrono::milliseconds(10);
+
+// A complete, unmasked frame (as a server sends it) that WebSocket++
+// queues as is on any number of connections (`connection::send` of a
+// prepared message): encoded once however many viewers get it.
+detail::message_ptr prepare_frame(const std::string& payload, bool binary) {
+  namespace frame = websocketpp::frame;
+  auto op = binary ? frame::opcode::binary : frame::opcode::text;
+  auto result = std::make_shared<detail::server_config::message_type>(
+    detail::server_config::message_type::con_msg_man_ptr{}, op, 0);
+  result->set_payload(payload);
+  frame::basic_header header{op, payload.size(), true, false};
+  frame::extended_header extended{payload.size()};
+  result->set_header(frame::prepare_header(header, extended));
+  result->set_prepared(true);
+  return result;
+}
 
 std::string path_of(const std::string& resource) {
   return resource.substr(0, resource.find('?'));
@@ -41,8 +54,10 @@ struct http_server::impl {
   http_handler handler;
   ws_handler ws;
   server_type server;
+  size_t max_connections = viewer_limits::max_connections;
+  std::chrono::milliseconds accept_backoff = viewer_limits::accept_backoff;
+  std::unique_ptr<detail::accept_loop> acceptor;
   std::thread thread;
-  uint16_t port = 0;
   std::atomic<bool> running{false};
   connection_id next_id = 1;
   // Open WebSocket connections; touched on the server thread only.
@@ -52,6 +67,26 @@ struct http_server::impl {
   // other local close is WebSocket++ failing a client's frames.
   std::set<connection_id> closing;
   std::atomic<size_t> num_open{0};
+  // Frames of `send_shared`, by payload; the weak pointer tells a live
+  // payload from a new one at a reused address.
+  struct shared_entry {
+    std::weak_ptr<const std::string> payload;
+    bool binary = false;
+    detail::message_ptr frame;
+  };
+  std::map<const std::string*, shared_entry> shared_frames;
+
+  detail::message_ptr shared_frame(const std::shared_ptr<const std::string>& p,
+                                   bool binary) {
+    auto& entry = shared_frames[p.get()];
+    if (entry.payload.lock() != p || entry.binary != binary) {
+      entry = {p, binary, prepare_frame(*p, binary)};
+      // Forget frames whose payload is gone (a filter nobody uses now).
+      for (auto i = shared_frames.begin(); i != shared_frames.end();)
+        i = i->second.payload.expired() ? shared_frames.erase(i) : ++i;
+    }
+    return entry.frame;
+  }
 
   // Tasks run by `every`; owned here so timers can point at them.
   struct periodic {
@@ -81,6 +116,7 @@ struct http_server::impl {
     req.path = path_of(con->get_resource());
     req.query = query_of(con->get_resource());
     req.body = con->get_request_body();
+    req.authorization = con->get_request_header("Authorization");
     http_response res;
     try {
       if (!handler)
@@ -180,7 +216,11 @@ http_server::http_server(http_handler handler) : impl_(new impl) {
   auto& srv = impl_->server;
   srv.clear_access_channels(websocketpp::log::alevel::all);
   srv.clear_error_channels(websocketpp::log::elevel::all);
-  srv.set_close_handshake_timeout(close_handshake_timeout_ms);
+  // A connection we close (a refusal, a bad message) waits this long for
+  // the client's answer; the library's 5 s would let refused clients hold
+  // sockets five times as long.
+  srv.set_close_handshake_timeout(
+    viewer_limits::close_handshake_timeout.count());
   // Initialised here, not in start, so tasks can be posted before start.
   srv.init_asio();
   auto* self = impl_.get();
@@ -209,32 +249,36 @@ void http_server::set_max_message_size(size_t bytes) {
   impl_->server.set_max_message_size(bytes);
 }
 
+void http_server::set_limits(size_t max_connections,
+                             std::chrono::milliseconds backoff) {
+  impl_->max_connections = max_connections;
+  impl_->accept_backoff = backoff;
+}
+
 bool http_server::start(const std::string& host, uint16_t port,
                         std::string& error) {
-  auto& srv = impl_->server;
-  try {
-    srv.set_reuse_addr(true);
-    srv.listen(host, std::to_string(port));
-    websocketpp::lib::asio::error_code ec;
-    auto endpoint = srv.get_local_endpoint(ec);
-    if (ec) {
-      error = ec.message();
-      return false;
-    }
-    impl_->port = endpoint.port();
-    srv.start_accept();
-  } catch (const std::exception& e) {
-    error = "cannot listen on " + host + ":" + std::to_string(port) + ": "
-            + e.what();
+  // Our own accept loop instead of WebSocket++'s listen/start_accept,
+  // which spins on EMFILE (see accept_loop.hpp).
+  impl_->acceptor = std::make_unique<detail::accept_loop>(
+    impl_->server, impl_->max_connections, impl_->accept_backoff);
+  if (!impl_->acceptor->listen(host, port, error))
     return false;
-  }
+  impl_->acceptor->start();
   impl_->running = true;
   impl_->thread = std::thread([this] { impl_->server.run(); });
   return true;
 }
 
 uint16_t http_server::port() const {
-  return impl_->port;
+  return impl_->acceptor ? impl_->acceptor->port() : 0;
+}
+
+http_server_stats http_server::stats() const {
+  if (!impl_->acceptor)
+    return {};
+  const auto& c = impl_->acceptor->counters();
+  return {c.backoffs.load(), c.refused.load(), c.errors.load(),
+          c.open.load()};
 }
 
 void http_server::stop() {
@@ -243,8 +287,7 @@ void http_server::stop() {
   impl_->running = false;
   auto* self = impl_.get();
   post([self] {
-    websocketpp::lib::error_code ec;
-    self->server.stop_listening(ec);
+    self->acceptor->stop();
     self->close_all(close_code::going_away, "server stopping");
   });
   for (auto waited = std::chrono::milliseconds{0};
@@ -276,6 +319,15 @@ bool http_server::send(connection_id id, const std::string& payload,
   auto ec = con->send(payload, binary ? websocketpp::frame::opcode::binary
                                       : websocketpp::frame::opcode::text);
   return !ec;
+}
+
+bool http_server::send_shared(
+  connection_id id, const std::shared_ptr<const std::string>& payload,
+  bool binary) {
+  auto con = impl_->find(id);
+  if (!con || !payload)
+    return false;
+  return !con->send(impl_->shared_frame(payload, binary));
 }
 
 size_t http_server::buffered(connection_id id) const {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace citytwin::viz {
@@ -20,6 +21,13 @@ struct http_request {
   std::string path;  ///< without the query string
   std::string query; ///< after '?', undecoded
   std::string body;
+  /// The `Authorization` header; empty when absent.
+  std::string authorization;
+  /// Set by an access layer in front of the API (`live_stream::wrap`):
+  /// the caller may see the counts of these entity kinds only (bits as in
+  /// `kind_bit`, viz/stream_access.hpp) and no other counter. nullopt:
+  /// everything.
+  std::optional<uint32_t> open_kinds;
 };
 
 struct http_response {
@@ -66,7 +74,15 @@ struct ws_handler {
   std::function<void()> on_protocol_error;
 };
 
-/// An HTTP/1.1 and WebSocket server on one address, serving from a
+/// Counters of the server's own limits (viz/viewer_limits.hpp).
+struct http_server_stats {
+  uint64_t accept_backoffs = 0;     ///< accepts paused: no descriptors
+  uint64_t refused_connections = 0; ///< closed: max_connections open
+  uint64_t accept_errors = 0;       ///< other failed accepts
+  uint64_t open_connections = 0;    ///< TCP connections now open
+};
+
+/// An HTTP/1.0, HTTP/1.1 and WebSocket server on one address, serving from a
 /// background thread. Unless noted, member functions other than
 /// start/stop must be called on the server's thread (from a callback or a
 /// posted task).
@@ -88,6 +104,11 @@ public:
   /// 1009; call before `start`.
   void set_max_message_size(size_t bytes);
 
+  /// At most `max_connections` open TCP connections (more are closed right
+  /// after accept), and a pause of `backoff` after an accept fails for
+  /// lack of descriptors; call before `start`.
+  void set_limits(size_t max_connections, std::chrono::milliseconds backoff);
+
   /// Binds `host:port` (port 0: any free port) and starts serving. On
   /// failure returns false and sets `error`.
   bool start(const std::string& host, uint16_t port, std::string& error);
@@ -106,6 +127,17 @@ public:
 
   /// Queues a message; false if the connection is gone.
   bool send(connection_id id, const std::string& payload, bool binary);
+
+  /// Queues a message built once for every connection it is sent to:
+  /// WebSocket++ queues the same encoded frame on each of them (the
+  /// bytes still count in each one's `buffered`). Keep `payload` alive
+  /// and unchanged while it is in use; false if the connection is gone.
+  bool send_shared(connection_id id,
+                   const std::shared_ptr<const std::string>& payload,
+                   bool binary);
+
+  /// Counters of the accept loop; thread-safe.
+  http_server_stats stats() const;
 
   /// Bytes queued on a connection and not yet written to its socket.
   size_t buffered(connection_id id) const;

@@ -1,0 +1,65 @@
+// viz/viewer_limits.hpp
+#pragma once
+
+// Every limit of the viewer port (the WebSocket++ server of viz/) in one
+// place, so the table of the server's limits can be assembled from the
+// headers that define them. `citytwin serve` exposes the ones marked
+// "option"; the rest are fixed. Each refusal a limit causes is counted in
+// `/metrics` as `citytwin_viewer_refusals_total{reason="..."}`.
+//
+// C++17 (http_server.cpp includes it, see http_server.hpp).
+
+#include <chrono>
+#include <cstddef>
+
+namespace citytwin::viz::viewer_limits {
+
+/// Open TCP connections on the viewer port, viewers and HTTP requests
+/// together (option `--viewer-max-connections`). Beyond it a new
+/// connection is closed at once (reason `connections`), so the server
+/// keeps descriptors for the twin, the broker and its files.
+constexpr size_t max_connections = 512;
+
+/// Simultaneous WebSocket viewers (option `--max-viewers`). Beyond it a
+/// viewer is closed with 1013 try_again_later (reason `viewers`).
+constexpr size_t max_viewers = 256;
+
+/// Bytes queued for one viewer and not yet written to its socket, every
+/// frame counted (hello, layout, snapshot, deltas, errors). No frame is
+/// queued while a viewer is at or above it: its deltas coalesce (one per
+/// entity) and a filter change waits. A viewer therefore holds at most
+/// this plus one frame: a delta batch (`max_batch` states) or the layout,
+/// which is encoded once and shared by every viewer with the same filter.
+constexpr size_t max_queued_bytes = 256 * 1024;
+
+/// States per delta frame, during the snapshot and afterwards.
+constexpr size_t max_batch = 1000;
+
+/// A viewer at or above `max_queued_bytes` for this long is closed with
+/// 1008 (reason `not_reading`).
+constexpr std::chrono::milliseconds stall_timeout{30'000};
+
+/// Largest message a viewer may send; larger ones close it with 1009
+/// (reason `oversized`).
+constexpr size_t max_message_bytes = 4096;
+
+/// After accept fails for lack of descriptors (EMFILE, ENFILE, ENOBUFS,
+/// ENOMEM), the port stops accepting for this long instead of retrying at
+/// once, which would spin a core while the descriptors stay exhausted
+/// (reason `accept_backoff`, counted once per failure).
+constexpr std::chrono::milliseconds accept_backoff{100};
+
+/// How long a connection we close waits for the client's closing
+/// handshake before it is dropped (the library's default is 5 s).
+constexpr std::chrono::milliseconds close_handshake_timeout{1000};
+
+/// Bytes that must have gone out to viewers that left before the server
+/// asks glibc to return free heap pages to the system (`malloc_trim`):
+/// large frames raise glibc's mmap threshold, after which they come from
+/// the heap and stay there when freed.
+constexpr size_t trim_after_bytes = 8 * 1024 * 1024;
+
+/// Different layout frames (one per filter) kept encoded for reuse.
+constexpr size_t layout_cache_entries = 8;
+
+} // namespace citytwin::viz::viewer_limits
