@@ -3,6 +3,7 @@
 
 #include "adapters/broker/geo_relate.hpp"
 #include "twin/error.hpp"
+#include "twin/json_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -108,10 +109,15 @@ caf::expected<geo_query> finish(geo_query result, std::string_view geometry,
 caf::expected<json> parse_coordinates(std::string_view text) {
   if (text.empty())
     return invalid("coordinates", "missing");
-  auto result = json::parse(text, nullptr, false);
-  if (result.is_discarded())
-    return invalid("coordinates", "not valid JSON");
-  return result;
+  // Coordinates nest at most four levels (MultiPolygon); a little slack
+  // keeps the message about geometry rather than about JSON.
+  auto read = twin::read_json(text, twin::json_limits{8, 100'000});
+  if (!read)
+    return invalid("coordinates",
+                   read.refusal == twin::json_refusal::syntax
+                       ? std::string{"not valid JSON"}
+                       : "not valid JSON: " + read.detail);
+  return std::move(read.value);
 }
 
 /// The geometry of one attribute instance: its GeoJSON `value`, or the

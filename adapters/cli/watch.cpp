@@ -2,6 +2,7 @@
 #include "adapters/cli/commands.hpp"
 
 #include "viz/stream_filter.hpp"
+#include "twin/json_reader.hpp"
 #include "viz/ws_client.hpp"
 
 #include "citytwin.pb.h"
@@ -48,8 +49,10 @@ std::string stream_url(const watch_options& opts) {
 
 // One line per control frame: the layout is summarised, not dumped.
 void print_control(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  // The server may be anyone's: read its frames within the usual bounds.
+  auto read = twin::read_json(text);
+  auto& j = read.value;
+  if (!read || !j.is_object()) {
     std::cout << "# " << text << '\n';
     return;
   }

@@ -7,6 +7,7 @@
 #include "adapters/ingest/units.hpp"
 #include "adapters/ingest/utf8.hpp"
 #include "twin/error.hpp"
+#include "twin/json_reader.hpp"
 #include "twin/wire.hpp"
 
 #include <nlohmann/json.hpp>
@@ -119,11 +120,15 @@ void payload_decoder::decode_json(std::string_view payload, twin::time_ms now,
       return;
     }
   }
-  auto doc = json::parse(payload, nullptr, false);
-  if (doc.is_discarded()) {
-    reject({reject_reason::malformed_payload, "malformed JSON"}, now);
+  auto read = twin::read_json(payload);
+  if (!read) {
+    auto reason = read.refusal == twin::json_refusal::syntax
+                    ? reject_reason::malformed_payload
+                    : reject_reason::too_complex;
+    reject({reason, "malformed JSON: " + read.detail}, now);
     return;
   }
+  const auto& doc = read.value;
   if (looks_like_ngsi(doc)) {
     decode_ngsi(doc, now, out);
     return;

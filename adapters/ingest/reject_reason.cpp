@@ -11,7 +11,7 @@ std::string_view to_string(reject_reason reason) {
     "wrong_type",     "not_finite",       "missing_value", "not_numeric",
     "bad_name",       "unsupported",      "unknown_entity", "unknown_quantity",
     "unit_mismatch",  "too_old",          "in_future",     "duplicate",
-    "out_of_order",   "not_creatable",    "create_limit",
+    "out_of_order",   "not_creatable",    "create_limit",  "too_complex",
   };
   auto index = static_cast<size_t>(reason) - 1;
   return index < names.size() ? names[index] : "unknown";

@@ -55,10 +55,13 @@ enum class reject_reason : uint8_t {
   /// An unknown id beyond the number of entities the `create` policy may
   /// create (`--max-created`).
   create_limit,
+  /// JSON nested deeper, or with more values, than twin::json_limits
+  /// allows, or with the same key twice in one object.
+  too_complex,
 };
 
 /// Number of reasons; values run from 1 to this.
-constexpr size_t num_reject_reasons = 19;
+constexpr size_t num_reject_reasons = 20;
 
 /// A dropped payload or record: why, and a line for the log.
 struct rejection {
