@@ -5,6 +5,10 @@
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/publisher.hpp"
 
+#include <caf/sec.hpp>
+
+#include <algorithm>
+
 namespace citytwin::broker {
 
 namespace {
@@ -85,7 +89,8 @@ std::string render_notification(const subscription& sub,
   return body.dump();
 }
 
-notifier::notifier(notifier_config config) : config_(config) {
+notifier::notifier(notifier_config config)
+    : config_(config), budget_(std::make_shared<connection_budget>()) {
   dispatcher_ = std::thread([this] { dispatch_loop(); });
   for (size_t i = 0; i < std::max<size_t>(1, config_.workers); ++i)
     workers_.emplace_back([this] { worker_loop(); });
@@ -105,6 +110,28 @@ void notifier::stop() {
   for (auto& w : workers_)
     if (w.joinable())
       w.join();
+}
+
+void notifier::set_policy(const std::string& tenant,
+                          std::shared_ptr<const outbound_policy> policy) {
+  std::lock_guard guard{mtx_};
+  policies_[tenant] = std::move(policy);
+}
+
+void notifier::set_kept_alive_limit(size_t n) {
+  budget_->max = n;
+}
+
+size_t notifier::num_open_connections() const {
+  return budget_->open;
+}
+
+std::shared_ptr<const outbound_policy>
+notifier::policy_of(std::string_view tenant) const {
+  static const auto public_only = std::make_shared<const outbound_policy>();
+  std::lock_guard guard{mtx_};
+  auto i = policies_.find(tenant);
+  return i == policies_.end() ? public_only : i->second;
 }
 
 delivery_ptr notifier::add(subscription sub) {
@@ -276,7 +303,8 @@ void notifier::worker_loop() {
     if (sub->via == transport::http) {
       if (!d.webhook) {
         if (auto url = parse_http_url(sub->endpoint))
-          d.webhook = std::make_unique<webhook_client>(*url);
+          d.webhook = std::make_unique<webhook_client>(
+              *url, policy_of(sub->tenant), budget_);
       }
       if (d.webhook) {
         auto status = d.webhook->post(j.body, config_.timeout);
@@ -290,8 +318,25 @@ void notifier::worker_loop() {
         d.mqtt_topic = slash == std::string_view::npos
                            ? std::string{"notifications"}
                            : std::string{rest.substr(slash + 1)};
+        // The broker's address is resolved and checked here, then
+        // handed to libmosquitto as a number, so it cannot resolve the
+        // name again to somewhere else.
         auto url = mqtt::parse_broker_url("mqtt://"
                                           + std::string{rest.substr(0, slash)});
+        if (url) {
+          auto allowed = allowed_addresses(url->host, url->port,
+                                           *policy_of(sub->tenant));
+          auto v4 = std::find_if(allowed.begin(), allowed.end(),
+                                 [](const auto& a) { return a.v4; });
+          if (v4 == allowed.end())
+            url = caf::make_error(caf::sec::invalid_argument,
+                                  "no allowed address");
+          else
+            url->host = std::to_string(v4->bytes[12]) + "."
+                        + std::to_string(v4->bytes[13]) + "."
+                        + std::to_string(v4->bytes[14]) + "."
+                        + std::to_string(v4->bytes[15]);
+        }
         if (url)
           if (auto p = mqtt::publisher::connect(*url, config_.timeout))
             d.mqtt = std::move(*p);

@@ -8,6 +8,7 @@
 // WebSocket sends never block (the socket's own queue is bounded).
 
 #include "adapters/broker/notification_queue.hpp"
+#include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/subscription.hpp"
 
 #include <atomic>
@@ -53,6 +54,7 @@ struct delivery_status {
 };
 
 class delivery;
+struct connection_budget;
 using delivery_ptr = std::shared_ptr<delivery>;
 
 class notifier {
@@ -79,7 +81,19 @@ public:
   /// any earlier one).
   void attach(const delivery_ptr& d, std::shared_ptr<push_sink> sink);
 
-  /// Stops the threads; idempotent.
+  /// Where notifications of `tenant`'s subscriptions may go; until set,
+  /// public addresses only.
+  void set_policy(const std::string& tenant,
+                  std::shared_ptr<const outbound_policy> policy);
+
+  /// Outbound connections kept open between notifications, in total.
+  void set_kept_alive_limit(size_t n);
+
+  /// Outbound connections open now (kept alive or sending).
+  size_t num_open_connections() const;
+
+  /// Stops the threads; idempotent. Bounded in time: workers finish the
+  /// delivery they are in (at most one timeout), queued work is dropped.
   void stop();
 
   static std::shared_ptr<const subscription> snapshot_of(const delivery& d);
@@ -96,6 +110,7 @@ public:
   totals sum() const;
 
 private:
+  std::shared_ptr<const outbound_policy> policy_of(std::string_view tenant) const;
   void dispatch_loop();
   void worker_loop();
   bool dispatch(const delivery_ptr& d,
@@ -119,6 +134,9 @@ private:
   std::vector<job> jobs_;
   std::thread dispatcher_;
   std::vector<std::thread> workers_;
+  std::map<std::string, std::shared_ptr<const outbound_policy>, std::less<>>
+      policies_; // guarded by mtx_
+  std::shared_ptr<connection_budget> budget_;
   std::atomic<uint64_t> notification_seq_{0};
   std::atomic<uint64_t> removed_dropped_{0};
 };
