@@ -2,6 +2,7 @@
 #pragma once
 
 #include "twin/reading.hpp"
+#include "twin/service_limits.hpp"
 
 #include <array>
 #include <cstdint>
@@ -112,6 +113,10 @@ struct tenant_config {
   /// Path of a city file; empty when the tenant has none yet.
   std::string city;
   std::vector<sharing_rule> sharing;
+  /// Networks (CIDR, optional port range) that notifications may reach
+  /// although they are loopback, private or link-local: `127.0.0.1/32`,
+  /// `10.0.0.0/8:8000-8999`. Empty: public addresses only.
+  std::vector<std::string> notify_allow;
 };
 
 /// A bearer token. Only the SHA-256 of its secret is ever stored.
@@ -140,6 +145,7 @@ struct access_config {
   std::vector<token_config> tokens;
   std::vector<api_key_config> api_keys;
   uint32_t open_data_rate_per_minute = default_open_data_rate_per_minute;
+  service_limits limits;
 };
 
 /// Who is asking, once authenticated.

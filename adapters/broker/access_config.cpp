@@ -1,7 +1,9 @@
 // adapters/broker/access_config.cpp
 #include "adapters/broker/access_config.hpp"
 
+#include "adapters/broker/broker_error.hpp"
 #include "adapters/broker/ngsi_entity.hpp"
+#include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/secret_hash.hpp"
 #include "adapters/ingest/iso_time.hpp"
 #include "twin/entity_kind.hpp"
@@ -165,7 +167,8 @@ private:
 
   void read_root(const YAML::Node& root) {
     if (!check_map(root, "file",
-                   {"version", "open_data", "tenants", "tokens", "api_keys"},
+                   {"version", "open_data", "limits", "tenants", "tokens",
+                    "api_keys"},
                    {"version", "tenants"}))
       return;
     if (auto v = text(root, "version", "file");
@@ -180,6 +183,8 @@ private:
       if (auto rate
           = positive<uint32_t>(od, "requests_per_minute", "open_data"))
         result_.open_data_rate_per_minute = *rate;
+    if (auto l = root["limits"]; l)
+      read_limits(l);
     // Tenants first, so tokens and keys can be checked against them.
     for_each(root, "tenants",
              [this](const YAML::Node& n, size_t i) { read_tenant(n, i); });
@@ -262,9 +267,44 @@ private:
     return result;
   }
 
+  void read_limits(const YAML::Node& n) {
+    auto& l = result_.limits;
+    if (!check_map(n, "limits",
+                   {"subscriptions_per_tenant", "subscriptions_per_principal",
+                    "outbound_subscriptions", "kept_alive_connections",
+                    "anonymous_requests_per_minute", "api_connections"},
+                   {}))
+      return;
+    auto set = [&](const char* key, auto& field) {
+      using T = std::decay_t<decltype(field)>;
+      if (auto x = positive<T>(n, key, "limits"))
+        field = *x;
+    };
+    set("subscriptions_per_tenant", l.subscriptions_per_tenant);
+    set("subscriptions_per_principal", l.subscriptions_per_principal);
+    set("outbound_subscriptions", l.outbound_subscriptions);
+    set("kept_alive_connections", l.kept_alive_connections);
+    set("anonymous_requests_per_minute", l.anonymous_requests_per_minute);
+    set("api_connections", l.api_connections);
+  }
+
+  void read_notify_allow(const YAML::Node& n, const std::string& what,
+                         twin::tenant_config& t) {
+    if (!n.IsScalar()) {
+      problem(n, what + " notify_allow: expected a network like "
+                        "127.0.0.1/32 or 10.0.0.0/8:8000-8999");
+      return;
+    }
+    if (auto net = parse_allowed_network(n.Scalar()); !net)
+      problem(n, what + " notify_allow: " + detail_of(net.error()));
+    else
+      t.notify_allow.push_back(n.Scalar());
+  }
+
   void read_tenant(const YAML::Node& n, size_t i) {
     auto what = label("tenant", n, i);
-    if (!check_map(n, what, {"name", "city", "sharing"}, {"name"}))
+    if (!check_map(n, what, {"name", "city", "sharing", "notify_allow"},
+                   {"name"}))
       return;
     twin::tenant_config t;
     auto name = unique_name(n, what, tenant_names_);
@@ -272,6 +312,9 @@ private:
       t.city = resolve_city(n["city"], what, *city);
     for_each(n, "sharing",
              [&](const YAML::Node& r, size_t) { read_rule(r, what, t); });
+    for_each(n, "notify_allow", [&](const YAML::Node& r, size_t) {
+      read_notify_allow(r, what, t);
+    });
     if (!name)
       return;
     t.name = *name;

@@ -3,6 +3,7 @@
 
 #include "adapters/broker/broker_error.hpp"
 #include "adapters/broker/secret_hash.hpp"
+#include "twin/bearer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,10 @@ usage_meter::snapshot(int64_t day) const {
 bool rate_limiter::allow(const std::string& client, double now_s,
                          int& retry_after_s) {
   std::lock_guard guard{mtx_};
+  if (buckets_.size() >= max_buckets)
+    std::erase_if(buckets_, [&](const auto& kv) {
+      return now_s - kv.second.last_s >= 60.0;
+    });
   auto [i, added] = buckets_.try_emplace(client);
   auto& b = i->second;
   double rate = per_minute_ / 60.0;
@@ -52,9 +57,44 @@ bool rate_limiter::allow(const std::string& client, double now_s,
 
 broker::broker(twin::access_config access, notifier_config notify)
     : access_(std::move(access)), notify_(notify),
-      open_data_(access_.open_data_rate_per_minute) {
+      open_data_(access_.open_data_rate_per_minute),
+      anonymous_(access_.limits.anonymous_requests_per_minute) {
   for (const auto& t : access_.tenants)
     tenants_.emplace(t.name, std::make_unique<tenant_space>(t.name, notify_));
+  notify_.set_kept_alive_limit(access_.limits.kept_alive_connections);
+  set_own_ports({});
+}
+
+void broker::set_own_ports(std::vector<uint16_t> ports) {
+  std::lock_guard guard{policy_mtx_};
+  for (const auto& t : access_.tenants) {
+    std::vector<allowed_network> allow;
+    // The loader has checked every entry; one that fails here is skipped.
+    for (const auto& text : t.notify_allow)
+      if (auto net = parse_allowed_network(text))
+        allow.push_back(*net);
+    auto policy = std::make_shared<const outbound_policy>(std::move(allow),
+                                                          ports);
+    policies_[t.name] = policy;
+    notify_.set_policy(t.name, policy);
+  }
+}
+
+std::shared_ptr<const outbound_policy>
+broker::outbound(std::string_view tenant) const {
+  static const auto nothing_private = std::make_shared<const outbound_policy>();
+  std::lock_guard guard{policy_mtx_};
+  auto i = policies_.find(tenant);
+  return i == policies_.end() ? nothing_private : i->second;
+}
+
+size_t broker::num_outbound_subscriptions() const {
+  size_t result = 0;
+  for (const auto& [name, space] : tenants_)
+    for (const auto& d : space->subscriptions())
+      if (notifier::snapshot_of(*d)->via != transport::websocket)
+        ++result;
+  return result;
 }
 
 broker::~broker() {
@@ -77,13 +117,11 @@ caf::expected<twin::principal> broker::authenticate(const std::string* bearer,
                             + std::string{twin::to_string(why)});
   };
   if (bearer) {
-    std::string_view value = *bearer;
-    constexpr std::string_view scheme = "Bearer ";
-    if (value.substr(0, scheme.size()) != scheme)
+    auto token = twin::bearer_token(*bearer);
+    if (!token)
       return make_problem(broker_errc::unauthorized,
                           "Authorization must be 'Bearer <token>'");
-    auto result = twin::authenticate_token(
-        access_, sha256(value.substr(scheme.size())), now);
+    auto result = twin::authenticate_token(access_, sha256(*token), now);
     if (auto* why = std::get_if<twin::auth_failure>(&result))
       return refused(*why);
     return std::get<twin::principal>(result);

@@ -7,6 +7,7 @@
 // layer (adapters/ngsi) calls it from its I/O threads.
 
 #include "adapters/broker/notifier.hpp"
+#include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/tenant_space.hpp"
 #include "twin/access.hpp"
 
@@ -52,6 +53,10 @@ public:
   bool allow(const std::string& client, double now_s, int& retry_after_s);
 
 private:
+  // Buckets kept at most; past it, full ones (clients idle for a minute)
+  // are forgotten, so a flood of addresses cannot grow the map for ever.
+  static constexpr size_t max_buckets = 10'000;
+
   struct bucket {
     double tokens = 0;
     double last_s = 0;
@@ -85,6 +90,20 @@ public:
     return open_data_;
   }
 
+  /// Anonymous NGSI-LD requests, per tenant and client address.
+  rate_limiter& anonymous_limit() {
+    return anonymous_;
+  }
+
+  /// Where a tenant's notifications may go.
+  std::shared_ptr<const outbound_policy> outbound(std::string_view tenant) const;
+
+  /// Keeps notifications off the server's own listening ports.
+  void set_own_ports(std::vector<uint16_t> ports);
+
+  /// Webhook and MQTT subscriptions of every tenant together.
+  size_t num_outbound_subscriptions() const;
+
   /// Who is asking: from `Authorization: Bearer <token>` or an
   /// `X-Api-Key` (either may be null). Errors: unauthorized with the
   /// reason (missing, unknown, expired), never with the secret.
@@ -108,6 +127,10 @@ private:
   std::map<std::string, std::unique_ptr<tenant_space>, std::less<>> tenants_;
   usage_meter usage_;
   rate_limiter open_data_;
+  rate_limiter anonymous_;
+  mutable std::mutex policy_mtx_;
+  std::map<std::string, std::shared_ptr<const outbound_policy>, std::less<>>
+      policies_;
   mutable std::mutex counters_mtx_;
   std::map<std::string, uint64_t> refusals_;
   std::array<std::atomic<uint64_t>, 6> statuses_{};

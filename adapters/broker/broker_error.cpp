@@ -27,6 +27,8 @@ const char* problem_name(broker_errc code) {
       return "Forbidden";
     case broker_errc::too_many_requests:
       return "TooManyRequests";
+    case broker_errc::service_unavailable:
+      return "ServiceUnavailable";
     case broker_errc::not_supported:
       return "OperationNotSupported";
     case broker_errc::too_large:
@@ -61,6 +63,8 @@ int http_status(broker_errc code) {
       return 403;
     case broker_errc::too_many_requests:
       return 429;
+    case broker_errc::service_unavailable:
+      return 503;
     case broker_errc::not_supported:
       return 422;
     case broker_errc::too_large:

@@ -27,6 +27,7 @@ enum class broker_errc : uint8_t {
   length_required,      ///< 411
   method_not_allowed,   ///< 405
   nonexistent_tenant,   ///< 404 NonexistentTenant
+  service_unavailable,  ///< 503: the server is at a capacity limit
 };
 
 /// The error with a human-readable detail (never a secret).

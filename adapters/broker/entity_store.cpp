@@ -10,11 +10,15 @@
 
 namespace citytwin::broker {
 
+caf::error entity_not_found(std::string_view id) {
+  return make_problem(broker_errc::not_found,
+                      "no entity '" + std::string{id} + "'");
+}
+
 namespace {
 
 caf::error not_found(std::string_view id) {
-  return make_problem(broker_errc::not_found,
-                      "no entity '" + std::string{id} + "'");
+  return entity_not_found(id);
 }
 
 bool contains(const std::vector<std::string>& xs, std::string_view x) {

@@ -21,6 +21,11 @@
 
 namespace citytwin::broker {
 
+/// The error for an id the tenant does not hold. Also what a caller gets
+/// for an entity it may not read: the answer must not tell the two apart.
+caf::error entity_not_found(std::string_view id);
+
+
 class q_query;
 struct geo_query;
 

@@ -2,6 +2,8 @@
 #include "adapters/broker/ngsi_entity.hpp"
 
 #include "adapters/broker/broker_error.hpp"
+#include "adapters/broker/geo_shape.hpp"
+#include "twin/error.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -60,6 +62,17 @@ bool is_geojson_geometry(const json& value) {
   return false;
 }
 
+// Geometry is checked when it is written, as queries would read it later
+// (RFC 7946 sizes, WGS84 ranges, 2 or 3 numbers per position), so that a
+// stored entity never holds a location that every geo-query rejects.
+caf::error check_geometry(std::string_view name, const json& geometry) {
+  auto shape = parse_geo_shape(geometry);
+  if (shape)
+    return {};
+  return bad("geo-property '" + std::string{name}
+             + "': " + twin::describe(shape.error()));
+}
+
 caf::expected<json> normalize_one(std::string_view name, const json& value) {
   // Concise form: a bare value is a Property.
   if (!value.is_object())
@@ -79,8 +92,11 @@ caf::expected<json> normalize_one(std::string_view name, const json& value) {
     return json{{"type", "Property"}, {"value", value}};
   }
   const auto& type = value["type"].get_ref<const std::string&>();
-  if (is_geojson_geometry(value))
+  if (is_geojson_geometry(value)) {
+    if (auto err = check_geometry(name, value))
+      return err;
     return json{{"type", "GeoProperty"}, {"value", value}};
+  }
   json result = value;
   if (type == "Property" || type == "LanguageProperty"
       || type == "VocabProperty" || type == "ListProperty") {
@@ -96,9 +112,12 @@ caf::expected<json> normalize_one(std::string_view name, const json& value) {
       return bad("relationship '" + std::string{name}
                  + "' needs an 'object' URI");
   } else if (type == "GeoProperty") {
-    if (!is_geojson_geometry(value.value("value", json{})))
+    const auto& geometry = value.value("value", json{});
+    if (!is_geojson_geometry(geometry))
       return bad("geo-property '" + std::string{name}
                  + "' needs a GeoJSON geometry value");
+    if (auto err = check_geometry(name, geometry))
+      return err;
   } else {
     return bad("attribute '" + std::string{name} + "' has unknown type '" + type
                + "'");

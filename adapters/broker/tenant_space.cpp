@@ -48,11 +48,25 @@ void tenant_space::publish(const entity_change& change) {
 
 caf::expected<delivery_ptr>
 tenant_space::subscribe(subscription sub,
-                        std::function<bool(std::string_view)> visible) {
+                        std::function<bool(std::string_view)> visible,
+                        size_t max_total, size_t max_per_owner) {
   std::lock_guard guard{subs_mtx_};
   if (subs_.count(sub.id) != 0)
     return make_problem(broker_errc::already_exists,
                         "subscription '" + sub.id + "' exists");
+  // Counted under the lock, so concurrent requests cannot overshoot.
+  if (subs_.size() >= max_total)
+    return make_problem(broker_errc::too_many_requests,
+                        "this tenant holds the most subscriptions allowed ("
+                            + std::to_string(max_total) + ")");
+  size_t owned = 0;
+  for (const auto& [id, e] : subs_)
+    owned += notifier::snapshot_of(*e.target)->owner == sub.owner;
+  if (owned >= max_per_owner)
+    return make_problem(broker_errc::too_many_requests,
+                        "'" + sub.owner + "' holds the most subscriptions "
+                        "allowed per principal ("
+                            + std::to_string(max_per_owner) + ")");
   auto id = sub.id;
   auto d = notify_.add(std::move(sub));
   subs_.emplace(std::move(id), entry{d, std::move(visible)});

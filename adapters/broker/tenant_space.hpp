@@ -44,7 +44,8 @@ public:
   /// Adds a subscription; `visible` decides, per entity type, what its
   /// owner may receive. already_exists if the id is taken.
   caf::expected<delivery_ptr>
-  subscribe(subscription sub, std::function<bool(std::string_view)> visible);
+  subscribe(subscription sub, std::function<bool(std::string_view)> visible,
+            size_t max_total = SIZE_MAX, size_t max_per_owner = SIZE_MAX);
 
   caf::expected<delivery_ptr> find_subscription(std::string_view id) const;
 

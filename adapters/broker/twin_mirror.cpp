@@ -6,6 +6,8 @@
 #include "adapters/broker/broker_error.hpp"
 #include "adapters/ingest/iso_time.hpp"
 #include "twin/error.hpp"
+#include "twin/quantity.hpp"
+#include "twin/text.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -105,6 +107,16 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
       if (!value.is_number())
         return make_problem(broker_errc::bad_request_data,
                             "'" + name + "' needs a numeric value");
+      // The twin would drop a value outside the quantity's range after the
+      // API had answered 204; the caller hears about it now instead.
+      const auto& range = twin::info(*q);
+      auto x = value.get<double>();
+      if (!(x >= range.min && x <= range.max))
+        return make_problem(broker_errc::bad_request_data,
+                            "'" + name + "' must lie in ["
+                                + twin::shortest(range.min) + ", "
+                                + twin::shortest(range.max) + "] "
+                                + std::string{range.unit});
       auto time = now;
       if (attr.is_object() && attr.contains("observedAt")) {
         auto at = attr["observedAt"].is_string() ? ingest::parse_iso_time(

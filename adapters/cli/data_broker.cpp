@@ -20,6 +20,7 @@ struct running_broker::impl {
   std::unique_ptr<broker::broker> brk;
   std::unique_ptr<ngsi::ngsi_api> api;
   std::unique_ptr<ngsi::http_listener> listener;
+  std::vector<uint16_t> own_ports; // never a notification's target
   actors::subscriber_actor mirror;
   actors::twin_actor twin;
   caf::actor_system* sys = nullptr;
@@ -141,6 +142,7 @@ running_broker::start(std::shared_ptr<const twin::access_config> access,
   config.host = host;
   config.port = opts.port;
   config.threads = opts.threads;
+  config.max_connections = access->limits.api_connections;
   auto* api = p->api.get();
   p->listener = std::make_unique<ngsi::http_listener>(
       config, [api](const ngsi::http_request& req) { return api->handle(req); },
@@ -151,6 +153,8 @@ running_broker::start(std::shared_ptr<const twin::access_config> access,
     stopper.stop();
     return caf::make_error(twin::errc::io_failure, "NGSI-LD API: " + error);
   }
+  p->own_ports.push_back(p->listener->port());
+  p->brk->set_own_ports(p->own_ports);
   return std::unique_ptr<running_broker>{new running_broker(std::move(p))};
 }
 
@@ -165,8 +169,28 @@ uint16_t running_broker::port() const {
   return impl_->listener ? impl_->listener->port() : 0;
 }
 
+void running_broker::protect_port(uint16_t port) {
+  impl_->own_ports.push_back(port);
+  impl_->brk->set_own_ports(impl_->own_ports);
+}
+
 std::string running_broker::metrics() const {
-  return impl_->api ? impl_->api->render_prometheus() : std::string{};
+  if (!impl_->api)
+    return {};
+  auto result = impl_->api->render_prometheus();
+  if (impl_->listener) {
+    auto s = impl_->listener->stats();
+    result += "# TYPE citytwin_api_connections gauge\n"
+              "citytwin_api_connections "
+              + std::to_string(s.open_connections)
+              + "\n# TYPE citytwin_api_connection_refusals_total counter\n"
+                "citytwin_api_connection_refusals_total{reason=\"limit\"} "
+              + std::to_string(s.refused_connections)
+              + "\ncitytwin_api_connection_refusals_total"
+                "{reason=\"no_descriptors\"} "
+              + std::to_string(s.accept_backoffs) + "\n";
+  }
+  return result;
 }
 
 void running_broker::stop() {
@@ -174,6 +198,10 @@ void running_broker::stop() {
     return;
   if (impl_->listener)
     impl_->listener->stop();
+  // Before the mirrors: a worker ends the delivery it is in (one timeout
+  // at most) and queued notifications are dropped, whatever the load.
+  if (impl_->brk)
+    impl_->brk->notifications().stop();
   if (!impl_->sys)
     return;
   stop_mirror(*impl_->sys, impl_->twin, impl_->mirror);

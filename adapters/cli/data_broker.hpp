@@ -48,6 +48,9 @@ public:
 
   uint16_t port() const;
 
+  /// Keeps notifications off `port` (the viewer's), as off the API's own.
+  void protect_port(uint16_t port);
+
   /// The broker's counters in Prometheus text.
   std::string metrics() const;
 

@@ -176,6 +176,8 @@ int serve(const serve_options& opts) {
     return 2;
   }
   data_broker = brk->get();
+  if (*brk)
+    (*brk)->protect_port(http.port());
   auto ingest = start_ingest(opts, *handles, city_ptr->name);
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';

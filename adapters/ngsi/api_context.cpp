@@ -1,6 +1,8 @@
 // adapters/ngsi/api_context.cpp
 #include "adapters/ngsi/api_context.hpp"
 
+#include "twin/json_reader.hpp"
+
 namespace citytwin::ngsi {
 
 namespace {
@@ -24,6 +26,12 @@ std::string media_type(const std::string* value) {
   for (auto& c : result)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return result;
+}
+
+// Details may quote what the caller sent; a byte that is not UTF-8 there
+// must not turn a 400 into a 500 (nlohmann's dump throws on it).
+std::string dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 bool is_json_ld_link(const std::string& link) {
@@ -52,7 +60,7 @@ http_response problem(api_call& call, broker::broker_errc code,
                {"title", broker::problem_name(code)},
                {"status", res.status},
                {"detail", std::move(detail)}};
-  res.body = body.dump();
+  res.body = dump(body);
   return res;
 }
 
@@ -94,7 +102,7 @@ http_response reply(api_call& call, int status, json body) {
   }
   if (!call.tenant_header.empty())
     res.set("NGSILD-Tenant", call.tenant_header);
-  res.body = body.dump();
+  res.body = dump(body);
   return res;
 }
 
@@ -117,10 +125,15 @@ std::variant<json, http_response> read_body(api_call& call) {
                    "application/ld+json or application/merge-patch+json");
   if (req.body.empty())
     return problem(call, broker_errc::invalid_request, "the body is empty");
-  auto body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
+  // Bounded while parsing: a body nested 100,000 levels deep is refused
+  // here, before anything copies or walks it recursively.
+  auto read = twin::read_json(req.body);
+  if (!read) {
+    call.brk.refuse(std::string{twin::to_string(read.refusal)});
     return problem(call, broker_errc::invalid_request,
-                   "the body is not valid JSON");
+                   "the body is not valid JSON: " + read.detail);
+  }
+  auto body = std::move(read.value);
   auto has_context
       = [](const json& x) { return x.is_object() && x.contains("@context"); };
   bool any_context = has_context(body);

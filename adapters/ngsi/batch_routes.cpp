@@ -116,6 +116,13 @@ std::optional<http_response> batch_routes(api_call& call,
   if (call.req.method != "POST")
     return problem(call, broker_errc::method_not_allowed,
                    "batch operations use POST");
+  // Only the tenant's own tokens with a writing role change anything:
+  // refuse the others before reading the body, and before any per-entity
+  // answer could tell an existing id from a missing one.
+  if (call.who.k != twin::principal::kind::token
+      || call.who.tenant != call.space->name()
+      || !twin::permits(call.who.r, twin::action::write))
+    return refuse_write(call, "batch operations");
   auto body = read_body(call);
   if (auto* res = std::get_if<http_response>(&body))
     return std::move(*res);
@@ -127,8 +134,6 @@ std::optional<http_response> batch_routes(api_call& call,
     return problem(call, broker_errc::too_large,
                    "at most " + std::to_string(max_batch)
                        + " entities per batch");
-  if (call.who.k == twin::principal::kind::anonymous)
-    return refuse_write(call, "batch operations");
   bool update_mode = false;
   bool no_overwrite = false;
   for (const auto& option : split_list(call.param("options"))) {

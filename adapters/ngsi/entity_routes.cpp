@@ -71,6 +71,13 @@ json geo_feature(const json& entity, const json& rendered) {
           {"properties", props}};
 }
 
+// An entity the caller may not read gets the answer a missing one gets:
+// a 403 here would confirm that the id exists in another tenant.
+http_response hide(api_call& call, const std::string& id) {
+  call.brk.refuse("hidden_entity");
+  return problem(call, broker::entity_not_found(id));
+}
+
 http_response retrieve(api_call& call, const std::string& id) {
   auto options = options_of(call);
   if (!options)
@@ -79,7 +86,7 @@ http_response retrieve(api_call& call, const std::string& id) {
   if (!found)
     return problem(call, found.error());
   if (!readable(call, **found))
-    return refuse_read(call, "reading this entity");
+    return hide(call, id);
   auto attrs = split_list(call.param("attrs"));
   auto rendered = broker::render_entity(**found, attrs, options->format,
                                         options->sys_attrs);
@@ -179,6 +186,9 @@ http_response query(api_call& call) {
 }
 
 http_response create(api_call& call) {
+  // Anonymous callers never write: refuse before reading the body.
+  if (call.who.k == twin::principal::kind::anonymous)
+    return refuse_write(call, "creating entities");
   auto body = read_body(call);
   if (auto* res = std::get_if<http_response>(&body))
     return std::move(*res);
@@ -208,7 +218,7 @@ writable(api_call& call, const std::string& id) {
     if (can_write(call, t))
       return *found;
   if (!readable(call, **found))
-    return refuse_read(call, "this entity");
+    return hide(call, id);
   return refuse_write(call, "changing this entity");
 }
 

@@ -3,6 +3,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -52,6 +54,24 @@ std::string lower(std::string_view text) {
   return result;
 }
 
+// One open connection, counted while it lives.
+class connection_slot {
+public:
+  connection_slot() = default;
+  explicit connection_slot(std::shared_ptr<std::atomic<size_t>> n)
+      : n_(std::move(n)) {
+  }
+  connection_slot(connection_slot&& other) noexcept = default;
+  connection_slot& operator=(connection_slot&& other) noexcept = default;
+  ~connection_slot() {
+    if (n_)
+      --*n_;
+  }
+
+private:
+  std::shared_ptr<std::atomic<size_t>> n_;
+};
+
 // The outgoing side of one WebSocket session: a queue drained by one
 // async_write at a time on the session's strand.
 class ws_session : public ws_sink,
@@ -59,8 +79,10 @@ class ws_session : public ws_sink,
 public:
   // `owner` keeps the listener's io_context alive as long as the session:
   // subscribers (the broker's notifier) may hold it past the listener.
-  ws_session(tcp::socket socket, std::shared_ptr<void> owner)
-      : owner_(std::move(owner)), ws_(std::move(socket)) {
+  ws_session(tcp::socket socket, std::shared_ptr<void> owner,
+             connection_slot slot)
+      : owner_(std::move(owner)), slot_(std::move(slot)),
+        ws_(std::move(socket)) {
   }
 
   template <class Request>
@@ -166,6 +188,7 @@ private:
   }
 
   std::shared_ptr<void> owner_;
+  connection_slot slot_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;
   std::mutex mtx_;
@@ -186,6 +209,11 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
   std::vector<std::thread> threads;
   std::atomic<bool> running{false};
   uint16_t port = 0;
+  std::shared_ptr<std::atomic<size_t>> open_connections
+      = std::make_shared<std::atomic<size_t>>(0);
+  std::atomic<uint64_t> refused_connections{0};
+  std::atomic<uint64_t> accept_backoffs{0};
+  std::optional<asio::steady_timer> backoff_timer;
   // Open connections, so that `stop` can close them: their pending
   // operations hold the impl alive otherwise.
   struct session;
@@ -207,17 +235,57 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
           if (!self->running)
             return;
-          if (!ec) {
-            // Answers are small and may follow each other (pipelining):
-            // Nagle's algorithm would hold them for the peer's delayed ACK.
-            beast::error_code ignored;
-            socket.set_option(tcp::no_delay(true), ignored);
-            auto s = std::make_shared<session>(self, std::move(socket));
-            self->remember(self->open_sessions, s);
-            s->read();
+          if (ec == asio::error::no_descriptors || ec == asio::error::no_memory
+              || ec == asio::error::no_buffer_space) {
+            // Out of descriptors: the pending connection stays in the
+            // backlog, so accepting again at once fails again at once.
+            ++self->accept_backoffs;
+            return self->accept_later();
           }
+          if (!ec)
+            self->admit(std::move(socket));
           self->accept();
         });
+  }
+
+  void accept_later() {
+    backoff_timer->expires_after(config.accept_backoff);
+    backoff_timer->async_wait([self = shared_from_this()](beast::error_code) {
+      if (self->running)
+        self->accept();
+    });
+  }
+
+  void admit(tcp::socket socket) {
+    beast::error_code ignored;
+    if (open_connections->fetch_add(1) >= config.max_connections) {
+      --*open_connections;
+      ++refused_connections;
+      refuse(std::move(socket));
+      return;
+    }
+    // Answers are small and may follow each other (pipelining):
+    // Nagle's algorithm would hold them for the peer's delayed ACK.
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto s = std::make_shared<session>(shared_from_this(), std::move(socket),
+                                       connection_slot{open_connections});
+    remember(open_sessions, s);
+    s->read();
+  }
+
+  // One short answer, without reading the request, then the socket
+  // closes: the client learns why instead of seeing a reset.
+  static void refuse(tcp::socket socket) {
+    static const std::string busy
+        = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+          "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    auto s = std::make_shared<tcp::socket>(std::move(socket));
+    asio::async_write(*s, asio::buffer(busy),
+                      [s](beast::error_code, size_t) {
+                        beast::error_code ignored;
+                        s->shutdown(tcp::socket::shutdown_both, ignored);
+                        s->close(ignored);
+                      });
   }
 
   // One keep-alive connection: read a request, answer it, repeat.
@@ -228,8 +296,10 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
     std::optional<http::request_parser<http::string_body>> parser;
     http::response<http::string_body> response;
 
-    session(std::shared_ptr<impl> o, tcp::socket s)
-        : owner(std::move(o)), stream(std::move(s)) {
+    connection_slot slot;
+
+    session(std::shared_ptr<impl> o, tcp::socket s, connection_slot c)
+        : owner(std::move(o)), stream(std::move(s)), slot(std::move(c)) {
     }
 
     void read() {
@@ -333,7 +403,8 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
         response.prepare_payload();
         return write(true);
       }
-      auto ws = std::make_shared<ws_session>(stream.release_socket(), owner);
+      auto ws = std::make_shared<ws_session>(stream.release_socket(), owner,
+                                             std::move(slot));
       owner->remember(owner->open_sockets, ws);
       auto on_open = owner->ws.on_open;
       ws->accept(std::move(req),
@@ -385,6 +456,7 @@ bool http_listener::start(std::string& error) {
     return false;
   }
   impl_->port = acceptor.local_endpoint().port();
+  impl_->backoff_timer.emplace(impl_->ioc);
   impl_->running = true;
   impl_->accept();
   auto n = std::max<size_t>(1, impl_->config.threads);
@@ -397,12 +469,18 @@ uint16_t http_listener::port() const {
   return impl_->port;
 }
 
+listener_stats http_listener::stats() const {
+  return {impl_->open_connections->load(), impl_->refused_connections.load(),
+          impl_->accept_backoffs.load()};
+}
+
 void http_listener::stop() {
   if (!impl_ || !impl_->running.exchange(false))
     return;
   asio::post(impl_->ioc, [self = impl_] {
     beast::error_code ignored;
     self->acceptor->close(ignored);
+    self->backoff_timer->cancel();
   });
   impl_->ioc.stop();
   for (auto& t : impl_->threads)

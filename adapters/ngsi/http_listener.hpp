@@ -79,6 +79,20 @@ struct listener_config {
   size_t max_body_bytes = 1 << 20;       ///< larger bodies get 413
   size_t max_header_bytes = 16 << 10;    ///< larger headers get 431
   std::chrono::seconds idle_timeout{30}; ///< keep-alive connections
+  /// Connections (HTTP and WebSocket) open at once; a new one beyond
+  /// gets 503 and is closed, so descriptors stay available to the rest of
+  /// the server.
+  size_t max_connections = 4096;
+  /// How long accepting pauses when the process is out of descriptors
+  /// (EMFILE): re-arming at once would spin on the same error.
+  std::chrono::milliseconds accept_backoff{100};
+};
+
+/// What the listener refused or waited for, since start.
+struct listener_stats {
+  size_t open_connections = 0;
+  uint64_t refused_connections = 0; ///< over max_connections
+  uint64_t accept_backoffs = 0;     ///< out of descriptors
 };
 
 /// Serves HTTP on `threads` I/O threads until `stop`.
@@ -96,6 +110,8 @@ public:
 
   /// The bound port once started.
   uint16_t port() const;
+
+  listener_stats stats() const;
 
   /// Stops accepting, closes connections, joins the threads.
   void stop();

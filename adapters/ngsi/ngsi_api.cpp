@@ -3,6 +3,7 @@
 
 #include "adapters/broker/ngsi_entity.hpp"
 #include "adapters/ngsi/api_context.hpp"
+#include "adapters/ingest/utf8.hpp"
 
 #include <chrono>
 #include <sstream>
@@ -30,6 +31,27 @@ bool valid_tenant_name(std::string_view name) {
   return true;
 }
 
+// Ids, names and values end up in JSON answers and in the store, which
+// hold UTF-8 only: anything else is the caller's mistake (400), found
+// before it can fail deep inside as a 500.
+std::optional<http_response> check_utf8(api_call& call, std::string_view path) {
+  auto refuse = [&](std::string what) {
+    call.brk.refuse("invalid_utf8");
+    return problem(call, broker_errc::bad_request_data,
+                   what + " is not valid UTF-8");
+  };
+  auto decoded = percent_decode(path);
+  if (!decoded || !ingest::valid_utf8(*decoded))
+    return refuse("the path");
+  for (const auto& [key, value] : call.params)
+    if (!ingest::valid_utf8(key) || !ingest::valid_utf8(value))
+      return refuse("the query string");
+  for (const auto& [name, value] : call.req.headers)
+    if (!ingest::valid_utf8(value))
+      return refuse("header '" + name + "'");
+  return std::nullopt;
+}
+
 // Who asks and for which tenant; a response when that fails.
 std::optional<http_response> admit(api_call& call, const std::string* token) {
   const auto& req = call.req;
@@ -54,6 +76,23 @@ std::optional<http_response> admit(api_call& call, const std::string* token) {
   if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name)))
     return problem(call, broker_errc::nonexistent_tenant,
                    "no tenant '" + name + "'");
+  if (call.who.k == twin::principal::kind::anonymous) {
+    // Anonymous reads cost the server as much as any other: bounded per
+    // client address and tenant (a tenant's open data cannot use up
+    // another's allowance).
+    int retry_after = 0;
+    auto now_s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now().time_since_epoch())
+                     .count();
+    if (!call.brk.anonymous_limit().allow(name + "|" + req.remote, now_s,
+                                          retry_after)) {
+      call.brk.refuse("anonymous_rate_limit");
+      auto res = problem(call, broker_errc::too_many_requests,
+                         "rate limit for anonymous requests reached");
+      res.set("Retry-After", std::to_string(std::max(1, retry_after)));
+      return res;
+    }
+  }
   if (call.who.k == twin::principal::kind::api_key) {
     const twin::api_key_config* key = nullptr;
     for (const auto& k : call.brk.access().api_keys)
@@ -116,6 +155,8 @@ http_response ngsi_api::handle_ngsi(const http_request& req,
     return problem(call, broker_errc::bad_request_data,
                    "the query string has a bad %-escape");
   call.params = std::move(*params);
+  if (auto bad = check_utf8(call, path))
+    return std::move(*bad);
   if (auto refused = admit(call, nullptr))
     return std::move(*refused);
   if ((req.method == "GET" || req.method == "POST" || req.method == "PATCH"
@@ -158,6 +199,8 @@ ws_upgrade_handler ngsi_api::websocket() {
     if (!id || !params)
       return problem(call, broker_errc::bad_request_data, "bad request");
     call.params = std::move(*params);
+    if (auto bad = check_utf8(call, path))
+      return bad;
     if (auto refused = admit(call, call.param("token")))
       return refused;
     auto found = call.space->find_subscription(*id);

@@ -91,7 +91,11 @@ http_response open_data(broker::broker& brk, const http_request& req,
   auto now_s = std::chrono::duration<double>(
                    std::chrono::steady_clock::now().time_since_epoch())
                    .count();
-  if (!brk.open_data_limit().allow(req.remote, now_s, retry_after)) {
+  // One allowance per tenant (the first path segment) and address: a
+  // client busy with one city's open data leaves the others' untouched.
+  auto area = path.substr(0, path.find('/', 1));
+  if (!brk.open_data_limit().allow(std::string{area} + "|" + req.remote,
+                                   now_s, retry_after)) {
     brk.refuse("open_data_rate_limit");
     auto res = problem(call, broker_errc::too_many_requests,
                        "rate limit of the open-data endpoint reached");

@@ -13,9 +13,6 @@ namespace {
 
 using broker::broker_errc;
 
-// Subscriptions one tenant may hold; beyond it creation gets 429.
-constexpr size_t max_subscriptions = 10000;
-
 std::string new_subscription_id() {
   static std::atomic<uint64_t> seq{0};
   auto now = std::chrono::system_clock::now().time_since_epoch().count();
@@ -48,7 +45,24 @@ http_response refuse_subscription(api_call& call) {
                      + call.who.name + "'");
 }
 
+// Webhook and MQTT endpoints must pass the tenant's outbound policy: a
+// literal address is checked now, a name again each time it resolves.
+std::optional<http_response> check_endpoint(api_call& call,
+                                            const broker::subscription& sub) {
+  if (sub.via == broker::transport::websocket)
+    return std::nullopt;
+  auto checked = call.brk.outbound(call.space->name())->check_endpoint(
+      sub.endpoint);
+  if (checked)
+    return std::nullopt;
+  call.brk.refuse("endpoint_not_allowed");
+  return problem(call, checked.error());
+}
+
 http_response create(api_call& call) {
+  // Anonymous callers never subscribe: refuse before reading the body.
+  if (call.who.k == twin::principal::kind::anonymous)
+    return refuse_read(call, "subscribing");
   auto body = read_body(call);
   if (auto* res = std::get_if<http_response>(&body))
     return std::move(*res);
@@ -58,9 +72,18 @@ http_response create(api_call& call) {
     return problem(call, sub.error());
   if (!may_subscribe(call, *sub))
     return refuse_subscription(call);
-  if (call.space->subscriptions().size() >= max_subscriptions)
-    return problem(call, broker_errc::too_many_requests,
-                   "this tenant holds the most subscriptions allowed");
+  if (auto refused = check_endpoint(call, *sub))
+    return std::move(*refused);
+  const auto& limits = call.brk.access().limits;
+  if (sub->via != broker::transport::websocket
+      && call.brk.num_outbound_subscriptions() >= limits.outbound_subscriptions) {
+    call.brk.refuse("outbound_subscription_limit");
+    auto res = problem(call, broker_errc::service_unavailable,
+                       "the server holds the most webhook and MQTT "
+                       "subscriptions it can serve");
+    res.set("Retry-After", "60");
+    return res;
+  }
   sub->tenant = call.space->name();
   sub->owner = call.who.name;
   auto id = sub->id;
@@ -69,9 +92,15 @@ http_response create(api_call& call) {
                   tenant = call.space->name()](std::string_view type) {
     return twin::may_read(access, who, tenant, type);
   };
-  auto added = call.space->subscribe(std::move(*sub), visible);
-  if (!added)
+  auto added = call.space->subscribe(std::move(*sub), visible,
+                                     limits.subscriptions_per_tenant,
+                                     limits.subscriptions_per_principal);
+  if (!added) {
+    if (added.error().code()
+        == static_cast<uint8_t>(broker_errc::too_many_requests))
+      call.brk.refuse("subscription_limit");
     return problem(call, added.error());
+  }
   auto res = empty(call, 201);
   res.set("Location", "/ngsi-ld/v1/subscriptions/" + id);
   return res;
@@ -174,6 +203,8 @@ std::optional<http_response> subscription_routes(api_call& call,
       return problem(call, patched.error());
     if (!may_subscribe(call, *patched))
       return refuse_subscription(call);
+    if (auto refused = check_endpoint(call, *patched))
+      return std::move(*refused);
     call.space->update_subscription(*found, std::move(*patched));
     return empty(call, 204);
   }

@@ -157,6 +157,23 @@ TEST_CASE("the base file of these tests is valid", "[adapters]") {
   CHECK(problems(base()).empty());
 }
 
+TEST_CASE("limits and notification allowances are read from the tenants "
+          "file",
+          "[adapters]") {
+  auto cfg = broker::parse_access_config(
+      "version: 1\nlimits: { subscriptions_per_principal: 7, "
+      "anonymous_requests_per_minute: 30 }\ntenants:\n  - { name: a, "
+      "notify_allow: [127.0.0.1/32, \"10.0.0.0/8:8000-8999\"] }\n",
+      "t.yaml");
+  REQUIRE(cfg);
+  CHECK(cfg->limits.subscriptions_per_principal == 7);
+  CHECK(cfg->limits.anonymous_requests_per_minute == 30);
+  CHECK(cfg->limits.subscriptions_per_tenant
+        == twin::service_limits{}.subscriptions_per_tenant);
+  CHECK(cfg->tenants[0].notify_allow
+        == std::vector<std::string>{"127.0.0.1/32", "10.0.0.0/8:8000-8999"});
+}
+
 TEST_CASE("every problem is reported with its line", "[adapters]") {
   // {file text, expected line of the message}
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -175,6 +192,17 @@ TEST_CASE("every problem is reported with its line", "[adapters]") {
       {base("  - { name: city }\n"),
        "t.yaml:6: tenant 'city': name already used on line 3"},
       {base("  - { name: x, cty: a }\n"), "t.yaml:6: tenant 'x': unknown key"},
+      {base("  - { name: x, notify_allow: [127.0.0.1/40] }\n"),
+       "t.yaml:6: tenant 'x' notify_allow: IPv4 prefix must be 0..32"},
+      {base("  - { name: x, notify_allow: [localhost] }\n"),
+       "tenant 'x' notify_allow: not an IP address"},
+      {base("  - { name: x, notify_allow: [10.0.0.0/8:9-1] }\n"),
+       "tenant 'x' notify_allow: ports must be"},
+      {"version: 1\nlimits: { subscriptions_per_tenant: 0 }\ntenants: "
+       "[{name: a}]\n",
+       "t.yaml:2: limits: 'subscriptions_per_tenant' must be a whole number"},
+      {"version: 1\nlimits: { sockets: 3 }\ntenants: [{name: a}]\n",
+       "t.yaml:2: limits: unknown key 'sockets'"},
       {base("  - { name: x, sharing: [ { type: \"Bad Type\", level: open } "
             "] }\n"),
        "t.yaml:6: tenant 'x' sharing: invalid entity type (value not shown)"},

@@ -64,8 +64,9 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
   big = "{\"id\":\"urn:ngsi-ld:Building:big\",\"type\":\"Building\",\"pad\":\""
         + std::string(70 << 10, 'x') + "\"}";
   std::vector<attempt> attempts = {
-      // another tenant's token
-      {"cross-tenant read", "GET", entity, {other, demo}, "", 403},
+      // another tenant's token: an entity it may not read answers like a
+      // missing one (404), so ids are not confirmed across tenants
+      {"cross-tenant read", "GET", entity, {other, demo}, "", 404},
       {"cross-tenant query",
        "GET",
        api + "/entities?type=Building",
@@ -77,8 +78,8 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
        entity + "/attrs",
        {other, demo, json_type},
        fragment,
-       403},
-      {"cross-tenant delete", "DELETE", entity, {other, demo}, "", 403},
+       404},
+      {"cross-tenant delete", "DELETE", entity, {other, demo}, "", 404},
       {"cross-tenant create",
        "POST",
        api + "/entities",
@@ -96,7 +97,7 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
        api + "/entityOperations/delete",
        {other, demo, json_type},
        json::array({private_id}).dump(),
-       207},
+       403},
       {"a shared type is not a licence to write it",
        "PATCH",
        api + "/entities/urn:ngsi-ld:ParkingSensor:p1/attrs",
@@ -110,7 +111,7 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
        "",
        404},
       // credentials
-      {"missing token: read", "GET", entity, {}, "", 401},
+      {"missing token: read", "GET", entity, {}, "", 404},
       {"missing token: write",
        "POST",
        api + "/entities",
@@ -157,13 +158,13 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
        entity,
        {{"X-Api-Key", "acme-mobility-secret"}},
        "",
-       403},
+       404},
       {"API key writes",
        "PATCH",
        entity + "/attrs",
        {{"X-Api-Key", "acme-mobility-secret"}, json_type},
        fragment,
-       403},
+       404},
       // open data
       {"open data: private type",
        "GET",
@@ -243,12 +244,6 @@ TEST_CASE("NGSI-LD security: cross-tenant, credential, role, open-data, "
     auto res = f.call(a.method, a.path, a.h, a.body);
     CHECK(res.status == a.status);
     CHECK(res.body.find(secret_value) == std::string::npos);
-    if (a.status == 207) {
-      // A batch answers per entity: the one entity was refused.
-      auto j = f.json_of(res);
-      CHECK(j["success"].empty());
-      CHECK(j["errors"][0]["error"]["status"] == 403);
-    }
     ++tried;
   }
   // Nothing changed: the private entity is intact.

@@ -294,6 +294,7 @@ TEST_CASE("NGSI-LD over the live twin: writes become readings, readings "
 tenants:
   - name: test
     sharing: [ { type: "*", level: private } ]
+    notify_allow: [127.0.0.1/32]
 tokens:
   - { name: demo-admin, tenant: test, role: admin, sha256: bba62272949dc8ca1b1782eeceeb864e0e7a036a6abf18d29966e4518312aff4 }
 )"};
