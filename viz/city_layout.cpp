@@ -85,6 +85,11 @@ const geo_box* city_layout::where(twin::entity_id id) const {
   return i == index_.end() ? nullptr : &items_[i->second].box;
 }
 
+size_t city_layout::position(twin::entity_id id) const {
+  auto i = index_.find(id);
+  return i == index_.end() ? items_.size() : i->second;
+}
+
 bool city_layout::accepts(const stream_filter& filter,
                           twin::entity_id id) const {
   if (!filter.accepts(id.kind))

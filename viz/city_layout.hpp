@@ -37,6 +37,10 @@ public:
   /// The box of an entity; nullptr for ids the city does not have.
   const geo_box* where(twin::entity_id id) const;
 
+  /// The index of entity `id` in `items()`; `items().size()` for ids the
+  /// city does not have.
+  size_t position(twin::entity_id id) const;
+
   /// True if the filter lets entity `id` through.
   bool accepts(const stream_filter& filter, twin::entity_id id) const;
 

@@ -2,6 +2,7 @@
 #include "viz/live_stream.hpp"
 
 #include "actors/type_ids.hpp"
+#include "twin/bearer.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/error.hpp"
 
@@ -12,6 +13,10 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace citytwin::viz {
 
@@ -96,6 +101,39 @@ std::optional<http_response> refuse_entity(const stream_access& access,
   return std::nullopt;
 }
 
+// The kinds an anonymous viewer may read: all of them without access rules.
+uint32_t open_kinds(const stream_access& access) {
+  if (!access)
+    return all_kinds_mask();
+  auto decision = access({}, {});
+  const auto* grant = std::get_if<stream_grant>(&decision);
+  return grant != nullptr ? grant->kinds : 0;
+}
+
+// The caller's token: `Authorization: Bearer` first, else `?token=`.
+std::string token_of(const http_request& req) {
+  if (auto bearer = twin::bearer_token(req.authorization))
+    return std::string{*bearer};
+  auto query = parse_stream_filter(req.query);
+  return query && query->token ? *query->token : std::string{};
+}
+
+bool monitoring_route(const std::string& path) {
+  return path == "/metrics" || path == "/api/status" || path == "/api/stream";
+}
+
+// After viewers that were sent many bytes have left, asks glibc to give
+// free heap pages back: frames above its (adaptive) mmap threshold come
+// from the heap and would otherwise stay in the process (issue 10).
+void trim_after_release(uint64_t released, uint64_t& trimmed_at) {
+  if (released - trimmed_at < viewer_limits::trim_after_bytes)
+    return;
+  trimmed_at = released;
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 } // namespace
 
 live_stream::live_stream(http_server& server, const twin::city& c,
@@ -125,7 +163,12 @@ live_stream::live_stream(http_server& server, const twin::city& c,
   ws.on_protocol_error = [hub] { hub->protocol_error(); };
   server_.set_ws_handler(std::move(ws));
   server_.set_max_message_size(config_.stream.max_message_bytes);
-  server_.every(config_.flush_period, [hub] { hub->flush(); });
+  server_.set_limits(config_.max_connections, config_.accept_backoff);
+  auto flush = [hub, trimmed_at = uint64_t{0}]() mutable {
+    hub->flush();
+    trim_after_release(hub->stats().bytes_released, trimmed_at);
+  };
+  server_.every(config_.flush_period, std::move(flush));
 }
 
 live_stream::~live_stream() {
@@ -157,13 +200,42 @@ void live_stream::stop() {
 }
 
 http_handler live_stream::wrap(http_handler api) const {
-  const auto* hub = hub_.get();
+  auto* hub = hub_.get();
+  const auto* server = &server_;
   auto dir = config_.web_dir;
   auto access = config_.stream.access;
-  return [hub, dir, access, api = std::move(api)](const http_request& req) {
+  auto monitor = config_.monitor;
+  return [hub, server, dir, access, monitor,
+          api = std::move(api)](const http_request& req) {
+    if (monitor && monitoring_route(req.path)) {
+      auto decision = monitor(token_of(req));
+      if (decision.view == monitor_view::unknown_token) {
+        hub->count_http_refusal(401);
+        return problem(401, "Unauthorized", "token refused");
+      }
+      if (decision.view != monitor_view::full) {
+        // Anonymous callers see what the open-data stream shows.
+        if (req.path == "/api/status") {
+          auto open = req;
+          open.open_kinds = open_kinds(access);
+          return api(open);
+        }
+        auto status = decision.authenticated ? 403 : 401;
+        hub->count_http_refusal(status);
+        return problem(status, status == 401 ? "Unauthorized" : "Forbidden",
+                       req.path + " needs a token with role monitor (or "
+                         "admin of this city): Authorization: Bearer <token>");
+      }
+    }
     if (req.method == "GET" && req.path == "/api/stream")
       return http_response{200, "application/json",
                            to_json(hub->stats()).dump()};
+    if (req.path == "/metrics") {
+      auto result = api(req);
+      if (result.status == 200)
+        result.body += render_prometheus(hub->stats(), server->stats());
+      return result;
+    }
     if (access && req.path.rfind(entities_prefix, 0) == 0)
       if (auto refused = refuse_entity(access, req))
         return *refused;
@@ -183,6 +255,12 @@ http_handler live_stream::wrap(http_handler api) const {
 bool live_stream::send(connection_id id, const std::string& payload,
                        bool binary) {
   return server_.send(id, payload, binary);
+}
+
+bool live_stream::send_shared(
+  connection_id id, const std::shared_ptr<const std::string>& payload,
+  bool binary) {
+  return server_.send_shared(id, payload, binary);
 }
 
 size_t live_stream::buffered(connection_id id) const {

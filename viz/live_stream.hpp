@@ -3,6 +3,7 @@
 
 #include "actors/spawn_twin.hpp"
 #include "viz/http_server.hpp"
+#include "viz/monitor_access.hpp"
 #include "viz/stream_bridge.hpp"
 #include "viz/stream_hub.hpp"
 
@@ -22,6 +23,12 @@ struct live_stream_config {
   std::string web_dir;
   /// How often blocked clients and unfinished snapshots are retried.
   std::chrono::milliseconds flush_period{20};
+  /// Who may read the monitoring routes; empty: everybody (no tenants).
+  monitor_access monitor;
+  /// Open TCP connections on the port, and the pause after an accept
+  /// fails for lack of descriptors (viz/viewer_limits.hpp).
+  size_t max_connections = viewer_limits::max_connections;
+  std::chrono::milliseconds accept_backoff = viewer_limits::accept_backoff;
 };
 
 /// The live viewer of a running twin: the WebSocket stream on `/ws`, the
@@ -46,15 +53,20 @@ public:
   /// Unsubscribes and stops the BRIDGE. Call after `server.stop()`.
   void stop();
 
-  /// Wraps the API handler with the web page's files and `/api/stream`.
-  /// With access rules, `/api/entities/<urn>` first checks `token` and
-  /// `tenant` query parameters like the stream does (401 for a bad token,
-  /// 403 for a kind or tenant the caller may not read).
+  /// Wraps the API handler with the web page's files and `/api/stream`,
+  /// and appends the viewer's counters to `/metrics`. With access rules,
+  /// `/api/entities/<urn>` first checks `token` and `tenant` query
+  /// parameters like the stream does (401 for a bad token, 403 for a kind
+  /// or tenant the caller may not read), and the monitoring routes follow
+  /// `live_stream_config::monitor` (viz/monitor_access.hpp).
   http_handler wrap(http_handler api) const;
 
 private:
   bool send(connection_id id, const std::string& payload,
             bool binary) override;
+  bool send_shared(connection_id id,
+                   const std::shared_ptr<const std::string>& payload,
+                   bool binary) override;
   size_t buffered(connection_id id) const override;
   void close(connection_id id, uint16_t code,
              const std::string& reason) override;

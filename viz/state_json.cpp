@@ -2,6 +2,7 @@
 #include "viz/state_json.hpp"
 
 #include "twin/error.hpp"
+#include "viz/stream_access.hpp"
 
 namespace citytwin::viz {
 
@@ -44,6 +45,24 @@ nlohmann::json to_json(const actors::twin_stats& stats) {
     {"rejected_by_reason", std::move(rejected)},
     {"deltas", stats.deltas},
     {"shards", stats.shards},
+  };
+}
+
+nlohmann::json to_open_json(const actors::twin_stats& stats, uint32_t kinds) {
+  nlohmann::json by_kind = nlohmann::json::object();
+  uint64_t total = 0;
+  for (size_t i = 0; i < stats.entities_by_kind.size(); ++i) {
+    auto kind = twin::all_entity_kinds.at(i);
+    if ((kinds & kind_bit(kind)) == 0)
+      continue;
+    by_kind[std::string{twin::to_string(kind)}] = stats.entities_by_kind[i];
+    total += stats.entities_by_kind[i];
+  }
+  return {
+    {"city", stats.city},
+    {"entities", total},
+    {"entities_by_kind", std::move(by_kind)},
+    {"scope", "open data"},
   };
 }
 

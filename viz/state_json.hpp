@@ -16,4 +16,9 @@ nlohmann::json to_json(const twin::entity_state& state, std::string_view city);
 /// Twin counters as JSON, rejection reasons by name.
 nlohmann::json to_json(const actors::twin_stats& stats);
 
+/// What anonymous callers may know of the twin: the city and the entity
+/// counts of the kinds in `kinds` (open data; bits as in `kind_bit`),
+/// nothing about other kinds, readings, rejections or tenants.
+nlohmann::json to_open_json(const actors::twin_stats& stats, uint32_t kinds);
+
 } // namespace citytwin::viz

@@ -2,34 +2,12 @@
 #include "viz/stream_hub.hpp"
 
 #include "twin/error.hpp"
+#include "twin/json_reader.hpp"
 #include "twin/quantity.hpp"
 #include "twin/wire.hpp"
 #include "viz/state_json.hpp"
 
 namespace citytwin::viz {
-
-nlohmann::json to_json(const stream_stats& s) {
-  return {
-    {"clients_opened", s.clients_opened},
-    {"clients_open", s.clients_open},
-    {"frames_sent", s.frames_sent},
-    {"bytes_sent", s.bytes_sent},
-    {"deltas_sent", s.deltas_sent},
-    {"deltas_in", s.deltas_in},
-    {"deltas_coalesced", s.deltas_coalesced},
-    {"rejected_filters", s.rejected_filters},
-    {"bad_messages", s.bad_messages},
-    {"oversized", s.oversized},
-    {"protocol_errors", s.protocol_errors},
-    {"too_many_clients", s.too_many_clients},
-    {"stalled", s.stalled},
-    {"unknown_entities", s.unknown_entities},
-    {"refused_unknown_token", s.refused_unknown_token},
-    {"refused_expired_token", s.refused_expired_token},
-    {"refused_tenant", s.refused_tenant},
-    {"refused_no_access", s.refused_no_access},
-  };
-}
 
 namespace {
 
@@ -73,7 +51,10 @@ int64_t now_unix_ms() {
 
 stream_hub::stream_hub(std::shared_ptr<const city_layout> layout,
                        stream_transport& transport, stream_config config)
-  : layout_(std::move(layout)), transport_(transport), config_(config) {
+  : layout_(std::move(layout)),
+    layouts_(layout_, viewer_limits::layout_cache_entries),
+    transport_(transport),
+    config_(config) {
 }
 
 void stream_hub::seed(const twin::entity_state& state) {
@@ -200,6 +181,8 @@ void stream_hub::reject(connection_id id, uint16_t code,
 void stream_hub::start_snapshot(connection_id id, client& c) {
   c.queue = delta_queue{};
   c.in_snapshot = true;
+  c.snapshot_next = 0;
+  c.snapshot_size = 0;
   nlohmann::json hello{{"type", "hello"},
                        {"city", layout_->city()},
                        {"format", c.filter.format == frame_format::json
@@ -210,15 +193,41 @@ void stream_hub::start_snapshot(connection_id id, client& c) {
     hello["readable"] = kind_names(c.allowed);
   }
   send_text(id, hello.dump());
-  send_text(id, layout_->render(c.filter));
-  for (const auto& x : layout_->items()) {
+  // Rendered once per filter and shared by every client that uses it.
+  auto layout = layouts_.get(c.filter);
+  if (!transport_.send_shared(id, layout, false))
+    return;
+  ++stats_.frames_sent;
+  stats_.bytes_sent += layout->size();
+  c.bytes_queued += layout->size();
+}
+
+void stream_hub::skip_unsent(client& c) const {
+  const auto& items = layout_->items();
+  while (c.snapshot_next < items.size()) {
+    const auto& x = items[c.snapshot_next];
+    if (c.filter.accepts(x.id.kind, x.box) && states_.count(x.id) != 0)
+      return;
+    ++c.snapshot_next;
+  }
+}
+
+twin::delta_batch stream_hub::next_snapshot_batch(client& c) {
+  twin::delta_batch result;
+  const auto& items = layout_->items();
+  skip_unsent(c);
+  while (c.snapshot_next < items.size() && result.size() < config_.max_batch) {
+    const auto& x = items[c.snapshot_next++];
     if (!c.filter.accepts(x.id.kind, x.box))
       continue;
     auto i = states_.find(x.id);
     if (i != states_.end())
-      c.queue.add({i->second, i->second.seen});
+      result.push_back({i->second, i->second.seen});
   }
-  c.snapshot_size = c.queue.size();
+  // Stop at the next state to send, so a finished snapshot shows at once.
+  skip_unsent(c);
+  c.snapshot_size += result.size();
+  return result;
 }
 
 void stream_hub::message(connection_id id, const std::string& payload,
@@ -231,8 +240,13 @@ void stream_hub::message(connection_id id, const std::string& payload,
     reject(id, close_code::unsupported_data, "binary messages not accepted");
     return;
   }
-  auto msg = nlohmann::json::parse(payload, nullptr, false);
-  if (msg.is_discarded() || !msg.is_object()) {
+  // Client JSON goes through the bounded reader (depth, elements,
+  // duplicate keys); a filter is one flat object.
+  auto read = twin::read_json(payload);
+  if (!read)
+    count_json_refusal(read.refusal);
+  const auto& msg = read.value;
+  if (!read || !msg.is_object()) {
     ++stats_.bad_messages;
     reject(id, close_code::invalid_payload, "message is not a JSON object");
     return;
@@ -264,14 +278,29 @@ void stream_hub::message(connection_id id, const std::string& payload,
   }
   if (filter->kinds == 0)
     filter->kinds = i->second.allowed;
-  i->second.filter = *filter;
-  start_snapshot(id, i->second);
-  flush(id, i->second);
+  // The new snapshot starts once the client has read what it has queued:
+  // a client sending filters without reading must not queue a layout for
+  // each (the latest filter wins).
+  auto& c = i->second;
+  ++stats_.filter_changes;
+  c.filter = *filter;
+  c.restart_pending = true;
+  if (transport_.buffered(id) >= config_.high_water_bytes)
+    ++stats_.deferred_filters;
+  flush(id, c);
+}
+
+void stream_hub::count_json_refusal(twin::json_refusal r) {
+  auto index = static_cast<size_t>(r);
+  if (index < stats_.json_refusals.size())
+    ++stats_.json_refusals[index];
 }
 
 void stream_hub::closed(connection_id id, uint16_t code) {
   if (code == close_code::message_too_big)
     ++stats_.oversized;
+  if (auto i = clients_.find(id); i != clients_.end())
+    stats_.bytes_released += i->second.bytes_queued;
   clients_.erase(id);
   stats_.clients_open = clients_.size();
 }
@@ -289,8 +318,13 @@ void stream_hub::apply(const twin::delta_batch& batch) {
       continue;
     }
     states_.insert_or_assign(d.state.id, d.state);
+    auto position = layout_->position(d.state.id);
     for (auto& [id, c] : clients_) {
       if (c.closing || !c.filter.accepts(d.state.id.kind, *box))
+        continue;
+      // The snapshot has yet to reach this entity and will send its
+      // newest state then; a pending restart starts over anyway.
+      if (c.restart_pending || (c.in_snapshot && position >= c.snapshot_next))
         continue;
       auto before = c.queue.num_coalesced();
       c.queue.add(d);
@@ -316,22 +350,48 @@ void stream_hub::flush() {
   }
 }
 
-void stream_hub::flush(connection_id id, client& c) {
+bool stream_hub::over_cap(connection_id id, client& c) {
   auto now = std::chrono::steady_clock::now();
-  while (!c.queue.empty()) {
-    if (transport_.buffered(id) >= config_.high_water_bytes) {
-      if (c.blocked_since == std::chrono::steady_clock::time_point{})
-        c.blocked_since = now;
-      if (now - c.blocked_since >= config_.stall_timeout) {
-        ++stats_.stalled;
-        transport_.close(id, close_code::policy_violation,
-                         "client too slow: not reading");
-        c.blocked_since = now; // close once; the server reports closed()
-      }
-      return;
-    }
+  if (transport_.buffered(id) < config_.high_water_bytes) {
     c.blocked_since = {};
+    return false;
+  }
+  if (c.blocked_since == std::chrono::steady_clock::time_point{})
+    c.blocked_since = now;
+  if (now - c.blocked_since >= config_.stall_timeout) {
+    ++stats_.stalled;
+    transport_.close(id, close_code::policy_violation,
+                     "client too slow: not reading");
+    // Close once, and let go of its queue now; the server reports
+    // closed() when the socket is gone.
+    c.closing = true;
+    c.queue = delta_queue{};
+  }
+  return true;
+}
+
+void stream_hub::flush(connection_id id, client& c) {
+  // Every frame goes out only below the cap, so a client holds at most
+  // the cap plus one frame, however little it reads.
+  if (c.restart_pending) {
+    if (over_cap(id, c))
+      return;
+    c.restart_pending = false;
+    start_snapshot(id, c);
+  }
+  for (;;) {
+    if (c.closing)
+      return;
+    skip_unsent(c);
+    auto snapshot_left
+      = c.in_snapshot && c.snapshot_next < layout_->items().size();
+    if (c.queue.empty() && !snapshot_left)
+      break;
+    if (over_cap(id, c))
+      return;
     auto batch = c.queue.take(config_.max_batch);
+    if (batch.empty() && c.in_snapshot)
+      batch = next_snapshot_batch(c);
     auto frame = encode(c, batch);
     auto binary = c.filter.format == frame_format::proto;
     if (!transport_.send(id, frame, binary))
@@ -339,8 +399,8 @@ void stream_hub::flush(connection_id id, client& c) {
     ++stats_.frames_sent;
     stats_.bytes_sent += frame.size();
     stats_.deltas_sent += batch.size();
+    c.bytes_queued += frame.size();
   }
-  c.blocked_since = {};
   if (c.in_snapshot) {
     c.in_snapshot = false;
     send_text(id, nlohmann::json{{"type", "snapshot_end"},

@@ -5,8 +5,11 @@
 #include "viz/city_layout.hpp"
 #include "viz/delta_queue.hpp"
 #include "viz/http_server.hpp"
+#include "viz/layout_cache.hpp"
 #include "viz/stream_access.hpp"
 #include "viz/stream_filter.hpp"
+#include "viz/stream_stats.hpp"
+#include "viz/viewer_limits.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,52 +27,37 @@ public:
   virtual ~stream_transport() = default;
   virtual bool send(connection_id id, const std::string& payload, bool binary)
     = 0;
+  /// Queues a frame that other clients may get too; a transport may store
+  /// it once for all of them.
+  virtual bool send_shared(connection_id id,
+                           const std::shared_ptr<const std::string>& payload,
+                           bool binary) {
+    return send(id, *payload, binary);
+  }
   virtual size_t buffered(connection_id id) const = 0;
   virtual void close(connection_id id, uint16_t code,
                      const std::string& reason)
     = 0;
 };
 
-/// Limits and access rules of the viewer stream.
+/// Limits and access rules of the viewer stream; defaults in
+/// viz/viewer_limits.hpp.
 struct stream_config {
-  size_t max_clients = 1000;
-  /// Stop sending to a client while this many bytes wait in its socket
-  /// buffer; its deltas coalesce meanwhile.
-  size_t high_water_bytes = 256 * 1024;
+  size_t max_clients = viewer_limits::max_viewers;
+  /// The cap of bytes queued for one client (every frame counts): no
+  /// frame is queued while its socket buffer holds this many; its deltas
+  /// coalesce and a filter change waits meanwhile.
+  size_t high_water_bytes = viewer_limits::max_queued_bytes;
   /// States per frame, during the snapshot and afterwards.
-  size_t max_batch = 1000;
-  /// A client above the high-water mark for this long is closed (1008).
-  std::chrono::milliseconds stall_timeout = std::chrono::seconds(30);
+  size_t max_batch = viewer_limits::max_batch;
+  /// A client at or above the cap for this long is closed (1008).
+  std::chrono::milliseconds stall_timeout = viewer_limits::stall_timeout;
   /// Largest message a client may send.
-  size_t max_message_bytes = 4096;
+  size_t max_message_bytes = viewer_limits::max_message_bytes;
   /// Who may see which kinds; empty: everybody sees everything, and a
   /// `tenant` parameter must name the served city.
   stream_access access;
 };
-
-/// Counters of the viewer stream.
-struct stream_stats {
-  uint64_t clients_opened = 0;
-  uint64_t clients_open = 0;
-  uint64_t frames_sent = 0;
-  uint64_t bytes_sent = 0;
-  uint64_t deltas_sent = 0;
-  uint64_t deltas_in = 0;       ///< deltas from the twin
-  uint64_t deltas_coalesced = 0; ///< merged in per-client queues
-  uint64_t rejected_filters = 0; ///< connections closed for a bad filter
-  uint64_t bad_messages = 0;     ///< client messages we could not use
-  uint64_t oversized = 0;        ///< connections closed with 1009
-  uint64_t protocol_errors = 0;  ///< malformed frames or handshakes
-  uint64_t too_many_clients = 0;
-  uint64_t stalled = 0; ///< closed for not reading
-  uint64_t unknown_entities = 0;
-  uint64_t refused_unknown_token = 0; ///< closed: token matches nothing
-  uint64_t refused_expired_token = 0; ///< closed: token expired (ever)
-  uint64_t refused_tenant = 0;        ///< closed: not the served tenant
-  uint64_t refused_no_access = 0;     ///< closed: kinds it may not read
-};
-
-nlohmann::json to_json(const stream_stats& stats);
 
 /// The viewer stream's logic, run on the WebSocket server's thread: keeps
 /// the latest state of every entity, answers each new client with a
@@ -119,6 +107,16 @@ public:
     return stats_;
   }
 
+  /// Counts a refused request of the HTTP monitoring routes.
+  void count_http_refusal(int status) {
+    ++(status == 401 ? stats_.http_unauthorized : stats_.http_forbidden);
+  }
+
+  /// Layouts rendered so far (the rest came from the cache).
+  size_t num_layout_renders() const {
+    return layouts_.num_renders();
+  }
+
   size_t num_clients() const {
     return clients_.size();
   }
@@ -131,15 +129,27 @@ private:
     std::optional<int64_t> expires_ms;
     std::string principal;
     bool closing = false; ///< refused while open; sends nothing more
+    /// Deltas of entities the snapshot has passed (or all, after it).
     delta_queue queue;
+    /// A new filter waits for the client to drain below the cap.
+    bool restart_pending = false;
     bool in_snapshot = true;
+    /// The snapshot walks the layout's items from here, taking each
+    /// entity's latest state when it is sent rather than copying them
+    /// all at once (a city's worth of states per client).
+    size_t snapshot_next = 0;
     size_t snapshot_size = 0;
+    size_t bytes_queued = 0; ///< every frame sent, for trim accounting
     std::chrono::steady_clock::time_point blocked_since{};
   };
 
   void start_snapshot(connection_id id, client& c);
   void flush(connection_id id, client& c);
+  bool over_cap(connection_id id, client& c);
+  twin::delta_batch next_snapshot_batch(client& c);
+  void skip_unsent(client& c) const;
   void send_text(connection_id id, const std::string& text);
+  void count_json_refusal(twin::json_refusal r);
   std::string encode(const client& c, const twin::delta_batch& batch) const;
   void reject(connection_id id, uint16_t code, const std::string& reason);
   void refuse(connection_id id, const stream_refusal& refusal);
@@ -150,6 +160,7 @@ private:
   bool expired(connection_id id, client& c, int64_t now_ms);
 
   std::shared_ptr<const city_layout> layout_;
+  layout_cache layouts_;
   stream_transport& transport_;
   stream_config config_;
   std::unordered_map<twin::entity_id, twin::entity_state> states_;

@@ -51,8 +51,8 @@ margin:2em}code{color:#8fd} a{color:#8cf}</style></head>
 <script>
 fetch('/api/status').then(r => r.json()).then(s => {
   document.getElementById('city').textContent = s.city + ': ' + s.entities
-    + ' entities, ' + s.readings + ' readings received, ' + s.deltas
-    + ' deltas published';
+    + (s.scope ? ' open-data entities' : ' entities, ' + s.readings
+       + ' readings received, ' + s.deltas + ' deltas published');
 });
 </script></body></html>)";
 
@@ -87,8 +87,9 @@ http_handler make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
                              metrics(stats)};
       });
     if (req.path == "/api/status")
-      return with_stats([](const actors::twin_stats& stats) {
-        return json(200, to_json(stats));
+      return with_stats([&req](const actors::twin_stats& stats) {
+        return json(200, req.open_kinds ? to_open_json(stats, *req.open_kinds)
+                                        : to_json(stats));
       });
     if (req.path.rfind(entities_prefix, 0) == 0) {
       auto urn = req.path.substr(entities_prefix.size());

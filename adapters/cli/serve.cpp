@@ -17,6 +17,7 @@
 #include "viz/http_server.hpp"
 #include "viz/live_stream.hpp"
 #include "viz/twin_api.hpp"
+#include "viz/viewer_limits.hpp"
 
 #include <caf/actor_system.hpp>
 
@@ -45,6 +46,8 @@ struct serve_options {
   std::string unknown_ids = "reject"; ///< reject | create
   size_t max_created = ingest::defaults::max_created;
   std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
+  size_t max_viewers = viz::viewer_limits::max_viewers;
+  size_t viewer_max_connections = viz::viewer_limits::max_connections;
   broker_options broker;
   runtime_options runtime;
 };
@@ -113,6 +116,8 @@ int serve(const serve_options& opts) {
   }
   auto stream_access = *tenants ? make_viewer_access(*tenants, c->name)
                                 : viz::stream_access{};
+  auto monitor_access = *tenants ? make_monitor_access(*tenants, c->name)
+                                 : viz::monitor_access{};
   caf::actor_system_config cfg;
   if (auto err = actors::configure(cfg, {opts.runtime.scheduler,
                                          opts.runtime.threads})) {
@@ -150,6 +155,9 @@ int serve(const serve_options& opts) {
   viz::live_stream_config viewer_config;
   viewer_config.web_dir = opts.web_dir;
   viewer_config.stream.access = std::move(stream_access);
+  viewer_config.stream.max_clients = opts.max_viewers;
+  viewer_config.monitor = std::move(monitor_access);
+  viewer_config.max_connections = opts.viewer_max_connections;
   viz::live_stream viewer{http, *city_ptr, std::move(viewer_config)};
   http.set_handler(viewer.wrap(
     viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
@@ -284,6 +292,14 @@ void add_serve(CLI::App& app) {
     ->capture_default_str();
   cmd->add_option("--web-dir", opts->web_dir,
                   "Folder of the built viewer page (viz/web/dist)")
+    ->capture_default_str();
+  cmd->add_option("--max-viewers", opts->max_viewers,
+                  "Most simultaneous viewers; more are closed with 1013")
+    ->check(CLI::Range(size_t{1}, size_t{100'000}))
+    ->capture_default_str();
+  cmd->add_option("--viewer-max-connections", opts->viewer_max_connections,
+                  "Most open TCP connections on the viewer port")
+    ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
     ->capture_default_str();
   add_broker_options(*cmd, opts->broker);
   add_runtime_options(*cmd, opts->runtime);

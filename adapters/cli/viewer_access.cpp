@@ -75,4 +75,22 @@ make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
   };
 }
 
+viz::monitor_access
+make_monitor_access(std::shared_ptr<const twin::access_config> cfg,
+                    std::string city) {
+  return [cfg, city](const std::string& token) -> viz::monitor_decision {
+    if (token.empty())
+      return {viz::monitor_view::open_data, false};
+    auto auth = twin::authenticate_token(*cfg, broker::sha256(token),
+                                         wall_clock_ms());
+    const auto* who = std::get_if<twin::principal>(&auth);
+    if (who == nullptr)
+      return {viz::monitor_view::unknown_token, false};
+    auto full = who->r == twin::role::monitor
+                || (who->r == twin::role::admin && who->tenant == city);
+    return {full ? viz::monitor_view::full : viz::monitor_view::open_data,
+            true};
+  };
+}
+
 } // namespace citytwin::cli

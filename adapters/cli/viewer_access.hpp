@@ -7,6 +7,7 @@
 // on adapters.
 
 #include "twin/access.hpp"
+#include "viz/monitor_access.hpp"
 #include "viz/stream_access.hpp"
 
 #include <caf/expected.hpp>
@@ -25,5 +26,14 @@ namespace citytwin::cli {
 viz::stream_access
 make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
                    std::string city);
+
+/// The decision for the viewer port's monitoring routes (`/metrics`,
+/// `/api/status`, `/api/stream`): a token with role `monitor` (of any
+/// tenant: it reads counters, no tenant's data) or `admin` of `city`
+/// sees everything; no token, or any other valid token, only open data;
+/// an unknown or expired token nothing.
+viz::monitor_access
+make_monitor_access(std::shared_ptr<const twin::access_config> cfg,
+                    std::string city);
 
 } // namespace citytwin::cli

@@ -43,11 +43,21 @@ status=$(curl -s -o /dev/null -w '%{http_code}' \
 [ "$status" = 403 ] || fail "cross-tenant read answered $status, not 403"
 # The broker's counters are on the viewer server's /metrics.
 port=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$')
-curl -s "http://127.0.0.1:$port/metrics" |
-  grep -q 'citytwin_broker_refused_total{reason="cross_tenant_read"} 2' \
+# /metrics takes a monitor (or the city's admin) token; anonymous callers
+# get 401 and open-data counts from /api/status only (issue 10).
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+[ "$code" = 401 ] || fail "anonymous /metrics answered $code, not 401"
+curl -s "http://127.0.0.1:$port/api/status" | grep -q 'readings' \
+  && fail "anonymous /api/status shows ingest counters"
+scrape() {
+  curl -s -H "Authorization: Bearer demo-monitor-secret" \
+    "http://127.0.0.1:$port/metrics"
+}
+scrape | grep -q 'citytwin_broker_refused_total{reason="cross_tenant_read"} 2' \
   || fail "/metrics has no count of the refused read"
-curl -s "http://127.0.0.1:$port/metrics" | grep -q 'secret' \
-  && fail "/metrics shows a secret"
+scrape | grep -q 'citytwin_viewer_refusals_total{reason="unauthorized"} 1' \
+  || fail "/metrics has no count of the anonymous scrape"
+scrape | grep -q 'secret' && fail "/metrics shows a secret"
 kill -TERM "$pid"
 for _ in $(seq 1 100); do
   kill -0 "$pid" 2>/dev/null || break

@@ -18,6 +18,11 @@ done
 [ "${readings:-0}" -gt 0 ] || fail "no readings applied"
 curl -sf "$base/metrics" | grep -q "^citytwin_readings_applied_total [1-9]" \
   || fail "/metrics lacks the twin counters"
+curl -sf "$base/metrics" | grep -q '^citytwin_viewer_refusals_total{reason="viewers"} 0' \
+  || fail "/metrics lacks the viewer's refusal counters"
+# HTTP/1.0, without a Host header (issue 10, finding 9).
+curl -sf -0 -H 'Host:' "$base/api/status" | grep -q '"entities"' \
+  || fail "HTTP/1.0 without Host is not answered"
 curl -sf "$base/api/entities/urn:ngsi-ld:RoadSegment:demo:000000" \
   | grep -q '"vehicle_flow"' || fail "segment state missing"
 code=$(curl -s -o /dev/null -w '%{http_code}' \

@@ -91,7 +91,11 @@ refused "tenant 'aarhus' is not on this stream" --token aarhus-admin-secret
 refused "tenant 'nowhere' is not on this stream" --tenant nowhere
 refused "may not read RoadSegment" --kinds road_segment
 
-stats=$(curl -sf "http://127.0.0.1:$port/api/stream") || fail "no /api/stream"
+# Stream counters are for monitoring tokens only (issue 10, finding 6).
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/stream")
+[ "$code" = 401 ] || fail "anonymous /api/stream answered $code, not 401"
+stats=$(curl -sf -H "Authorization: bearer demo-monitor-secret" \
+  "http://127.0.0.1:$port/api/stream") || fail "no /api/stream"
 for counter in '"refused_unknown_token":1' '"refused_expired_token":1' \
   '"refused_tenant":2' '"refused_no_access":1'; do
   grep -q "$counter" <<<"$stats" || fail "/api/stream lacks $counter: $stats"

@@ -18,11 +18,18 @@ namespace citytwin::test {
 
 class raw_socket {
 public:
-  /// Connects to 127.0.0.1:`port`; reads give up after `timeout_s`.
-  explicit raw_socket(uint16_t port, long timeout_s = 5) {
+  /// Connects to 127.0.0.1:`port`; reads give up after `timeout_s`. A
+  /// `receive_buffer` > 0 shrinks the socket's receive buffer (before
+  /// connecting, so the advertised window stays small): a viewer that
+  /// reads slowly, or never.
+  explicit raw_socket(uint16_t port, long timeout_s = 5,
+                      int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0)
       return;
+    if (receive_buffer > 0)
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                   sizeof receive_buffer);
     timeval tv{};
     tv.tv_sec = timeout_s;
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -84,15 +91,14 @@ struct http_result {
   std::string body;
 };
 
-/// `GET path` on 127.0.0.1:`port`.
-inline http_result http_fetch(uint16_t port, const std::string& path) {
+/// Sends `request` (a whole HTTP request) to 127.0.0.1:`port` and reads
+/// the response until the server closes the connection.
+inline http_result http_exchange(uint16_t port, const std::string& request) {
   raw_socket s{port};
-  if (!s.ok()
-      || !s.send_all("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     + "Connection: close\r\n\r\n"))
+  if (!s.ok() || !s.send_all(request))
     return {};
-  // The server closes after the response (Connection: close); a few MB at
-  // most, so the loop ends.
+  // The server closes after the response; a few MB at most, so the loop
+  // ends.
   constexpr size_t max_bytes = 16 * 1024 * 1024;
   while (s.buffer.size() < max_bytes && s.receive_more()) {
   }
@@ -102,6 +108,15 @@ inline http_result http_fetch(uint16_t port, const std::string& path) {
     return {};
   return {std::atoi(s.buffer.c_str() + version.size()),
           s.buffer.substr(body + 4)};
+}
+
+/// `GET path` on 127.0.0.1:`port`, with extra header lines (each ending
+/// in CRLF).
+inline http_result http_fetch(uint16_t port, const std::string& path,
+                              const std::string& headers = {}) {
+  return http_exchange(port, "GET " + path
+                               + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               + headers + "Connection: close\r\n\r\n");
 }
 
 /// The body of `GET path` if it answers 200, else empty.

@@ -19,14 +19,16 @@
 namespace citytwin::test {
 
 struct served_twin {
-  twin::city city = small_city();
+  twin::city city;
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   actors::twin_handles handles;
   viz::http_server server{nullptr};
   std::unique_ptr<viz::live_stream> stream;
 
-  explicit served_twin(viz::live_stream_config config = {}) {
+  explicit served_twin(viz::live_stream_config config = {},
+                       twin::city c = small_city())
+    : city(std::move(c)) {
     REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
     sys = std::make_unique<caf::actor_system>(cfg);
     auto h = actors::spawn_twin(*sys, city, {1, 1});

@@ -181,7 +181,9 @@ async function checkAccess(browser, counts) {
   await page.screenshot({ path: join(artifacts, 'viewer-refused.png') });
   // Refused streams are not retried: one refusal, however long we wait.
   await page.waitForTimeout(1500);
-  const stream = await (await fetch(`${base}/api/stream`)).json();
+  // Stream counters need a monitoring token (demo-monitor in demo.yaml).
+  check((await fetch(`${base}/api/stream`)).status === 401, 'anonymous /api/stream is refused with 401');
+  const stream = await (await fetch(`${base}/api/stream`, { headers: { Authorization: 'Bearer demo-monitor-secret' } })).json();
   check(stream.refused_unknown_token === 1, `the refusal is counted once (${stream.refused_unknown_token})`);
   check(errors.length === 0, `no page errors with access rules (${errors.join('; ')})`);
   await page.close();

@@ -1,0 +1,49 @@
+// viz/layout_cache.cpp
+#include "viz/layout_cache.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace citytwin::viz {
+
+namespace {
+
+// What of a filter shapes the layout: its kinds and its box, exactly.
+std::string key_of(const stream_filter& f) {
+  std::string result = std::to_string(f.kinds);
+  if (f.bbox) {
+    char box[128];
+    std::snprintf(box, sizeof box, ",%.17g,%.17g,%.17g,%.17g", f.bbox->min.lon,
+                  f.bbox->min.lat, f.bbox->max.lon, f.bbox->max.lat);
+    result += box;
+  }
+  return result;
+}
+
+} // namespace
+
+layout_cache::layout_cache(std::shared_ptr<const city_layout> layout,
+                           size_t max_entries)
+    : layout_(std::move(layout)),
+      max_entries_(std::max<size_t>(1, max_entries)) {
+}
+
+std::shared_ptr<const std::string>
+layout_cache::get(const stream_filter& filter) {
+  auto key = key_of(filter);
+  auto i = std::find_if(entries_.begin(), entries_.end(),
+                        [&key](const auto& e) { return e.first == key; });
+  if (i != entries_.end()) {
+    // Move to the back: most recently used.
+    std::rotate(i, i + 1, entries_.end());
+    return entries_.back().second;
+  }
+  if (entries_.size() >= max_entries_)
+    entries_.erase(entries_.begin());
+  ++num_renders_;
+  entries_.emplace_back(std::move(key), std::make_shared<const std::string>(
+                                            layout_->render(filter)));
+  return entries_.back().second;
+}
+
+} // namespace citytwin::viz
