@@ -13,6 +13,7 @@
 #include "fuzz/http_request_text.hpp"
 #include "scenarios/assignment/tntp_reader.hpp"
 #include "test_data.hpp"
+#include "viz/stream_hub.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -81,4 +82,31 @@ TEST_CASE("fuzz regression: a backtracking idPattern is answered at once",
   auto res = api.handle(fuzz::parse_request(requests[1]));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{1});
   CHECK(res.status == 400);
+}
+
+// viz/stream_hub.cpp (message): `msg.value("type", std::string{})` throws
+// nlohmann's type_error when a viewer sends `{"type":1,...}`; nothing
+// catches it on the WebSocket thread, so one text frame terminates the
+// server. Fix: check `msg["type"].is_string()` before reading it.
+TEST_CASE("fuzz regression: a viewer message whose type is no string is "
+          "refused",
+          "[security][fuzz-regression][.]") {
+  struct null_transport : viz::stream_transport {
+    bool send(viz::connection_id, const std::string&, bool) override {
+      return true;
+    }
+    size_t buffered(viz::connection_id) const override {
+      return 0;
+    }
+    void close(viz::connection_id, uint16_t, const std::string&) override {
+    }
+  } transport;
+  auto city = test::small_city();
+  viz::stream_hub hub{std::make_shared<viz::city_layout>(city), transport};
+  auto parts = fuzz::split(regression("stream_hub", "type_not_a_string"),
+                           fuzz::part_separator, 9);
+  REQUIRE(parts.size() == 2);
+  hub.open(1, std::string{parts[0]});
+  CHECK_NOTHROW(hub.message(1, std::string{parts[1]}, false));
+  CHECK(hub.stats().bad_messages == 1);
 }
