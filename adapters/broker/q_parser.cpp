@@ -1,5 +1,6 @@
 // adapters/broker/q_parser.cpp
 #include "adapters/broker/ngsi_query.hpp"
+#include "adapters/broker/pattern.hpp"
 #include "adapters/broker/q_value.hpp"
 #include "twin/error.hpp"
 
@@ -47,24 +48,6 @@ std::optional<q_op> to_op(std::string_view text) {
     if (name == text)
       return op;
   return std::nullopt;
-}
-
-/// Compiles a `~=` pattern. A leading `(?i)` (common in other brokers'
-/// examples, unknown to ECMAScript) turns on case-insensitive matching.
-std::regex compile_pattern(std::string_view pattern) {
-  auto flags = std::regex::ECMAScript;
-  if (pattern.starts_with("(?i)")) {
-    pattern.remove_prefix(4);
-    flags |= std::regex::icase;
-  }
-#ifdef __GLIBCXX__
-  // libstdc++'s default backtracking matcher recurses once per input
-  // character and overflows the stack on long values (200 kB of `(a|b)*`
-  // is enough); its Thompson-NFA mode runs in bounded stack. The price:
-  // back-references are refused at parse time.
-  flags |= std::regex_constants::__polynomial;
-#endif
-  return std::regex{pattern.begin(), pattern.end(), flags};
 }
 
 /// Recursive descent over the grammar

@@ -2,6 +2,7 @@
 #include "adapters/broker/subscription.hpp"
 
 #include "adapters/broker/broker_error.hpp"
+#include "adapters/broker/pattern.hpp"
 #include "adapters/ingest/iso_time.hpp"
 
 #include <algorithm>
@@ -133,7 +134,7 @@ caf::error parse_entities(const json& list, subscription& s) {
       return bad("invalid entity id in entities");
     if (!sel.id_pattern_text.empty()) {
       try {
-        sel.id_pattern.emplace(sel.id_pattern_text);
+        sel.id_pattern = compile_pattern(sel.id_pattern_text);
       } catch (const std::regex_error&) {
         return bad("idPattern is not a valid regular expression");
       }

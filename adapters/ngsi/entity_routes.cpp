@@ -2,6 +2,7 @@
 #include "adapters/broker/geo_query.hpp"
 #include "adapters/broker/ngsi_entity.hpp"
 #include "adapters/broker/ngsi_query.hpp"
+#include "adapters/broker/pattern.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/text.hpp"
 
@@ -109,7 +110,7 @@ http_response query(api_call& call) {
                      "id holds an invalid entity id");
   if (const auto* pattern = call.param("idPattern")) {
     try {
-      filter.id_pattern.emplace(*pattern);
+      filter.id_pattern = broker::compile_pattern(*pattern);
     } catch (const std::regex_error&) {
       return problem(call, broker_errc::bad_request_data,
                      "idPattern is not a valid regular expression");

@@ -510,3 +510,36 @@ TEST_CASE("finding 9: twin quantities outside their range are refused "
           != std::string::npos);
   }
 }
+
+TEST_CASE("regular expressions from clients are bounded in size, nesting "
+          "and matching time",
+          "[broker][ngsi][security]") {
+  ngsi_fixture f;
+  auto admin = bearer("demo-admin");
+  REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
+                 R"({"id":"urn:ngsi-ld:B:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",)"
+                 R"("type":"B"})")
+              .status
+          == 201);
+  // Catastrophic backtracking for a backtracking matcher: answered fast.
+  CHECK(f.call("GET", api + "/entities?idPattern=(a%7Ca)*b", {admin}).status
+        == 200);
+  CHECK(f.call("GET", api + "/entities?idPattern=" + std::string(40, '(') + "a"
+                   + std::string(40, ')'),
+               {admin})
+            .status
+        == 400);
+  CHECK(f.call("GET", api + "/entities?idPattern=" + std::string(2000, 'a'),
+               {admin})
+            .status
+        == 400);
+  CHECK(f.call("POST", api + "/subscriptions", {admin, json_type},
+               json{{"type", "Subscription"},
+                    {"entities",
+                     {{{"idPattern", std::string(40, '(') + std::string(40, ')')}}}},
+                    {"notification",
+                     {{"endpoint", {{"uri", "http://127.0.0.1:9/h"}}}}}}
+                   .dump())
+            .status
+        == 400);
+}
