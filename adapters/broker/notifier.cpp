@@ -101,8 +101,14 @@ notifier::~notifier() {
 }
 
 void notifier::stop() {
-  if (!running_.exchange(false))
-    return;
+  // Cleared under both locks: a thread between checking running_ and
+  // waiting on its condition variable would otherwise miss the wake-up
+  // and keep `join` waiting for ever.
+  {
+    std::scoped_lock guard{mtx_, jobs_mtx_};
+    if (!running_.exchange(false))
+      return;
+  }
   wake_.notify_all();
   jobs_cv_.notify_all();
   if (dispatcher_.joinable())

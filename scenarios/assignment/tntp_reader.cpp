@@ -66,8 +66,13 @@ bool parse_link(const std::vector<std::string_view>& fields,
                 long long num_nodes, const std::string& file, std::size_t line,
                 link_record& out, std::vector<parse_error>& errors) {
   auto needed = std::size_t{0};
-  for (std::size_t c = 0; c < num_required_columns; ++c)
+  for (std::size_t c = 0; c < num_required_columns; ++c) {
+    // The header's problem is reported once, by map_columns; without the
+    // column no record can be read (and `missing + 1` would wrap to 0).
+    if (columns[c] == missing)
+      return false;
     needed = std::max(needed, columns[c] + 1);
+  }
   if (fields.size() < needed) {
     errors.push_back({file, line,
                       "expected at least " + std::to_string(needed)
