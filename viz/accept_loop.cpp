@@ -1,6 +1,8 @@
 // viz/accept_loop.cpp (compiled as C++17, see http_server.hpp)
 #include "viz/accept_loop.hpp"
 
+#include "viz/viewer_limits.hpp"
+
 #include <cerrno>
 
 namespace citytwin::viz::detail {
@@ -119,6 +121,11 @@ void accept_loop::accepted(const connection_ptr& con,
     accept_next();
     return;
   }
+  // A fixed send buffer (no autotuning): see viewer_limits.hpp.
+  asio::error_code ignored;
+  con->get_raw_socket().set_option(
+    asio::socket_base::send_buffer_size(viewer_limits::socket_send_buffer),
+    ignored);
   ++counters_->open;
   auto counters = counters_;
   con->set_termination_handler([counters](auto) { --counters->open; });

@@ -32,6 +32,13 @@ constexpr size_t max_viewers = 256;
 /// which is encoded once and shared by every viewer with the same filter.
 constexpr size_t max_queued_bytes = 256 * 1024;
 
+/// The kernel's send buffer of each accepted socket. Left to Linux's
+/// autotuning it grows to 4 MiB (net.ipv4.tcp_wmem) for a client that
+/// never reads, so the server encoded megabytes per such viewer before its
+/// cap (which sees only the bytes the server holds) took effect: with 300
+/// viewers the server thread was busy for ~10 s and /api/status waited.
+constexpr int socket_send_buffer = 64 * 1024;
+
 /// States per delta frame, during the snapshot and afterwards.
 constexpr size_t max_batch = 1000;
 
