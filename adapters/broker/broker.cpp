@@ -43,9 +43,12 @@ bool rate_limiter::allow(const std::string& client, double now_s,
   double rate = per_minute_ / 60.0;
   if (added)
     b = {static_cast<double>(per_minute_), now_s};
-  b.tokens
-      = std::min<double>(per_minute_, b.tokens + (now_s - b.last_s) * rate);
-  b.last_s = now_s;
+  // A clock that jumps back must not take tokens away (negative elapsed
+  // time would lock the client out for as long as the jump); one that
+  // jumps forward refills at most the burst.
+  auto elapsed = std::max(0.0, now_s - b.last_s);
+  b.tokens = std::min<double>(per_minute_, b.tokens + elapsed * rate);
+  b.last_s = std::max(b.last_s, now_s);
   if (b.tokens >= 1) {
     b.tokens -= 1;
     return true;

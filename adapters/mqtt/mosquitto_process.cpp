@@ -122,6 +122,15 @@ bool mosquitto_process::start() {
   return false;
 }
 
+void mosquitto_process::kill() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = 0;
+}
+
 void mosquitto_process::stop() {
   if (pid_ <= 0)
     return;

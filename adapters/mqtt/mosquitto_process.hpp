@@ -42,6 +42,10 @@ public:
   /// back (reconnect tests).
   void stop();
 
+  /// Kills the broker with SIGKILL, as a crash would: no clean
+  /// disconnect, nothing flushed (fault tests).
+  void kill();
+
   /// (Re)starts the broker on the same port; false if it does not come up.
   bool start();
 

@@ -543,3 +543,106 @@ TEST_CASE("regular expressions from clients are bounded in size, nesting "
             .status
         == 400);
 }
+
+TEST_CASE("a webhook that fails for a while holds a bounded queue, then "
+          "gets the latest state once it recovers",
+          "[broker][ngsi][security]") {
+  ngsi_fixture f; // cooldown 200 ms after a failed delivery
+  std::atomic<bool> failing{true};
+  std::mutex mtx;
+  std::vector<json> got;
+  ngsi::http_listener receiver{{}, [&](const ngsi::http_request& req) {
+                                 if (failing)
+                                   return ngsi::http_response{500, {}, {}};
+                                 std::lock_guard guard{mtx};
+                                 got.push_back(json::parse(req.body, nullptr,
+                                                           false));
+                                 return ngsi::http_response{204, {}, {}};
+                               }};
+  std::string error;
+  REQUIRE(receiver.start(error));
+  auto admin = bearer("demo-admin");
+  auto res = f.call(
+      "POST", api + "/subscriptions", {admin, json_type},
+      json{{"type", "Subscription"},
+           {"entities", {{{"type", "Meter"}}}},
+           {"notification",
+            {{"endpoint",
+              {{"uri", "http://127.0.0.1:" + std::to_string(receiver.port())
+                           + "/n"}}}}},
+           {"queue", {{"capacity", 10}}}}
+          .dump());
+  REQUIRE(res.status == 201);
+  auto id = res.header("location").substr(res.header("location").rfind('/')
+                                          + 1);
+  constexpr int meters = 30;
+  for (int i = 0; i < meters; ++i)
+    REQUIRE(f.call("POST", api + "/entities", {admin, json_type},
+                   json{{"id", "urn:ngsi-ld:Meter:f" + std::to_string(i)},
+                        {"type", "Meter"},
+                        {"v", {{"type", "Property"}, {"value", i}}}}
+                       .dump())
+                .status
+            == 201);
+  auto status = [&] {
+    return f.json_of(f.call("GET", api + "/subscriptions/" + id, {admin}));
+  };
+  REQUIRE(eventually(
+      [&] { return status()["notification"]["timesFailed"] >= 2; }));
+  auto during = status();
+  CHECK(during["notification"]["status"] == "failed");
+  // Bounded: never more than the capacity waits, the rest is counted.
+  auto q = during["queueStatus"];
+  CHECK(q["pending"].get<int>() + q["inFlight"].get<int>() <= 10 + 10);
+  CHECK(q["offered"] == meters);
+  // The API answers meanwhile.
+  CHECK(f.call("GET", api + "/entities?type=Meter&limit=1", {admin}).status
+        == 200);
+  auto recovered_at = std::chrono::steady_clock::now();
+  failing = false;
+  REQUIRE(eventually([&] {
+    auto s = status();
+    return s["notification"]["status"] == "ok"
+           && s["queueStatus"]["pending"] == 0
+           && s["queueStatus"]["inFlight"] == 0;
+  }));
+  auto recovery = std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - recovered_at)
+                      .count();
+  auto after = status()["queueStatus"];
+  // Every update was delivered, or dropped and counted: none vanished.
+  CHECK(after["delivered"].get<int>() + after["dropped"].get<int>()
+            + after["coalesced"].get<int>()
+        == meters);
+  std::lock_guard guard{mtx};
+  CHECK_FALSE(got.empty());
+  WARN("webhook failing then recovering: delivered "
+       << after["delivered"] << ", dropped (counted) " << after["dropped"]
+       << " of " << meters << "; queue drained " << recovery
+       << " s after the receiver recovered");
+  receiver.stop();
+}
+
+TEST_CASE("rate limits survive the clock jumping back and forth",
+          "[broker][security]") {
+  broker::rate_limiter limit{60}; // one a second, bursts of 60
+  int retry = 0;
+  double now = 1000;
+  for (int i = 0; i < 60; ++i)
+    REQUIRE(limit.allow("c", now, retry));
+  CHECK_FALSE(limit.allow("c", now, retry));
+  // Back an hour: no lock-out, no refill either.
+  now -= 3600;
+  CHECK_FALSE(limit.allow("c", now, retry));
+  CHECK(retry <= 60);
+  // The clock returns: one second later, one token.
+  now += 3600 + 1;
+  CHECK(limit.allow("c", now, retry));
+  CHECK_FALSE(limit.allow("c", now, retry));
+  // Forward a day: the burst refills, never beyond it.
+  now += 86400;
+  int served = 0;
+  while (limit.allow("c", now, retry) && served < 1000)
+    ++served;
+  CHECK(served == 60);
+}
