@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 
 using namespace citytwin;
 using namespace citytwin::test;
@@ -645,4 +646,66 @@ TEST_CASE("rate limits survive the clock jumping back and forth",
   while (limit.allow("c", now, retry) && served < 1000)
     ++served;
   CHECK(served == 60);
+}
+
+TEST_CASE("finding 2: webhook subscriptions hold descriptors only within "
+          "the kept-alive budget",
+          "[broker][ngsi][security]") {
+  auto count_fds = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator{"/proc/self/fd"})
+      ++n;
+    return n;
+  };
+  auto access = demo_access();
+  access.limits.kept_alive_connections = 4;
+  ngsi_fixture f{access};
+  std::atomic<int> received{0};
+  ngsi::http_listener receiver{{}, [&](const ngsi::http_request&) {
+                                 ++received;
+                                 return ngsi::http_response{204, {}, {}};
+                               }};
+  std::string error;
+  REQUIRE(receiver.start(error));
+  auto uri = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/n";
+  // The test's own client connection opens on its first request.
+  REQUIRE(f.call("GET", api + "/entities?type=Meter",
+                 {bearer("demo-admin")})
+              .status
+          == 200);
+  auto before = count_fds();
+  constexpr int subscriptions = 40;
+  for (int i = 0; i < subscriptions; ++i)
+    REQUIRE(f.call("POST", api + "/subscriptions",
+                   {bearer("demo-admin"), json_type},
+                   json{{"type", "Subscription"},
+                        {"entities", {{{"type", "Meter"}}}},
+                        {"notification", {{"endpoint", {{"uri", uri}}}}}}
+                       .dump())
+                .status
+            == 201);
+  // Idle subscriptions hold nothing.
+  CHECK(count_fds() <= before + 2);
+  REQUIRE(f.call("POST", api + "/entities", {bearer("demo-admin"), json_type},
+                 R"({"id":"urn:ngsi-ld:Meter:k","type":"Meter","v":1})")
+              .status
+          == 201);
+  auto all_received = eventually([&] { return received == subscriptions; });
+  if (!all_received) {
+    auto list = f.json_of(
+        f.call("GET", api + "/subscriptions", {bearer("demo-admin")}));
+    for (const auto& s : list)
+      UNSCOPED_INFO(s["notification"].dump() << s["queueStatus"].dump());
+  }
+  REQUIRE(all_received);
+  CHECK(f.brk.notifications().num_open_connections() <= 4);
+  // Each kept-alive webhook: a socket and its event loop's epoll, eventfd
+  // and timerfd here, and the receiver's side of the socket; a few more
+  // for connections still closing. Unbounded, 40 would hold 160.
+  auto after = count_fds();
+  CHECK(after <= before + 4 * 5 + 8);
+  WARN("40 webhook subscriptions, budget 4: " << after - before
+                                              << " more descriptors");
+  receiver.stop();
 }
