@@ -130,6 +130,10 @@ struct http_server::impl {
       static_cast<websocketpp::http::status_code::value>(res.status));
     con->replace_header("Content-Type", res.content_type);
     con->replace_header("Cache-Control", "no-store");
+    // Every 401 must name a scheme (RFC 7235, 3.1); bearer tokens are the
+    // only credentials this server takes.
+    if (res.status == 401)
+      con->replace_header("WWW-Authenticate", "Bearer realm=\"citytwin\"");
     con->set_body(res.body);
   }
 

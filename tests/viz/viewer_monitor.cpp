@@ -29,13 +29,21 @@ twin::token_config token(const char* name, const char* tenant, twin::role r) {
   return result;
 }
 
+twin::tenant_config tenant(const char* name) {
+  twin::tenant_config result;
+  result.name = name;
+  return result;
+}
+
 std::shared_ptr<const twin::access_config> test_access() {
   auto result = std::make_shared<twin::access_config>();
-  twin::tenant_config test{"test", {}, {}};
-  test.sharing.push_back(
-      {"StreetLight", twin::sharing_level::open_data, {}, "CC-BY-4.0"});
+  auto test = tenant("test");
+  twin::sharing_rule lamps;
+  lamps.entity_type = "StreetLight";
+  lamps.level = twin::sharing_level::open_data;
+  test.sharing.push_back(lamps);
   result->tenants.push_back(test);
-  result->tenants.push_back({"other", {}, {}});
+  result->tenants.push_back(tenant("other"));
   result->tokens = {
       token("test-monitor", "other", twin::role::monitor),
       token("test-admin", "test", twin::role::admin),
@@ -96,6 +104,12 @@ TEST_CASE("anonymous callers see open data only on the viewer port",
     CHECK(status.body.find(hidden) == std::string::npos);
   CHECK(twin.get("/metrics").status == 401);
   CHECK(twin.get("/api/stream").status == 401);
+  // A 401 names the scheme it wants (RFC 7235, 3.1).
+  test::raw_socket s{twin.port};
+  REQUIRE(s.send_all("GET /metrics HTTP/1.0\r\n\r\n"));
+  while (s.receive_more()) {
+  }
+  CHECK(s.buffer.find("WWW-Authenticate: Bearer") != std::string::npos);
   // A token without a monitoring role: status as anonymous, the rest 403.
   CHECK(twin.get("/metrics", "Bearer test-viewer-secret").status == 403);
   CHECK(twin.get("/api/stream", "Bearer test-viewer-secret").status == 403);
