@@ -27,9 +27,12 @@ constexpr size_t max_viewers = 256;
 /// Bytes queued for one viewer and not yet written to its socket, every
 /// frame counted (hello, layout, snapshot, deltas, errors). No frame is
 /// queued while a viewer is at or above it: its deltas coalesce (one per
-/// entity) and a filter change waits. A viewer therefore holds at most
-/// this plus one frame: a delta batch (`max_batch` states) or the layout,
-/// which is encoded once and shared by every viewer with the same filter.
+/// entity) and a filter change waits. WebSocket++ counts only the frames
+/// waiting behind the write in progress (`get_buffered_amount`), so a
+/// viewer holds at most twice this plus two frames: the write in progress
+/// and what waits behind it. A frame is a delta batch (`max_batch`
+/// states) or the layout, which is encoded once and shared by every
+/// viewer with the same filter.
 constexpr size_t max_queued_bytes = 256 * 1024;
 
 /// The kernel's send buffer of each accepted socket. Left to Linux's
