@@ -18,7 +18,7 @@ FUZZ_TARGETS ?=
 # Builds on this machine take turns (shared with other builds).
 BUILD_LOCK ?= flock /tmp/citytwin-build.lock
 
-.PHONY: all setup configure build demo test test-all bench fuzz clean
+.PHONY: all setup configure build demo test test-all bench soak fuzz clean
 
 all: build
 
@@ -48,6 +48,19 @@ test-all: test
 
 bench: build
 	$(BUILD_DIR)/citytwin-bench --output BENCHMARKS.md
+
+# The real server at half capacity for SOAK_MINUTES (feed, viewers, API
+# readers, webhooks); with OVERLOAD_MINUTES > 0, then 2x capacity and a
+# recovery phase. Report and plot in $(BUILD_DIR)/soak/ (bench/README.md).
+# Not part of `make test` or CI.
+SOAK_MINUTES ?= 60
+OVERLOAD_MINUTES ?= 0
+RECOVERY_MINUTES ?= 2
+soak: build
+	$(BUILD_DIR)/citytwin-soak --minutes $(SOAK_MINUTES) \
+	  --overload-minutes $(OVERLOAD_MINUTES) \
+	  --recovery-minutes $(RECOVERY_MINUTES) --out $(BUILD_DIR)/soak \
+	  --server $(BUILD_DIR)/citytwin --city $(CITY) --access $(ACCESS)
 
 # Every fuzzer for FUZZ_SECONDS, one at a time; a summary table at the end;
 # non-zero if any crashed (inputs in $(FUZZ_DIR)/crashes/<target>/).
