@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <filesystem>
 
 using namespace citytwin;
@@ -41,6 +42,16 @@ std::string watch_nothing(const std::string& endpoint) {
               {"entities", {{{"type", "NoSuchTypeEver"}}}},
               {"notification", {{"endpoint", {{"uri", endpoint}}}}}}
       .dump();
+}
+
+// This process's resident memory, in KiB.
+size_t rss_kib() {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stoul(line.substr(6));
+  return 0;
 }
 
 uint64_t refused(ngsi_fixture& f, const std::string& reason) {
@@ -81,6 +92,15 @@ TEST_CASE("finding 1: deeply nested bodies are refused with 400, no crash",
   CHECK(res.status == 400);
   CHECK(res.body.find("deeper than") != std::string::npos);
   CHECK(refused(f, "json_too_deep") >= 5);
+  // Refused while parsing: a hundred more cost no memory to speak of.
+  auto rss_before = rss_kib();
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(f.call("POST", api + "/entities", {admin, json_type}, deep).status
+            == 400);
+  auto rss_after = rss_kib();
+  CHECK(rss_after < rss_before + 20 * 1024);
+  WARN("100 bodies nested 30,000 deep: RSS " << rss_before / 1024 << " -> "
+                                             << rss_after / 1024 << " MiB");
   // Still serving.
   CHECK(f.call("GET", api + "/entities/urn:ngsi-ld:Building:b1", {admin})
             .status
