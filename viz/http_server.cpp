@@ -2,6 +2,7 @@
 #include "viz/http_server.hpp"
 
 #include "viz/accept_loop.hpp"
+#include "viz/shared_frames.hpp"
 #include "viz/viewer_limits.hpp"
 #include "viz/ws_server_config.hpp"
 
@@ -21,22 +22,6 @@ using detail::server_type;
 // How long `stop` waits for clients to answer the closing handshake.
 constexpr auto close_grace = std::chrono::milliseconds(500);
 constexpr auto close_poll = std::chrono::milliseconds(10);
-
-// A complete, unmasked frame (as a server sends it) that WebSocket++
-// queues as is on any number of connections (`connection::send` of a
-// prepared message): encoded once however many viewers get it.
-detail::message_ptr prepare_frame(const std::string& payload, bool binary) {
-  namespace frame = websocketpp::frame;
-  auto op = binary ? frame::opcode::binary : frame::opcode::text;
-  auto result = std::make_shared<detail::server_config::message_type>(
-    detail::server_config::message_type::con_msg_man_ptr{}, op, 0);
-  result->set_payload(payload);
-  frame::basic_header header{op, payload.size(), true, false};
-  frame::extended_header extended{payload.size()};
-  result->set_header(frame::prepare_header(header, extended));
-  result->set_prepared(true);
-  return result;
-}
 
 std::string path_of(const std::string& resource) {
   return resource.substr(0, resource.find('?'));
@@ -67,26 +52,8 @@ struct http_server::impl {
   // other local close is WebSocket++ failing a client's frames.
   std::set<connection_id> closing;
   std::atomic<size_t> num_open{0};
-  // Frames of `send_shared`, by payload; the weak pointer tells a live
-  // payload from a new one at a reused address.
-  struct shared_entry {
-    std::weak_ptr<const std::string> payload;
-    bool binary = false;
-    detail::message_ptr frame;
-  };
-  std::map<const std::string*, shared_entry> shared_frames;
-
-  detail::message_ptr shared_frame(const std::shared_ptr<const std::string>& p,
-                                   bool binary) {
-    auto& entry = shared_frames[p.get()];
-    if (entry.payload.lock() != p || entry.binary != binary) {
-      entry = {p, binary, prepare_frame(*p, binary)};
-      // Forget frames whose payload is gone (a filter nobody uses now).
-      for (auto i = shared_frames.begin(); i != shared_frames.end();)
-        i = i->second.payload.expired() ? shared_frames.erase(i) : ++i;
-    }
-    return entry.frame;
-  }
+  // Frames of `send_shared`, encoded once.
+  detail::shared_frames shared;
 
   // Tasks run by `every`; owned here so timers can point at them.
   struct periodic {
@@ -331,7 +298,7 @@ bool http_server::send_shared(
   auto con = impl_->find(id);
   if (!con || !payload)
     return false;
-  return !con->send(impl_->shared_frame(payload, binary));
+  return !con->send(impl_->shared.get(payload, binary));
 }
 
 size_t http_server::buffered(connection_id id) const {
