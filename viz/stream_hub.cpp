@@ -251,8 +251,12 @@ void stream_hub::message(connection_id id, const std::string& payload,
     reject(id, close_code::invalid_payload, "message is not a JSON object");
     return;
   }
-  auto type = msg.value("type", std::string{});
-  if (type != "filter" || !msg.contains("query")
+  // value("type", string) would throw on {"type":1} and end the server
+  // (nothing catches on the WebSocket thread): test the type first.
+  auto type_of = msg.find("type");
+  bool is_filter = type_of != msg.end() && type_of->is_string()
+                   && type_of->get_ref<const std::string&>() == "filter";
+  if (!is_filter || !msg.contains("query")
       || !msg["query"].is_string()) {
     ++stats_.bad_messages;
     reject(id, close_code::policy_violation,

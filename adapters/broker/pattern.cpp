@@ -8,17 +8,36 @@ std::regex compile_pattern(std::string_view pattern) {
     throw std::regex_error(std::regex_constants::error_complexity);
   size_t depth = 0;
   bool escaped = false;
+  size_t digits = 0; // of the number being read inside {m,n}
+  bool in_braces = false;
   for (char c : pattern) {
     if (escaped) {
       escaped = false;
+      // Back-references: the linear-time matcher refuses them anyway, and
+      // libstdc++ reads the number before refusing, overflowing on long
+      // ones (\\8888888888888888888 is undefined behaviour).
+      if (c >= '1' && c <= '9')
+        throw std::regex_error(std::regex_constants::error_backref);
       continue;
     }
-    if (c == '\\')
+    if (c == '\\') {
       escaped = true;
-    else if (c == '(' && ++depth > max_pattern_nesting)
+    } else if (c == '(' && ++depth > max_pattern_nesting) {
       throw std::regex_error(std::regex_constants::error_complexity);
-    else if (c == ')' && depth > 0)
+    } else if (c == ')' && depth > 0) {
       --depth;
+    } else if (c == '{') {
+      in_braces = true;
+      digits = 0;
+    } else if (c == '}' || c == ',') {
+      in_braces = c == ',' && in_braces;
+      digits = 0;
+    } else if (in_braces && c >= '0' && c <= '9'
+               && ++digits > max_repeat_digits) {
+      // a{8888888888888888888} overflows libstdc++'s counter (undefined
+      // behaviour), and a{100000} builds that many states.
+      throw std::regex_error(std::regex_constants::error_brace);
+    }
   }
   auto flags = std::regex::ECMAScript;
   if (pattern.starts_with("(?i)")) {

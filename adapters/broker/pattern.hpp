@@ -14,6 +14,10 @@ constexpr size_t max_pattern_length = 1024;
 /// once per level.
 constexpr size_t max_pattern_nesting = 32;
 
+/// Digits of a repetition count (`a{999}`): larger counts overflow
+/// libstdc++'s parser or build as many automaton states.
+constexpr size_t max_repeat_digits = 3;
+
 /// Compiles a client's regular expression so that neither compiling nor
 /// matching can exhaust the stack or run for ever: bounded size and
 /// nesting, and libstdc++'s Thompson-NFA matcher (bounded stack, time

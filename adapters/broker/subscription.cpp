@@ -58,9 +58,32 @@ caf::expected<uint32_t> parse_triggers(const json& list) {
   return result;
 }
 
+// Members read with json::value(key, fallback) must have the fallback's
+// type when present: value() throws on any other, which a client's
+// `"id": 1` must not turn into a 500.
+caf::error expect_strings(const json& obj,
+                          std::initializer_list<const char*> keys) {
+  for (const auto* key : keys)
+    if (auto i = obj.find(key); i != obj.end() && !i->is_string())
+      return bad(std::string{key} + " must be a string");
+  return {};
+}
+
+caf::error expect_booleans(const json& obj,
+                           std::initializer_list<const char*> keys) {
+  for (const auto* key : keys)
+    if (auto i = obj.find(key); i != obj.end() && !i->is_boolean())
+      return bad(std::string{key} + " must be true or false");
+  return {};
+}
+
 caf::error parse_notification(const json& n, subscription& s) {
   if (!n.is_object())
     return bad("notification must be an object");
+  if (auto err = expect_strings(n, {"format"}))
+    return err;
+  if (auto err = expect_booleans(n, {"showChanges", "sysAttrs"}))
+    return err;
   if (n.contains("attributes")) {
     auto attrs = names_of(n["attributes"], "notification.attributes");
     if (!attrs)
@@ -99,6 +122,8 @@ caf::error parse_notification(const json& n, subscription& s) {
 caf::error parse_queue(const json& q, subscription& s) {
   if (!q.is_object())
     return bad("queue must be an object");
+  if (auto err = expect_strings(q, {"policy"}))
+    return err;
   auto policy = q.value("policy", std::string{"coalesce"});
   if (policy == "coalesce")
     s.policy = queue_policy::coalesce;
@@ -123,6 +148,8 @@ caf::error parse_entities(const json& list, subscription& s) {
     if (!e.is_object())
       return bad("entities holds a non-object");
     entity_selector sel;
+    if (auto err = expect_strings(e, {"id", "type", "idPattern"}))
+      return err;
     sel.id = e.value("id", std::string{});
     sel.type = e.value("type", std::string{});
     sel.id_pattern_text = e.value("idPattern", std::string{});
@@ -150,6 +177,8 @@ caf::expected<subscription> parse_subscription(const json& body,
                                                std::string id) {
   if (!body.is_object())
     return bad("a subscription must be a JSON object");
+  if (auto err = expect_strings(body, {"id", "type"}))
+    return err;
   subscription s;
   s.id = body.value("id", std::move(id));
   if (!valid_entity_id(s.id))

@@ -133,7 +133,16 @@ http_response ngsi_api::handle(const http_request& req) {
   std::string_view path = req.path;
   http_response res;
   if (path.substr(0, api_root.size()) == api_root) {
-    res = handle_ngsi(req, path.substr(api_root.size()));
+    try {
+      res = handle_ngsi(req, path.substr(api_root.size()));
+    } catch (const nlohmann::json::exception& e) {
+      // A member of the body with a type a route did not check (value()
+      // and get<T>() throw): the client's mistake, never a 500.
+      api_call call{req, brk_, {}, nullptr, {}, {}};
+      brk_.refuse("json_wrong_type");
+      res = problem(call, broker_errc::bad_request_data,
+                    std::string{"a member has the wrong type: "} + e.what());
+    }
   } else if (path.substr(0, 12) == "/opendata/v1") {
     res = open_data(brk_, req, path.substr(12));
   } else if (path == "/health") {

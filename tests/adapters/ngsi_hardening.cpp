@@ -729,3 +729,30 @@ TEST_CASE("finding 2: webhook subscriptions hold descriptors only within "
                                               << " more descriptors");
   receiver.stop();
 }
+
+TEST_CASE("fuzz findings: members of the wrong type and huge repetition "
+          "counts are 400",
+          "[broker][ngsi][security]") {
+  ngsi_fixture f;
+  auto admin = bearer("demo-admin");
+  for (auto body :
+       {R"({"type":"Subscription","id":["x"],"entities":[{"type":"T"}]})",
+        R"({"type":1,"entities":[{"type":"T"}]})",
+        R"({"type":"Subscription","entities":[{"type":["T"]}]})",
+        R"({"type":"Subscription","entities":[{"type":"T"}],)"
+        R"("notification":{"format":2,"endpoint":{"uri":"http://127.0.0.1:9/"}}})",
+        R"({"type":"Subscription","entities":[{"type":"T"}],)"
+        R"("notification":{"showChanges":"yes","endpoint":{"uri":"http://127.0.0.1:9/"}}})"})
+    CHECK(f.call("POST", api + "/subscriptions", {admin, json_type}, body)
+              .status
+          == 400);
+  // Patterns are quoted strings in q: name~="a{1000}".
+  for (auto q : {"name~=%22a%7B8888888888888888888%7D%22",
+                 "name~=%22a%7B1000%7D%22"})
+    CHECK(f.call("GET", api + "/entities?type=B&q=" + std::string{q}, {admin})
+              .status
+          == 400);
+  CHECK(f.call("GET", api + "/entities?type=B&q=name~=%22a%7B999%7D%22", {admin})
+            .status
+        == 200);
+}
