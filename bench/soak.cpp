@@ -115,7 +115,7 @@ double recovery_s(const std::vector<soak_window>& ws, double from_s,
     bool stays = true;
     size_t n = 0;
     for (size_t j = i; j < ws.size() && ws[j].t_s - ws[i].t_s < 30; ++j, ++n)
-      stays = stays && get(ws[j]) <= limit;
+      stays = stays && get(ws[j]) >= 0 && get(ws[j]) <= limit;
     if (stays && n >= 6)
       return std::max(0.0, ws[i].t_s - soak_sampler::window_s - from_s);
   }
@@ -298,6 +298,7 @@ int run_soak(const soak_options& opt) {
   sum.rss_start_mib = rss_start;
   sum.rss_peak_mib = mem.hwm_kib / 1024;
   sum.rss_end_mib = mem.rss_kib / 1024;
+  sampler.finalize();
   const auto& ws = sampler.windows();
   std::vector<double> steady_rss;
   for (const auto& w : ws) {
@@ -323,6 +324,12 @@ int run_soak(const soak_options& opt) {
     sum.view_recovery_s
       = recovery_s(ws, overload_to, 1.5 * sum.view_steady_p99_ms,
                    [](const auto& w) { return w.view_p99_ms; });
+    // A steady p99 that is itself a lost probe is no level to return to.
+    constexpr double lost_ms = 10000;
+    if (sum.api_steady_p99_ms >= lost_ms)
+      sum.api_recovery_s = -2;
+    if (sum.view_steady_p99_ms >= lost_ms)
+      sum.view_recovery_s = -2;
   }
   steady_viewers->close_stdin();
   d.notes.push_back("steady viewers: " + steady_viewers->read_line(5s));

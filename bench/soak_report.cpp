@@ -18,7 +18,14 @@ std::string fmt(double x, int digits = 1) {
   return buf;
 }
 
+// A counter of a minute whose /metrics page did not answer.
+std::string counter(const soak_minute& m, double x) {
+  return m.have_metrics ? fmt(x, 0) : "n/a";
+}
+
 std::string recovery(double s) {
+  if (s < -1.5)
+    return "undefined (probes lost already in the steady phase)";
   return s < 0 ? "not recovered" : fmt(s, 0) + " s";
 }
 
@@ -37,17 +44,20 @@ void write_samples_csv(const std::string& path,
         << fmt(m.hwm_mib) << ',' << m.api_n << ',' << m.api_failed << ','
         << fmt(m.api_p50_ms, 2) << ',' << fmt(m.api_p99_ms, 2) << ','
         << m.view_n << ',' << m.view_lost << ',' << fmt(m.view_p50_ms, 2)
-        << ',' << fmt(m.view_p99_ms, 2) << ',' << fmt(m.ingest_msgs_s, 0)
-        << ',' << fmt(m.applied_s, 0) << ',' << fmt(m.rejected, 0) << ','
-        << fmt(m.viewers, 0) << ',' << fmt(m.viewer_refusals, 0) << ','
-        << fmt(m.api_refusals, 0) << ',' << fmt(m.notifications, 0) << ','
-        << fmt(m.notify_failures, 0) << ',' << fmt(m.updates_dropped, 0)
+        << ',' << fmt(m.view_p99_ms, 2) << ',' << counter(m, m.ingest_msgs_s)
+        << ',' << counter(m, m.applied_s) << ',' << counter(m, m.rejected)
+        << ',' << counter(m, m.viewers) << ','
+        << counter(m, m.viewer_refusals) << ',' << counter(m, m.api_refusals)
+        << ',' << counter(m, m.notifications) << ','
+        << counter(m, m.notify_failures) << ','
+        << counter(m, m.updates_dropped)
         << ',' << (m.alive ? 1 : 0) << '\n';
 }
 
 void write_windows_csv(const std::string& path,
                        const std::vector<soak_window>& windows) {
   std::ofstream out{path};
+  // -1: no probe sample in the window.
   out << "t_s,phase,rss_mib,api_p99_ms,view_p99_ms\n";
   for (const auto& w : windows)
     out << fmt(w.t_s, 0) << ',' << w.phase << ',' << fmt(w.rss_mib) << ','
@@ -113,10 +123,11 @@ void write_soak_report(const std::string& path, const soak_summary& s,
         << m.api_failed << " | " << fmt(m.api_p50_ms, 2) << " | "
         << fmt(m.api_p99_ms, 2) << " | " << m.view_n << " | " << m.view_lost
         << " | " << fmt(m.view_p50_ms, 2) << " | " << fmt(m.view_p99_ms, 2)
-        << " | " << fmt(m.ingest_msgs_s, 0) << " | " << fmt(m.applied_s, 0)
-        << " | " << fmt(m.rejected, 0) << " | " << fmt(m.viewers, 0) << " | "
-        << fmt(m.viewer_refusals, 0) << " | " << fmt(m.notifications, 0)
-        << " | " << fmt(m.notify_failures, 0) << " | "
+        << " | " << counter(m, m.ingest_msgs_s) << " | "
+        << counter(m, m.applied_s) << " | " << counter(m, m.rejected) << " | "
+        << counter(m, m.viewers) << " | " << counter(m, m.viewer_refusals)
+        << " | " << counter(m, m.notifications) << " | "
+        << counter(m, m.notify_failures) << " | "
         << (m.alive ? "yes" : "NO") << " |\n";
   out << "\nLatencies in ms. Plot: soak.svg; 5-second windows: windows.csv.\n";
   if (!s.notes.empty()) {
@@ -176,10 +187,16 @@ void write_soak_svg(const std::string& path,
       out << "<text x='" << left - 6 << "' y='" << y(v) + 4
           << "' text-anchor='end'>" << fmt(v, v < 10 ? 1 : 0) << "</text>\n";
     }
+    // A window without samples (-1) breaks the line.
     for (const auto& [color, get] : lines) {
       out << "<polyline fill='none' stroke='" << color << "' points='";
-      for (const auto& win : windows)
-        out << fmt(x(win.t_s)) << ',' << fmt(y(get(win))) << ' ';
+      for (const auto& win : windows) {
+        if (get(win) < 0)
+          out << "'/>\n<polyline fill='none' stroke='" << color
+              << "' points='";
+        else
+          out << fmt(x(win.t_s)) << ',' << fmt(y(get(win))) << ' ';
+      }
       out << "'/>\n";
     }
   };

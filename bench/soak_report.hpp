@@ -12,14 +12,17 @@ struct soak_window {
   double t_s = 0; ///< end of the window, seconds since the driver started
   std::string phase;
   double rss_mib = 0;
-  double api_p99_ms = 0;  ///< 0: no sample in the window
-  double view_p99_ms = 0; ///< ingest -> viewer
+  double api_p99_ms = -1;  ///< -1: no sample in the window
+  double view_p99_ms = -1; ///< ingest -> viewer
 };
 
 /// One minute of the run: the rows of samples.csv and the report's table.
 struct soak_minute {
   int minute = 0;
   std::string phase;
+  double from_s = 0; ///< the minute's bounds, seconds since the start
+  double to_s = 0;
+  bool have_metrics = false; ///< /metrics answered (within 15 s)
   double rss_mib = 0;
   double hwm_mib = 0;
   size_t api_n = 0;

@@ -37,8 +37,6 @@ void soak_sampler::tick(const std::string& phase) {
   w.t_s = now;
   w.phase = phase;
   w.rss_mib = read_process_memory(server_.pid()).rss_kib / mib;
-  w.api_p99_ms = quantile_ms(api_.log().between(last_window_, now), 0.99);
-  w.view_p99_ms = quantile_ms(view_.log().between(last_window_, now), 0.99);
   windows_.push_back(w);
   last_window_ = now;
   if (now - last_minute_ >= 60 - window_s / 2) {
@@ -52,6 +50,8 @@ soak_minute soak_sampler::minute_row(const std::string& phase, double from,
   soak_minute m;
   m.minute = static_cast<int>(minutes_.size()) + 1;
   m.phase = phase;
+  m.from_s = from;
+  m.to_s = to;
   auto mem = read_process_memory(server_.pid());
   m.rss_mib = mem.rss_kib / mib;
   m.hwm_mib = mem.hwm_kib / mib;
@@ -67,7 +67,8 @@ soak_minute soak_sampler::minute_row(const std::string& phase, double from,
   m.view_p99_ms = quantile_ms(view, 0.99);
   m.alive = server_.alive();
   auto cur = m.alive ? server_.metrics() : metrics_page{};
-  if (!cur.series.empty() && !last_metrics_.series.empty()) {
+  m.have_metrics = !cur.series.empty() && !last_metrics_.series.empty();
+  if (m.have_metrics) {
     auto delta = [&](const std::string& name) {
       return cur.sum(name) - last_metrics_.sum(name);
     };
@@ -87,6 +88,30 @@ soak_minute soak_sampler::minute_row(const std::string& phase, double from,
   if (!cur.series.empty())
     last_metrics_ = std::move(cur);
   return m;
+}
+
+void soak_sampler::finalize() {
+  auto p99 = [](const std::vector<latency_sample>& xs) {
+    return xs.empty() ? -1.0 : quantile_ms(xs, 0.99);
+  };
+  double from = windows_.empty() ? 0 : windows_.front().t_s - window_s;
+  for (auto& w : windows_) {
+    w.api_p99_ms = p99(api_.log().between(from, w.t_s));
+    w.view_p99_ms = p99(view_.log().between(from, w.t_s));
+    from = w.t_s;
+  }
+  for (auto& m : minutes_) {
+    auto api = api_.log().between(m.from_s, m.to_s);
+    m.api_n = api.size();
+    m.api_failed = failed(api);
+    m.api_p50_ms = quantile_ms(api, 0.5);
+    m.api_p99_ms = quantile_ms(api, 0.99);
+    auto view = view_.log().between(m.from_s, m.to_s);
+    m.view_n = view.size();
+    m.view_lost = failed(view);
+    m.view_p50_ms = quantile_ms(view, 0.5);
+    m.view_p99_ms = quantile_ms(view, 0.99);
+  }
 }
 
 size_t soak_sampler::probe_failures() const {

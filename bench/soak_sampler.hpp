@@ -35,6 +35,11 @@ public:
 
   size_t probe_failures() const;
 
+  /// Recomputes every window's and minute's probe figures from the whole
+  /// logs: a lost probe is known only 10 s after it was sent, when its
+  /// window has long been closed.
+  void finalize();
+
 private:
   soak_minute minute_row(const std::string& phase, double from, double to);
 
