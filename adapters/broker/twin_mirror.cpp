@@ -193,4 +193,22 @@ attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
   return mirror;
 }
 
+void detach_twin(caf::actor_system& sys, const actors::twin_actor& twin,
+                 actors::subscriber_actor& mirror) {
+  if (!mirror)
+    return;
+  caf::anon_send(twin, caf::unsubscribe_atom_v, mirror);
+  // An exit message of normal priority waits behind every delta the
+  // MIRROR has not handled yet, minutes of them under overload, and
+  // SIGTERM with it. Urgent messages are handled first.
+  auto ptr = caf::actor_cast<caf::strong_actor_ptr>(mirror);
+  ptr->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
+               caf::make_message(caf::exit_msg{
+                   ptr->address(), caf::exit_reason::user_shutdown}),
+               nullptr);
+  caf::scoped_actor self{sys};
+  self->wait_for(mirror);
+  mirror = nullptr;
+}
+
 } // namespace citytwin::broker

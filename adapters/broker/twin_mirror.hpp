@@ -54,6 +54,11 @@ actors::subscriber_actor::behavior_type
 twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
             tenant_space* space, std::string city);
 
+/// Unsubscribes the MIRROR and stops it at once, whatever its backlog
+/// (blocks until it is gone: call at shutdown, outside actors).
+void detach_twin(caf::actor_system& sys, const actors::twin_actor& twin,
+                 actors::subscriber_actor& mirror);
+
 /// Seeds the space, spawns the MIRROR and subscribes it to the twin
 /// (waits for the twin's answer: call at start-up, outside actors).
 caf::expected<actors::subscriber_actor>

@@ -76,17 +76,6 @@ caf::error host_other_cities(running_broker::impl& p,
 
 // Unsubscribes a MIRROR and waits until it is gone (it points into the
 // broker).
-void stop_mirror(caf::actor_system& sys, const actors::twin_actor& twin,
-                 actors::subscriber_actor& mirror) {
-  if (!mirror)
-    return;
-  caf::anon_send(twin, caf::unsubscribe_atom_v, mirror);
-  caf::anon_send_exit(mirror, caf::exit_reason::user_shutdown);
-  caf::scoped_actor self{sys};
-  self->wait_for(mirror);
-  mirror = nullptr;
-}
-
 } // namespace
 
 void add_broker_options(CLI::App& cmd, broker_options& opts) {
@@ -204,9 +193,9 @@ void running_broker::stop() {
     impl_->brk->notifications().stop();
   if (!impl_->sys)
     return;
-  stop_mirror(*impl_->sys, impl_->twin, impl_->mirror);
+  broker::detach_twin(*impl_->sys, impl_->twin, impl_->mirror);
   for (auto& h : impl_->others) {
-    stop_mirror(*impl_->sys, h.handles.front, h.mirror);
+    broker::detach_twin(*impl_->sys, h.handles.front, h.mirror);
     actors::stop_twin(*impl_->sys, h.handles);
   }
   impl_->others.clear();

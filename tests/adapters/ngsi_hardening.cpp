@@ -3,6 +3,8 @@
 // 127.0.0.1 and refused with the right status while the server stays up.
 #include "ngsi_fixture.hpp"
 
+#include "actors/runtime.hpp"
+#include "actors/type_ids.hpp"
 #include "adapters/broker/broker_error.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/broker/webhook_client.hpp"
@@ -755,4 +757,33 @@ TEST_CASE("fuzz findings: members of the wrong type and huge repetition "
   CHECK(f.call("GET", api + "/entities?type=B&q=name~=%22a%7B999%7D%22", {admin})
             .status
         == 200);
+}
+
+TEST_CASE("finding 2: the MIRROR stops at once whatever its backlog",
+          "[broker][security]") {
+  caf::actor_system_config cfg;
+  REQUIRE_FALSE(actors::configure(cfg, {"sharing", 1}));
+  caf::actor_system sys{cfg};
+  broker::notifier n;
+  broker::tenant_space space{"t", n};
+  auto city = small_city();
+  REQUIRE_FALSE(city.things.empty());
+  twin::delta_batch batch;
+  for (const auto& p : city.things)
+    batch.push_back({twin::initial_state(p), 1});
+  auto mirror = sys.spawn(broker::twin_mirror, &space, std::string{"t"});
+  // Far more than it handles in the time allowed below: overload leaves
+  // minutes of deltas queued, and an exit queued behind them would wait.
+  constexpr int batches = 20000;
+  for (int i = 0; i < batches; ++i)
+    caf::anon_send(mirror, batch);
+  auto start = std::chrono::steady_clock::now();
+  broker::detach_twin(sys, {}, mirror);
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK_FALSE(mirror);
+  CHECK(took < std::chrono::seconds{2});
+  WARN("MIRROR with " << batches << " batches of " << batch.size()
+                      << " deltas queued stopped in "
+                      << std::chrono::duration<double>(took).count() << " s");
+  n.stop();
 }
