@@ -20,7 +20,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -145,4 +148,23 @@ TEST_CASE("fuzz regression: a subscription whose type is an array is "
   caf::expected<broker::subscription> sub{caf::error{}};
   CHECK_NOTHROW(sub = broker::parse_subscription(read.value, "urn:x:s"));
   CHECK_FALSE(sub);
+}
+
+// scenarios/assignment/tntp_reader.cpp: a link_type of 9e13 was cast to
+// int32 (undefined behaviour, found by UBSan). Fixed: out-of-range types
+// are an error of that record.
+TEST_CASE("fuzz regression: a TNTP link type beyond int32 is an error",
+          "[security][fuzz-regression]") {
+  namespace sa = scenarios::assignment;
+  auto text = regression("tntp", "link_type_out_of_range");
+  auto net_part = std::string{fuzz::split(text, fuzz::part_separator, 4)[0]};
+  auto path = std::filesystem::temp_directory_path()
+              / ("citytwin-tntp-" + std::to_string(::getpid()) + ".tntp");
+  {
+    std::ofstream out{path, std::ios::binary};
+    out << net_part;
+  }
+  auto net = sa::read_network(path);
+  std::filesystem::remove(path);
+  CHECK_FALSE(net);
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <string>
 
 namespace citytwin::scenarios::assignment {
@@ -126,6 +127,16 @@ bool parse_link(const std::vector<std::string_view>& fields,
                           + "' must not be negative"});
       ok = false;
     }
+  // Converting a double outside int32's range is undefined behaviour
+  // (UBSan found 9e13 here); link types are small codes.
+  if (auto type = at(column::type);
+      !(type >= std::numeric_limits<std::int32_t>::min()
+        && type <= std::numeric_limits<std::int32_t>::max())) {
+    errors.push_back({file, line, "field 'link_type' is out of range"});
+    ok = false;
+  }
+  if (!ok)
+    return false;
   out = link_record{static_cast<node_id>(at(column::from)) - 1,
              static_cast<node_id>(at(column::to)) - 1,
              at(column::capacity),
