@@ -86,6 +86,20 @@ std::string lamp_pack(long t, double w) {
          + R"(,"n":"power","u":"W","v":)" + twin::shortest(w) + "}]";
 }
 
+// An ingest client of lamp 1's packs at QoS 1 that reconnects within 1-2 s.
+auto start_lamp_client(const mqtt::mosquitto_process& broker, collector& out) {
+  mqtt::ingest_client_config config;
+  config.broker = {"127.0.0.1", broker.port()};
+  config.qos = 1;
+  config.reconnect_min_s = 1;
+  config.reconnect_max_s = 2;
+  ingest::decoder_config decoding;
+  decoding.bindings = lamp_bindings();
+  decoding.city = "test";
+  decoding.tenant = "test";
+  return mqtt::ingest_client::start(config, decoding, out.sink(), 2);
+}
+
 } // namespace
 
 TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
@@ -97,16 +111,7 @@ TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
     return;
   }
   collector out;
-  mqtt::ingest_client_config config;
-  config.broker = {"127.0.0.1", broker.port()};
-  config.qos = 1;
-  config.reconnect_min_s = 1;
-  config.reconnect_max_s = 2;
-  ingest::decoder_config decoding;
-  decoding.bindings = lamp_bindings();
-  decoding.city = "test";
-  decoding.tenant = "test";
-  auto client = mqtt::ingest_client::start(config, decoding, out.sink(), 2);
+  auto client = start_lamp_client(broker, out);
   REQUIRE(client);
   auto& c = **client;
   REQUIRE(eventually([&] { return c.subscribed(); }));
@@ -180,16 +185,7 @@ TEST_CASE("MQTT ingest: mosquitto killed during ingest loses nothing it "
     return;
   }
   collector out;
-  mqtt::ingest_client_config config;
-  config.broker = {"127.0.0.1", broker.port()};
-  config.qos = 1;
-  config.reconnect_min_s = 1;
-  config.reconnect_max_s = 2;
-  ingest::decoder_config decoding;
-  decoding.bindings = lamp_bindings();
-  decoding.city = "test";
-  decoding.tenant = "test";
-  auto client = mqtt::ingest_client::start(config, decoding, out.sink(), 2);
+  auto client = start_lamp_client(broker, out);
   REQUIRE(client);
   auto& c = **client;
   REQUIRE(eventually([&] { return c.subscribed(); }));
