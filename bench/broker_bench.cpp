@@ -44,8 +44,11 @@ twin::access_config bench_access() {
   auto cfg = broker::parse_access_config(
       "version: 1\n"
       "open_data: { requests_per_minute: 100000000 }\n"
+      "limits: { anonymous_requests_per_minute: 100000000, "
+      "api_connections: 100000 }\n"
       "tenants:\n"
       "  - name: bench\n"
+      "    notify_allow: [127.0.0.1/32]\n"
       "    sharing:\n"
       "      - { type: StreetLight, level: open }\n"
       "      - { type: \"*\", level: private }\n"

@@ -284,6 +284,8 @@ viewers_result measure_viewers(const twin::city& c, size_t n,
   viz::live_stream_config config;
   // n viewers plus the one that checks the server still serves.
   config.stream.max_clients = n + 1;
+  // A capacity figure: the port's own connection cap would refuse half.
+  config.max_connections = n + 16;
   served_twin served{c, config};
   if (!served.error.empty()) {
     result.skipped = served.error;
