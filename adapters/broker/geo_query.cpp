@@ -11,6 +11,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <numbers>
 #include <optional>
 #include <utility>
 
@@ -30,6 +31,10 @@ constexpr std::array<std::pair<std::string_view, geo_relation>, 8> names{{
     {"equals", geo_relation::equals},
     {"disjoint", geo_relation::disjoint},
 }};
+
+/// Metres per degree of latitude on the mean Earth sphere (as twin/geo.cpp).
+constexpr double metres_per_degree = 6371008.8 * std::numbers::pi / 180;
+constexpr double degree = std::numbers::pi / 180;
 
 constexpr std::string_view max_prefix = "maxDistance==";
 constexpr std::string_view min_prefix = "minDistance==";
@@ -131,6 +136,42 @@ std::optional<geo_shape> instance_shape(const json& instance) {
   return std::move(*result);
 }
 
+bool is_empty(const geo_shape& shape) {
+  return shape.points.empty() && shape.lines.empty() && shape.polygons.empty();
+}
+
+/// Every position within `radius_m` of `centre`, great-circle or on the
+/// local flat approximation, lies in the box: the shortest path to such a
+/// position stays within `radius_m` of the centre, so its latitude never
+/// leaves [lat - r, lat + r], where a degree of longitude is shortest at
+/// the end farther from the equator.
+geo_box near_box(twin::geo_point centre, double radius_m) {
+  // Slack against rounding in the distance computations: relative
+  // (1e-6 mm per km) and absolute (1e-9 degrees, ~0.1 mm).
+  constexpr double slack = 1 + 1e-9;
+  constexpr double slack_deg = 1e-9;
+  constexpr double whole_lon = 180;
+  double dlat = radius_m / metres_per_degree * slack + slack_deg;
+  geo_box result{-whole_lon, centre.lat - dlat, whole_lon, centre.lat + dlat};
+  if (result.min_lat <= -90 || result.max_lat >= 90) {
+    result.min_lat = std::max(result.min_lat, -90.0);
+    result.max_lat = std::min(result.max_lat, 90.0);
+    return result;
+  }
+  double farthest
+      = std::max(std::abs(result.min_lat), std::abs(result.max_lat));
+  double dlon
+      = radius_m / (metres_per_degree * std::cos(farthest * degree)) * slack
+        + slack_deg;
+  // A box across the antimeridian would need two parts; take all
+  // longitudes instead (conservative, and rare for a city).
+  if (centre.lon - dlon <= -whole_lon || centre.lon + dlon >= whole_lon)
+    return result;
+  result.min_lon = centre.lon - dlon;
+  result.max_lon = centre.lon + dlon;
+  return result;
+}
+
 } // namespace
 
 const char* to_string(geo_relation relation) {
@@ -141,46 +182,60 @@ const char* to_string(geo_relation relation) {
 }
 
 bool geo_query::matches(const nlohmann::json& entity) const {
-  // A default-constructed query has no geometry to relate to.
-  if (geometry.points.empty() && geometry.lines.empty()
-      && geometry.polygons.empty())
-    return false;
   if (!entity.is_object())
     return false;
   auto attribute = entity.find(geoproperty);
   if (attribute == entity.end())
     return false;
-  auto relate = [this](const geo_shape& e) {
-    const auto& q = geometry;
-    switch (relation) {
-      case geo_relation::near_max:
-        return detail::distance_m(q.points.front(), e) <= distance_m;
-      case geo_relation::near_min:
-        return detail::distance_m(q.points.front(), e) >= distance_m;
-      case geo_relation::within:
-        return detail::within(e, q);
-      case geo_relation::contains:
-        return detail::within(q, e);
-      case geo_relation::intersects:
-        return detail::intersects(e, q);
-      case geo_relation::overlaps:
-        return detail::intersects(e, q) && !detail::within(e, q)
-               && !detail::within(q, e);
-      case geo_relation::equals:
-        return detail::equals(e, q);
-      case geo_relation::disjoint:
-        return !detail::intersects(e, q);
-    }
-    return false;
-  };
   // Several instances (datasetIds): the entity matches if any does.
   auto test = [&](const json& instance) {
     auto shape = instance.is_object() ? instance_shape(instance) : std::nullopt;
-    return shape && relate(*shape);
+    return shape && matches_shape(*shape);
   };
   if (!attribute->is_array())
     return test(*attribute);
   return std::any_of(attribute->begin(), attribute->end(), test);
+}
+
+bool geo_query::matches_shape(const geo_shape& e) const {
+  // A default-constructed query has no geometry to relate to.
+  if (is_empty(geometry) || is_empty(e))
+    return false;
+  const auto& q = geometry;
+  switch (relation) {
+    case geo_relation::near_max:
+      return detail::distance_m(q.points.front(), e) <= distance_m;
+    case geo_relation::near_min:
+      return detail::distance_m(q.points.front(), e) >= distance_m;
+    case geo_relation::within:
+      return detail::within(e, q);
+    case geo_relation::contains:
+      return detail::within(q, e);
+    case geo_relation::intersects:
+      return detail::intersects(e, q);
+    case geo_relation::overlaps:
+      return detail::intersects(e, q) && !detail::within(e, q)
+             && !detail::within(q, e);
+    case geo_relation::equals:
+      return detail::equals(e, q);
+    case geo_relation::disjoint:
+      return !detail::intersects(e, q);
+  }
+  return false;
+}
+
+std::optional<geo_box> geo_query::candidate_box() const {
+  if (is_empty(geometry))
+    return std::nullopt;
+  switch (relation) {
+    case geo_relation::near_min:
+    case geo_relation::disjoint:
+      return std::nullopt;
+    case geo_relation::near_max:
+      return near_box(geometry.points.front(), distance_m);
+    default:
+      return bounds(geometry);
+  }
 }
 
 caf::expected<geo_query> parse_geo_query(std::string_view georel,

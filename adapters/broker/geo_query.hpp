@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,20 @@ struct geo_query {
   /// whose value is not a valid GeoJSON geometry of the six supported
   /// types, never matches, not even `disjoint`.
   bool matches(const nlohmann::json& entity) const;
+
+  /// True if `entity_geometry` stands in the relation to the query
+  /// geometry: the predicate of `matches` on a geometry parsed beforehand
+  /// (a store parses each entity's geometry once, when it is written).
+  bool matches_shape(const geo_shape& entity_geometry) const;
+
+  /// A box that the `bounds` of every matching entity geometry intersects,
+  /// for an index to pre-filter with: the query geometry's bounds, or for
+  /// `near_max` the query point widened by `distance_m` (converted to
+  /// degrees at the latitude farthest from the equator, so conservative;
+  /// every longitude when it reaches a pole or the antimeridian). Nullopt
+  /// when no box can exclude anything: `near_min`, `disjoint`, or a query
+  /// without geometry.
+  std::optional<geo_box> candidate_box() const;
 };
 
 /// From the query parameters `georel`, `geometry`, `coordinates` (JSON

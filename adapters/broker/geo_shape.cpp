@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -134,6 +135,30 @@ const char* to_string(geometry_type type) {
     if (x == type)
       return name.data();
   return "unknown";
+}
+
+geo_box bounds(const geo_shape& shape) {
+  std::optional<geo_box> result;
+  auto add = [&](twin::geo_point p) {
+    if (!result) {
+      result = geo_box{p.lon, p.lat, p.lon, p.lat};
+      return;
+    }
+    result->min_lon = std::min(result->min_lon, p.lon);
+    result->min_lat = std::min(result->min_lat, p.lat);
+    result->max_lon = std::max(result->max_lon, p.lon);
+    result->max_lat = std::max(result->max_lat, p.lat);
+  };
+  for (auto p : shape.points)
+    add(p);
+  for (const auto& line : shape.lines)
+    for (auto p : line)
+      add(p);
+  for (const auto& polygon : shape.polygons)
+    for (const auto& ring : polygon)
+      for (auto p : ring)
+        add(p);
+  return result.value_or(geo_box{});
 }
 
 caf::expected<geometry_type> parse_geometry_type(std::string_view name) {

@@ -41,6 +41,20 @@ struct geo_shape {
   std::vector<geo_polygon> polygons;
 };
 
+/// A longitude/latitude box in degrees, edges included.
+struct geo_box {
+  double min_lon = 0;
+  double min_lat = 0;
+  double max_lon = 0;
+  double max_lat = 0;
+};
+
+/// The smallest box holding every position of `shape`, in plain
+/// longitude/latitude as RFC 7946 section 3.1.9 reads coordinates (a shape
+/// across the antimeridian must be split to go the short way round). An
+/// empty shape gives the box {0, 0, 0, 0}.
+geo_box bounds(const geo_shape& shape);
+
 /// Parses a GeoJSON type name (case-sensitive, as in GeoJSON).
 caf::expected<geometry_type> parse_geometry_type(std::string_view name);
 
