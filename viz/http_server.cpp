@@ -6,8 +6,10 @@
 #include "viz/viewer_limits.hpp"
 #include "viz/ws_server_config.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -33,10 +35,164 @@ std::string query_of(const std::string& resource) {
                                        : resource.substr(question + 1);
 }
 
+// The server's own answers. `detail` is ours, never the client's, so it
+// needs no JSON escaping.
+http_response unavailable(const std::string& detail) {
+  return {503, "application/json",
+          "{\"title\":\"ServiceUnavailable\",\"detail\":\"" + detail
+            + "\"}"};
+}
+
+http_response internal_error(const std::string& what) {
+  return {500, "application/json",
+          std::string{"{\"error\":\"internal error: "} + what + "\"}"};
+}
+
+// Computes an answer; an escaping exception becomes a 500.
+http_response run(const http_answer& make) {
+  try {
+    return make();
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
+}
+
+// Sets the response of a connection whose request is being processed.
+void fill(const connection_ptr& con, const http_response& res) {
+  con->set_status(
+    static_cast<websocketpp::http::status_code::value>(res.status));
+  con->replace_header("Content-Type", res.content_type);
+  con->replace_header("Cache-Control", "no-store");
+  // Every 401 must name a scheme (RFC 7235, 3.1); bearer tokens are the
+  // only credentials this server takes.
+  if (res.status == 401)
+    con->replace_header("WWW-Authenticate", "Bearer realm=\"citytwin\"");
+  con->set_body(res.body);
+}
+
+// Sends the answer of a deferred request; the connection closes after it.
+void send_deferred(const connection_ptr& con, const http_response& res) {
+  try {
+    fill(con, res);
+    websocketpp::lib::error_code ec;
+    con->send_http_response(ec);
+  } catch (const websocketpp::exception&) {
+    // The connection failed meanwhile: nobody is left to answer.
+  }
+}
+
 } // namespace
 
+http_reply::http_reply(answer_function answer, defer_function defer)
+  : answer_(std::move(answer)), defer_(std::move(defer)) {
+}
+
+void http_reply::operator()(http_response res) const {
+  answer_with([res = std::move(res)]() mutable { return std::move(res); });
+}
+
+void http_reply::answer_with(http_answer make) const {
+  if (answer_)
+    answer_(std::move(make));
+}
+
+bool http_reply::defer() const {
+  return defer_ && defer_();
+}
+
+http_reply http_reply::map(std::function<void(http_response&)> edit) const {
+  auto answer = answer_;
+  auto mapped = [answer, edit = std::move(edit)](http_answer make) {
+    if (!answer)
+      return;
+    answer([make = std::move(make), edit] {
+      auto result = make();
+      edit(result);
+      return result;
+    });
+  };
+  return http_reply{std::move(mapped), defer_};
+}
+
+async_http_handler to_async(http_handler handler) {
+  if (!handler)
+    return {};
+  return [handler = std::move(handler)](const http_request& req,
+                                        http_reply reply) {
+    reply(handler(req));
+  };
+}
+
 struct http_server::impl {
-  http_handler handler;
+  // Lets answers reach the server's thread from any thread, until the
+  // server goes away (`close`); then they are dropped.
+  struct gate {
+    std::mutex mutex;
+    impl* target = nullptr;
+
+    void post(std::function<void(impl&)> task) {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (target == nullptr)
+        return;
+      auto* s = target;
+      s->server.get_io_service().post([s, task = std::move(task)] {
+        task(*s);
+      });
+    }
+
+    void close() {
+      std::lock_guard<std::mutex> guard{mutex};
+      target = nullptr;
+    }
+  };
+
+  // One HTTP request from its arrival to its answer, shared by the copies
+  // of its `http_reply`. It holds no connection: those stay in `pending`,
+  // on the server's thread, so none can outlive the server's io_service.
+  struct exchange {
+    exchange(std::shared_ptr<gate> replies, uint64_t request)
+      : to_server(std::move(replies)), id(request) {
+    }
+
+    exchange(const exchange&) = delete;
+    exchange& operator=(const exchange&) = delete;
+
+    ~exchange() {
+      // Every reply is gone and none answered (an actor that died, a
+      // handler that forgot): the client still gets an answer.
+      if (deferred && !answered)
+        to_server->post([request = id](impl& s) {
+          s.deliver(request, [] {
+            return unavailable("the request was dropped unanswered");
+          });
+        });
+    }
+
+    void answer(http_answer make) {
+      std::lock_guard<std::mutex> guard{mutex};
+      if (answered)
+        return;
+      answered = true;
+      if (deferred)
+        to_server->post([request = id, make = std::move(make)](impl& s) {
+          s.deliver(request, make);
+        });
+      else if (in_call)
+        now = std::move(make); // sent when the handler returns
+      // Else: an answer after the handler returned without `defer`; the
+      // server has answered 500 already.
+    }
+
+    std::shared_ptr<gate> to_server;
+    const uint64_t id;
+    std::mutex mutex;
+    bool in_call = true;   // the handler is running
+    bool deferred = false; // admitted to `pending`
+    bool answered = false;
+    http_answer now; // the answer to send when the handler returns
+  };
+
+  async_http_handler handler;
   ws_handler ws;
   server_type server;
   size_t max_connections = viewer_limits::max_connections;
@@ -52,6 +208,17 @@ struct http_server::impl {
   // other local close is WebSocket++ failing a client's frames.
   std::set<connection_id> closing;
   std::atomic<size_t> num_open{0};
+  // Deferred HTTP requests and their connections, by request; touched on
+  // the server thread only. At most `max_pending`.
+  size_t max_pending = viewer_limits::max_pending_requests;
+  std::map<uint64_t, connection_ptr> pending;
+  uint64_t next_request = 1;
+  std::atomic<uint64_t> num_pending{0};
+  std::atomic<uint64_t> num_refused_requests{0};
+  // Answers sent by `stop`, until their connections have closed.
+  std::vector<connection_ptr> last_answers;
+  std::atomic<size_t> num_last_answers{0};
+  std::shared_ptr<gate> replies = std::make_shared<gate>();
   // Frames of `send_shared`, encoded once.
   detail::shared_frames shared;
 
@@ -84,24 +251,101 @@ struct http_server::impl {
     req.query = query_of(con->get_resource());
     req.body = con->get_request_body();
     req.authorization = con->get_request_header("Authorization");
-    http_response res;
+    auto ex = std::make_shared<exchange>(replies, next_request++);
+    http_reply reply{[ex](http_answer make) { ex->answer(std::move(make)); },
+                     [this, ex, hdl] { return admit(*ex, hdl); }};
     try {
       if (!handler)
         throw std::runtime_error("no handler");
-      res = handler(req);
+      handler(req, reply);
     } catch (const std::exception& e) {
-      res = {500, "application/json",
-             std::string{"{\"error\":\"internal error: "} + e.what() + "\"}"};
+      reply(internal_error(e.what()));
     }
-    con->set_status(
-      static_cast<websocketpp::http::status_code::value>(res.status));
-    con->replace_header("Content-Type", res.content_type);
-    con->replace_header("Cache-Control", "no-store");
-    // Every 401 must name a scheme (RFC 7235, 3.1); bearer tokens are the
-    // only credentials this server takes.
-    if (res.status == 401)
-      con->replace_header("WWW-Authenticate", "Bearer realm=\"citytwin\"");
-    con->set_body(res.body);
+    http_answer now;
+    {
+      std::lock_guard<std::mutex> guard{ex->mutex};
+      ex->in_call = false;
+      if (!ex->deferred && !ex->answered) {
+        ex->answered = true;
+        ex->now = [] { return internal_error("the handler gave no answer"); };
+      }
+      now = std::move(ex->now);
+    }
+    // Answered while the handler ran: WebSocket++ sends it when we return.
+    // Deferred: `deliver` sends it.
+    if (now)
+      fill(con, run(now));
+  }
+
+  // `http_reply::defer` of a request whose handler is running on this
+  // thread.
+  bool admit(exchange& ex, websocketpp::connection_hdl hdl) {
+    std::lock_guard<std::mutex> guard{ex.mutex};
+    // Only while the handler runs: afterwards this server may be gone.
+    if (!ex.in_call || ex.answered)
+      return false;
+    if (ex.deferred)
+      return true;
+    if (pending.size() >= max_pending) {
+      ++num_refused_requests;
+      ex.answered = true;
+      auto waiting = pending.size();
+      ex.now = [waiting] {
+        return unavailable(std::to_string(waiting)
+                           + " requests wait for an answer already; try "
+                             "again later");
+      };
+      return false;
+    }
+    auto con = server.get_con_from_hdl(hdl);
+    con->defer_http_response();
+    pending.emplace(ex.id, std::move(con));
+    num_pending = pending.size();
+    ex.deferred = true;
+    return true;
+  }
+
+  // Sends the answer of a deferred request, unless `stop` answered it.
+  void deliver(uint64_t request, const http_answer& make) {
+    auto i = pending.find(request);
+    if (i == pending.end())
+      return;
+    // Made first: while its answer is made, the request still waits.
+    auto res = run(make);
+    auto con = std::move(i->second);
+    pending.erase(i);
+    num_pending = pending.size();
+    send_deferred(con, res);
+  }
+
+  // At `stop`: answers every waiting request with `res`, and watches the
+  // connections until they have sent it (`num_last_answers`).
+  void answer_pending(const http_response& res) {
+    for (auto& entry : pending) {
+      send_deferred(entry.second, res);
+      last_answers.push_back(std::move(entry.second));
+    }
+    // Counted before `num_pending` drops: `stop` waits while either is
+    // above zero.
+    num_last_answers = last_answers.size();
+    pending.clear();
+    num_pending = 0;
+    watch_last_answers();
+  }
+
+  void watch_last_answers() {
+    auto sent = [](const connection_ptr& con) {
+      return con->get_state() == websocketpp::session::state::closed;
+    };
+    last_answers.erase(
+      std::remove_if(last_answers.begin(), last_answers.end(), sent),
+      last_answers.end());
+    num_last_answers = last_answers.size();
+    if (!last_answers.empty())
+      server.set_timer(close_poll.count(), [this](const auto& ec) {
+        if (!ec)
+          watch_last_answers();
+      });
   }
 
   bool validate(websocketpp::connection_hdl hdl) {
@@ -183,7 +427,8 @@ struct http_server::impl {
 };
 
 http_server::http_server(http_handler handler) : impl_(new impl) {
-  impl_->handler = std::move(handler);
+  impl_->handler = to_async(std::move(handler));
+  impl_->replies->target = impl_.get();
   auto& srv = impl_->server;
   srv.clear_access_channels(websocketpp::log::alevel::all);
   srv.clear_error_channels(websocketpp::log::elevel::all);
@@ -206,9 +451,15 @@ http_server::http_server(http_handler handler) : impl_(new impl) {
 
 http_server::~http_server() {
   stop();
+  // Answers still coming (from actors) must not reach a dead server.
+  impl_->replies->close();
 }
 
 void http_server::set_handler(http_handler handler) {
+  impl_->handler = to_async(std::move(handler));
+}
+
+void http_server::set_handler(async_http_handler handler) {
   impl_->handler = std::move(handler);
 }
 
@@ -224,6 +475,10 @@ void http_server::set_limits(size_t max_connections,
                              std::chrono::milliseconds backoff) {
   impl_->max_connections = max_connections;
   impl_->accept_backoff = backoff;
+}
+
+void http_server::set_max_pending_requests(size_t max_pending) {
+  impl_->max_pending = max_pending;
 }
 
 bool http_server::start(const std::string& host, uint16_t port,
@@ -248,8 +503,12 @@ http_server_stats http_server::stats() const {
   if (!impl_->acceptor)
     return {};
   const auto& c = impl_->acceptor->counters();
-  return {c.backoffs.load(), c.refused.load(), c.errors.load(),
-          c.open.load()};
+  return {c.backoffs.load(),
+          c.refused.load(),
+          c.errors.load(),
+          c.open.load(),
+          impl_->num_refused_requests.load(),
+          impl_->num_pending.load()};
 }
 
 void http_server::stop() {
@@ -259,14 +518,25 @@ void http_server::stop() {
   auto* self = impl_.get();
   post([self] {
     self->acceptor->stop();
+    self->answer_pending(unavailable("server stopping"));
     self->close_all(close_code::going_away, "server stopping");
   });
+  auto busy = [this] {
+    return impl_->num_open > 0 || impl_->num_pending > 0
+           || impl_->num_last_answers > 0;
+  };
   for (auto waited = std::chrono::milliseconds{0};
-       impl_->num_open > 0 && waited < close_grace; waited += close_poll)
+       busy() && waited < close_grace; waited += close_poll)
     std::this_thread::sleep_for(close_poll);
   impl_->server.stop();
   if (impl_->thread.joinable())
     impl_->thread.join();
+  impl_->replies->close();
+  // Requests that arrived after the answer above; their connections must
+  // go while the io_service still exists.
+  impl_->pending.clear();
+  impl_->num_pending = 0;
+  impl_->last_answers.clear();
 }
 
 void http_server::post(std::function<void()> task) {

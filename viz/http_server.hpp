@@ -36,8 +36,57 @@ struct http_response {
   std::string body;
 };
 
-/// Answers one request; called on the server's own thread.
+/// Answers one request at once; called on the server's own thread.
 using http_handler = std::function<http_response(const http_request&)>;
+
+/// Computes a response; run on the server's thread.
+using http_answer = std::function<http_response()>;
+
+/// The answer to one HTTP request, given once, now or later, from any
+/// thread. Copies share the request: the first answer counts, later ones
+/// are ignored. A request that waits (`defer`) and loses its last reply
+/// unanswered is answered 503.
+class http_reply {
+public:
+  /// Takes an answer to send; thread-safe.
+  using answer_function = std::function<void(http_answer)>;
+  /// Admits the request to wait; see `defer`.
+  using defer_function = std::function<bool()>;
+
+  http_reply(answer_function answer, defer_function defer);
+
+  /// Answers with `res`; from any thread.
+  void operator()(http_response res) const;
+
+  /// Answers with what `make` returns, computed on the server's thread:
+  /// for answers that read what only that thread may touch.
+  void answer_with(http_answer make) const;
+
+  /// Lets the request wait for its answer after the handler returns,
+  /// without holding the server's thread. Call it on the server's thread
+  /// before the handler returns and before starting the work that will
+  /// answer. False when too many requests wait already: the server has
+  /// then answered 503 and counted the refusal, and the caller must start
+  /// nothing.
+  [[nodiscard]] bool defer() const;
+
+  /// This reply with `edit` applied to the answer on the server's thread,
+  /// just before it is sent.
+  http_reply map(std::function<void(http_response&)> edit) const;
+
+private:
+  answer_function answer_;
+  defer_function defer_;
+};
+
+/// Answers one request, now or later through `reply`; called on the
+/// server's own thread, which it must never block.
+using async_http_handler
+  = std::function<void(const http_request&, http_reply reply)>;
+
+/// An `async_http_handler` that answers every request at once with
+/// `handler` (none if `handler` is empty).
+async_http_handler to_async(http_handler handler);
 
 /// Identifies one WebSocket connection for the lifetime of a server.
 using connection_id = uint64_t;
@@ -80,6 +129,8 @@ struct http_server_stats {
   uint64_t refused_connections = 0; ///< closed: max_connections open
   uint64_t accept_errors = 0;       ///< other failed accepts
   uint64_t open_connections = 0;    ///< TCP connections now open
+  uint64_t refused_requests = 0;    ///< 503: max_pending_requests waited
+  uint64_t pending_requests = 0;    ///< HTTP requests now waiting
 };
 
 /// An HTTP/1.0, HTTP/1.1 and WebSocket server on one address, serving from a
@@ -94,8 +145,10 @@ public:
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
-  /// Replaces the HTTP handler; call before `start`.
+  /// Replaces the HTTP handler; call before `start` or on the server's
+  /// thread.
   void set_handler(http_handler handler);
+  void set_handler(async_http_handler handler);
 
   /// Enables WebSocket connections; call before `start`.
   void set_ws_handler(ws_handler handler);
@@ -109,6 +162,11 @@ public:
   /// lack of descriptors; call before `start`.
   void set_limits(size_t max_connections, std::chrono::milliseconds backoff);
 
+  /// At most `max_pending` HTTP requests wait for a deferred answer (see
+  /// `http_reply::defer`); more are answered 503 at once. Call before
+  /// `start`.
+  void set_max_pending_requests(size_t max_pending);
+
   /// Binds `host:port` (port 0: any free port) and starts serving. On
   /// failure returns false and sets `error`.
   bool start(const std::string& host, uint16_t port, std::string& error);
@@ -116,7 +174,8 @@ public:
   /// The bound port, once started.
   uint16_t port() const;
 
-  /// Stops accepting, closes connections and joins the thread.
+  /// Stops accepting, answers waiting HTTP requests 503, closes
+  /// connections and joins the thread. Answers given later are dropped.
   void stop();
 
   /// Runs `task` on the server's thread soon. Thread-safe, never blocks.

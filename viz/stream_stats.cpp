@@ -42,6 +42,7 @@ std::string render_prometheus(const stream_stats& s,
   const std::pair<const char*, uint64_t> refusals[] = {
       {"connections", server.refused_connections},
       {"accept_backoff", server.accept_backoffs},
+      {"requests", server.refused_requests},
       {"viewers", s.too_many_clients},
       {"not_reading", s.stalled},
       {"oversized", s.oversized},
@@ -69,6 +70,8 @@ std::string render_prometheus(const stream_stats& s,
   line("citytwin_viewer_clients", s.clients_open);
   result += "# TYPE citytwin_viewer_connections gauge\n";
   line("citytwin_viewer_connections", server.open_connections);
+  result += "# TYPE citytwin_viewer_pending_requests gauge\n";
+  line("citytwin_viewer_pending_requests", server.pending_requests);
   result += "# TYPE citytwin_viewer_accept_errors_total counter\n";
   line("citytwin_viewer_accept_errors_total", server.accept_errors);
   result += "# TYPE citytwin_viewer_deferred_filters_total counter\n";

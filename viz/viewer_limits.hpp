@@ -69,6 +69,17 @@ constexpr std::chrono::milliseconds close_handshake_timeout{1000};
 /// the heap and stay there when freed.
 constexpr size_t trim_after_bytes = 8 * 1024 * 1024;
 
+/// HTTP requests waiting for an answer from the twin (`/api/status`,
+/// `/metrics`, `/api/entities/<urn>`) without holding the server's
+/// thread. Beyond it a request is answered 503 at once (reason
+/// `requests`), so a flood of requests to a slow twin cannot grow the
+/// server's memory or the twin's mailbox.
+constexpr size_t max_pending_requests = 64;
+
+/// How long an HTTP request waits for the twin's answer before it is
+/// answered 503.
+constexpr std::chrono::milliseconds twin_timeout{5000};
+
 /// Different layout frames (one per filter) kept encoded for reuse.
 constexpr size_t layout_cache_entries = 8;
 
