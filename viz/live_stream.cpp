@@ -164,6 +164,7 @@ live_stream::live_stream(http_server& server, const twin::city& c,
   server_.set_ws_handler(std::move(ws));
   server_.set_max_message_size(config_.stream.max_message_bytes);
   server_.set_limits(config_.max_connections, config_.accept_backoff);
+  server_.set_max_pending_requests(config_.max_pending_requests);
   auto flush = [hub, trimmed_at = uint64_t{0}]() mutable {
     hub->flush();
     trim_after_release(hub->stats().bytes_released, trimmed_at);
@@ -199,56 +200,64 @@ void live_stream::stop() {
   twin_ = nullptr;
 }
 
-http_handler live_stream::wrap(http_handler api) const {
+async_http_handler live_stream::wrap(http_handler api) const {
+  return wrap(to_async(std::move(api)));
+}
+
+async_http_handler live_stream::wrap(async_http_handler api) const {
   auto* hub = hub_.get();
   const auto* server = &server_;
   auto dir = config_.web_dir;
   auto access = config_.stream.access;
   auto monitor = config_.monitor;
   return [hub, server, dir, access, monitor,
-          api = std::move(api)](const http_request& req) {
+          api = std::move(api)](const http_request& req, http_reply reply) {
     if (monitor && monitoring_route(req.path)) {
       auto decision = monitor(token_of(req));
       if (decision.view == monitor_view::unknown_token) {
         hub->count_http_refusal(401);
-        return problem(401, "Unauthorized", "token refused");
+        return reply(problem(401, "Unauthorized", "token refused"));
       }
       if (decision.view != monitor_view::full) {
         // Anonymous callers see what the open-data stream shows.
         if (req.path == "/api/status") {
           auto open = req;
           open.open_kinds = open_kinds(access);
-          return api(open);
+          return api(open, reply);
         }
         auto status = decision.authenticated ? 403 : 401;
         hub->count_http_refusal(status);
-        return problem(status, status == 401 ? "Unauthorized" : "Forbidden",
-                       req.path + " needs a token with role monitor (or "
-                         "admin of this city): Authorization: Bearer <token>");
+        return reply(problem(
+          status, status == 401 ? "Unauthorized" : "Forbidden",
+          req.path + " needs a token with role monitor (or "
+                     "admin of this city): Authorization: Bearer <token>"));
       }
     }
     if (req.method == "GET" && req.path == "/api/stream")
-      return http_response{200, "application/json",
-                           to_json(hub->stats()).dump()};
+      return reply(http_response{200, "application/json",
+                                 to_json(hub->stats()).dump()});
     if (req.path == "/metrics") {
-      auto result = api(req);
-      if (result.status == 200)
-        result.body += render_prometheus(hub->stats(), server->stats());
-      return result;
+      // Runs on the server's thread, which owns the hub, when the API
+      // answers.
+      auto append_viewer = [hub, server](http_response& res) {
+        if (res.status == 200)
+          res.body += render_prometheus(hub->stats(), server->stats());
+      };
+      return api(req, reply.map(append_viewer));
     }
     if (access && req.path.rfind(entities_prefix, 0) == 0)
       if (auto refused = refuse_entity(access, req))
-        return *refused;
+        return reply(std::move(*refused));
     if (req.method != "GET" || dir.empty())
-      return api(req);
+      return api(req, reply);
     auto name = req.path == "/" ? std::string{"index.html"}
                                 : req.path.substr(1);
     if (!safe_name(name))
-      return api(req);
+      return api(req, reply);
     auto body = read_file(dir + "/" + name);
     if (!body)
-      return api(req);
-    return http_response{200, content_type(name), std::move(*body)};
+      return api(req, reply);
+    reply(http_response{200, content_type(name), std::move(*body)});
   };
 }
 

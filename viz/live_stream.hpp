@@ -29,6 +29,8 @@ struct live_stream_config {
   /// fails for lack of descriptors (viz/viewer_limits.hpp).
   size_t max_connections = viewer_limits::max_connections;
   std::chrono::milliseconds accept_backoff = viewer_limits::accept_backoff;
+  /// HTTP requests waiting for the twin (viz/viewer_limits.hpp).
+  size_t max_pending_requests = viewer_limits::max_pending_requests;
 };
 
 /// The live viewer of a running twin: the WebSocket stream on `/ws`, the
@@ -58,8 +60,10 @@ public:
   /// `/api/entities/<urn>` first checks `token` and `tenant` query
   /// parameters like the stream does (401 for a bad token, 403 for a kind
   /// or tenant the caller may not read), and the monitoring routes follow
-  /// `live_stream_config::monitor` (viz/monitor_access.hpp).
-  http_handler wrap(http_handler api) const;
+  /// `live_stream_config::monitor` (viz/monitor_access.hpp). The API may
+  /// answer later (viz/twin_api.hpp); everything else answers at once.
+  async_http_handler wrap(async_http_handler api) const;
+  async_http_handler wrap(http_handler api) const;
 
 private:
   bool send(connection_id id, const std::string& payload,

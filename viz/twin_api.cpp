@@ -5,16 +5,16 @@
 #include "twin/error.hpp"
 #include "viz/state_json.hpp"
 
-#include <caf/scoped_actor.hpp>
+#include <caf/event_based_actor.hpp>
 
-#include <chrono>
-#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace citytwin::viz {
 
 namespace {
 
-constexpr auto query_timeout = std::chrono::seconds(5);
 constexpr std::string_view entities_prefix = "/api/entities/";
 
 http_response json(int status, const nlohmann::json& body) {
@@ -40,6 +40,62 @@ int status_of(const caf::error& err) {
   }
 }
 
+// A TWIN too slow to answer; nullopt for any other error.
+std::optional<http_response> timed_out(const caf::error& err,
+                                       std::chrono::milliseconds timeout) {
+  if (err != caf::sec::request_timeout)
+    return std::nullopt;
+  return problem(503, "ServiceUnavailable",
+                 "the twin did not answer within "
+                   + std::to_string(timeout.count()) + " ms");
+}
+
+using stats_renderer = std::function<http_response(const actors::twin_stats&)>;
+
+// Asks the TWIN for its counters from a short-lived actor, which answers
+// `reply` and quits. The counters are rendered on the server's thread,
+// where the caller's renderer has always run.
+void ask_stats(caf::actor_system& sys, const actors::twin_actor& twin,
+               std::chrono::milliseconds timeout, const http_reply& reply,
+               stats_renderer render) {
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(twin, timeout, actors::stats_atom_v)
+      .then(
+        [=](const actors::twin_stats& stats) {
+          reply.answer_with([stats, render] { return render(stats); });
+          self->quit();
+        },
+        [=](const caf::error& err) {
+          auto slow = timed_out(err, timeout);
+          reply(slow ? *slow
+                     : problem(503, "ServiceUnavailable",
+                               twin::describe(err)));
+          self->quit();
+        });
+  });
+}
+
+// Asks the TWIN for one entity's state, like `ask_stats`.
+void ask_entity(caf::actor_system& sys, const actors::twin_actor& twin,
+                std::chrono::milliseconds timeout, const http_reply& reply,
+                twin::entity_id id, std::string city) {
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(twin, timeout, caf::get_atom_v, id)
+      .then(
+        [=](const twin::entity_state& state) {
+          reply(json(200, to_json(state, city)));
+          self->quit();
+        },
+        [=](const caf::error& err) {
+          auto slow = timed_out(err, timeout);
+          reply(slow ? *slow
+                     : problem(status_of(err), "ResourceNotFound",
+                               twin::describe(err)));
+          self->quit();
+        });
+  });
+}
+
 const char* landing_page = R"(<!doctype html>
 <html><head><meta charset="utf-8"><title>citytwin</title>
 <style>body{font-family:system-ui,sans-serif;background:#101418;color:#e6e6e6;
@@ -58,61 +114,51 @@ fetch('/api/status').then(r => r.json()).then(s => {
 
 } // namespace
 
-http_handler make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
-                           std::string city, metrics_renderer metrics) {
-  // The HTTP server calls us from its single thread, so one blocking actor
-  // suffices; it is not an event-based actor, so blocking is allowed here.
-  auto self = std::make_shared<caf::scoped_actor>(sys, true);
-  return [self, twin, city,
-          metrics](const http_request& req) -> http_response {
+async_http_handler make_twin_api(caf::actor_system& sys,
+                                 actors::twin_handles twin, std::string city,
+                                 metrics_renderer metrics,
+                                 std::chrono::milliseconds timeout) {
+  // Runs on the server's thread; the actor system outlives the server.
+  return [system = &sys, front = twin.front, city, metrics,
+          timeout](const http_request& req, http_reply reply) {
     if (req.method != "GET")
-      return problem(405, "MethodNotAllowed", "this API is read-only");
+      return reply(problem(405, "MethodNotAllowed", "this API is read-only"));
     if (req.path == "/")
-      return {200, "text/html; charset=utf-8", landing_page};
-    // Both routes render the twin's counters, in different formats.
-    auto with_stats = [&](auto render) {
-      http_response result;
-      (*self)
-        ->request(twin.front, query_timeout, actors::stats_atom_v)
-        .receive(
-          [&](const actors::twin_stats& stats) { result = render(stats); },
-          [&](const caf::error& err) {
-            result = problem(503, "ServiceUnavailable", twin::describe(err));
-          });
-      return result;
-    };
-    if (req.path == "/metrics")
-      return with_stats([&](const actors::twin_stats& stats) {
-        return http_response{200, "text/plain; version=0.0.4",
-                             metrics(stats)};
-      });
-    if (req.path == "/api/status")
-      return with_stats([&req](const actors::twin_stats& stats) {
-        return json(200, req.open_kinds ? to_open_json(stats, *req.open_kinds)
-                                        : to_json(stats));
-      });
+      return reply({200, "text/html; charset=utf-8", landing_page});
+    if (req.path == "/metrics") {
+      if (!reply.defer())
+        return; // refused: too many requests wait already
+      return ask_stats(*system, front, timeout, reply,
+                       [metrics](const actors::twin_stats& stats) {
+                         return http_response{200, "text/plain; version=0.0.4",
+                                              metrics(stats)};
+                       });
+    }
+    if (req.path == "/api/status") {
+      if (!reply.defer())
+        return;
+      auto open_kinds = req.open_kinds;
+      return ask_stats(*system, front, timeout, reply,
+                       [open_kinds](const actors::twin_stats& stats) {
+                         return json(200, open_kinds
+                                            ? to_open_json(stats, *open_kinds)
+                                            : to_json(stats));
+                       });
+    }
     if (req.path.rfind(entities_prefix, 0) == 0) {
       auto urn = req.path.substr(entities_prefix.size());
       auto id = twin::parse_urn(urn);
       if (!id)
-        return problem(400, "BadRequestData", twin::describe(id.error()));
+        return reply(
+          problem(400, "BadRequestData", twin::describe(id.error())));
       if (id->city != city)
-        return problem(404, "ResourceNotFound",
-                       "no city '" + id->city + "' on this server");
-      http_response result;
-      (*self)
-        ->request(twin.front, query_timeout, caf::get_atom_v, id->id)
-        .receive(
-          [&](const twin::entity_state& state) {
-            result = json(200, to_json(state, city));
-          },
-          [&](const caf::error& err) {
-            result = problem(status_of(err), "ResourceNotFound",
-                             twin::describe(err));
-          });
-      return result;
+        return reply(problem(404, "ResourceNotFound",
+                             "no city '" + id->city + "' on this server"));
+      if (!reply.defer())
+        return;
+      return ask_entity(*system, front, timeout, reply, id->id, city);
     }
-    return problem(404, "ResourceNotFound", "no route " + req.path);
+    reply(problem(404, "ResourceNotFound", "no route " + req.path));
   };
 }
 

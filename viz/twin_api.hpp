@@ -3,9 +3,11 @@
 
 #include "actors/spawn_twin.hpp"
 #include "viz/http_server.hpp"
+#include "viz/viewer_limits.hpp"
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -13,7 +15,7 @@ namespace citytwin::viz {
 
 /// Renders the Prometheus text for `/metrics` from the twin's counters; the
 /// caller adds whatever else it runs (ingest, broker). Keeps viz free of
-/// any dependency on adapters.
+/// any dependency on adapters. Called on the server's thread.
 using metrics_renderer = std::function<std::string(const actors::twin_stats&)>;
 
 /// The read-only HTTP API of a running twin, for operators and scripts:
@@ -22,7 +24,15 @@ using metrics_renderer = std::function<std::string(const actors::twin_stats&)>;
 ///   GET /api/entities/<urn>  one entity's live state (JSON)
 ///   GET /metrics             counters in Prometheus text format
 /// The live WebSocket viewer builds on this server.
-http_handler make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
-                           std::string city, metrics_renderer metrics);
+///
+/// No route waits on the server's thread: a route that asks the TWIN
+/// defers its request (`http_reply::defer`, at most
+/// `viewer_limits::max_pending_requests` wait, more get 503) and spawns a
+/// short-lived actor whose response handler answers. A TWIN that does not
+/// answer within `timeout` gets the client a 503.
+async_http_handler
+make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
+              std::string city, metrics_renderer metrics,
+              std::chrono::milliseconds timeout = viewer_limits::twin_timeout);
 
 } // namespace citytwin::viz
