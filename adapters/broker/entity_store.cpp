@@ -4,11 +4,20 @@
 #include "adapters/broker/broker_error.hpp"
 #include "adapters/broker/geo_query.hpp"
 #include "adapters/broker/ngsi_query.hpp"
+#include "adapters/ingest/iso_time.hpp"
+#include "twin/entity_kind.hpp"
+
+#include <boost/function_output_iterator.hpp>
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/predicates.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <mutex>
 
 namespace citytwin::broker {
+
+namespace bgi = boost::geometry::index;
 
 caf::error entity_not_found(std::string_view id) {
   return make_problem(broker_errc::not_found,
@@ -23,6 +32,12 @@ caf::error not_found(std::string_view id) {
 
 bool contains(const std::vector<std::string>& xs, std::string_view x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+
+caf::error twin_owned(std::string_view name) {
+  return make_problem(broker_errc::not_supported,
+                      "attribute '" + std::string{name}
+                          + "' of a live twin entity is the twin's");
 }
 
 } // namespace
@@ -67,6 +82,271 @@ bool entity_filter::matches(const json& entity) const {
   return true;
 }
 
+// -- entries ------------------------------------------------------------------
+
+json entity_store::document(const std::string& id, const entry& e) {
+  return e.live ? render_live(id, *e.live) : *e.doc;
+}
+
+std::vector<std::string> entity_store::entry_types(const entry& e) {
+  if (e.live)
+    return {std::string{twin::ngsi_type(e.live->state.id.kind)}};
+  return types_of(*e.doc);
+}
+
+std::optional<geo_shape> entity_store::location_of(const entry& e) {
+  if (e.live)
+    return live_shape(e.live->where);
+  if (e.location)
+    return *e.location;
+  return std::nullopt;
+}
+
+namespace {
+
+// The parsed `location` of a document, if it holds a valid geometry.
+std::shared_ptr<const geo_shape> parse_location(const json& doc) {
+  auto i = doc.find("location");
+  if (i == doc.end() || !i->is_object())
+    return nullptr;
+  auto value = i->find("value");
+  if (value == i->end())
+    return nullptr;
+  auto shape = parse_geo_shape(*value);
+  if (!shape)
+    return nullptr;
+  return std::make_shared<const geo_shape>(std::move(*shape));
+}
+
+} // namespace
+
+void entity_store::index(const std::string& id, const entry& e) {
+  for (auto& t : entry_types(e))
+    by_type_[t].insert(id);
+  if (auto shape = location_of(e)) {
+    auto b = bounds(*shape);
+    by_location_.insert(
+        {box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &id});
+  }
+}
+
+void entity_store::unindex(const std::string& id, const entry& e) {
+  for (auto& t : entry_types(e)) {
+    auto i = by_type_.find(t);
+    if (i == by_type_.end())
+      continue;
+    i->second.erase(id);
+    if (i->second.empty())
+      by_type_.erase(i);
+  }
+  if (auto shape = location_of(e)) {
+    auto b = bounds(*shape);
+    by_location_.remove(
+        geo_value{box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &id});
+  }
+}
+
+bool entity_store::matches(const entity_filter& filter, const std::string& id,
+                           const entry& e) const {
+  if (!filter.ids.empty() && !contains(filter.ids, id))
+    return false;
+  if (filter.id_pattern && !std::regex_search(id, *filter.id_pattern))
+    return false;
+  // A live entity has one type, named without allocating.
+  std::vector<std::string> doc_types;
+  if (!e.live)
+    doc_types = types_of(*e.doc);
+  auto any_type = [&](auto&& pred) {
+    if (e.live)
+      return pred(twin::ngsi_type(e.live->state.id.kind));
+    return std::any_of(doc_types.begin(), doc_types.end(),
+                       [&](const std::string& t) { return pred(t); });
+  };
+  if (!filter.types.empty() && !any_type([&](std::string_view t) {
+        return contains(filter.types, t);
+      }))
+    return false;
+  if (filter.visible && !any_type(filter.visible))
+    return false;
+  if (filter.geo && filter.geo->geoproperty == "location") {
+    auto shape = location_of(e);
+    if (!shape || !filter.geo->matches_shape(*shape))
+      return false;
+  }
+  bool needs_document
+      = !filter.attrs.empty() || filter.q
+        || (filter.geo && filter.geo->geoproperty != "location");
+  if (!needs_document)
+    return true;
+  // Live entities are rendered only for what typed state cannot answer.
+  std::optional<json> rendered;
+  if (e.live)
+    rendered = render_live(id, *e.live);
+  const json& doc = e.live ? *rendered : *e.doc;
+  if (!filter.attrs.empty()
+      && std::none_of(filter.attrs.begin(), filter.attrs.end(),
+                      [&](const auto& a) { return doc.contains(a); }))
+    return false;
+  if (filter.q && !filter.q->matches(doc))
+    return false;
+  if (filter.geo && filter.geo->geoproperty != "location"
+      && !filter.geo->matches(doc))
+    return false;
+  return true;
+}
+
+// -- reads --------------------------------------------------------------------
+
+caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
+  std::optional<live_record> live;
+  std::string key;
+  {
+    std::shared_lock guard{mtx_};
+    auto i = entities_.find(id);
+    if (i == entities_.end())
+      return not_found(id);
+    if (!i->second.live)
+      return i->second.doc;
+    live = *i->second.live;
+    key = i->first;
+  }
+  return std::make_shared<const json>(render_live(key, *live));
+}
+
+bool entity_store::is_live(std::string_view id) const {
+  std::shared_lock guard{mtx_};
+  auto i = entities_.find(id);
+  return i != entities_.end() && i->second.live;
+}
+
+entity_store::query_result entity_store::query(const entity_filter& filter,
+                                               size_t offset, size_t limit,
+                                               bool count_all) const {
+  // What a page holds, copied under the lock and rendered after it, so
+  // that writers (the MIRROR above all) wait for an index walk only.
+  struct found {
+    const std::string* id;
+    entity_ptr doc;
+    std::optional<live_record> live;
+  };
+  std::vector<found> page;
+  query_result result;
+  std::vector<std::string> live_ids;
+  {
+    std::shared_lock guard{mtx_};
+    bool done = false;
+    auto visit = [&](const std::string& id, const entry& e) {
+      if (!matches(filter, id, e))
+        return;
+      if (result.total >= offset && page.size() < limit)
+        page.push_back(
+            {&id, e.doc,
+             e.live ? std::optional<live_record>{*e.live} : std::nullopt});
+      ++result.total;
+      done = !count_all && page.size() >= limit
+             && result.total >= offset + limit;
+    };
+    auto visit_ids = [&](std::vector<const std::string*> ids) {
+      std::sort(ids.begin(), ids.end(),
+                [](const auto* a, const auto* b) { return *a < *b; });
+      ids.erase(std::unique(ids.begin(), ids.end(),
+                            [](const auto* a, const auto* b) {
+                              return *a == *b;
+                            }),
+                ids.end());
+      for (const auto* id : ids) {
+        if (done)
+          break;
+        if (auto i = entities_.find(*id); i != entities_.end())
+          visit(i->first, i->second);
+      }
+    };
+    std::optional<geo_box> near;
+    if (filter.geo && filter.geo->geoproperty == "location")
+      near = filter.geo->candidate_box();
+    if (!filter.ids.empty()) {
+      // Listed ids are looked up directly instead of scanning everything.
+      std::vector<const std::string*> ids;
+      for (const auto& id : filter.ids)
+        ids.push_back(&id);
+      visit_ids(std::move(ids));
+    } else if (near) {
+      std::vector<const std::string*> ids;
+      by_location_.query(
+          bgi::intersects(
+              box{{near->min_lon, near->min_lat}, {near->max_lon, near->max_lat}}),
+          boost::make_function_output_iterator(
+              [&ids](const geo_value& v) { ids.push_back(v.second); }));
+      visit_ids(std::move(ids));
+    } else if (filter.types.size() == 1) {
+      if (auto i = by_type_.find(filter.types.front()); i != by_type_.end())
+        for (auto id : i->second) {
+          if (done)
+            break;
+          auto j = entities_.find(id);
+          visit(j->first, j->second);
+        }
+    } else if (!filter.types.empty()) {
+      std::vector<const std::string*> ids;
+      for (const auto& t : filter.types)
+        if (auto i = by_type_.find(t); i != by_type_.end())
+          for (auto id : i->second)
+            ids.push_back(&entities_.find(id)->first);
+      visit_ids(std::move(ids));
+    } else {
+      for (const auto& [id, e] : entities_) {
+        if (done)
+          break;
+        visit(id, e);
+      }
+    }
+    // Keys may go once the lock is released: keep copies of live ids.
+    for (auto& f : page)
+      if (f.live)
+        live_ids.push_back(*f.id);
+  }
+  auto next_live = live_ids.begin();
+  for (auto& f : page)
+    result.entities.push_back(
+        f.live ? std::make_shared<const json>(render_live(*next_live++, *f.live))
+               : std::move(f.doc));
+  return result;
+}
+
+std::map<std::string, entity_store::type_info> entity_store::types() const {
+  std::map<std::string, type_info> result;
+  std::shared_lock guard{mtx_};
+  for (const auto& [type, ids] : by_type_) {
+    auto& info = result[type];
+    info.count = ids.size();
+    std::set<std::string> names;
+    bool live_seen = false;
+    for (auto id : ids) {
+      const auto& e = entities_.find(id)->second;
+      if (e.live && !live_seen) {
+        // Every live entity of a kind has the same attributes.
+        live_seen = true;
+        for (const auto& n : live_attribute_names(e.live->state.id.kind))
+          names.insert(n);
+        names.insert("location");
+      }
+      const json* doc = e.live ? e.live->extras.get() : e.doc.get();
+      if (doc)
+        for (auto& n : attribute_names(*doc))
+          names.insert(std::move(n));
+    }
+    info.attributes.assign(names.begin(), names.end());
+  }
+  return result;
+}
+
+size_t entity_store::size() const {
+  std::shared_lock guard{mtx_};
+  return entities_.size();
+}
+
+// -- writes -------------------------------------------------------------------
+
 caf::expected<entity_change> entity_store::create(json entity) {
   auto id = entity["id"].get<std::string>();
   auto now = iso_now();
@@ -77,54 +357,17 @@ caf::expected<entity_change> entity_store::create(json entity) {
   result.id = id;
   result.types = types_of(entity);
   result.created_attrs = attribute_names(entity);
+  auto location = parse_location(entity);
   auto doc = std::make_shared<const json>(std::move(entity));
   result.entity = doc;
   std::unique_lock guard{mtx_};
-  auto [i, added] = entities_.try_emplace(std::move(id), entry{doc, false});
+  auto [i, added] = entities_.try_emplace(std::move(id));
   if (!added)
     return make_problem(broker_errc::already_exists,
                         "entity '" + i->first + "' exists");
-  return result;
-}
-
-caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
-  std::shared_lock guard{mtx_};
-  auto i = entities_.find(id);
-  if (i == entities_.end())
-    return not_found(id);
-  return i->second.doc;
-}
-
-bool entity_store::is_live(std::string_view id) const {
-  std::shared_lock guard{mtx_};
-  auto i = entities_.find(id);
-  return i != entities_.end() && i->second.live;
-}
-
-entity_store::query_result entity_store::query(const entity_filter& filter,
-                                               size_t offset,
-                                               size_t limit) const {
-  query_result result;
-  std::shared_lock guard{mtx_};
-  auto visit = [&](const entry& e) {
-    if (!filter.matches(*e.doc))
-      return;
-    if (result.total >= offset && result.entities.size() < limit)
-      result.entities.push_back(e.doc);
-    ++result.total;
-  };
-  // Listed ids are looked up directly instead of scanning everything.
-  if (!filter.ids.empty()) {
-    auto ids = filter.ids;
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (const auto& id : ids)
-      if (auto i = entities_.find(id); i != entities_.end())
-        visit(i->second);
-    return result;
-  }
-  for (const auto& [id, e] : entities_)
-    visit(e);
+  i->second.doc = std::move(doc);
+  i->second.location = std::move(location);
+  index(i->first, i->second);
   return result;
 }
 
@@ -135,17 +378,46 @@ caf::expected<entity_change> entity_store::modify(std::string_view id,
   auto i = entities_.find(id);
   if (i == entities_.end())
     return not_found(id);
-  auto copy = *i->second.doc;
+  auto& e = i->second;
+  bool live = e.live != nullptr;
+  auto before = live ? std::make_shared<const json>(render_live(i->first, *e.live))
+                     : e.doc;
+  auto copy = *before;
   entity_change result;
   result.what = entity_change::kind::updated;
   result.id = std::string{id};
-  result.previous = i->second.doc;
-  if (auto err = change(copy, result, i->second.live))
+  result.previous = before;
+  if (auto err = change(copy, result, live))
     return err;
-  copy["modifiedAt"] = iso_now();
+  auto now = now_ms();
+  copy["modifiedAt"] = ingest::format_iso_time(now);
   result.types = types_of(copy);
+  if (live) {
+    // The twin owns its attributes and location; a client may only add
+    // attributes of its own beside them.
+    const auto& owned = live_attribute_names(e.live->state.id.kind);
+    auto extras = json::object();
+    for (auto& [name, value] : copy.items()) {
+      if (is_reserved_member(name))
+        continue;
+      if (name == "location" || std::binary_search(owned.begin(), owned.end(), name)) {
+        if (value != (*before)[name])
+          return twin_owned(name);
+        continue;
+      }
+      extras[name] = value;
+    }
+    e.live->extras = extras.empty() ? nullptr
+                                    : std::make_shared<const json>(std::move(extras));
+    e.live->modified_ms = now;
+    result.entity = std::make_shared<const json>(std::move(copy));
+    return result;
+  }
   auto doc = std::make_shared<const json>(std::move(copy));
-  i->second.doc = doc;
+  unindex(i->first, e);
+  e.doc = doc;
+  e.location = parse_location(*doc);
+  index(i->first, e);
   result.entity = std::move(doc);
   return result;
 }
@@ -284,61 +556,56 @@ caf::expected<entity_change> entity_store::remove(std::string_view id) {
   result.entity = i->second.doc;
   result.types = types_of(*result.entity);
   result.deleted_attrs = attribute_names(*result.entity);
+  unindex(i->first, i->second);
   entities_.erase(i);
   return result;
 }
 
-entity_change entity_store::put_live(const std::string& id,
-                                     const std::string& type,
-                                     const json& attrs) {
-  entity_change result;
-  result.id = id;
-  result.types = {type};
+void entity_store::add_live(std::string id, const twin::entity_state& state,
+                            live_geometry where) {
+  auto record = std::make_unique<live_record>();
+  record->state = state;
+  record->where = std::move(where);
+  record->created_ms = record->modified_ms = now_ms();
   std::unique_lock guard{mtx_};
-  auto i = entities_.find(id);
-  json doc;
-  if (i == entities_.end()) {
-    doc = json{{"id", id}, {"type", type}, {"createdAt", iso_now()}};
-    result.what = entity_change::kind::created;
-  } else {
-    doc = *i->second.doc;
-    result.previous = i->second.doc;
-  }
-  for (const auto& [name, value] : attrs.items()) {
-    (doc.contains(name) ? result.updated_attrs : result.created_attrs)
-        .push_back(name);
-    doc[name] = value;
-  }
-  doc["modifiedAt"] = iso_now();
-  auto ptr = std::make_shared<const json>(std::move(doc));
-  result.entity = ptr;
-  if (i == entities_.end())
-    entities_.emplace(id, entry{std::move(ptr), true});
-  else
-    i->second.doc = std::move(ptr);
-  return result;
+  auto [i, added] = entities_.try_emplace(std::move(id));
+  if (!added)
+    unindex(i->first, i->second);
+  i->second = entry{nullptr, std::move(record), nullptr};
+  index(i->first, i->second);
 }
 
-std::map<std::string, entity_store::type_info> entity_store::types() const {
-  std::map<std::string, type_info> result;
-  std::shared_lock guard{mtx_};
-  for (const auto& [id, e] : entities_) {
-    for (const auto& t : types_of(*e.doc)) {
-      auto& info = result[t];
-      ++info.count;
-      for (auto& name : attribute_names(*e.doc))
-        if (!contains(info.attributes, name))
-          info.attributes.push_back(std::move(name));
+caf::expected<entity_change>
+entity_store::update_live(std::string_view id, const twin::entity_state& state,
+                          int64_t at_ms, bool render) {
+  entity_change result;
+  std::optional<live_record> before;
+  std::optional<live_record> after;
+  std::string key;
+  {
+    std::unique_lock guard{mtx_};
+    auto i = entities_.find(id);
+    if (i == entities_.end() || !i->second.live)
+      return not_found(id);
+    auto& record = *i->second.live;
+    if (render) {
+      before = record;
+      key = i->first;
     }
+    record.state = state;
+    record.modified_ms = at_ms;
+    if (render)
+      after = record;
   }
-  for (auto& [t, info] : result)
-    std::sort(info.attributes.begin(), info.attributes.end());
+  if (after)
+    result.entity = std::make_shared<const json>(render_live(key, *after));
+  result.what = entity_change::kind::updated;
+  result.id = std::string{id};
+  result.types = {std::string{twin::ngsi_type(state.id.kind)}};
+  result.updated_attrs = live_attribute_names(state.id.kind);
+  if (before)
+    result.previous = std::make_shared<const json>(render_live(key, *before));
   return result;
-}
-
-size_t entity_store::size() const {
-  std::shared_lock guard{mtx_};
-  return entities_.size();
 }
 
 } // namespace citytwin::broker

@@ -1,12 +1,23 @@
 // adapters/broker/entity_store.hpp
 #pragma once
 
-// One tenant's NGSI-LD entities. Entities are immutable JSON snapshots
-// behind shared pointers: a reader takes a pointer under a shared lock and
-// renders it outside; a writer copies, changes and swaps. Every write
-// returns an `entity_change` that the subscriptions match against.
+// One tenant's NGSI-LD entities, and the indexes that let a query touch
+// what it returns rather than the whole city: by id (the map's order, which
+// is also the order of pages), by type, and an R-tree over the `location`
+// of every entity. Two kinds of entries:
+// - entities created through the API are immutable JSON documents behind
+//   shared pointers (a writer copies, changes and swaps), with their
+//   location parsed once when written;
+// - live twin entities hold the typed state the MIRROR last received
+//   (`live_record`); their JSON is rendered when someone reads it.
+// Every write returns an `entity_change` that the subscriptions match.
 
+#include "adapters/broker/live_entity.hpp"
 #include "adapters/broker/ngsi_entity.hpp"
+
+#include <boost/geometry/geometries/box.hpp>
+#include <boost/geometry/geometries/point.hpp>
+#include <boost/geometry/index/rtree.hpp>
 
 #include <caf/expected.hpp>
 
@@ -15,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -79,9 +91,11 @@ public:
     size_t total = 0; ///< all matches, for NGSILD-Results-Count
   };
 
-  /// Matching entities in id order, `offset`/`limit` applied.
-  query_result query(const entity_filter& filter, size_t offset,
-                     size_t limit) const;
+  /// Matching entities in id order, `offset`/`limit` applied. Without
+  /// `count_all` the scan stops at `offset + limit` matches and `total`
+  /// counts only those.
+  query_result query(const entity_filter& filter, size_t offset, size_t limit,
+                     bool count_all = true) const;
 
   /// POST /entities/{id}/attrs: appends, or keeps existing ones when
   /// `no_overwrite` (their names land in `not_updated`).
@@ -113,10 +127,17 @@ public:
   /// DELETE /entities/{id}.
   caf::expected<entity_change> remove(std::string_view id);
 
-  /// Creates or changes a live twin entity (the mirror's path). `attrs`
-  /// holds the changed attributes only.
-  entity_change put_live(const std::string& id, const std::string& type,
-                         const json& attrs);
+  /// Adds a live twin entity with its initial state (the MIRROR's seed).
+  void add_live(std::string id, const twin::entity_state& state,
+                live_geometry where);
+
+  /// Replaces the state of a live twin entity (a delta). The change names
+  /// the attributes whose values differ; its documents are rendered only
+  /// with `render` (someone subscribes), which saves the work otherwise.
+  /// not_found for an id that is not a live entity.
+  caf::expected<entity_change> update_live(std::string_view id,
+                                           const twin::entity_state& state,
+                                           int64_t at_ms, bool render);
 
   /// Entity count per type, and the attribute names seen per type.
   struct type_info {
@@ -128,18 +149,43 @@ public:
   size_t size() const;
 
 private:
+  using box = boost::geometry::model::box<
+      boost::geometry::model::point<double, 2, boost::geometry::cs::cartesian>>;
+
   struct entry {
-    entity_ptr doc;
-    bool live = false;
+    entity_ptr doc;                    ///< API entities
+    std::unique_ptr<live_record> live; ///< live twin entities
+    /// The parsed `location` of an API entity; null if it has none.
+    std::shared_ptr<const geo_shape> location;
   };
   using map_type = std::map<std::string, entry, std::less<>>;
+  using geo_value = std::pair<box, const std::string*>;
+  using geo_index
+      = boost::geometry::index::rtree<geo_value,
+                                      boost::geometry::index::quadratic<16>>;
 
   // Runs `change(copy)` on a copy of an existing entity and swaps it in.
   template <class F>
   caf::expected<entity_change> modify(std::string_view id, F&& change);
 
+  // The entity's document (rendered for live ones).
+  static json document(const std::string& id, const entry& e);
+  static std::vector<std::string> entry_types(const entry& e);
+  // Geometry of `location`, parsed or computed; empty for none.
+  static std::optional<geo_shape> location_of(const entry& e);
+
+  bool matches(const entity_filter& filter, const std::string& id,
+               const entry& e) const;
+
+  // Index maintenance; the caller holds the unique lock.
+  void index(const std::string& id, const entry& e);
+  void unindex(const std::string& id, const entry& e);
+
   mutable std::shared_mutex mtx_;
   map_type entities_;
+  /// type -> ids (views of the map's keys), in id order.
+  std::map<std::string, std::set<std::string_view>, std::less<>> by_type_;
+  geo_index by_location_;
 };
 
 } // namespace citytwin::broker

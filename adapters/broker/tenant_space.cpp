@@ -70,6 +70,7 @@ tenant_space::subscribe(subscription sub,
   auto id = sub.id;
   auto d = notify_.add(std::move(sub));
   subs_.emplace(std::move(id), entry{d, std::move(visible)});
+  num_subs_ = subs_.size();
   return d;
 }
 
@@ -99,6 +100,7 @@ caf::error tenant_space::unsubscribe(std::string_view id) {
                         "no subscription '" + std::string{id} + "'");
   notify_.remove(i->second.target);
   subs_.erase(i);
+  num_subs_ = subs_.size();
   return {};
 }
 

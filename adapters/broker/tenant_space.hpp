@@ -11,6 +11,7 @@
 
 #include <caf/expected.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -36,6 +37,12 @@ public:
 
   entity_store& store() {
     return store_;
+  }
+
+  /// True while the tenant has any subscription (lock-free, so the
+  /// MIRROR can skip rendering changes nobody receives).
+  bool has_subscriptions() const {
+    return num_subs_.load(std::memory_order_relaxed) > 0;
   }
 
   /// Hands a change to every matching subscription whose owner may see it.
@@ -71,6 +78,7 @@ private:
   entity_store store_;
   mutable std::mutex subs_mtx_;
   std::map<std::string, entry, std::less<>> subs_;
+  std::atomic<size_t> num_subs_{0};
 };
 
 } // namespace citytwin::broker

@@ -20,65 +20,22 @@ namespace {
 
 constexpr auto subscribe_timeout = std::chrono::seconds(10);
 
-json point(twin::geo_point p) {
-  return {{"type", "Point"}, {"coordinates", {p.lon, p.lat}}};
-}
-
-json geo_property(json geometry) {
-  return {{"type", "GeoProperty"}, {"value", std::move(geometry)}};
-}
-
 } // namespace
 
-std::string ngsi_attribute_name(std::string_view twin_name) {
-  if (auto q = twin::parse_quantity(twin_name))
-    return std::string{twin::info(*q).ngsi};
-  std::string result;
-  bool upper = false;
-  for (char c : twin_name) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    result += upper ? static_cast<char>(std::toupper(c)) : c;
-    upper = false;
-  }
-  return result;
-}
-
-json live_attributes(const twin::entity_state& state) {
-  json result = json::object();
-  auto observed = state.updated > 0 ? ingest::format_iso_time(state.updated)
-                                    : std::string{};
-  for (const auto& a : twin::attributes(state)) {
-    json attr = {{"type", "Property"}, {"value", a.value}};
-    if (auto q = twin::parse_quantity(a.name)) {
-      if (!observed.empty())
-        attr["observedAt"] = observed;
-    }
-    result[ngsi_attribute_name(a.name)] = std::move(attr);
-  }
-  return result;
-}
-
 void seed_live_entities(tenant_space& space, const twin::city& c) {
-  auto put = [&](const twin::entity_state& state, json location) {
-    auto attrs = live_attributes(state);
-    attrs["location"] = geo_property(std::move(location));
-    space.store().put_live(twin::to_urn(state.id, c.name),
-                           std::string{twin::ngsi_type(state.id.kind)}, attrs);
+  auto& store = space.store();
+  auto add = [&](twin::entity_state state, live_geometry where) {
+    auto id = twin::to_urn(state.id, c.name);
+    store.add_live(std::move(id), state, std::move(where));
   };
   for (auto* v : c.roads.intersections())
-    put(twin::initial_state(*v), point(v->where));
-  for (auto* s : c.roads.segments()) {
-    json line = json::array();
-    for (auto p : c.roads.geometry(*s))
-      line.push_back({p.lon, p.lat});
-    put(twin::initial_state(*s),
-        {{"type", "LineString"}, {"coordinates", std::move(line)}});
-  }
+    add(twin::initial_state(*v), {v->where, nullptr});
+  for (auto* s : c.roads.segments())
+    add(twin::initial_state(*s),
+        {{}, std::make_shared<const std::vector<twin::geo_point>>(
+                 c.roads.geometry(*s))});
   for (const auto& p : c.things)
-    put(twin::initial_state(p), point(p.where));
+    add(twin::initial_state(p), {p.where, nullptr});
 }
 
 live_writer make_live_writer(std::vector<actors::router_actor> routers) {
@@ -151,16 +108,21 @@ void twin_mirror_state::handle(const twin::delta_batch& batch) {
     ++weight[batch[i].state.id];
   }
   num_deltas += batch.size();
+  // Without subscriptions nobody needs the rendered documents.
+  bool render = space->has_subscriptions();
+  auto now = now_ms();
   for (size_t i = 0; i < batch.size(); ++i) {
     const auto& d = batch[i];
     if (last[d.state.id] != i)
       continue;
-    auto change
-        = space->store().put_live(twin::to_urn(d.state.id, city),
-                                  std::string{twin::ngsi_type(d.state.id.kind)},
-                                  live_attributes(d.state));
-    change.weight = weight[d.state.id];
-    space->publish(change);
+    auto change = space->store().update_live(twin::to_urn(d.state.id, city),
+                                             d.state, now, render);
+    if (!change)
+      continue; // not seeded: an entity the city file does not hold
+    if (render) {
+      change->weight = weight[d.state.id];
+      space->publish(*change);
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/spawn_twin.hpp"
+#include "adapters/broker/live_entity.hpp"
 #include "adapters/broker/tenant_space.hpp"
 #include "twin/city.hpp"
 #include "twin/entity_state.hpp"
@@ -21,14 +22,6 @@
 #include <vector>
 
 namespace citytwin::broker {
-
-/// The attributes of a live state as normalized NGSI-LD (camelCase names,
-/// `observedAt` from the newest reading).
-json live_attributes(const twin::entity_state& state);
-
-/// The camelCase NGSI-LD name of a twin attribute (`speed_limit_kmh` ->
-/// `speedLimitKmh`; quantities use their registered names).
-std::string ngsi_attribute_name(std::string_view twin_name);
 
 /// Puts every entity of `c` with its initial state and location into the
 /// space (as live entities).

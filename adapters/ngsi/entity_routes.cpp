@@ -170,7 +170,7 @@ http_response query(api_call& call) {
   if (const auto* text = call.param("offset"))
     if (!twin::parse_number(*text, offset))
       return problem(call, broker_errc::bad_request_data, "bad offset");
-  auto result = call.space->store().query(filter, offset, limit);
+  auto result = call.space->store().query(filter, offset, limit, count);
   json body = json::array();
   for (const auto& e : result.entities) {
     auto rendered = broker::render_entity(*e, filter.attrs, options->format,
