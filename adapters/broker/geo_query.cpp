@@ -118,10 +118,9 @@ caf::expected<json> parse_coordinates(std::string_view text) {
   // keeps the message about geometry rather than about JSON.
   auto read = twin::read_json(text, twin::json_limits{8, 100'000});
   if (!read)
-    return invalid("coordinates",
-                   read.refusal == twin::json_refusal::syntax
-                       ? std::string{"not valid JSON"}
-                       : "not valid JSON: " + read.detail);
+    return invalid("coordinates", read.refusal == twin::json_refusal::syntax
+                                      ? std::string{"not valid JSON"}
+                                      : "not valid JSON: " + read.detail);
   return std::move(read.value);
 }
 
@@ -136,8 +135,15 @@ std::optional<geo_shape> instance_shape(const json& instance) {
   return std::move(*result);
 }
 
-bool is_empty(const geo_shape& shape) {
-  return shape.points.empty() && shape.lines.empty() && shape.polygons.empty();
+/// True if the query has a geometry to relate to, a Point for `near` (a
+/// default-constructed query has none; parse_geo_query makes sure).
+bool usable(const geo_query& q) {
+  bool near = q.relation == geo_relation::near_max
+              || q.relation == geo_relation::near_min;
+  const auto& g = q.geometry;
+  if (near)
+    return !g.points.empty();
+  return !g.points.empty() || !g.lines.empty() || !g.polygons.empty();
 }
 
 /// Every position within `radius_m` of `centre`, great-circle or on the
@@ -198,8 +204,7 @@ bool geo_query::matches(const nlohmann::json& entity) const {
 }
 
 bool geo_query::matches_shape(const geo_shape& e) const {
-  // A default-constructed query has no geometry to relate to.
-  if (is_empty(geometry) || is_empty(e))
+  if (!usable(*this))
     return false;
   const auto& q = geometry;
   switch (relation) {
@@ -207,6 +212,8 @@ bool geo_query::matches_shape(const geo_shape& e) const {
       return detail::distance_m(q.points.front(), e) <= distance_m;
     case geo_relation::near_min:
       return detail::distance_m(q.points.front(), e) >= distance_m;
+    // NGSI-LD puts the entity first: "the entity lies within the query
+    // geometry", "the entity contains it".
     case geo_relation::within:
       return detail::within(e, q);
     case geo_relation::contains:
@@ -214,18 +221,17 @@ bool geo_query::matches_shape(const geo_shape& e) const {
     case geo_relation::intersects:
       return detail::intersects(e, q);
     case geo_relation::overlaps:
-      return detail::intersects(e, q) && !detail::within(e, q)
-             && !detail::within(q, e);
+      return detail::overlaps(e, q);
     case geo_relation::equals:
       return detail::equals(e, q);
     case geo_relation::disjoint:
-      return !detail::intersects(e, q);
+      return detail::disjoint(e, q);
   }
   return false;
 }
 
 std::optional<geo_box> geo_query::candidate_box() const {
-  if (is_empty(geometry))
+  if (!usable(*this))
     return std::nullopt;
   switch (relation) {
     case geo_relation::near_min:

@@ -13,15 +13,19 @@
 
 namespace citytwin::broker {
 
-/// The `georel` of an NGSI-LD geo-query (ETSI GS CIM 009 clause 4.10).
+/// The `georel` of an NGSI-LD geo-query (ETSI GS CIM 009 clause 4.10),
+/// with the OGC Simple Features meaning of each predicate, the entity's
+/// geometry as the first argument (see geo_relate.hpp).
 enum class geo_relation : uint8_t {
   near_max,   ///< `near;maxDistance==N`: at most N metres away
   near_min,   ///< `near;minDistance==N`: at least N metres away
-  within,     ///< the entity lies inside the query geometry
-  contains,   ///< the entity contains the query geometry
+  within,     ///< the entity lies inside the query geometry, not only on
+              ///< its boundary
+  contains,   ///< the entity contains the query geometry (within, reversed)
   intersects, ///< they share at least one point
-  overlaps,   ///< they intersect, and neither lies within the other
-  equals,     ///< same type and coordinates
+  overlaps,   ///< same dimension, they share interior points, and each has
+              ///< points outside the other
+  equals,     ///< the same point set, whatever the order of positions
   disjoint,   ///< they share no point
 };
 
@@ -46,7 +50,9 @@ struct geo_query {
 
   /// True if `entity_geometry` stands in the relation to the query
   /// geometry: the predicate of `matches` on a geometry parsed beforehand
-  /// (a store parses each entity's geometry once, when it is written).
+  /// (a store parses each entity's geometry once, when it is written). A
+  /// shape that `parse_geo_shape` would refuse as malformed (non-finite
+  /// or too few positions, empty parts) never matches.
   bool matches_shape(const geo_shape& entity_geometry) const;
 
   /// A box that the `bounds` of every matching entity geometry intersects,

@@ -1,274 +1,310 @@
 // adapters/broker/geo_relate.cpp
 #include "adapters/broker/geo_relate.hpp"
 
+#include <boost/geometry.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <type_traits>
+#include <variant>
 
 namespace citytwin::broker::detail {
 
 namespace {
 
+namespace bg = boost::geometry;
+
 constexpr double earth_radius_m = 6371008.8; // as twin/geo.cpp
-constexpr double deg = std::numbers::pi / 180.0;
+constexpr double degree = std::numbers::pi / 180.0;
 /// Keeps the east-west scale finite at the poles.
 constexpr double min_cos_lat = 1e-6;
-/// Coordinates this close (in degrees, ~0.1 mm) are the same for `equals`:
-/// it absorbs decimal round trips, nothing more.
-constexpr double same_deg = 1e-9;
+constexpr double full_turn = 360;
+constexpr double half_turn = 180;
 
-struct xy {
-  double x = 0;
-  double y = 0;
-};
+using xy = bg::model::d2::point_xy<double>;
+using multi_point = bg::model::multi_point<xy>;
+using line = bg::model::linestring<xy>;
+using multi_line = bg::model::multi_linestring<line>;
+/// Clockwise and closed (Boost's default); `bg::correct` turns GeoJSON's
+/// counterclockwise outer rings around.
+using polygon = bg::model::polygon<xy>;
+using multi_polygon = bg::model::multi_polygon<polygon>;
 
-using ring = std::vector<xy>;
+/// A shape as Boost.Geometry sees it; the variant index is the dimension.
+/// Single geometries become Multi- forms of one part: OGC predicates
+/// depend on the point set only.
+using flat = std::variant<multi_point, multi_line, multi_polygon>;
 
-/// A geometry in local metres: same layout as `geo_shape`.
-struct planar {
-  std::vector<xy> points;
-  std::vector<ring> lines;
-  std::vector<std::vector<ring>> polygons;
-};
+template <class T>
+constexpr size_t dimension = std::is_same_v<T, multi_point>  ? 0
+                             : std::is_same_v<T, multi_line> ? 1
+                                                             : 2;
 
-/// An equirectangular projection around `origin`, in metres. Longitude
-/// differences wrap, so small shapes across the antimeridian still work.
-class frame {
+/// Positions as cartesian lon/lat (see the header for why).
+xy plain(twin::geo_point p) {
+  return {p.lon, p.lat};
+}
+
+/// An equirectangular projection around `origin`, in metres, with the
+/// shape moved `shift` degrees east.
+class metric_frame {
 public:
-  explicit frame(twin::geo_point origin)
-      : origin_(origin),
-        kx_(earth_radius_m * deg
-            * std::max(std::cos(origin.lat * deg), min_cos_lat)),
-        ky_(earth_radius_m * deg) {
+  metric_frame(twin::geo_point origin, double shift)
+      : origin_(origin), shift_(shift),
+        kx_(earth_radius_m * degree
+            * std::max(std::cos(origin.lat * degree), min_cos_lat)),
+        ky_(earth_radius_m * degree) {
   }
 
   xy operator()(twin::geo_point p) const {
-    return {std::remainder(p.lon - origin_.lon, 360.0) * kx_,
-            (p.lat - origin_.lat) * ky_};
-  }
-
-  ring operator()(const geo_path& path) const {
-    ring result;
-    result.reserve(path.size());
-    for (auto p : path)
-      result.push_back((*this)(p));
-    return result;
-  }
-
-  planar operator()(const geo_shape& shape) const {
-    planar result;
-    for (auto p : shape.points)
-      result.points.push_back((*this)(p));
-    for (const auto& line : shape.lines)
-      result.lines.push_back((*this)(line));
-    for (const auto& polygon : shape.polygons) {
-      auto& out = result.polygons.emplace_back();
-      for (const auto& r : polygon)
-        out.push_back((*this)(r));
-    }
-    return result;
+    return {(p.lon + shift_ - origin_.lon) * kx_, (p.lat - origin_.lat) * ky_};
   }
 
 private:
   twin::geo_point origin_;
+  double shift_;
   double kx_;
   double ky_;
 };
 
-twin::geo_point first_vertex(const geo_shape& s) {
-  if (!s.points.empty())
-    return s.points.front();
-  if (!s.lines.empty())
-    return s.lines.front().front();
-  return s.polygons.front().front().front();
-}
-
-/// The z component of (a - o) x (b - o): > 0 if o, a, b turn left.
-double cross(xy o, xy a, xy b) {
-  return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-}
-
-double segment_distance(xy p, xy a, xy b) {
-  double dx = b.x - a.x;
-  double dy = b.y - a.y;
-  double length2 = dx * dx + dy * dy;
-  double t = 0;
-  if (length2 > 0)
-    t = std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / length2, 0.0, 1.0);
-  return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
-}
-
-double path_distance(xy p, const ring& path) {
-  double result = std::numeric_limits<double>::infinity();
-  for (size_t i = 1; i < path.size(); ++i)
-    result = std::min(result, segment_distance(p, path[i - 1], path[i]));
+template <class Project>
+line to_line(const geo_path& path, Project f) {
+  line result;
+  result.reserve(path.size());
+  for (auto p : path)
+    result.push_back(f(p));
   return result;
 }
 
-/// Even-odd ray casting; points on the boundary may fall either way,
-/// which is why callers test the boundary first.
-bool in_ring(xy p, const ring& r) {
-  bool result = false;
-  for (size_t i = 1; i < r.size(); ++i) {
-    xy a = r[i - 1];
-    xy b = r[i];
-    if ((a.y > p.y) != (b.y > p.y)
-        && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y))
-      result = !result;
+/// By dimension: whichever of the vectors holds the shape's parts.
+template <class Project>
+flat to_flat(const geo_shape& s, Project f) {
+  if (!s.polygons.empty()) {
+    multi_polygon result;
+    for (const auto& rings : s.polygons) {
+      auto& out = result.emplace_back();
+      for (auto p : rings.front())
+        out.outer().push_back(f(p));
+      for (auto hole = rings.begin() + 1; hole != rings.end(); ++hole) {
+        auto& inner = out.inners().emplace_back();
+        for (auto p : *hole)
+          inner.push_back(f(p));
+      }
+    }
+    // Orientation (and closing) as Boost expects, whatever the document's.
+    bg::correct(result);
+    return result;
   }
+  if (!s.lines.empty()) {
+    multi_line result;
+    for (const auto& path : s.lines)
+      result.push_back(to_line(path, f));
+    return result;
+  }
+  multi_point result;
+  for (auto p : s.points)
+    result.push_back(f(p));
   return result;
 }
 
-bool on_boundary(xy p, const std::vector<ring>& polygon) {
-  return std::any_of(polygon.begin(), polygon.end(), [&](const ring& r) {
-    return path_distance(p, r) <= geo_tolerance_m;
-  });
-}
-
-/// Inside the outer ring and outside every hole.
-bool in_interior(xy p, const std::vector<ring>& polygon) {
-  if (!in_ring(p, polygon.front()))
-    return false;
-  return std::none_of(polygon.begin() + 1, polygon.end(),
-                      [&](const ring& hole) { return in_ring(p, hole); });
-}
-
-/// True if `p` is a point of `s` (within the tolerance).
-bool covers(const planar& s, xy p) {
-  for (auto q : s.points)
-    if (std::hypot(p.x - q.x, p.y - q.y) <= geo_tolerance_m)
-      return true;
-  for (const auto& line : s.lines)
-    if (path_distance(p, line) <= geo_tolerance_m)
-      return true;
-  for (const auto& polygon : s.polygons)
-    if (on_boundary(p, polygon) || in_interior(p, polygon))
-      return true;
-  return false;
-}
-
-template <class Predicate>
-bool any_vertex(const planar& s, Predicate f) {
-  auto any_in
-      = [&](const ring& r) { return std::any_of(r.begin(), r.end(), f); };
-  if (any_in(s.points))
-    return true;
-  if (std::any_of(s.lines.begin(), s.lines.end(), any_in))
-    return true;
-  for (const auto& polygon : s.polygons)
-    if (std::any_of(polygon.begin(), polygon.end(), any_in))
-      return true;
-  return false;
-}
-
-/// Calls `f(a, b)` for every edge of every line and ring until it says
-/// true.
-template <class Predicate>
-bool any_edge(const planar& s, Predicate f) {
-  auto any_in = [&](const ring& r) {
-    for (size_t i = 1; i < r.size(); ++i)
-      if (f(r[i - 1], r[i]))
-        return true;
-    return false;
+/// What `parse_geo_shape` checks before validity: finite positions,
+/// lines of 2 and rings of 4 positions, no empty parts. A shape built in
+/// code without it (say from twin state) could trip assertions deep in
+/// Boost.Geometry, so the predicates test it first.
+bool well_formed(const geo_shape& s) {
+  constexpr size_t min_line = 2;
+  constexpr size_t min_ring = 4;
+  auto finite = [](twin::geo_point p) {
+    return std::isfinite(p.lon) && std::isfinite(p.lat);
   };
-  if (std::any_of(s.lines.begin(), s.lines.end(), any_in))
-    return true;
-  for (const auto& polygon : s.polygons)
-    if (std::any_of(polygon.begin(), polygon.end(), any_in))
-      return true;
-  return false;
+  auto path_ok = [&](const geo_path& path, size_t min_size) {
+    return path.size() >= min_size
+           && std::all_of(path.begin(), path.end(), finite);
+  };
+  if (s.points.empty() && s.lines.empty() && s.polygons.empty())
+    return false;
+  if (!std::all_of(s.points.begin(), s.points.end(), finite))
+    return false;
+  for (const auto& line : s.lines)
+    if (!path_ok(line, min_line))
+      return false;
+  for (const auto& rings : s.polygons) {
+    if (rings.empty())
+      return false;
+    for (const auto& ring : rings)
+      if (!path_ok(ring, min_ring))
+        return false;
+  }
+  return true;
 }
 
-/// Segments cross at a point interior to both. Touching and collinear
-/// overlaps are left to the vertex tests, which see them with tolerance.
-bool cross_properly(xy a1, xy a2, xy b1, xy b2) {
-  auto opposite
-      = [](double u, double v) { return (u > 0 && v < 0) || (u < 0 && v > 0); };
-  return opposite(cross(b1, b2, a1), cross(b1, b2, a2))
-         && opposite(cross(a1, a2, b1), cross(a1, a2, b2));
+/// Calls `f(a, b)` with the Boost.Geometry forms of both shapes. Boost
+/// throws on input it cannot handle (only invalid geometry, which
+/// `parse_geo_shape` refuses); such a pair satisfies no predicate, nor
+/// does a shape that is not well formed.
+template <class F>
+bool relate(const geo_shape& a, const geo_shape& b, F f) {
+  if (!well_formed(a) || !well_formed(b))
+    return false;
+  try {
+    return std::visit(f, to_flat(a, plain), to_flat(b, plain));
+  } catch (const bg::exception&) {
+    return false;
+  }
 }
 
-bool any_crossing(const planar& a, const planar& b) {
-  return any_edge(a, [&](xy a1, xy a2) {
-    return any_edge(
-        b, [&](xy b1, xy b2) { return cross_properly(a1, a2, b1, b2); });
-  });
+/// The point Boost names in a self-intersection message ("... found at
+/// (x, y); ...", 6 significant digits), as " near [x,y]", or empty.
+std::string where(const std::string& message) {
+  constexpr std::string_view marker = "found at (";
+  auto start = message.find(marker);
+  if (start == std::string::npos)
+    return {};
+  start += marker.size();
+  auto end = message.find(')', start);
+  if (end == std::string::npos)
+    return {};
+  auto result = message.substr(start, end - start);
+  result.erase(std::remove(result.begin(), result.end(), ' '), result.end());
+  return " near [" + result + "]";
 }
 
-bool same(twin::geo_point a, twin::geo_point b) {
-  return std::abs(a.lon - b.lon) <= same_deg
-         && std::abs(a.lat - b.lat) <= same_deg;
-}
-
-template <class T, class Same>
-bool same_all(const std::vector<T>& a, const std::vector<T>& b, Same f) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), f);
+/// The problem `failure` of `g`, a `type` geometry, in words.
+template <class T>
+std::string explain(const T& g, geometry_type type,
+                    bg::validity_failure_type failure) {
+  auto name = std::string{to_string(type)};
+  std::string message;
+  switch (failure) {
+    case bg::failure_few_points:
+      return dimension<T> == 1 ? "a LineString needs 2 distinct positions"
+                               : "a polygon ring needs 3 distinct positions";
+    case bg::failure_wrong_topological_dimension:
+      return dimension<T> == 1 ? "a LineString has zero length"
+                               : "a polygon ring has zero area";
+    case bg::failure_spikes:
+      return "a polygon ring has a spike (an edge that turns straight back)";
+    case bg::failure_self_intersections:
+      bg::is_valid(g, message);
+      return "self-intersecting " + name + ": rings cross or share an edge"
+             + where(message);
+    case bg::failure_wrong_orientation:
+      // `bg::correct` has oriented every ring by its signed area, so the
+      // area is 0: the ring crosses itself, as a figure 8.
+      return "self-intersecting " + name + ": a ring crosses itself";
+    case bg::failure_interior_rings_outside:
+      return "a polygon hole lies outside its outer ring";
+    case bg::failure_nested_interior_rings:
+      return "a polygon hole lies inside another hole";
+    case bg::failure_disconnected_interior:
+      return "a polygon's holes cut its interior in pieces";
+    case bg::failure_intersecting_interiors:
+      return "the polygons of a MultiPolygon overlap";
+    case bg::failure_invalid_coordinate:
+      return "a coordinate is not a finite number";
+    default:
+      bg::is_valid(g, message);
+      return "invalid " + name + ": " + message;
+  }
 }
 
 } // namespace
 
 double distance_m(twin::geo_point p, const geo_shape& shape) {
+  if (!well_formed(shape) || !std::isfinite(p.lon) || !std::isfinite(p.lat))
+    return std::numeric_limits<double>::quiet_NaN();
   double result = std::numeric_limits<double>::infinity();
   for (auto q : shape.points)
     result = std::min(result, twin::distance_m(p, q));
-  frame to_flat{p};
-  xy origin;
-  for (const auto& line : shape.lines)
-    result = std::min(result, path_distance(origin, to_flat(line)));
-  for (const auto& polygon : shape.polygons) {
-    std::vector<ring> flat;
-    for (const auto& r : polygon)
-      flat.push_back(to_flat(r));
-    if (in_interior(origin, flat))
-      return 0;
-    for (const auto& r : flat)
-      result = std::min(result, path_distance(origin, r));
+  if (shape.lines.empty() && shape.polygons.empty())
+    return result;
+  // The same shape a turn east or west may be nearer: only worth trying
+  // when part of it lies more than half a turn away.
+  auto box = bounds(shape);
+  for (double shift : {0.0, -full_turn, full_turn}) {
+    if ((shift < 0 && box.max_lon - p.lon <= half_turn)
+        || (shift > 0 && p.lon - box.min_lon <= half_turn))
+      continue;
+    auto origin = xy{0, 0};
+    try {
+      auto g = to_flat(shape, metric_frame{p, shift});
+      std::visit(
+          [&](const auto& x) {
+            result = std::min(result, bg::distance(origin, x));
+          },
+          g);
+    } catch (const bg::exception&) {
+      // Unreachable for parsed shapes; leaves the shape out of reach.
+    }
   }
   return result;
 }
 
 bool intersects(const geo_shape& a, const geo_shape& b) {
-  frame to_flat{first_vertex(a)};
-  auto pa = to_flat(a);
-  auto pb = to_flat(b);
-  return any_vertex(pa, [&](xy v) { return covers(pb, v); })
-         || any_vertex(pb, [&](xy v) { return covers(pa, v); })
-         || any_crossing(pa, pb);
+  return relate(
+      a, b, [](const auto& x, const auto& y) { return bg::intersects(x, y); });
+}
+
+bool disjoint(const geo_shape& a, const geo_shape& b) {
+  return relate(
+      a, b, [](const auto& x, const auto& y) { return bg::disjoint(x, y); });
 }
 
 bool within(const geo_shape& a, const geo_shape& b) {
-  frame to_flat{first_vertex(b)};
-  auto pa = to_flat(a);
-  auto pb = to_flat(b);
-  if (any_vertex(pa, [&](xy v) { return !covers(pb, v); }))
-    return false;
-  // All vertices inside a concave polygon, yet an edge leaves it.
-  if (!pb.polygons.empty() && any_crossing(pa, pb))
-    return false;
-  if (pa.polygons.empty() || pb.polygons.empty())
-    return true;
-  // A hole of b inside a polygon of a: those points are in a, not in b.
-  auto strictly_in_a = [&](xy v) {
-    return std::any_of(pa.polygons.begin(), pa.polygons.end(),
-                       [&](const std::vector<ring>& polygon) {
-                         return in_interior(v, polygon)
-                                && !on_boundary(v, polygon);
-                       });
-  };
-  return !any_vertex(pb, strictly_in_a);
+  return relate(a, b, [](const auto& x, const auto& y) {
+    using X = std::decay_t<decltype(x)>;
+    using Y = std::decay_t<decltype(y)>;
+    // OGC: the interior of a line is not inside points, nor a polygon's
+    // inside a line (Boost 1.74 has no such overloads).
+    if constexpr ((dimension<X>) > (dimension<Y>))
+      return false;
+    else
+      return bg::within(x, y);
+  });
+}
+
+bool overlaps(const geo_shape& a, const geo_shape& b) {
+  return relate(a, b, [](const auto& x, const auto& y) {
+    using X = std::decay_t<decltype(x)>;
+    using Y = std::decay_t<decltype(y)>;
+    // OGC defines overlaps for P/P, L/L and A/A only: a line across a
+    // polygon crosses it, and intersects it, but does not overlap it.
+    if constexpr (dimension<X> != dimension<Y>)
+      return false;
+    else
+      return bg::overlaps(x, y);
+  });
 }
 
 bool equals(const geo_shape& a, const geo_shape& b) {
-  auto same_path = [](const geo_path& x, const geo_path& y) {
-    return same_all(x, y, same);
-  };
-  auto same_polygon = [&](const geo_polygon& x, const geo_polygon& y) {
-    return same_all(x, y, same_path);
-  };
-  return a.type == b.type && same_all(a.points, b.points, same)
-         && same_all(a.lines, b.lines, same_path)
-         && same_all(a.polygons, b.polygons, same_polygon);
+  return relate(a, b, [](const auto& x, const auto& y) {
+    using X = std::decay_t<decltype(x)>;
+    using Y = std::decay_t<decltype(y)>;
+    // Non-empty point sets of different dimensions differ.
+    if constexpr (dimension<X> != dimension<Y>)
+      return false;
+    else
+      return bg::equals(x, y);
+  });
+}
+
+std::string invalidity(const geo_shape& shape) {
+  if (!well_formed(shape))
+    return "not a well-formed geometry";
+  try {
+    return std::visit(
+        [&](const auto& g) -> std::string {
+          bg::validity_failure_type failure = bg::no_failure;
+          if (bg::is_valid(g, failure))
+            return {};
+          return explain(g, shape.type, failure);
+        },
+        to_flat(shape, plain));
+  } catch (const bg::exception& e) {
+    return std::string{"invalid geometry: "} + e.what();
+  }
 }
 
 } // namespace citytwin::broker::detail

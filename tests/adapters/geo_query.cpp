@@ -6,6 +6,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+#include <numbers>
 #include <string>
 
 using citytwin::broker::geo_query;
@@ -38,6 +41,19 @@ geo_query query(std::string_view georel, std::string_view geometry,
               << (result ? "" : citytwin::twin::describe(result.error())));
   REQUIRE(result);
   return std::move(*result);
+}
+
+/// The point `r` metres from `from` at `bearing` radians (0 north, pi/2
+/// east) along a great circle, on twin::distance_m's sphere.
+geo_point destination(geo_point from, double bearing, double r) {
+  constexpr double deg = std::numbers::pi / 180;
+  double d = r / 6371008.8;
+  double lat1 = from.lat * deg;
+  double lat2 = std::asin(std::sin(lat1) * std::cos(d)
+                          + std::cos(lat1) * std::sin(d) * std::cos(bearing));
+  double dlon = std::atan2(std::sin(bearing) * std::sin(d) * std::cos(lat1),
+                           std::cos(d) - std::sin(lat1) * std::sin(lat2));
+  return {from.lon + dlon / deg, lat2 / deg};
 }
 
 std::string coords(geo_point p) {
@@ -108,7 +124,11 @@ TEST_CASE("near measures to the nearest point of lines and polygons",
 TEST_CASE("within tests points against polygons with holes", "[broker][geo]") {
   auto in_square = query("within", "Polygon", square);
   CHECK(in_square.matches(point_entity({4.35, 50.85})));
-  CHECK(in_square.matches(point_entity({4.34, 50.85}))); // on the edge
+  // OGC within needs the interiors to meet: a point on the edge touches
+  // the polygon (intersects) but is not within it.
+  CHECK_FALSE(in_square.matches(point_entity({4.34, 50.85})));
+  CHECK(query("intersects", "Polygon", square)
+            .matches(point_entity({4.34, 50.85})));
   CHECK_FALSE(in_square.matches(point_entity({4.33, 50.85})));
   auto in_holed = query("within", "Polygon", square_with_hole);
   CHECK_FALSE(in_holed.matches(point_entity({4.35, 50.85})));
@@ -145,6 +165,21 @@ TEST_CASE("within tests lines and polygons by their vertices and edges",
   CHECK_FALSE(in_holed.matches(entity(
       R"({"type":"Polygon","coordinates":[[[4.341,50.841],[4.359,50.841],)"
       R"([4.359,50.859],[4.341,50.859],[4.341,50.841]]]})")));
+  // A line along the square's south edge lies on its boundary only: its
+  // interior does not meet the square's, so it is not within (OGC).
+  auto edge = entity(
+      R"({"type":"LineString","coordinates":[[4.345,50.84],[4.355,50.84]]})");
+  CHECK_FALSE(in_square.matches(edge));
+  CHECK(query("intersects", "Polygon", square).matches(edge));
+  // Nothing lies within a geometry of a lower dimension.
+  CHECK_FALSE(query("within", "LineString", "[[4.33,50.85],[4.37,50.85]]")
+                  .matches(entity(R"({"type":"Polygon","coordinates":)"
+                                  + std::string{square} + "}")));
+  CHECK(query("within", "LineString", "[[4.33,50.85],[4.37,50.85]]")
+            .matches(point_entity({4.35, 50.85})));
+  // Points within points: every point of the entity is a query point.
+  CHECK(query("within", "MultiPoint", "[[1,1],[2,2]]")
+            .matches(point_entity({2, 2})));
 }
 
 TEST_CASE("contains tests the entity polygon against the query geometry",
@@ -160,6 +195,14 @@ TEST_CASE("contains tests the entity polygon against the query geometry",
   // A point contains nothing bigger than itself.
   CHECK_FALSE(query("contains", "Polygon", square)
                   .matches(point_entity({4.35, 50.85})));
+  // A polygon does not contain a point of its boundary only (OGC: the
+  // query's interior, here the point itself, must meet the entity's).
+  CHECK_FALSE(query("contains", "Point", "[4.34,50.85]").matches(district));
+  // The square contains itself, given from another vertex.
+  CHECK(query("contains", "Polygon",
+              "[[[4.36,50.86],[4.34,50.86],[4.34,50.84],[4.36,50.84],"
+              "[4.36,50.86]]]")
+            .matches(district));
 }
 
 TEST_CASE("intersects finds shared points of every geometry pair",
@@ -178,11 +221,13 @@ TEST_CASE("intersects finds shared points of every geometry pair",
   auto x = query("intersects", "LineString", "[[4.35,50.84],[4.35,50.86]]");
   CHECK(x.matches(crossing));
   CHECK_FALSE(x.matches(street));
-  // A point on a line, here 0.5 m off it, touches it.
-  auto on_line = citytwin::twin::offset({4.34, 50.85}, 0, 0.5);
-  CHECK(query("intersects", "Point", coords(on_line)).matches(street));
-  auto off_line = citytwin::twin::offset({4.34, 50.85}, 0, 3);
+  // A point on a line touches it; 0.5 m off it, it does not (OGC
+  // predicates are exact), but near;maxDistance==1 finds it.
+  CHECK(query("intersects", "Point", "[4.34,50.85]").matches(street));
+  auto off_line = citytwin::twin::offset({4.34, 50.85}, 0, 0.5);
   CHECK_FALSE(query("intersects", "Point", coords(off_line)).matches(street));
+  CHECK(
+      query("near;maxDistance==1", "Point", coords(off_line)).matches(street));
   // A polygon inside the hole of another shares nothing with it.
   auto in_hole = entity(
       R"({"type":"Polygon","coordinates":[[[4.349,50.849],[4.351,50.849],)"
@@ -197,25 +242,93 @@ TEST_CASE("intersects finds shared points of every geometry pair",
       entity(R"({"type":"MultiPoint","coordinates":[[0,0],[4.35,50.85]]})")));
 }
 
-TEST_CASE("disjoint, overlaps and equals follow from intersects and within",
-          "[broker][geo]") {
-  auto crossing = entity(
-      R"({"type":"LineString","coordinates":[[4.33,50.85],[4.37,50.85]]})");
+TEST_CASE("disjoint is the negation of intersects", "[broker][geo]") {
   auto inner = entity(
       R"({"type":"LineString","coordinates":[[4.345,50.85],[4.355,50.85]]})");
+  auto q = query("disjoint", "Polygon", square);
+  CHECK(q.matches(point_entity({4.30, 50.85})));
+  CHECK_FALSE(q.matches(inner));
+  // A point on the boundary shares that point.
+  CHECK_FALSE(q.matches(point_entity({4.34, 50.85})));
+  // A polygon in the hole of another shares no point with it.
+  CHECK(query("disjoint", "Polygon", square_with_hole)
+            .matches(entity(R"({"type":"Polygon","coordinates":)"
+                            R"([[[4.349,50.849],[4.351,50.849],[4.351,50.851],)"
+                            R"([4.349,50.851],[4.349,50.849]]]})")));
+}
+
+TEST_CASE("overlaps needs the same dimension, as in OGC", "[broker][geo]") {
+  auto q = query("overlaps", "Polygon", square);
+  // A street across the square intersects it but does not overlap it: a
+  // line and a polygon cross, only same-dimension geometries overlap.
+  auto crossing = entity(
+      R"({"type":"LineString","coordinates":[[4.33,50.85],[4.37,50.85]]})");
+  CHECK(query("intersects", "Polygon", square).matches(crossing));
+  CHECK_FALSE(q.matches(crossing));
+  CHECK_FALSE(q.matches(point_entity({4.35, 50.85})));
+  // A polygon sticking out of the square overlaps it; one inside it or the
+  // square itself does not, nor one that only shares an edge.
+  auto east_half_out = entity(
+      R"({"type":"Polygon","coordinates":[[[4.35,50.845],[4.37,50.845],)"
+      R"([4.37,50.855],[4.35,50.855],[4.35,50.845]]]})");
+  CHECK(q.matches(east_half_out));
+  CHECK_FALSE(q.matches(entity(
+      R"({"type":"Polygon","coordinates":[[[4.345,50.845],[4.355,50.845],)"
+      R"([4.355,50.855],[4.345,50.855],[4.345,50.845]]]})")));
+  CHECK_FALSE(q.matches(entity(R"({"type":"Polygon","coordinates":)"
+                               + std::string{square} + "}")));
+  CHECK_FALSE(q.matches(
+      entity(R"({"type":"Polygon","coordinates":[[[4.36,50.84],[4.38,50.84],)"
+             R"([4.38,50.86],[4.36,50.86],[4.36,50.84]]]})")));
+  // Two lines overlap where they share a stretch, not where they cross.
+  auto street = query("overlaps", "LineString", "[[4.34,50.85],[4.36,50.85]]");
+  CHECK(street.matches(entity(
+      R"({"type":"LineString","coordinates":[[4.35,50.85],[4.37,50.85]]})")));
+  CHECK_FALSE(street.matches(entity(
+      R"({"type":"LineString","coordinates":[[4.35,50.84],[4.35,50.86]]})")));
+  // Point sets overlap when they share a point and each has another.
+  auto two = query("overlaps", "MultiPoint", "[[1,1],[2,2]]");
+  CHECK(two.matches(
+      entity(R"({"type":"MultiPoint","coordinates":[[2,2],[3,3]]})")));
+  CHECK_FALSE(two.matches(point_entity({2, 2})));
+}
+
+TEST_CASE("equals compares point sets, as in OGC", "[broker][geo]") {
   auto outside = point_entity({4.30, 50.85});
-  CHECK(query("disjoint", "Polygon", square).matches(outside));
-  CHECK_FALSE(query("disjoint", "Polygon", square).matches(inner));
-  CHECK(query("overlaps", "Polygon", square).matches(crossing));
-  CHECK_FALSE(query("overlaps", "Polygon", square).matches(inner));
-  CHECK_FALSE(query("overlaps", "Polygon", square).matches(outside));
   CHECK(query("equals", "Point", "[4.30,50.85]").matches(outside));
   CHECK_FALSE(query("equals", "Point", "[4.30,50.86]").matches(outside));
-  CHECK_FALSE(query("equals", "MultiPoint", "[[4.30,50.85]]").matches(outside));
+  // A MultiPoint of that one point is the same point set.
+  CHECK(query("equals", "MultiPoint", "[[4.30,50.85]]").matches(outside));
+  CHECK_FALSE(
+      query("equals", "MultiPoint", "[[4.30,50.85],[4,50]]").matches(outside));
+  // A LineString and its reverse are the same set of points.
+  auto inner = entity(
+      R"({"type":"LineString","coordinates":[[4.345,50.85],[4.355,50.85]]})");
   CHECK(query("equals", "LineString", "[[4.345,50.85],[4.355,50.85]]")
             .matches(inner));
-  CHECK_FALSE(query("equals", "LineString", "[[4.355,50.85],[4.345,50.85]]")
+  CHECK(query("equals", "LineString", "[[4.355,50.85],[4.345,50.85]]")
+            .matches(inner));
+  CHECK(query("equals", "MultiLineString", "[[[4.355,50.85],[4.345,50.85]]]")
+            .matches(inner));
+  CHECK_FALSE(query("equals", "LineString", "[[4.345,50.85],[4.36,50.85]]")
                   .matches(inner));
+  // The same ring from another vertex, and run the other way round.
+  auto plaza = entity(R"({"type":"Polygon","coordinates":)"
+                      + std::string{square} + "}");
+  CHECK(query("equals", "Polygon",
+              "[[[4.36,50.86],[4.34,50.86],[4.34,50.84],[4.36,50.84],"
+              "[4.36,50.86]]]")
+            .matches(plaza));
+  CHECK(query("equals", "Polygon",
+              "[[[4.34,50.84],[4.34,50.86],[4.36,50.86],[4.36,50.84],"
+              "[4.34,50.84]]]")
+            .matches(plaza));
+  CHECK_FALSE(query("equals", "Polygon", square_with_hole).matches(plaza));
+  // Geometries of different dimension are never equal.
+  CHECK_FALSE(query("equals", "LineString",
+                    "[[4.34,50.84],[4.36,50.84],[4.36,50.86],[4.34,50.86],"
+                    "[4.34,50.84]]")
+                  .matches(plaza));
 }
 
 TEST_CASE("entities without a usable geoproperty never match",
@@ -369,4 +482,80 @@ TEST_CASE("a subscription's geoQ member parses like the query parameters",
   CHECK_THAT(e(R"({"georel":"within","geometry":"Point","coordinates":[1,2],)"
                R"("geoproperty":3})"),
              Equals("malformed_payload: geoQ: geoproperty must be a string"));
+}
+
+TEST_CASE("matches_shape relates an already parsed geometry", "[broker][geo]") {
+  auto shape = citytwin::broker::parse_geo_shape(
+      json::parse(R"({"type":"Point","coordinates":[4.35,50.85]})"));
+  REQUIRE(shape);
+  CHECK(query("within", "Polygon", square).matches_shape(*shape));
+  CHECK_FALSE(query("disjoint", "Polygon", square).matches_shape(*shape));
+  CHECK_FALSE(geo_query{}.matches_shape(*shape));
+  CHECK_FALSE(query("disjoint", "Polygon", square)
+                  .matches_shape(citytwin::broker::geo_shape{}));
+}
+
+TEST_CASE("candidate_box holds every geometry that can match",
+          "[broker][geo]") {
+  using citytwin::broker::geo_box;
+  auto inside = [](const geo_box& b, geo_point p) {
+    return p.lon >= b.min_lon && p.lon <= b.max_lon && p.lat >= b.min_lat
+           && p.lat <= b.max_lat;
+  };
+  // Relations that need a shared point: the query's own bounds.
+  auto box = query("within", "Polygon", square).candidate_box();
+  REQUIRE(box);
+  CHECK(box->min_lon == 4.34);
+  CHECK(box->min_lat == 50.84);
+  CHECK(box->max_lon == 4.36);
+  CHECK(box->max_lat == 50.86);
+  for (auto rel : {"contains", "intersects", "overlaps", "equals"})
+    CHECK(query(rel, "Polygon", square).candidate_box());
+  // No box excludes anything for these.
+  CHECK_FALSE(query("disjoint", "Polygon", square).candidate_box());
+  CHECK_FALSE(query("near;minDistance==10", "Point", "[0,0]").candidate_box());
+  CHECK_FALSE(geo_query{}.candidate_box());
+  // near;maxDistance: every matching point (great-circle distance), in
+  // every direction and at any latitude, lies in the box; the box is at most a
+  // few percent too wide in a city (1 km at 50.85 N is 0.0142 degrees of
+  // longitude).
+  for (double lat : {0.0, 50.85, -50.85, 80.0}) {
+    geo_point centre{4.35, lat};
+    auto q = query("near;maxDistance==1000", "Point", coords(centre));
+    auto b = q.candidate_box();
+    REQUIRE(b);
+    for (int degrees = 0; degrees < 360; degrees += 15) {
+      double a = degrees * std::numbers::pi / 180;
+      for (double r : {500.0, 999.999}) {
+        auto p = destination(centre, a, r);
+        INFO(lat << " " << degrees << " " << r);
+        REQUIRE(q.matches(point_entity(p)));
+        CHECK(inside(*b, p));
+      }
+    }
+    if (lat == 50.85)
+      CHECK(b->max_lon - b->min_lon < 2 * 0.0142 * 1.01);
+  }
+  // Lines are measured on the flat projection: a north-south street 999 m
+  // east of the centre matches, and its bounds meet the box.
+  geo_point centre{4.35, 50.85};
+  auto south = citytwin::twin::offset(centre, 999, -500);
+  auto north = citytwin::twin::offset(centre, 999, 500);
+  auto street = citytwin::broker::parse_geo_shape(
+      json{{"type", "LineString"},
+           {"coordinates", {{south.lon, south.lat}, {north.lon, north.lat}}}});
+  REQUIRE(street);
+  auto q = query("near;maxDistance==1000", "Point", coords(centre));
+  CHECK(q.matches_shape(*street));
+  auto b = q.candidate_box();
+  REQUIRE(b);
+  CHECK(bounds(*street).min_lon <= b->max_lon);
+  // Near a pole or the antimeridian, every longitude.
+  for (auto centre : {"[179.999,0]", "[-179.999,0]", "[0,89.999]"}) {
+    auto far = query("near;maxDistance==1000", "Point", centre);
+    auto x = far.candidate_box();
+    REQUIRE(x);
+    CHECK(x->min_lon == -180);
+    CHECK(x->max_lon == 180);
+  }
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <string>
 
 using citytwin::broker::geometry_type;
@@ -41,7 +42,7 @@ TEST_CASE("the six GeoJSON geometry types parse into flat shapes",
   auto multi = parse_geo_shape(json::parse(
       R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],)"
       R"([[[2,2],[3,2],[3,3],[2,2]],)"
-      R"([[2.1,2.1],[2.2,2.1],[2.2,2.2],[2.1,2.1]]]]})"));
+      R"([[2.6,2.1],[2.9,2.1],[2.9,2.4],[2.6,2.1]]]]})"));
   REQUIRE(multi);
   CHECK(multi->type == geometry_type::multi_polygon);
   REQUIRE(multi->polygons.size() == 2);
@@ -130,4 +131,26 @@ TEST_CASE("GeoJSON objects need a known type and coordinates",
   CHECK(e(R"({"type":"GeometryCollection","coordinates":[]})")
             .starts_with("malformed_payload: geometry: unknown type "
                          "'GeometryCollection'"));
+}
+
+TEST_CASE("bounds spans every position of a shape", "[broker][geo]") {
+  auto shape = parse_geo_shape(json::parse(
+      R"({"type":"MultiLineString","coordinates":[[[4.34,50.86],[4.35,50.85]],)"
+      R"([[4.36,50.84],[4.355,50.845]]]})"));
+  REQUIRE(shape);
+  auto b = bounds(*shape);
+  CHECK(b.min_lon == 4.34);
+  CHECK(b.min_lat == 50.84);
+  CHECK(b.max_lon == 4.36);
+  CHECK(b.max_lat == 50.86);
+  // Plain lon/lat: a shape across the antimeridian must be split (RFC 7946
+  // section 3.1.9), unsplit it spans the other way round.
+  auto wide = parse_geo_shape(json::parse(
+      R"({"type":"LineString","coordinates":[[179.9,0],[-179.9,0]]})"));
+  REQUIRE(wide);
+  CHECK(bounds(*wide).min_lon == -179.9);
+  CHECK(bounds(*wide).max_lon == 179.9);
+  auto empty = bounds(citytwin::broker::geo_shape{});
+  CHECK(empty.min_lon == 0);
+  CHECK(empty.max_lat == 0);
 }
