@@ -1,12 +1,14 @@
 // adapters/broker/geo_shape.cpp
 #include "adapters/broker/geo_shape.hpp"
 
+#include "adapters/broker/geo_relate.hpp"
 #include "twin/error.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
@@ -64,8 +66,17 @@ public:
       }
     }
     twin::geo_point result{x[0].get<double>(), x[1].get<double>()};
-    // Negated comparisons so that NaN (possible in a JSON built in code)
-    // fails too.
+    // JSON text has no NaN or infinity, but a document built in code can
+    // (and dumps them as null); the altitude is dropped, yet must be a
+    // number too.
+    constexpr std::array<const char*, 3> parts{"longitude", "latitude",
+                                               "altitude"};
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!std::isfinite(x[i].get<double>())) {
+        error = invalid(std::string{parts[i]} + " is not a finite number");
+        return std::nullopt;
+      }
+    }
     if (!(result.lon >= -180 && result.lon <= 180))
       error = invalid("longitude " + brief(x[0]) + " outside [-180,180]");
     else if (!(result.lat >= -90 && result.lat <= 90))
@@ -208,6 +219,10 @@ caf::expected<geo_shape> parse_geo_shape(geometry_type type,
   }
   if (r.error)
     return std::move(r.error);
+  // Well-formed, now valid as OGC simple features: the predicates of
+  // geo_relate.hpp assume it.
+  if (auto problem = detail::invalidity(result); !problem.empty())
+    return invalid(problem);
   return result;
 }
 

@@ -59,10 +59,14 @@ geo_box bounds(const geo_shape& shape);
 caf::expected<geometry_type> parse_geometry_type(std::string_view name);
 
 /// Validates GeoJSON `coordinates` for `type`: the right nesting,
-/// positions of 2 or 3 numbers with longitude in [-180,180] and latitude
-/// in [-90,90], lines of at least 2 positions, polygon rings closed and of
-/// at least 4 positions, Multi- forms not empty. Errors are
-/// `malformed_payload` with the context `coordinates: <what>`.
+/// positions of 2 or 3 finite numbers with longitude in [-180,180] and
+/// latitude in [-90,90], lines of at least 2 positions, polygon rings
+/// closed and of at least 4 positions, Multi- forms not empty; then the
+/// geometry must be valid as OGC simple features (`boost::geometry::
+/// is_valid`): no self-intersecting polygon, holes inside their ring,
+/// parts of a MultiPolygon not overlapping, lines of non-zero length.
+/// Rings may run either way round. Errors are `malformed_payload` with
+/// the context `coordinates: <what>`, naming the problem.
 caf::expected<geo_shape> parse_geo_shape(geometry_type type,
                                          const nlohmann::json& coordinates);
 

@@ -446,6 +446,42 @@ TEST_CASE("malformed geometry and coordinates parameters are rejected",
   CHECK_THAT(e("Polygon", "[[1,2],[3,4]]"),
              Equals("malformed_payload: coordinates: a polygon ring needs an "
                     "array of at least 4 positions"));
+  // Well-formed but invalid geometry is named: a figure 8 (equal lobes,
+  // so no orientation either), a bow tie with unequal lobes crossing at
+  // [1,1], latitude 91.
+  CHECK_THAT(e("Polygon", "[[[0,0],[2,2],[2,0],[0,2],[0,0]]]"),
+             Equals("malformed_payload: coordinates: self-intersecting "
+                    "Polygon: a ring crosses itself"));
+  CHECK_THAT(e("Polygon", "[[[0,0],[3,3],[3,0],[0,2],[0,0]]]"),
+             Equals("malformed_payload: coordinates: self-intersecting "
+                    "Polygon: rings cross or share an edge near [1.2,1.2]"));
+  CHECK_THAT(e("Point", "[4.35,91]"),
+             Equals("malformed_payload: coordinates: latitude 91 outside "
+                    "[-90,90]"));
+}
+
+TEST_CASE("NaN and infinite coordinates never parse", "[broker][geo]") {
+  using Catch::Matchers::Equals;
+  // JSON text cannot hold them, but a geoQ built in code can.
+  auto e = [](double lon, double lat) {
+    auto q = parse_geo_query(json{{"georel", "intersects"},
+                                  {"geometry", "Point"},
+                                  {"coordinates", {lon, lat}}});
+    return q ? std::string{"parsed"} : citytwin::twin::describe(q.error());
+  };
+  auto nan = std::numeric_limits<double>::quiet_NaN();
+  auto inf = std::numeric_limits<double>::infinity();
+  CHECK(e(4.35, 50.85) == "parsed");
+  CHECK_THAT(e(nan, 50.85), Equals("malformed_payload: coordinates: "
+                                   "longitude is not a finite number"));
+  CHECK_THAT(e(4.35, -inf), Equals("malformed_payload: coordinates: "
+                                   "latitude is not a finite number"));
+  // NaN fails every comparison: neither near bound may let it through.
+  auto entity_nan
+      = json{{"location", {{"type", "Point"}, {"coordinates", {nan, 0.0}}}}};
+  CHECK_FALSE(
+      query("near;minDistance==0", "Point", "[0,0]").matches(entity_nan));
+  CHECK_FALSE(query("disjoint", "Point", "[0,0]").matches(entity_nan));
 }
 
 TEST_CASE("a subscription's geoQ member parses like the query parameters",

@@ -133,6 +133,81 @@ TEST_CASE("GeoJSON objects need a known type and coordinates",
                          "'GeometryCollection'"));
 }
 
+TEST_CASE("geometry must be valid as OGC simple features", "[broker][geo]") {
+  using Catch::Matchers::Equals;
+  using t = geometry_type;
+  auto prefix = std::string{"malformed_payload: coordinates: "};
+  // Rings may run either way round (RFC 7946 section 3.1.6).
+  CHECK(check(t::polygon, "[[[0,0],[1,0],[1,1],[0,1],[0,0]]]") == "parsed");
+  CHECK(check(t::polygon, "[[[0,0],[0,1],[1,1],[1,0],[0,0]]]") == "parsed");
+  // A hole touching its ring at one point, a repeated position and a
+  // LineString crossing itself are all valid.
+  CHECK(check(t::polygon, "[[[0,0],[4,0],[4,4],[0,4],[0,0]],"
+                          "[[0,0],[1,2],[2,1],[0,0]]]")
+        == "parsed");
+  CHECK(check(t::polygon, "[[[0,0],[1,0],[1,0],[1,1],[0,0]]]") == "parsed");
+  CHECK(check(t::line_string, "[[0,0],[2,2],[0,2],[2,0]]") == "parsed");
+  // Self-intersections: a bow tie whose edges cross at [1.2,1.2]; a figure
+  // 8 of equal lobes (zero area); a hole across its outer ring, crossing it
+  // at [0,2] first; two parts of a MultiPolygon sharing an edge.
+  CHECK_THAT(check(t::polygon, "[[[0,0],[3,3],[3,0],[0,2],[0,0]]]"),
+             Equals(prefix
+                    + "self-intersecting Polygon: rings cross or share an "
+                      "edge near [1.2,1.2]"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[1,1],[1,0],[0,1],[0,0]]]"),
+             Equals(prefix
+                    + "self-intersecting Polygon: a ring crosses "
+                      "itself"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[4,0],[4,4],[0,4],[0,0]],"
+                               "[[-1,2],[5,2],[5,3],[-1,3],[-1,2]]]"),
+             Equals(prefix
+                    + "self-intersecting Polygon: rings cross or share an "
+                      "edge near [0,2]"));
+  CHECK_THAT(check(t::multi_polygon, "[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],"
+                                     "[[[2,0],[3,0],[3,2],[2,2],[2,0]]]]"),
+             Equals(prefix
+                    + "self-intersecting MultiPolygon: rings cross or share "
+                      "an edge near [2,2]"));
+  // Holes and parts in the wrong places.
+  CHECK_THAT(check(t::polygon, "[[[0,0],[4,0],[4,4],[0,4],[0,0]],"
+                               "[[5,5],[6,5],[6,6],[5,5]]]"),
+             Equals(prefix + "a polygon hole lies outside its outer ring"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[4,0],[4,4],[0,4],[0,0]],"
+                               "[[1,1],[3,1],[3,3],[1,3],[1,1]],"
+                               "[[1.5,1.5],[2,1.5],[2,2],[1.5,1.5]]]"),
+             Equals(prefix + "a polygon hole lies inside another hole"));
+  CHECK_THAT(check(t::multi_polygon, "[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],"
+                                     "[[[1,1],[3,1],[3,3],[1,3],[1,1]]]]"),
+             Equals(prefix
+                    + "self-intersecting MultiPolygon: rings cross or share "
+                      "an edge near [1,2]"));
+  // Degenerate shapes.
+  CHECK_THAT(check(t::polygon, "[[[0,0],[1,0],[2,0],[0,0]]]"),
+             Equals(prefix
+                    + "a polygon ring has a spike (an edge that turns "
+                      "straight back)"));
+  CHECK_THAT(check(t::polygon, "[[[0,0],[1,0],[0,0],[0,0]]]"),
+             Equals(prefix + "a polygon ring has zero area"));
+  CHECK_THAT(check(t::line_string, "[[1,2],[1,2]]"),
+             Equals(prefix + "a LineString has zero length"));
+  CHECK_THAT(check(t::multi_line_string, "[[[0,0],[1,1]],[[1,2],[1,2]]]"),
+             Equals(prefix + "a LineString has zero length"));
+  // NaN and infinity exist only in documents built in code.
+  auto nan = std::numeric_limits<double>::quiet_NaN();
+  auto inf = std::numeric_limits<double>::infinity();
+  auto built = [](json coordinates) {
+    auto shape = parse_geo_shape(geometry_type::line_string, coordinates);
+    return shape ? std::string{"parsed"}
+                 : citytwin::twin::describe(shape.error());
+  };
+  CHECK_THAT(built(json{{0, 0}, {nan, 1}}),
+             Equals(prefix + "longitude is not a finite number"));
+  CHECK_THAT(built(json{{0, 0}, {1, inf}}),
+             Equals(prefix + "latitude is not a finite number"));
+  CHECK_THAT(built(json{{0, 0}, {1, 1, -inf}}),
+             Equals(prefix + "altitude is not a finite number"));
+}
+
 TEST_CASE("bounds spans every position of a shape", "[broker][geo]") {
   auto shape = parse_geo_shape(json::parse(
       R"({"type":"MultiLineString","coordinates":[[[4.34,50.86],[4.35,50.85]],)"
