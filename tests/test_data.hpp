@@ -14,12 +14,18 @@ inline std::string project_data_dir() {
   return CITYTWIN_PROJECT_DATA;
 }
 
-/// Where ../shared/data lives; tests that need it skip when it is absent.
+/// Where ../shared/data lives: `$CITYTWIN_SHARED_DATA` if set, else the
+/// path CMake found. Tests that need it skip (tests/skip.hpp) when it is
+/// absent.
 inline std::string shared_data_dir() {
-  if (const char* env = std::getenv("CITYTWIN_SHARED_DATA"))
+  if (const char* env = std::getenv("CITYTWIN_SHARED_DATA"); env && *env)
     return env;
   return CITYTWIN_SHARED_DATA;
 }
+
+/// How to get the shared data, for the skip message.
+constexpr const char* shared_data_hint
+    = "put ../shared/data beside the checkout or set CITYTWIN_SHARED_DATA";
 
 /// A small generated town for actor tests: 2x2 blocks and a few things.
 inline twin::city small_city(uint64_t seed = 7) {

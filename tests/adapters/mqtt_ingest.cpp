@@ -10,6 +10,8 @@
 #include "adapters/mqtt/publisher.hpp"
 #include "adapters/replay/csv_events.hpp"
 #include "adapters/replay/player.hpp"
+#include "require_broker.hpp"
+#include "skip.hpp"
 #include "test_data.hpp"
 #include "twin/city_file.hpp"
 #include "twin/text.hpp"
@@ -105,11 +107,7 @@ auto start_lamp_client(const mqtt::mosquitto_process& broker, collector& out) {
 TEST_CASE("MQTT ingest via mosquitto_pub, QoS 0 and 1, reconnect",
           "[adapters][mqtt]") {
   mqtt::mosquitto_process broker;
-  if (!broker.running()) {
-    WARN("mosquitto not installed or not starting: test skipped "
-         "(install it with .ci/setup)");
-    return;
-  }
+  test::require_broker(broker, test::publishes::with_mosquitto_pub);
   collector out;
   auto client = start_lamp_client(broker, out);
   REQUIRE(client);
@@ -179,11 +177,7 @@ TEST_CASE("MQTT ingest: mosquitto killed during ingest loses nothing it "
           "acknowledged, and ingest recovers",
           "[adapters][mqtt][security]") {
   mqtt::mosquitto_process broker;
-  if (!broker.running()) {
-    WARN("mosquitto not installed or not starting: test skipped "
-         "(install it with .ci/setup)");
-    return;
-  }
+  test::require_broker(broker, test::publishes::with_mosquitto_pub);
   collector out;
   auto client = start_lamp_client(broker, out);
   REQUIRE(client);
@@ -243,10 +237,7 @@ TEST_CASE("MQTT ingest: mosquitto killed during ingest loses nothing it "
 TEST_CASE("MQTT ingest connects to a broker that starts later",
           "[adapters][mqtt]") {
   mqtt::mosquitto_process broker;
-  if (!broker.running()) {
-    WARN("mosquitto not installed or not starting: test skipped");
-    return;
-  }
+  test::require_broker(broker, test::publishes::with_mosquitto_pub);
   broker.stop();
   collector out;
   mqtt::ingest_client_config config;
@@ -270,18 +261,11 @@ TEST_CASE("MQTT ingest connects to a broker that starts later",
 
 TEST_CASE("replaying a recorded dataset updates the twin through MQTT",
           "[adapters][mqtt]") {
-  namespace fs = std::filesystem;
   auto data_dir = test::shared_data_dir() + "/streams";
   auto csv = data_dir + "/aarhus-weather/AarhusWeatherData0.csv";
-  if (!fs::exists(csv)) {
-    WARN("recorded streams not found at " + data_dir + ": test skipped");
-    return;
-  }
+  test::require_path(csv, test::shared_data_hint);
   mqtt::mosquitto_process broker;
-  if (!broker.running()) {
-    WARN("mosquitto not installed or not starting: test skipped");
-    return;
-  }
+  test::require_broker(broker, test::publishes::no);
   // What the recording holds, counted straight from the CSV: cells of
   // humidity and temperature that are not empty, and the last row.
   size_t num_values = 0;
@@ -377,10 +361,7 @@ TEST_CASE("replaying a recorded dataset updates the twin through MQTT",
 TEST_CASE("MQTT ingest creates sensor entities for unknown ids",
           "[adapters][mqtt]") {
   mqtt::mosquitto_process broker;
-  if (!broker.running()) {
-    WARN("mosquitto not installed or not starting: test skipped");
-    return;
-  }
+  test::require_broker(broker, test::publishes::with_mosquitto_pub);
   caf::actor_system_config cfg;
   REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
   caf::actor_system sys{cfg};

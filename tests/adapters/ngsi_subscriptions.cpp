@@ -3,6 +3,7 @@
 // sensor to ten subscribers; the live twin inside the broker.
 #include "mqtt_collector.hpp"
 #include "ngsi_fixture.hpp"
+#include "require_broker.hpp"
 
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
@@ -159,7 +160,7 @@ TEST_CASE("NGSI-LD MQTT notifications: one update, exactly one message on "
           "the endpoint's topic (ETSI 058_01_01)",
           "[broker][ngsi][subscriptions][mqtt]") {
   mqtt::mosquitto_process mosquitto;
-  REQUIRE(mosquitto.running()); // installed by .ci/setup
+  require_broker(mosquitto, publishes::no);
   ngsi_fixture f;
   mqtt_collector got{mosquitto.port(), "ngsild-test-suite/topic"};
   REQUIRE(got.wait_ready());
@@ -190,7 +191,7 @@ TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "
           "coalesced",
           "[broker][ngsi][subscriptions][mqtt]") {
   mqtt::mosquitto_process mosquitto;
-  REQUIRE(mosquitto.running()); // installed by .ci/setup
+  require_broker(mosquitto, publishes::no);
   ngsi_fixture f;
   auto admin = bearer("demo-admin");
   REQUIRE(f.call("POST", api + "/entities", {admin, json_type},

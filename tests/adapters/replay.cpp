@@ -4,6 +4,7 @@
 #include "adapters/replay/dataset.hpp"
 #include "adapters/replay/player.hpp"
 
+#include "skip.hpp"
 #include "test_data.hpp"
 #include "twin/error.hpp"
 
@@ -162,10 +163,7 @@ TEST_CASE("replay speeds parse", "[adapters]") {
 
 TEST_CASE("the recorded datasets load with their quirks", "[adapters]") {
   auto data_dir = test::shared_data_dir() + "/streams";
-  if (!fs::exists(data_dir)) {
-    WARN("recorded streams not found at " + data_dir + ": test skipped");
-    return;
-  }
+  test::require_path(data_dir, test::shared_data_hint);
   auto load = [&](const std::string& name, load_report& report) {
     auto ds = load_dataset(test::project_data_dir() + "/datasets/" + name
                            + ".conf");

@@ -1,8 +1,10 @@
 // tests/scenarios/assignment/test_data.hpp
 #pragma once
 
+#include "tests/skip.hpp"
+#include "tests/test_data.hpp"
+
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -11,15 +13,9 @@
 namespace citytwin::scenarios::assignment::test {
 
 /// The shared data directory: `$CITYTWIN_SHARED_DATA` if set, otherwise
-/// `../shared/data` relative to the repository root (found from this file's
-/// path, so the tests run from any build directory).
+/// the path CMake found (tests/test_data.hpp).
 inline std::filesystem::path shared_data_dir() {
-  if (const char* env = std::getenv("CITYTWIN_SHARED_DATA"); env && *env)
-    return env;
-  // tests/scenarios/assignment/test_data.hpp: the root is four levels up.
-  auto root = std::filesystem::path(__FILE__).parent_path().parent_path()
-                .parent_path().parent_path();
-  return root.parent_path() / "shared" / "data";
+  return citytwin::test::shared_data_dir();
 }
 
 /// A TNTP file such as `tntp_file("SiouxFalls", "SiouxFalls_net.tntp")`.
@@ -65,12 +61,6 @@ private:
 
 } // namespace citytwin::scenarios::assignment::test
 
-/// Skips the rest of a Catch2 v2 test (which has no SKIP) when `file` is
-/// missing, with a visible warning naming it.
+/// Skips the running test (tests/skip.hpp) when `file` is missing.
 #define CITYTWIN_REQUIRE_DATA(file)                                            \
-  do {                                                                         \
-    if (!std::filesystem::exists(file)) {                                      \
-      WARN("skipped: " << (file).string() << " missing");                      \
-      return;                                                                  \
-    }                                                                          \
-  } while (false)
+  citytwin::test::require_path((file), citytwin::test::shared_data_hint)

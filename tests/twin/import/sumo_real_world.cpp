@@ -21,6 +21,7 @@
 // also counts rail signals, which have no program in the file).
 #include "twin/import/sumo_network.hpp"
 
+#include "skip.hpp"
 #include "sumo_test_files.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
@@ -47,13 +48,10 @@ struct sumo_counts {
   double length_m;
 };
 
-// Loads a packaged net, or returns nullopt (and says so) if it is absent.
-std::optional<sumo_network> load_packaged(const std::filesystem::path& path,
-                                          const sumo_network_options& opts) {
-  if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " missing (apt-get install sumo-tools)");
-    return std::nullopt;
-  }
+// Loads a packaged net; skips the test if it is absent.
+sumo_network load_packaged(const std::filesystem::path& path,
+                           const sumo_network_options& opts) {
+  citytwin::test::require_path(path, "apt-get install sumo-tools");
   auto result = load_sumo_network(path.string(), opts);
   INFO((result ? std::string{} : twin::describe(result.error())));
   REQUIRE(result);
@@ -107,12 +105,10 @@ TEST_CASE("SUMO's Bologna acosta net: counts equal sumolib's",
   auto net = load_packaged(
     citytwin::test::sumo_real_world() / "acosta/acosta_buslanes.net.xml",
     bologna());
-  if (!net)
-    return;
-  check_counts(*net, {179, 267, 112, 16, 16, 7, 301, 347, 23296.95});
-  CHECK(net->report.version == "0.13");
-  CHECK(net->report.warnings.empty());
-  check_round_trip(std::move(*net));
+  check_counts(net, {179, 267, 112, 16, 16, 7, 301, 347, 23296.95});
+  CHECK(net.report.version == "0.13");
+  CHECK(net.report.warnings.empty());
+  check_round_trip(std::move(net));
 }
 
 TEST_CASE("SUMO's Bologna joined net: counts equal sumolib's",
@@ -120,17 +116,15 @@ TEST_CASE("SUMO's Bologna joined net: counts equal sumolib's",
   auto net = load_packaged(
     citytwin::test::sumo_real_world() / "joined/joined_buslanes.net.xml",
     bologna());
-  if (!net)
-    return;
   // Junction 'ba9' is typed traffic_light, but no connection through it
   // names a tlLogic (`grep 'via=":ba9' PATH`: no tl attribute, state M):
   // imported unsignalised, with a warning.
-  check_counts(*net, {271, 423, 162, 29, 28, 13, 531, 585, 36725.84});
-  REQUIRE(net->report.warnings.size() == 1);
-  CHECK_THAT(net->report.warnings[0],
+  check_counts(net, {271, 423, 162, 29, 28, 13, 531, 585, 36725.84});
+  REQUIRE(net.report.warnings.size() == 1);
+  CHECK_THAT(net.report.warnings[0],
              Catch::Contains("joined_buslanes.net.xml:3734: traffic-light "
                              "junction 'ba9' has no tlLogic program"));
-  check_round_trip(std::move(*net));
+  check_round_trip(std::move(net));
 }
 
 TEST_CASE("a UTM net is placed where sumolib (pyproj) places it",
@@ -139,16 +133,14 @@ TEST_CASE("a UTM net is placed where sumolib (pyproj) places it",
   auto net = load_packaged(citytwin::test::sumo_home()
                              / "tools/game/DRT/osm.net.xml",
                            {});
-  if (!net)
-    return;
-  CHECK(net->report.num_edges == 1943);
-  CHECK(net->report.num_lanes == 2747);
-  CHECK(net->report.num_junctions == 1033);
-  CHECK(net->report.num_traffic_lights == 20);
-  CHECK(net->report.num_tl_logics == 15);
-  CHECK(net->report.num_internal_edges == 4468);
-  CHECK(net->report.num_crossings == 503);     // grep -c 'function="crossing"'
-  CHECK(net->report.num_walking_areas == 1195); // ... "walkingarea"
+  CHECK(net.report.num_edges == 1943);
+  CHECK(net.report.num_lanes == 2747);
+  CHECK(net.report.num_junctions == 1033);
+  CHECK(net.report.num_traffic_lights == 20);
+  CHECK(net.report.num_tl_logics == 15);
+  CHECK(net.report.num_internal_edges == 4468);
+  CHECK(net.report.num_crossings == 503);      // grep -c 'function="crossing"'
+  CHECK(net.report.num_walking_areas == 1195); // ... "walkingarea"
   // Reference positions: net.convertXY2LonLat(*node.getCoord()) with
   // python3-pyproj 3.4.1, printed with 9 decimals (0.1 mm).
   struct ref {
@@ -162,8 +154,8 @@ TEST_CASE("a UTM net is placed where sumolib (pyproj) places it",
         ref{"1308298548", 13.532033859, 52.428750537},
         ref{"664166177", 13.530441320, 52.432089811}}) {
     INFO(id);
-    auto number = net->intersection_by_junction.at(id);
-    auto where = net->roads.find_intersection(number)->where;
+    auto number = net.intersection_by_junction.at(id);
+    auto where = net.roads.find_intersection(number)->where;
     CHECK(where.lon == Approx(lon).margin(2e-9));
     CHECK(where.lat == Approx(lat).margin(2e-9));
   }
@@ -172,10 +164,7 @@ TEST_CASE("a UTM net is placed where sumolib (pyproj) places it",
 TEST_CASE("a city file can take its roads from a SUMO network",
           "[twin][import]") {
   auto net = citytwin::test::sumo_real_world() / "acosta/acosta_buslanes.net.xml";
-  if (!std::filesystem::exists(net)) {
-    WARN("skipped: " << net << " missing (install sumo-tools)");
-    return;
-  }
+  citytwin::test::require_path(net, "apt-get install sumo-tools");
   // The Bologna nets have no projection: the anchor places their origin.
   auto path = citytwin::test::write_temp(
     "bologna.city", "citytwin-city 1\n"

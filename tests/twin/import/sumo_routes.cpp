@@ -1,6 +1,7 @@
 // tests/twin/import/sumo_routes.cpp: SUMO demand (.rou.xml) import.
 #include "twin/import/sumo_routes.hpp"
 
+#include "skip.hpp"
 #include "sumo_test_files.hpp"
 #include "twin/error.hpp"
 #include "twin/import/sumo_network.hpp"
@@ -124,10 +125,8 @@ TEST_CASE("SUMO's Bologna acosta demand: counts equal sumolib's",
   // vehicles, 542 stops; 8622 + 157 = 8779, the scenario's vehicle count.
   // vTypes: `grep -c '<vType ' acosta_vtypes.add.xml` = 13.
   auto dir = citytwin::test::sumo_real_world() / "acosta";
-  if (!std::filesystem::exists(dir / "acosta.rou.xml")) {
-    WARN("skipped: " << dir << " missing (apt-get install sumo-tools)");
-    return;
-  }
+  citytwin::test::require_path(dir / "acosta.rou.xml",
+                               "apt-get install sumo-tools");
   sumo_demand d;
   for (auto file : {"acosta_vtypes.add.xml", "acosta.rou.xml",
                     "acosta_busses.add.xml"}) {

@@ -2,6 +2,7 @@
 #include "twin/import/tntp_network.hpp"
 
 #include "scenarios/assignment/tntp_reader.hpp"
+#include "skip.hpp"
 #include "test_data.hpp"
 #include "twin/error.hpp"
 
@@ -58,10 +59,7 @@ TEST_CASE("SiouxFalls converts with every free-flow time intact",
           "[twin][import]") {
   namespace sa = scenarios::assignment;
   auto dir = std::filesystem::path{test::shared_data_dir()} / "tntp/SiouxFalls";
-  if (!std::filesystem::exists(dir / "SiouxFalls_node.tntp")) {
-    WARN("skipped: " << dir << " missing");
-    return;
-  }
+  test::require_path(dir / "SiouxFalls_node.tntp", test::shared_data_hint);
   auto network = sa::read_network(dir / "SiouxFalls_net.tntp");
   auto positions = sa::read_nodes(dir / "SiouxFalls_node.tntp");
   REQUIRE(network);
