@@ -4,6 +4,8 @@
 # usage: broker_smoke.sh CITYTWIN CITY_FILE ACCESS_FILE
 set -u
 citytwin=$1 city=$2 access=$3
+source "${0%/*}/../skip.sh"
+need curl "apt-get install curl"
 log=$(mktemp)
 fail() {
   echo "FAIL: $*"

@@ -4,6 +4,8 @@
 set -u
 citytwin=$1
 city=$2
+source "${0%/*}/../skip.sh"
+need curl "apt-get install curl"
 source "$(dirname "$0")/serve_lib.sh"
 start_serve "$citytwin" "$city"
 

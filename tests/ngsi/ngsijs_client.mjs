@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skip } from '../skip.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, 'package.json'));
@@ -17,8 +18,7 @@ let NGSI;
 try {
   NGSI = require('ngsijs');
 } catch (e) {
-  console.log('SKIP: ngsijs is not installed in tests/ngsi (run .ci/setup)');
-  process.exit(77);
+  skip('ngsijs is not installed in tests/ngsi (run .ci/setup)');
 }
 
 const [binary, cityFile, accessFile] = process.argv.slice(2);

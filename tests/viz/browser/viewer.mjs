@@ -6,24 +6,29 @@
 // Then `serve --access data/access/demo.yaml`: an anonymous page shows
 // open data only, `/?token=<secret>` shows what the token may read, and a
 // bad token is refused with its reason on the page.
-// Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped) without chromium.
+// Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
+// without chromium, mosquitto, playwright-core or a built page.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { skip } from '../../skip.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 const CHROMIUM = '/usr/bin/chromium';
-const SKIP = 77;
-const skip = (why) => { console.log(`SKIP: ${why}`); process.exit(SKIP); };
 if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
 if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
 for (const tool of ['mosquitto', 'mosquitto_pub'])
-  try { execFileSync('sh', ['-c', `command -v ${tool}`]); } catch { skip(`${tool} is missing`); }
+  try { execFileSync('sh', ['-c', `command -v ${tool}`]); } catch { skip(`${tool} is not on PATH (apt-get install mosquitto mosquitto-clients)`); }
 const require = createRequire(resolve(webDir, '..', 'package.json'));
-const { chromium } = require('playwright-core');
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch {
+  skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
+}
 
 const children = [];
 const tmp = mkdtempSync(join(tmpdir(), 'citytwin-viewer-'));
