@@ -175,15 +175,23 @@ TEST_CASE("NGSI-LD MQTT notifications: one update, exactly one message on "
                           "mqtt://127.0.0.1:" + std::to_string(mosquitto.port())
                               + "/ngsild-test-suite/topic",
                           R"({"watchedAttributes":["height"]})"));
-  f.call("PATCH", api + "/entities/urn:ngsi-ld:Building:m1/attrs/height",
-         {admin, json_type}, R"({"value":2})");
+  auto patch_height = [&](int value) {
+    f.call("PATCH", api + "/entities/urn:ngsi-ld:Building:m1/attrs/height",
+           {admin, json_type}, json{{"value", value}}.dump());
+  };
+  patch_height(2);
   REQUIRE(eventually([&] { return got.messages().size() >= 1; }));
-  std::this_thread::sleep_for(300ms);
+  // No waiting to see that no second message comes: a second update is
+  // the marker. The subscription publishes in order over one connection,
+  // so a duplicate of the first would arrive before the marker's message.
+  patch_height(3);
+  REQUIRE(eventually([&] { return got.messages().size() >= 2; }));
   auto messages = got.messages();
-  REQUIRE(messages.size() == 1);
+  REQUIRE(messages.size() == 2);
   auto n = json::parse(messages[0]);
   CHECK(n["type"] == "Notification");
   CHECK(n["data"][0]["height"]["value"] == 2);
+  CHECK(json::parse(messages[1])["data"][0]["height"]["value"] == 3);
 }
 
 TEST_CASE("NGSI-LD fan-out: one sensor to ten subscribers over webhooks, "

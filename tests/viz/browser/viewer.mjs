@@ -175,6 +175,17 @@ async function checkAccess(browser, counts) {
     `/?token=demo-viewer-secret shows all ${counts.road_segment} segments (drew ${await drawn('road_segment')})`);
   check((await page.textContent('#who')).includes('demo-viewer'), 'the header names the token');
 
+  // Refused streams are not retried, however long we wait: the page gets
+  // Playwright's fake clock and a count of the WebSockets it opens, so a
+  // minute of its timers (the retry back-off is 0.5-10 s) runs at once.
+  await page.clock.install();
+  await page.addInitScript(() => {
+    const Real = window.WebSocket;
+    window.socketsOpened = 0;
+    window.WebSocket = class extends Real {
+      constructor(...args) { super(...args); window.socketsOpened++; }
+    };
+  });
   await page.goto(`${base}/?token=not-a-secret`);
   let refusal = '';
   try {
@@ -184,8 +195,9 @@ async function checkAccess(browser, counts) {
   check(refusal.includes('token refused: unknown') && await page.isVisible('#notice'),
     `a bad token is refused with its reason on the page ("${refusal}")`);
   await page.screenshot({ path: join(artifacts, 'viewer-refused.png') });
-  // Refused streams are not retried: one refusal, however long we wait.
-  await page.waitForTimeout(1500);
+  await page.clock.runFor(60000);
+  const opened = await page.evaluate(() => window.socketsOpened);
+  check(opened === 1, `a refused stream is not retried in a minute of the page's time (${opened} WebSockets)`);
   // Stream counters need a monitoring token (demo-monitor in demo.yaml).
   check((await fetch(`${base}/api/stream`)).status === 401, 'anonymous /api/stream is refused with 401');
   const stream = await (await fetch(`${base}/api/stream`, { headers: { Authorization: 'Bearer demo-monitor-secret' } })).json();
