@@ -96,7 +96,8 @@ std::vector<std::string> entity_store::entry_types(const entry& e) {
 
 std::optional<geo_shape> entity_store::location_of(const entry& e) {
   if (e.live)
-    return live_shape(e.live->where);
+    return e.live->where.known ? std::optional{live_shape(e.live->where)}
+                               : std::nullopt;
   if (e.location)
     return *e.location;
   return std::nullopt;
@@ -121,29 +122,78 @@ std::shared_ptr<const geo_shape> parse_location(const json& doc) {
 } // namespace
 
 void entity_store::index(const std::string& id, const entry& e) {
-  for (auto& t : entry_types(e))
-    by_type_[t].insert(id);
+  // The map's node holds the key: find it from the key's address.
+  const auto* n = &*entities_.find(id);
+  if (e.live) {
+    auto& list = live_by_kind_[static_cast<size_t>(e.live->state.id.kind)];
+    list.insert(std::lower_bound(list.begin(), list.end(), n, by_id{}), n);
+  } else {
+    for (auto& t : entry_types(e))
+      by_type_[t].insert(n);
+  }
   if (auto shape = location_of(e)) {
     auto b = bounds(*shape);
     by_location_.insert(
-        {box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &id});
+        {box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &n->first});
   }
 }
 
 void entity_store::unindex(const std::string& id, const entry& e) {
-  for (auto& t : entry_types(e)) {
-    auto i = by_type_.find(t);
-    if (i == by_type_.end())
-      continue;
-    i->second.erase(id);
-    if (i->second.empty())
-      by_type_.erase(i);
+  const auto* n = &*entities_.find(id);
+  if (e.live) {
+    auto& list = live_by_kind_[static_cast<size_t>(e.live->state.id.kind)];
+    auto i = std::lower_bound(list.begin(), list.end(), n, by_id{});
+    if (i != list.end() && *i == n)
+      list.erase(i);
+  } else {
+    for (auto& t : entry_types(e)) {
+      auto i = by_type_.find(t);
+      if (i == by_type_.end())
+        continue;
+      i->second.erase(n);
+      if (i->second.empty())
+        by_type_.erase(i);
+    }
   }
   if (auto shape = location_of(e)) {
     auto b = bounds(*shape);
-    by_location_.remove(
-        geo_value{box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &id});
+    by_location_.remove(geo_value{
+        box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}, &n->first});
   }
+}
+
+template <class F>
+void entity_store::for_each_of_type(std::string_view type, F&& f) const {
+  static const node_list none;
+  const node_list* live = &none;
+  if (auto kind = twin::parse_ngsi_type(type))
+    live = &live_by_kind_[static_cast<size_t>(*kind)];
+  auto api = by_type_.find(type);
+  if (api == by_type_.end()) {
+    for (const auto* n : *live)
+      if (!f(*n))
+        return;
+    return;
+  }
+  // Both in id order: merge.
+  auto i = live->begin();
+  auto j = api->second.begin();
+  while (i != live->end() || j != api->second.end()) {
+    bool take_live = j == api->second.end()
+                     || (i != live->end() && (*i)->first < (*j)->first);
+    const node* n = take_live ? *i++ : *j++;
+    if (!f(*n))
+      return;
+  }
+}
+
+size_t entity_store::count_of_type(std::string_view type) const {
+  size_t result = 0;
+  if (auto kind = twin::parse_ngsi_type(type))
+    result += live_by_kind_[static_cast<size_t>(*kind)].size();
+  if (auto i = by_type_.find(type); i != by_type_.end())
+    result += i->second.size();
+  return result;
 }
 
 bool entity_store::matches(const entity_filter& filter, const std::string& id,
@@ -241,7 +291,7 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
       if (result.total >= offset && page.size() < limit)
         page.push_back(
             {&id, e.doc,
-             e.live ? std::optional<live_record>{*e.live} : std::nullopt});
+             e.live});
       ++result.total;
       done = !count_all && page.size() >= limit
              && result.total >= offset + limit;
@@ -279,19 +329,17 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
               [&ids](const geo_value& v) { ids.push_back(v.second); }));
       visit_ids(std::move(ids));
     } else if (filter.types.size() == 1) {
-      if (auto i = by_type_.find(filter.types.front()); i != by_type_.end())
-        for (auto id : i->second) {
-          if (done)
-            break;
-          auto j = entities_.find(id);
-          visit(j->first, j->second);
-        }
+      for_each_of_type(filter.types.front(), [&](const node& n) {
+        visit(n.first, n.second);
+        return !done;
+      });
     } else if (!filter.types.empty()) {
       std::vector<const std::string*> ids;
       for (const auto& t : filter.types)
-        if (auto i = by_type_.find(t); i != by_type_.end())
-          for (auto id : i->second)
-            ids.push_back(&entities_.find(id)->first);
+        for_each_of_type(t, [&](const node& n) {
+          ids.push_back(&n.first);
+          return true;
+        });
       visit_ids(std::move(ids));
     } else {
       for (const auto& [id, e] : entities_) {
@@ -316,27 +364,33 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
 std::map<std::string, entity_store::type_info> entity_store::types() const {
   std::map<std::string, type_info> result;
   std::shared_lock guard{mtx_};
-  for (const auto& [type, ids] : by_type_) {
-    auto& info = result[type];
-    info.count = ids.size();
+  auto describe = [&](std::string_view type) {
+    auto& info = result[std::string{type}];
+    info.count = count_of_type(type);
     std::set<std::string> names;
-    bool live_seen = false;
-    for (auto id : ids) {
-      const auto& e = entities_.find(id)->second;
-      if (e.live && !live_seen) {
-        // Every live entity of a kind has the same attributes.
-        live_seen = true;
-        for (const auto& n : live_attribute_names(e.live->state.id.kind))
-          names.insert(n);
-        names.insert("location");
-      }
+    if (auto kind = twin::parse_ngsi_type(type);
+        kind && !live_by_kind_[static_cast<size_t>(*kind)].empty()) {
+      // Every live entity of a kind has the same attributes.
+      for (const auto& n : live_attribute_names(*kind))
+        names.insert(n);
+      names.insert("location");
+    }
+    for_each_of_type(type, [&](const node& n) {
+      const auto& e = n.second;
       const json* doc = e.live ? e.live->extras.get() : e.doc.get();
       if (doc)
-        for (auto& n : attribute_names(*doc))
-          names.insert(std::move(n));
-    }
+        for (auto& name : attribute_names(*doc))
+          names.insert(std::move(name));
+      return true;
+    });
     info.attributes.assign(names.begin(), names.end());
-  }
+  };
+  for (size_t k = 1; k <= twin::num_entity_kinds; ++k)
+    if (!live_by_kind_[k].empty())
+      describe(twin::ngsi_type(static_cast<twin::entity_kind>(k)));
+  for (const auto& [type, nodes] : by_type_)
+    if (result.count(type) == 0)
+      describe(type);
   return result;
 }
 
@@ -379,7 +433,7 @@ caf::expected<entity_change> entity_store::modify(std::string_view id,
   if (i == entities_.end())
     return not_found(id);
   auto& e = i->second;
-  bool live = e.live != nullptr;
+  bool live = e.live.has_value();
   auto before = live ? std::make_shared<const json>(render_live(i->first, *e.live))
                      : e.doc;
   auto copy = *before;
@@ -561,35 +615,72 @@ caf::expected<entity_change> entity_store::remove(std::string_view id) {
   return result;
 }
 
-void entity_store::add_live(std::string id, const twin::entity_state& state,
-                            live_geometry where) {
-  auto record = std::make_unique<live_record>();
-  record->state = state;
-  record->where = std::move(where);
-  record->created_ms = record->modified_ms = now_ms();
+void entity_store::add_live(std::vector<live_seed> seeds) {
+  auto now = now_ms();
+  // Cities come in URN order per kind; sorting makes the inserts hinted.
+  std::sort(seeds.begin(), seeds.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
   std::unique_lock guard{mtx_};
-  auto [i, added] = entities_.try_emplace(std::move(id));
-  if (!added)
-    unindex(i->first, i->second);
-  i->second = entry{nullptr, std::move(record), nullptr};
-  index(i->first, i->second);
+  std::vector<geo_value> located;
+  located.reserve(seeds.size());
+  auto hint = entities_.end();
+  for (auto& seed : seeds) {
+    if (auto old = entities_.find(seed.id); old != entities_.end()) {
+      unindex(old->first, old->second);
+      entities_.erase(old);
+    }
+    hint = entities_.emplace_hint(hint, std::move(seed.id), entry{});
+    auto& e = hint->second;
+    e.live.emplace();
+    e.live->state = seed.state;
+    e.live->where = std::move(seed.where);
+    e.live->created_ms = e.live->modified_ms = now;
+    live_by_kind_[static_cast<size_t>(seed.state.id.kind)].push_back(&*hint);
+    if (auto shape = location_of(e)) {
+      auto b = bounds(*shape);
+      located.emplace_back(box{{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}},
+                           &hint->first);
+    }
+    ++hint;
+  }
+  // Seeds arrive sorted, but a kind may already hold runtime entities.
+  for (auto& list : live_by_kind_)
+    if (!std::is_sorted(list.begin(), list.end(), by_id{}))
+      std::sort(list.begin(), list.end(), by_id{});
+  located.insert(located.end(), by_location_.begin(), by_location_.end());
+  // The range constructor packs the tree (STR): built once, fuller nodes.
+  by_location_ = geo_index{located.begin(), located.end()};
 }
 
 caf::expected<entity_change>
 entity_store::update_live(std::string_view id, const twin::entity_state& state,
                           int64_t at_ms, bool render) {
   entity_change result;
+  result.what = entity_change::kind::updated;
   std::optional<live_record> before;
   std::optional<live_record> after;
   std::string key;
   {
     std::unique_lock guard{mtx_};
     auto i = entities_.find(id);
-    if (i == entities_.end() || !i->second.live)
-      return not_found(id);
+    if (i == entities_.end()) {
+      // A sensor the twin created from an unbound id after the seed.
+      i = entities_.emplace(std::string{id}, entry{}).first;
+      i->second.live.emplace();
+      i->second.live->where.known = false;
+      i->second.live->created_ms = at_ms;
+      i->second.live->state = state;
+      index(i->first, i->second);
+      result.what = entity_change::kind::created;
+    } else if (!i->second.live) {
+      return make_problem(broker_errc::already_exists,
+                          "entity '" + std::string{id}
+                              + "' was created through the API");
+    }
     auto& record = *i->second.live;
     if (render) {
-      before = record;
+      if (result.what == entity_change::kind::updated)
+        before = record;
       key = i->first;
     }
     record.state = state;
@@ -599,10 +690,11 @@ entity_store::update_live(std::string_view id, const twin::entity_state& state,
   }
   if (after)
     result.entity = std::make_shared<const json>(render_live(key, *after));
-  result.what = entity_change::kind::updated;
   result.id = std::string{id};
   result.types = {std::string{twin::ngsi_type(state.id.kind)}};
-  result.updated_attrs = live_attribute_names(state.id.kind);
+  (result.what == entity_change::kind::created ? result.created_attrs
+                                               : result.updated_attrs)
+      = live_attribute_names(state.id.kind);
   if (before)
     result.previous = std::make_shared<const json>(render_live(key, *before));
   return result;

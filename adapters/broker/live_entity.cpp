@@ -86,7 +86,8 @@ json render_live(const std::string& id, const live_record& record) {
   auto attrs = live_attributes(record.state);
   for (auto& [name, value] : attrs.items())
     doc[name] = std::move(value);
-  doc["location"] = live_location(record.where);
+  if (record.where.known)
+    doc["location"] = live_location(record.where);
   doc["id"] = id;
   doc["type"] = std::string{twin::ngsi_type(record.state.id.kind)};
   doc["createdAt"] = ingest::format_iso_time(record.created_ms);

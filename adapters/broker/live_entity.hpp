@@ -21,10 +21,12 @@
 namespace citytwin::broker {
 
 /// Where a live entity is: a point, or the polyline of a road segment
-/// (shared with nobody else, but allocated only for segments).
+/// (allocated only for segments); unknown for entities the twin created
+/// at run time from an unbound sensor id.
 struct live_geometry {
   twin::geo_point point{};
   std::shared_ptr<const std::vector<twin::geo_point>> line;
+  bool known = true;
 };
 
 struct live_record {
@@ -51,11 +53,12 @@ const std::vector<std::string>& live_attribute_names(twin::entity_kind kind);
 /// The `location` GeoProperty of a live entity.
 json live_location(const live_geometry& where);
 
-/// The geometry as a parsed shape, for geo-queries.
+/// The geometry as a parsed shape, for geo-queries (`where.known`).
 geo_shape live_shape(const live_geometry& where);
 
 /// The whole entity document, as stored entities look: id, type,
-/// createdAt, modifiedAt, the live attributes, location and the extras.
+/// createdAt, modifiedAt, the live attributes, location (if known) and
+/// the extras.
 json render_live(const std::string& id, const live_record& record);
 
 /// Milliseconds since the epoch, now.

@@ -23,10 +23,11 @@ constexpr auto subscribe_timeout = std::chrono::seconds(10);
 } // namespace
 
 void seed_live_entities(tenant_space& space, const twin::city& c) {
-  auto& store = space.store();
+  std::vector<entity_store::live_seed> seeds;
+  seeds.reserve(c.num_entities());
   auto add = [&](twin::entity_state state, live_geometry where) {
     auto id = twin::to_urn(state.id, c.name);
-    store.add_live(std::move(id), state, std::move(where));
+    seeds.push_back({std::move(id), state, std::move(where)});
   };
   for (auto* v : c.roads.intersections())
     add(twin::initial_state(*v), {v->where, nullptr});
@@ -36,6 +37,7 @@ void seed_live_entities(tenant_space& space, const twin::city& c) {
                  c.roads.geometry(*s))});
   for (const auto& p : c.things)
     add(twin::initial_state(p), {p.where, nullptr});
+  space.store().add_live(std::move(seeds));
 }
 
 live_writer make_live_writer(std::vector<actors::router_actor> routers) {
@@ -118,7 +120,7 @@ void twin_mirror_state::handle(const twin::delta_batch& batch) {
     auto change = space->store().update_live(twin::to_urn(d.state.id, city),
                                              d.state, now, render);
     if (!change)
-      continue; // not seeded: an entity the city file does not hold
+      continue; // an API entity holds the id: the twin's stays unseen
     if (render) {
       change->weight = weight[d.state.id];
       space->publish(*change);

@@ -24,11 +24,12 @@ std::string lamp_urn(uint32_t n) {
 // `n` lamps on a line eastwards from (10, 56), about 62 m apart.
 std::unique_ptr<broker::entity_store> lamps(uint32_t n) {
   auto result = std::make_unique<broker::entity_store>();
-  auto& store = *result;
+  std::vector<broker::entity_store::live_seed> seeds;
   for (uint32_t i = 0; i < n; ++i)
-    store.add_live(lamp_urn(i),
-                   twin::make_state({twin::entity_kind::street_lamp, i}),
-                   {{10.0 + i * 0.001, 56.0}, nullptr});
+    seeds.push_back({lamp_urn(i),
+                     twin::make_state({twin::entity_kind::street_lamp, i}),
+                     {{10.0 + i * 0.001, 56.0}, nullptr}});
+  result->add_live(std::move(seeds));
   return result;
 }
 
@@ -73,7 +74,19 @@ TEST_CASE("live entities are rendered from their typed state",
   auto quiet = store.update_live(lamp_urn(1), state, 0, false);
   REQUIRE(quiet);
   CHECK_FALSE(quiet->entity);
-  CHECK_FALSE(store.update_live(lamp_urn(7), state, 0, false));
+  // A sensor the twin created after the seed joins, without a location.
+  auto created = store.update_live(
+      lamp_urn(7), twin::make_state({twin::entity_kind::street_lamp, 7}), 5,
+      false);
+  REQUIRE(created);
+  CHECK(created->what == broker::entity_change::kind::created);
+  CHECK((**store.get(lamp_urn(7))).contains("location") == false);
+  broker::entity_filter by_type;
+  by_type.types = {"StreetLight"};
+  CHECK(store.query(by_type, 0, 10).total == 4);
+  // An id the API holds stays the API's.
+  REQUIRE(store.create({{"id", "urn:ngsi-ld:Thing:x"}, {"type", "Thing"}}));
+  CHECK_FALSE(store.update_live("urn:ngsi-ld:Thing:x", state, 5, false));
 }
 
 TEST_CASE("a live entity takes a client's own attributes but keeps the "
