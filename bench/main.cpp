@@ -3,6 +3,7 @@
 #include "actors/runtime.hpp"
 #include "bench/broker_bench.hpp"
 #include "bench/ingest_bench.hpp"
+#include "bench/one_state_bench.hpp"
 #include "bench/report.hpp"
 #include "bench/twin_bench.hpp"
 #include "bench/viewer_clients.hpp"
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string_view>
@@ -143,6 +145,26 @@ void run_twin(const options& opts, report& out) {
   out.notes.push_back(
       "Memory per entity is the resident-set growth while spawning divided by "
       "the entity count (lazily initialised actors, state included).");
+}
+
+// The goals of issue 11 on the real server, the load from wrk.
+void run_one_state(const options& opts, report& out) {
+  const std::string section = "One state: the broker over the twin (issue 11)";
+  bench::one_state_settings s;
+  auto self = std::filesystem::read_symlink("/proc/self/exe");
+  s.exe = (self.parent_path() / "citytwin").string();
+  s.workdir = (self.parent_path() / "bench-one-state").string();
+  s.seconds = opts.api_seconds < 5 ? 5 : opts.api_seconds;
+  for (auto& f : bench::run_one_state(s))
+    out.add({section, f.figure, f.goal, f.measured});
+  out.notes.push_back(
+      "One state (issue 11): `citytwin serve` runs as a child process on a "
+      "city from `citytwin generate-city --segments 200000 --lamps 600000 "
+      "--bins 100000 --sensors 100000`, once without and once with the "
+      "broker (`--access`), both `--no-feed`; memory is VmRSS 3 s after "
+      "both ports answer. Latency and throughput come from Debian's `wrk` "
+      "in its own process on the same two cores, so its CPU is reported "
+      "beside the server's.");
 }
 
 // The goals of issue 3; false if the demo city cannot be read.
@@ -430,9 +452,11 @@ int main(int argc, char** argv) {
                "Leave out the static assignment figures");
   app.add_option(
          "--only", opts.only,
-         "Run only these sections: twin, ingest, viz, broker, assignment")
+         "Run only these sections: twin, ingest, viz, broker, one-state, "
+         "assignment")
       ->delimiter(',')
-      ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "assignment"}));
+      ->check(CLI::IsMember(
+          {"twin", "ingest", "viz", "broker", "one-state", "assignment"}));
   app.add_option("--demo-city", opts.demo_city,
                  "City whose sensors feed the MQTT ingest figure")
       ->capture_default_str();
@@ -487,6 +511,8 @@ int main(int argc, char** argv) {
     return 1;
   if (opts.wanted("broker"))
     run_broker(opts, out);
+  if (opts.wanted("one-state"))
+    run_one_state(opts, out);
   for (auto& r : assignment_rows)
     out.add(std::move(r));
 
