@@ -5,6 +5,7 @@
 
 #include "twin/error.hpp"
 #include "twin/import/sumo_network.hpp"
+#include "twin/percent.hpp"
 #include "twin/text.hpp"
 
 #include <algorithm>
@@ -292,7 +293,7 @@ private:
     if (auto shape = f->find("shape"); shape != f->end())
       ok = parse_shape(what, shape->second, info.shape) && ok;
     if (auto n = f->find("name"); n != f->end())
-      info.name = percent_decode(n->second);
+      info.name = percent_decode_lenient(n->second);
     if (ok)
       pending_segments_.emplace_back(line_no_, std::move(info));
   }
@@ -354,7 +355,7 @@ private:
                 "'citytwin import-network')");
       return;
     }
-    network_file_ = percent_decode(f->at("file"));
+    network_file_ = percent_decode_lenient(f->at("file"));
     bool has_lon = f->contains("anchor_lon");
     if (has_lon != f->contains("anchor_lat")) {
       problem("network: give both anchor_lon and anchor_lat, or neither");

@@ -12,16 +12,6 @@ bool is_blank(char c) {
          || c == '\f';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
-
 } // namespace
 
 std::string_view trim(std::string_view text) {
@@ -77,40 +67,6 @@ std::string shortest(double x) {
   std::array<char, 64> buf;
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
   return ec == std::errc{} ? std::string(buf.data(), end) : std::string{"0"};
-}
-
-std::string percent_encode(std::string_view text) {
-  constexpr std::string_view special = " \t%=;,#";
-  constexpr char digits[] = "0123456789ABCDEF";
-  std::string result;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (special.find(c) == std::string_view::npos && byte >= 0x20) {
-      result += c;
-      continue;
-    }
-    result += '%';
-    result += digits[byte >> 4];
-    result += digits[byte & 0xF];
-  }
-  return result;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string result;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        result += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    result += text[i];
-  }
-  return result;
 }
 
 } // namespace citytwin::twin

@@ -47,10 +47,4 @@ std::string fixed7(double x);
 /// The shortest text that reads back as the same double.
 std::string shortest(double x);
 
-/// Escapes blanks, '%', '=', ';', ',' and '#' so a name fits one token.
-std::string percent_encode(std::string_view text);
-
-/// Reverses `percent_encode`; malformed escapes are kept as they are.
-std::string percent_decode(std::string_view text);
-
 } // namespace citytwin::twin

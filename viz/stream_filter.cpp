@@ -2,10 +2,10 @@
 #include "viz/stream_filter.hpp"
 
 #include "twin/error.hpp"
+#include "twin/percent.hpp"
 #include "twin/text.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <vector>
 
 namespace citytwin::viz {
@@ -66,26 +66,7 @@ std::string url_encode(std::string_view text) {
 }
 
 std::optional<std::string> url_decode(std::string_view text) {
-  std::string result;
-  result.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      result += ' ';
-    } else if (text[i] != '%') {
-      result += text[i];
-    } else {
-      unsigned value = 0;
-      if (i + 2 >= text.size())
-        return std::nullopt;
-      auto [end, ec] = std::from_chars(text.data() + i + 1,
-                                       text.data() + i + 3, value, 16);
-      if (ec != std::errc{} || end != text.data() + i + 3)
-        return std::nullopt;
-      result += static_cast<char>(value);
-      i += 2;
-    }
-  }
-  return result;
+  return twin::percent_decode(text, twin::plus_sign::space);
 }
 
 caf::expected<stream_filter> parse_stream_filter(std::string_view query) {

@@ -10,20 +10,8 @@ namespace citytwin::broker {
 
 namespace {
 
-constexpr std::string_view hex_digits = "0123456789abcdef";
-
 constexpr std::string_view base64url_alphabet
     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 4648 section 5 without padding: secrets travel in headers and query
 // strings, where '+', '/' and '=' would need escaping.
@@ -59,31 +47,6 @@ std::array<uint8_t, 32> sha256(std::string_view text) {
           != 1
       || size != result.size())
     throw std::runtime_error("OpenSSL EVP_Digest(SHA-256) failed");
-  return result;
-}
-
-std::string to_hex(std::span<const uint8_t> bytes) {
-  std::string result;
-  result.reserve(bytes.size() * 2);
-  for (auto b : bytes) {
-    result += hex_digits[b >> 4];
-    result += hex_digits[b & 0x0f];
-  }
-  return result;
-}
-
-std::optional<std::string> from_hex(std::string_view hex) {
-  if (hex.size() % 2 != 0)
-    return std::nullopt;
-  std::string result;
-  result.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hex_value(hex[i]);
-    int lo = hex_value(hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    result += static_cast<char>((hi << 4) | lo);
-  }
   return result;
 }
 

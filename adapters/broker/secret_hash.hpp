@@ -1,6 +1,8 @@
 // adapters/broker/secret_hash.hpp
 #pragma once
 
+#include "twin/hex.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -19,12 +21,9 @@ namespace citytwin::broker {
 /// OpenSSL itself fails, which is a broken installation, not bad input.
 std::array<uint8_t, 32> sha256(std::string_view text);
 
-/// Lower-case hex, two digits per byte.
-std::string to_hex(std::span<const uint8_t> bytes);
-
-/// Parses hex of any case into bytes; nullopt for an odd length or a
-/// non-hex digit.
-std::optional<std::string> from_hex(std::string_view hex);
+// Hashes travel as hex (twin/hex.hpp).
+using twin::from_hex;
+using twin::to_hex;
 
 /// Parses exactly 64 hex digits into a SHA-256 value.
 std::optional<std::array<uint8_t, 32>> parse_sha256_hex(std::string_view hex);

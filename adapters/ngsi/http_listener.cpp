@@ -32,16 +32,6 @@ const std::string* http_request::header(std::string_view name) const {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string_view sv(beast::string_view text) {
   return {text.data(), text.size()};
 }
@@ -504,26 +494,6 @@ void http_listener::stop() {
   }
   impl_->ioc.restart();
   impl_->ioc.run_for(std::chrono::seconds{1});
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string result;
-  result.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      result.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size())
-      return std::nullopt;
-    auto hi = hex_value(text[i + 1]);
-    auto lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    result.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return result;
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>>

@@ -11,6 +11,8 @@
 // a dependency) parses HTTP/1.1 fully, keeps connections alive and upgrades
 // to WebSocket on the same port. Beast stays inside http_listener.cpp.
 
+#include "twin/percent.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -126,7 +128,8 @@ private:
 std::optional<std::vector<std::pair<std::string, std::string>>>
 parse_query(std::string_view query);
 
-/// Percent-decodes one path segment or value; nullopt on bad escapes.
-std::optional<std::string> percent_decode(std::string_view text);
+// Paths and query values decode with twin's percent_decode: '+' stays
+// '+', nullopt on bad escapes.
+using twin::percent_decode;
 
 } // namespace citytwin::ngsi
