@@ -2,7 +2,6 @@
 #include "adapters/ingest/iso_time.hpp"
 
 #include <cstdint>
-#include <cstdio>
 
 namespace citytwin::ingest {
 
@@ -34,27 +33,7 @@ bool expect(std::string_view s, size_t& pos, char c) {
   return true;
 }
 
-bool leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int days_in_month(int y, int m) {
-  static constexpr int days[] = {31, 28, 31, 30, 31, 30,
-                                 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
 } // namespace
-
-// H. Hinnant's days_from_civil.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 std::optional<int> parse_utc_offset(std::string_view s) {
   if (s == "Z" || s == "z")
@@ -127,7 +106,9 @@ std::optional<iso_local_time> parse_iso_local(std::string_view s) {
     if (!result.offset_min)
       return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)
+  if (month < 1 || month > 12 || day < 1
+      || static_cast<unsigned>(day)
+             > twin::days_in_month(year, static_cast<unsigned>(month))
       || hour > 23 || minute > 59 || second > 60)
     return std::nullopt;
   // A leap second (:60) folds onto the next second, as Unix time does.
@@ -137,30 +118,6 @@ std::optional<iso_local_time> parse_iso_local(std::string_view s) {
                 + (int64_t{hour} * 60 + minute) * ms_per_minute
                 + int64_t{second} * 1000 + millis;
   return result;
-}
-
-std::string format_iso_time(twin::time_ms t) {
-  int64_t days = t >= 0 ? t / ms_per_day : (t - ms_per_day + 1) / ms_per_day;
-  int64_t rest = t - days * ms_per_day;
-  // civil_from_days (H. Hinnant).
-  int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf),
-                "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d,
-                static_cast<long long>(rest / 3'600'000),
-                static_cast<long long>(rest / 60'000 % 60),
-                static_cast<long long>(rest / 1000 % 60),
-                static_cast<long long>(rest % 1000));
-  return buf;
 }
 
 } // namespace citytwin::ingest

@@ -1,6 +1,7 @@
 // adapters/ingest/iso_time.hpp
 #pragma once
 
+#include "twin/civil_time.hpp"
 #include "twin/reading.hpp"
 
 #include <cstdint>
@@ -29,13 +30,11 @@ struct iso_local_time {
 /// for callers that resolve zone-less times by a rule (replay/time_zone).
 std::optional<iso_local_time> parse_iso_local(std::string_view text);
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+// Calendar arithmetic and formatting are twin's (twin/civil_time.hpp).
+using twin::days_from_civil;
+using twin::format_iso_time;
 
 /// Parses a zone offset `Z`, `+02:00`, `-0130` into minutes east of UTC.
 std::optional<int> parse_utc_offset(std::string_view text);
-
-/// Formats Unix milliseconds as `2014-08-01T05:50:00.000Z`.
-std::string format_iso_time(twin::time_ms t);
 
 } // namespace citytwin::ingest

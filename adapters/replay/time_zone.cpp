@@ -2,10 +2,10 @@
 #include "adapters/replay/time_zone.hpp"
 
 #include "adapters/ingest/iso_time.hpp"
+#include "twin/civil_time.hpp"
 #include "twin/error.hpp"
 
 #include <algorithm>
-#include <array>
 
 namespace citytwin::replay {
 
@@ -21,30 +21,9 @@ constexpr int max_rule_time_h = 167;
 // DST is one hour ahead of standard time unless the rule says otherwise.
 constexpr int default_dst_shift_s = s_per_hour;
 
-bool leap(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int days_in_month(int64_t y, int m) {
-  static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30,
-                                               31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : days[static_cast<size_t>(m - 1)];
-}
-
 // Floor division, for instants before 1970.
 int64_t floor_div(int64_t a, int64_t b) {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
-// The civil year of a day count (H. Hinnant's civil_from_days).
-int64_t year_of(int64_t days) {
-  int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  return static_cast<int64_t>(yoe) + era * 400 + (mp >= 10);
 }
 
 // A recursive-descent reader of the POSIX TZ grammar.
@@ -214,25 +193,25 @@ caf::expected<time_zone> time_zone::parse(std::string_view text) {
 twin::time_ms time_zone::transition(const rule_date& date, int64_t year,
                                     int east_s) {
   using form = rule_date::form;
-  auto jan1 = ingest::days_from_civil(year, 1, 1);
+  auto jan1 = twin::days_from_civil(year, 1, 1);
   int64_t day = jan1;
   switch (date.how) {
     case form::julian_no_leap:
       // Jn never counts February 29: J60 is always March 1.
-      day = jan1 + date.day - 1 + (leap(year) && date.day >= 60 ? 1 : 0);
+      day = jan1 + date.day - 1
+            + (twin::is_leap_year(year) && date.day >= 60 ? 1 : 0);
       break;
     case form::julian:
       day = jan1 + date.day;
       break;
     case form::month_week_day: {
-      auto first = ingest::days_from_civil(year,
-                                           static_cast<unsigned>(date.month),
-                                           1);
-      // 1970-01-01 was a Thursday (4).
-      auto weekday = ((first + 4) % 7 + 7) % 7;
+      auto month = static_cast<unsigned>(date.month);
+      auto first = twin::days_from_civil(year, month, 1);
+      // Weekdays count from Sunday (0), as in the rule's `d`.
+      int64_t weekday = twin::weekday_of(first);
       day = first + (date.day - weekday + 7) % 7 + (date.week - 1) * 7;
       // Week 5 is the last such weekday, which may be in week 4.
-      while (day >= first + days_in_month(year, date.month))
+      while (day >= first + twin::days_in_month(year, month))
         day -= 7;
       break;
     }
@@ -246,7 +225,8 @@ int time_zone::offset_at(twin::time_ms utc) const {
   // The newest transition at or before `utc` decides. Rule times of up to
   // 167 hours can move a transition into the neighbouring year, so the
   // years around `utc` are all looked at.
-  auto year = year_of(floor_div(utc / 1000 + std_east_s_, s_per_day));
+  auto local_day = floor_div(utc / 1000 + std_east_s_, s_per_day);
+  auto year = twin::civil_from_days(local_day).year;
   twin::time_ms newest = 0;
   bool found = false;
   int result = std_east_s_;
