@@ -6,7 +6,6 @@
 #include "twin/quantity.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
 
 namespace citytwin::broker {
@@ -93,12 +92,6 @@ json render_live(const std::string& id, const live_record& record) {
   doc["createdAt"] = ingest::format_iso_time(record.created_ms);
   doc["modifiedAt"] = ingest::format_iso_time(record.modified_ms);
   return doc;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 } // namespace citytwin::broker

@@ -11,6 +11,7 @@
 #include "adapters/broker/ngsi_entity.hpp"
 #include "twin/entity_state.hpp"
 #include "twin/geo.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -61,7 +62,7 @@ geo_shape live_shape(const live_geometry& where);
 /// the extras.
 json render_live(const std::string& id, const live_record& record);
 
-/// Milliseconds since the epoch, now.
-int64_t now_ms();
+// Milliseconds since the epoch, now, from twin's injectable wall clock.
+using twin::now_ms;
 
 } // namespace citytwin::broker

@@ -5,10 +5,6 @@
 #include "adapters/broker/geo_shape.hpp"
 #include "twin/error.hpp"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
-
 namespace citytwin::broker {
 
 namespace {
@@ -307,21 +303,6 @@ std::vector<std::string> attribute_names(const json& entity) {
     if (!is_reserved_member(name))
       result.push_back(name);
   return result;
-}
-
-std::string iso_now() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                now.time_since_epoch())
-                .count();
-  std::time_t secs = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
 }
 
 } // namespace citytwin::broker

@@ -6,6 +6,8 @@
 // sent them. Validation here is what makes a fragment storable; the HTTP
 // layer maps failures to BadRequestData.
 
+#include "twin/wall_clock.hpp"
+
 #include <caf/expected.hpp>
 #include <nlohmann/json.hpp>
 
@@ -55,7 +57,7 @@ json render_entity(const json& entity, const std::vector<std::string>& attrs,
 /// The attribute names of a stored entity.
 std::vector<std::string> attribute_names(const json& entity);
 
-/// Current time as ISO 8601 UTC with milliseconds, for createdAt etc.
-std::string iso_now();
+// createdAt, modifiedAt and notifiedAt read twin's injectable wall clock.
+using twin::iso_now;
 
 } // namespace citytwin::broker
