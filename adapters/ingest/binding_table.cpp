@@ -2,6 +2,7 @@
 #include "adapters/ingest/binding_table.hpp"
 
 #include "twin/error.hpp"
+#include "twin/problem_list.hpp"
 #include "twin/text.hpp"
 
 #include <fstream>
@@ -71,16 +72,10 @@ binding_lookup binding_table::find(std::string_view name,
 caf::expected<binding_table> read_bindings(std::istream& in,
                                            std::string_view file_name) {
   binding_table result;
-  std::string problems;
+  // Every bad line at once, at most 1000 of them (problem_list's cap).
+  twin::problem_list problems{std::string{file_name}};
   size_t line_no = 0;
-  auto problem = [&](const std::string& what) {
-    problems += '\n';
-    problems += file_name;
-    problems += ':';
-    problems += std::to_string(line_no);
-    problems += ": ";
-    problems += what;
-  };
+  auto problem = [&](const std::string& what) { problems.add(line_no, what); };
   auto entity = [&](std::string_view urn) -> std::optional<twin::entity_id> {
     auto id = twin::parse_urn(urn);
     if (!id) {
@@ -139,7 +134,7 @@ caf::expected<binding_table> read_bindings(std::istream& in,
     problem("empty binding file");
   if (!problems.empty())
     return caf::make_error(twin::errc::invalid_config,
-                           "bad binding file" + problems);
+                           "bad binding file: " + problems.report());
   return result;
 }
 
