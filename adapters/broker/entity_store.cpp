@@ -84,10 +84,6 @@ bool entity_filter::matches(const json& entity) const {
 
 // -- entries ------------------------------------------------------------------
 
-json entity_store::document(const std::string& id, const entry& e) {
-  return e.live ? render_live(id, *e.live) : *e.doc;
-}
-
 std::vector<std::string> entity_store::entry_types(const entry& e) {
   if (e.live)
     return {std::string{twin::ngsi_type(e.live->state.id.kind)}};
@@ -289,9 +285,7 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
       if (!matches(filter, id, e))
         return;
       if (result.total >= offset && page.size() < limit)
-        page.push_back(
-            {&id, e.doc,
-             e.live});
+        page.push_back({&id, e.doc, e.live});
       ++result.total;
       done = !count_all && page.size() >= limit
              && result.total >= offset + limit;

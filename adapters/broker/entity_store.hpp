@@ -178,8 +178,6 @@ private:
   template <class F>
   caf::expected<entity_change> modify(std::string_view id, F&& change);
 
-  // The entity's document (rendered for live ones).
-  static json document(const std::string& id, const entry& e);
   static std::vector<std::string> entry_types(const entry& e);
   // Geometry of `location`, parsed or computed; empty for none.
   static std::optional<geo_shape> location_of(const entry& e);
