@@ -1,6 +1,8 @@
 // adapters/broker/q_value.cpp
 #include "adapters/broker/q_value.hpp"
 
+#include "twin/civil_time.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -27,26 +29,6 @@ std::optional<int> read_digits(std::string_view s, size_t pos, size_t n) {
     result = result * 10 + (s[i] - '0');
   }
   return result;
-}
-
-bool is_leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-int days_in_month(int y, int m) {
-  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// days_from_civil), valid for every year we can parse.
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 /// Parses `hh:mm[:ss[.fraction]]` from the start of `s`; `used` gets the
@@ -166,9 +148,11 @@ std::optional<int64_t> parse_date_days(std::string_view text) {
   auto m = read_digits(text, 5, 2);
   auto d = read_digits(text, 8, 2);
   if (text.size() != 10 || !y || !m || !d || text[4] != '-' || text[7] != '-'
-      || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+      || *m < 1 || *m > 12 || *d < 1
+      || *d > twin::days_in_month(*y, static_cast<unsigned>(*m)))
     return std::nullopt;
-  return days_from_civil(*y, *m, *d);
+  return twin::days_from_civil(*y, static_cast<unsigned>(*m),
+                               static_cast<unsigned>(*d));
 }
 
 std::optional<int64_t> parse_time_us(std::string_view text) {

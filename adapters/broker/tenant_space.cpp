@@ -2,6 +2,7 @@
 #include "adapters/broker/tenant_space.hpp"
 
 #include "adapters/broker/broker_error.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -19,9 +20,7 @@ tenant_space::~tenant_space() {
 }
 
 void tenant_space::publish(const entity_change& change) {
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  auto now_ms = twin::now_ms();
   queued_update update;
   update.entity_id = change.id;
   update.entity = change.entity;

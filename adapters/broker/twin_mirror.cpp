@@ -8,6 +8,7 @@
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
 #include "twin/text.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -49,9 +50,7 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
                           "not a twin entity id");
     json rest = json::object();
     twin::reading_batch readings;
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    auto now = twin::now_ms();
     for (const auto& [name, attr] : attrs.items()) {
       auto q = twin::parse_quantity(name);
       if (!q) {

@@ -3,6 +3,7 @@
 
 #include "adapters/broker/secret_hash.hpp"
 #include "twin/error.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <chrono>
 
@@ -11,9 +12,7 @@ namespace citytwin::cli {
 namespace {
 
 twin::time_ms wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return twin::now_ms();
 }
 
 std::optional<twin::time_ms> expiry_of(const twin::access_config& cfg,

@@ -12,6 +12,7 @@
 
 #include "adapters/ingest/senml_resolver.hpp"
 #include "adapters/ingest/utf8.hpp"
+#include "twin/hex.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,16 +31,6 @@ namespace {
 
 bool digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 void append_utf8(std::string& out, uint32_t code) {
@@ -407,7 +398,7 @@ private:
       return false;
     out = 0;
     for (int i = 0; i < 4; ++i) {
-      int h = hex_value(*p_++);
+      int h = twin::hex_value(*p_++);
       if (h < 0)
         return false;
       out = (out << 4) | static_cast<uint32_t>(h);

@@ -4,6 +4,7 @@
 #include "adapters/ingest/topic.hpp"
 #include "adapters/mqtt/library.hpp"
 #include "twin/error.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <mosquitto.h>
 
@@ -14,9 +15,7 @@ namespace citytwin::mqtt {
 namespace {
 
 twin::time_ms wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+  return twin::now_ms();
 }
 
 } // namespace

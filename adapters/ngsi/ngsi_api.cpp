@@ -2,8 +2,9 @@
 #include "adapters/ngsi/ngsi_api.hpp"
 
 #include "adapters/broker/ngsi_entity.hpp"
-#include "adapters/ngsi/api_context.hpp"
 #include "adapters/ingest/utf8.hpp"
+#include "adapters/ngsi/api_context.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <chrono>
 #include <sstream>
@@ -17,9 +18,7 @@ using broker::broker_errc;
 constexpr std::string_view api_root = "/ngsi-ld/v1";
 
 twin::time_ms now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return twin::now_ms();
 }
 
 bool valid_tenant_name(std::string_view name) {

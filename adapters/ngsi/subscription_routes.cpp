@@ -3,6 +3,7 @@
 #include "adapters/broker/subscription.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/text.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -112,9 +113,7 @@ json render_subscription(const broker::delivery& d) {
   auto sub = broker::notifier::snapshot_of(d);
   auto status = broker::notifier::status_of(d);
   json doc = sub->document;
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+  auto now_ms = twin::now_ms();
   doc["status"] = !sub->active                                      ? "paused"
                   : (sub->expires_ms && *sub->expires_ms <= now_ms) ? "expired"
                                                                     : "active";
