@@ -289,6 +289,23 @@ TEST_CASE("NGSI-LD queries filter by type, id, q and count "
                {admin});
   REQUIRE(res.status == 200);
   CHECK(f.json_of(res).size() == 1);
+  // An invalid query geometry is a 400 that names the problem.
+  auto refused = [&](const std::string& geometry, const std::string& coords,
+                     const std::string& why) {
+    auto r = f.call("GET",
+                    api + "/entities?type=Building&georel=intersects"
+                          "&geometry="
+                        + geometry + "&coordinates=" + coords,
+                    {admin});
+    CHECK(r.status == 400);
+    CHECK_THAT(f.json_of(r)["detail"].get<std::string>(),
+               Catch::Contains(why));
+  };
+  // A bow tie: its ring crosses itself.
+  refused("Polygon", "%5B%5B%5B0,0%5D,%5B1,1%5D,%5B1,0%5D,%5B0,1%5D,%5B0,0%5D%5D%5D",
+          "self-intersecting");
+  refused("Point", "%5B10,91%5D", "latitude 91");
+  refused("Point", "%5B10,NaN%5D", "coordinates");
 }
 
 TEST_CASE("NGSI-LD content negotiation answers JSON with a Link header, "
