@@ -348,10 +348,10 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
         live_ids.push_back(*f.id);
   }
   auto next_live = live_ids.begin();
+  result.entities.reserve(page.size());
   for (auto& f : page)
-    result.entities.push_back(
-        f.live ? std::make_shared<const json>(render_live(*next_live++, *f.live))
-               : std::move(f.doc));
+    result.entities.push_back(f.live ? render_live(*next_live++, *f.live)
+                                     : *f.doc);
   return result;
 }
 

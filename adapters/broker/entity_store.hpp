@@ -89,7 +89,9 @@ public:
   bool is_live(std::string_view id) const;
 
   struct query_result {
-    std::vector<entity_ptr> entities;
+    /// The page's documents, the caller's to render (and move from):
+    /// live entities are rendered straight into them.
+    std::vector<json> entities;
     size_t total = 0; ///< all matches, for NGSILD-Results-Count
   };
 

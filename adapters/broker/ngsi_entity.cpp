@@ -268,17 +268,28 @@ json compact_attribute(const json& attr, entity_format format) {
 
 } // namespace
 
-json render_entity(const json& entity, const std::vector<std::string>& attrs,
-                   entity_format format, bool sys_attrs) {
+namespace {
+
+// Both overloads: `Entity` is `const json&` (copies) or `json&&` (moves).
+template <class Entity>
+json render_members(Entity&& entity, const std::vector<std::string>& attrs,
+                    entity_format format, bool sys_attrs) {
+  constexpr bool owned = !std::is_lvalue_reference_v<Entity>;
+  auto take = [](auto& value) -> json {
+    if constexpr (owned)
+      return std::move(value);
+    else
+      return value;
+  };
   json result = json::object();
-  for (const auto& [name, value] : entity.items()) {
+  for (auto& [name, value] : entity.items()) {
     if (name == "id" || name == "type" || name == "scope") {
-      result[name] = value;
+      result[name] = take(value);
       continue;
     }
     if (name == "createdAt" || name == "modifiedAt") {
       if (sys_attrs && format != entity_format::key_values)
-        result[name] = value;
+        result[name] = take(value);
       continue;
     }
     if (!attrs.empty()
@@ -286,15 +297,29 @@ json render_entity(const json& entity, const std::vector<std::string>& attrs,
       continue;
     if (!sys_attrs && value.is_object()
         && (value.contains("createdAt") || value.contains("modifiedAt"))) {
-      auto copy = value;
+      json copy = take(value);
       copy.erase("createdAt");
       copy.erase("modifiedAt");
       result[name] = compact_attribute(copy, format);
+    } else if (format == entity_format::normalized) {
+      result[name] = take(value); // nothing to compact
     } else {
       result[name] = compact_attribute(value, format);
     }
   }
   return result;
+}
+
+} // namespace
+
+json render_entity(const json& entity, const std::vector<std::string>& attrs,
+                   entity_format format, bool sys_attrs) {
+  return render_members(entity, attrs, format, sys_attrs);
+}
+
+json render_entity(json&& entity, const std::vector<std::string>& attrs,
+                   entity_format format, bool sys_attrs) {
+  return render_members(std::move(entity), attrs, format, sys_attrs);
 }
 
 std::vector<std::string> attribute_names(const json& entity) {

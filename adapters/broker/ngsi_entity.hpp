@@ -54,6 +54,11 @@ caf::expected<json> normalize_attribute(std::string_view name,
 json render_entity(const json& entity, const std::vector<std::string>& attrs,
                    entity_format format, bool sys_attrs);
 
+/// The same, moving out of `entity` instead of copying it (a page of
+/// query results renders without a second copy of every member).
+json render_entity(json&& entity, const std::vector<std::string>& attrs,
+                   entity_format format, bool sys_attrs);
+
 /// The attribute names of a stored entity.
 std::vector<std::string> attribute_names(const json& entity);
 

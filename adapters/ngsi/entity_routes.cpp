@@ -172,11 +172,15 @@ http_response query(api_call& call) {
       return problem(call, broker_errc::bad_request_data, "bad offset");
   auto result = call.space->store().query(filter, offset, limit, count);
   json body = json::array();
-  for (const auto& e : result.entities) {
-    auto rendered = broker::render_entity(*e, filter.attrs, options->format,
-                                          options->sys_attrs);
-    body.push_back(call.geo_json_out ? geo_feature(*e, rendered)
-                                     : std::move(rendered));
+  for (auto& e : result.entities) {
+    if (call.geo_json_out) {
+      auto rendered = broker::render_entity(e, filter.attrs, options->format,
+                                            options->sys_attrs);
+      body.push_back(geo_feature(e, rendered));
+      continue;
+    }
+    body.push_back(broker::render_entity(std::move(e), filter.attrs,
+                                         options->format, options->sys_attrs));
   }
   if (call.geo_json_out)
     body = {{"type", "FeatureCollection"}, {"features", std::move(body)}};

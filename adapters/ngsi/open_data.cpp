@@ -60,20 +60,20 @@ json cell_of(const json& attr) {
   return attr.value("value", json{});
 }
 
-std::string to_csv(const std::vector<broker::entity_ptr>& entities) {
+std::string to_csv(const std::vector<json>& entities) {
   std::set<std::string> columns;
   for (const auto& e : entities)
-    for (const auto& name : broker::attribute_names(*e))
+    for (const auto& name : broker::attribute_names(e))
       columns.insert(name);
   std::string out = "id,type,modifiedAt";
   for (const auto& c : columns)
     out += "," + csv_field(c);
   out += "\r\n";
   for (const auto& e : entities) {
-    out += csv_field((*e)["id"]) + "," + csv_field((*e)["type"]) + ","
-           + csv_field(e->value("modifiedAt", json{}));
+    out += csv_field(e["id"]) + "," + csv_field(e["type"]) + ","
+           + csv_field(e.value("modifiedAt", json{}));
     for (const auto& c : columns)
-      out += "," + (e->contains(c) ? csv_field(cell_of((*e)[c])) : "");
+      out += "," + (e.contains(c) ? csv_field(cell_of(e[c])) : "");
     out += "\r\n";
   }
   return out;
@@ -164,9 +164,9 @@ http_response open_data(broker::broker& brk, const http_request& req,
     res.body = to_csv(result.entities);
   } else {
     json body = json::array();
-    for (const auto& e : result.entities)
+    for (auto& e : result.entities)
       body.push_back(broker::render_entity(
-          *e, {}, broker::entity_format::normalized, false));
+          std::move(e), {}, broker::entity_format::normalized, false));
     res = reply(call, 200, std::move(body));
   }
   res.set("NGSILD-Results-Count", std::to_string(result.total));

@@ -45,7 +45,7 @@ json building(const std::string& id, double lon, double lat) {
 std::vector<std::string> ids_of(const broker::entity_store::query_result& r) {
   std::vector<std::string> result;
   for (const auto& e : r.entities)
-    result.push_back((*e)["id"].get<std::string>());
+    result.push_back(e["id"].get<std::string>());
   return result;
 }
 
