@@ -91,14 +91,9 @@ struct http_result {
   std::string body;
 };
 
-/// Sends `request` (a whole HTTP request) to 127.0.0.1:`port` and reads
-/// the response until the server closes the connection.
-inline http_result http_exchange(uint16_t port, const std::string& request) {
-  raw_socket s{port};
-  if (!s.ok() || !s.send_all(request))
-    return {};
-  // The server closes after the response; a few MB at most, so the loop
-  // ends.
+/// Reads a response from `s` until the server closes the connection (a
+/// few MB at most, so the loop ends): status and body.
+inline http_result read_response(raw_socket& s) {
   constexpr size_t max_bytes = 16 * 1024 * 1024;
   while (s.buffer.size() < max_bytes && s.receive_more()) {
   }
@@ -108,6 +103,15 @@ inline http_result http_exchange(uint16_t port, const std::string& request) {
     return {};
   return {std::atoi(s.buffer.c_str() + version.size()),
           s.buffer.substr(body + 4)};
+}
+
+/// Sends `request` (a whole HTTP request) to 127.0.0.1:`port` and reads
+/// the response until the server closes the connection.
+inline http_result http_exchange(uint16_t port, const std::string& request) {
+  raw_socket s{port};
+  if (!s.ok() || !s.send_all(request))
+    return {};
+  return read_response(s);
 }
 
 /// `GET path` on 127.0.0.1:`port`, with extra header lines (each ending

@@ -131,18 +131,6 @@ struct slow_api {
   }
 };
 
-// Reads a response until the server closes: status and body.
-test::http_result answer_of(test::raw_socket& s) {
-  while (s.receive_more()) {
-  }
-  auto body = s.buffer.find("\r\n\r\n");
-  constexpr std::string_view version = "HTTP/1.1 ";
-  if (s.buffer.rfind(version, 0) != 0 || body == std::string::npos)
-    return {};
-  return {std::atoi(s.buffer.c_str() + version.size()),
-          s.buffer.substr(body + 4)};
-}
-
 // Reads a viewer's frames until `text` arrives after `from`.
 bool receive_until(test::raw_socket& s, const std::string& text,
                    size_t from = 0) {
@@ -185,7 +173,7 @@ TEST_CASE("a slow twin holds neither the viewers nor other requests",
   // The held request is still waiting, and gets its answer when released.
   CHECK(pending(api.served) == 1);
   api.release();
-  auto answer = answer_of(*status);
+  auto answer = test::read_response(*status);
   REQUIRE(answer.status == 200);
   auto body = nlohmann::json::parse(answer.body);
   CHECK(body["city"] == "test");
@@ -200,7 +188,7 @@ TEST_CASE("/metrics waits for the twin without holding the server",
   REQUIRE(api.seen->wait_for(1));
   CHECK(test::http_fetch(api.port, "/api/stream").status == 200);
   api.release();
-  auto answer = answer_of(*metrics);
+  auto answer = test::read_response(*metrics);
   REQUIRE(answer.status == 200);
   // The renderer's line, then the viewer's counters, added on the
   // server's thread when the twin answered: the request waited then.
@@ -232,14 +220,14 @@ TEST_CASE("requests beyond the waiting cap are refused with 503 and counted",
   CHECK(api.served.server.stats().refused_requests == 1);
   CHECK(api.seen->num_held == 2);
   api.release();
-  CHECK(answer_of(*first).status == 200);
-  CHECK(answer_of(*second).status == 200);
+  CHECK(test::read_response(*first).status == 200);
+  CHECK(test::read_response(*second).status == 200);
   REQUIRE(test::wait_until([&] { return pending(api.served) == 0; }));
   // Room again, and the refusal shows in the metrics.
   auto metrics = api.ask("/metrics");
   REQUIRE(api.seen->wait_for(3));
   api.release();
-  CHECK_THAT(answer_of(*metrics).body,
+  CHECK_THAT(test::read_response(*metrics).body,
              Catch::Contains(
                "citytwin_viewer_refusals_total{reason=\"requests\"} 1\n"));
 }
@@ -249,7 +237,7 @@ TEST_CASE("a twin that does not answer in time gets the client a 503",
   // 100 ms instead of 5 s: the stand-in never answers unless released.
   slow_api api{{}, 100ms};
   auto status = api.ask("/api/status");
-  auto answer = answer_of(*status);
+  auto answer = test::read_response(*status);
   CHECK(answer.status == 503);
   auto problem = nlohmann::json::parse(answer.body);
   CHECK(problem["title"] == "ServiceUnavailable");
@@ -282,7 +270,7 @@ TEST_CASE("stopping the server answers waiting requests",
   // The stand-in answers only after the server has gone: the answer is
   // dropped (no server to post it to) and nothing crashes.
   api.served.server.stop();
-  auto answer = answer_of(*status);
+  auto answer = test::read_response(*status);
   CHECK(answer.status == 503);
   CHECK_THAT(answer.body, Catch::Contains("server stopping"));
   api.release();
