@@ -265,28 +265,37 @@ bool within(const geo_shape& a, const geo_shape& b) {
   });
 }
 
-bool overlaps(const geo_shape& a, const geo_shape& b) {
-  return relate(a, b, [](const auto& x, const auto& y) {
+namespace {
+
+// OGC defines overlaps and equals between geometries of one dimension
+// only (P/P, L/L, A/A); across dimensions both are false, and Boost 1.74
+// has no overloads for those pairs.
+template <class Predicate>
+bool same_dimension(const geo_shape& a, const geo_shape& b, Predicate p) {
+  return relate(a, b, [p](const auto& x, const auto& y) {
     using X = std::decay_t<decltype(x)>;
     using Y = std::decay_t<decltype(y)>;
-    // OGC defines overlaps for P/P, L/L and A/A only: a line across a
-    // polygon crosses it, and intersects it, but does not overlap it.
     if constexpr (dimension<X> != dimension<Y>)
       return false;
     else
-      return bg::overlaps(x, y);
+      return p(x, y);
+  });
+}
+
+} // namespace
+
+bool overlaps(const geo_shape& a, const geo_shape& b) {
+  // A line across a polygon crosses it, and intersects it, but does not
+  // overlap it.
+  return same_dimension(a, b, [](const auto& x, const auto& y) {
+    return bg::overlaps(x, y);
   });
 }
 
 bool equals(const geo_shape& a, const geo_shape& b) {
-  return relate(a, b, [](const auto& x, const auto& y) {
-    using X = std::decay_t<decltype(x)>;
-    using Y = std::decay_t<decltype(y)>;
-    // Non-empty point sets of different dimensions differ.
-    if constexpr (dimension<X> != dimension<Y>)
-      return false;
-    else
-      return bg::equals(x, y);
+  // Non-empty point sets of different dimensions differ.
+  return same_dimension(a, b, [](const auto& x, const auto& y) {
+    return bg::equals(x, y);
   });
 }
 
