@@ -33,6 +33,13 @@ std::unique_ptr<broker::entity_store> lamps(uint32_t n) {
   return result;
 }
 
+// The state of lamp `n` dimmed to `level`.
+twin::entity_state dimmed(uint32_t n, double level) {
+  auto state = twin::make_state({twin::entity_kind::street_lamp, n});
+  state.as<twin::street_lamp_state>().dim_level = level;
+  return state;
+}
+
 json building(const std::string& id, double lon, double lat) {
   return {{"id", id},
           {"type", "Building"},
@@ -55,8 +62,7 @@ TEST_CASE("live entities are rendered from their typed state",
           "[broker][store]") {
   auto owner = lamps(3);
   auto& store = *owner;
-  auto state = twin::make_state({twin::entity_kind::street_lamp, 1});
-  state.as<twin::street_lamp_state>().dim_level = 0.75;
+  auto state = dimmed(1, 0.75);
   state.updated = 1'700'000'000'000;
   auto change = store.update_live(lamp_urn(1), state, 1'700'000'000'500, true);
   REQUIRE(change);
@@ -182,9 +188,7 @@ TEST_CASE("q on live entities reads their rendered attributes",
           "[broker][store]") {
   auto owner = lamps(4);
   auto& store = *owner;
-  auto state = twin::make_state({twin::entity_kind::street_lamp, 2});
-  state.as<twin::street_lamp_state>().dim_level = 0.5;
-  REQUIRE(store.update_live(lamp_urn(2), state, 1, false));
+  REQUIRE(store.update_live(lamp_urn(2), dimmed(2, 0.5), 1, false));
   auto q = broker::parse_q("dimLevel>0.4");
   REQUIRE(q);
   broker::entity_filter filter;
