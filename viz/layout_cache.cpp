@@ -2,25 +2,8 @@
 #include "viz/layout_cache.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace citytwin::viz {
-
-namespace {
-
-// What of a filter shapes the layout: its kinds and its box, exactly.
-std::string key_of(const stream_filter& f) {
-  std::string result = std::to_string(f.kinds);
-  if (f.bbox) {
-    char box[128];
-    std::snprintf(box, sizeof box, ",%.17g,%.17g,%.17g,%.17g", f.bbox->min.lon,
-                  f.bbox->min.lat, f.bbox->max.lon, f.bbox->max.lat);
-    result += box;
-  }
-  return result;
-}
-
-} // namespace
 
 layout_cache::layout_cache(std::shared_ptr<const city_layout> layout,
                            size_t max_entries)
@@ -30,7 +13,7 @@ layout_cache::layout_cache(std::shared_ptr<const city_layout> layout,
 
 std::shared_ptr<const std::string>
 layout_cache::get(const stream_filter& filter) {
-  auto key = key_of(filter);
+  auto key = selection_key(filter);
   auto i = std::find_if(entries_.begin(), entries_.end(),
                         [&key](const auto& e) { return e.first == key; });
   if (i != entries_.end()) {

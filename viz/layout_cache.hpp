@@ -22,7 +22,7 @@ class layout_cache {
 public:
   layout_cache(std::shared_ptr<const city_layout> layout, size_t max_entries);
 
-  /// The layout frame for `filter` (only its kinds and box matter).
+  /// The layout frame for `filter` (only its `selection_key` matters).
   std::shared_ptr<const std::string> get(const stream_filter& filter);
 
   /// Renders done since construction (cache misses).

@@ -6,6 +6,7 @@
 #include "twin/text.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <vector>
 
 namespace citytwin::viz {
@@ -67,6 +68,18 @@ std::string url_encode(std::string_view text) {
 
 std::optional<std::string> url_decode(std::string_view text) {
   return twin::percent_decode(text, twin::plus_sign::space);
+}
+
+std::string selection_key(const stream_filter& filter) {
+  std::string result = std::to_string(filter.kinds);
+  if (filter.bbox) {
+    char box[128];
+    std::snprintf(box, sizeof box, ",%.17g,%.17g,%.17g,%.17g",
+                  filter.bbox->min.lon, filter.bbox->min.lat,
+                  filter.bbox->max.lon, filter.bbox->max.lat);
+    result += box;
+  }
+  return result;
 }
 
 caf::expected<stream_filter> parse_stream_filter(std::string_view query) {

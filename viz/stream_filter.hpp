@@ -57,6 +57,11 @@ struct stream_filter {
   }
 };
 
+/// What of a filter selects entities: its kinds and box, exactly, as a
+/// string; equal keys select the same entities (format, token and tenant
+/// do not count).
+std::string selection_key(const stream_filter& filter);
+
 /// Parses a query string (without '?'); errc::invalid_config with a
 /// message naming the offending key or value.
 caf::expected<stream_filter> parse_stream_filter(std::string_view query);

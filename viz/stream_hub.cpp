@@ -4,8 +4,12 @@
 #include "twin/error.hpp"
 #include "twin/json_reader.hpp"
 #include "twin/quantity.hpp"
+#include "twin/wall_clock.hpp"
 #include "twin/wire.hpp"
 #include "viz/state_json.hpp"
+
+#include <algorithm>
+#include <cstdio>
 
 namespace citytwin::viz {
 
@@ -41,10 +45,9 @@ nlohmann::json kind_names(uint32_t mask) {
   return result;
 }
 
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+// Clients with equal keys receive equal delta frames.
+std::string frame_key(const stream_filter& f) {
+  return (f.format == frame_format::proto ? "p" : "j") + selection_key(f);
 }
 
 } // namespace
@@ -315,6 +318,8 @@ void stream_hub::protocol_error() {
 
 void stream_hub::apply(const twin::delta_batch& batch) {
   stats_.deltas_in += batch.size();
+  std::vector<placed> known;
+  known.reserve(batch.size());
   for (const auto& d : batch) {
     const auto* box = layout_->where(d.state.id);
     if (box == nullptr) {
@@ -322,20 +327,95 @@ void stream_hub::apply(const twin::delta_batch& batch) {
       continue;
     }
     states_.insert_or_assign(d.state.id, d.state);
-    auto position = layout_->position(d.state.id);
-    for (auto& [id, c] : clients_) {
-      if (c.closing || !c.filter.accepts(d.state.id.kind, *box))
+    known.push_back({&d, box});
+  }
+  if (known.empty() || clients_.empty())
+    return flush();
+  // A client that has read everything so far gets the same frames as any
+  // other with its filter: each frame is encoded once per filter, not
+  // once per viewer (128 viewers of the whole city cost the server thread
+  // 128 encodings of every delta, and the stream fell seconds behind).
+  // Clients behind (snapshot, restart, queued deltas) merge the deltas
+  // into their own queue instead and catch up in `flush`.
+  auto now_ms = twin::now_ms();
+  std::unordered_map<std::string, std::vector<connection_id>> groups;
+  for (auto& [id, c] : clients_) {
+    if (c.closing || expired(id, c, now_ms))
+      continue;
+    if (!c.restart_pending && !c.in_snapshot && c.queue.empty()) {
+      groups[frame_key(c.filter)].push_back(id);
+      continue;
+    }
+    for (const auto& [d, box] : known) {
+      if (!c.filter.accepts(d->state.id.kind, *box))
         continue;
       // The snapshot has yet to reach this entity and will send its
       // newest state then; a pending restart starts over anyway.
-      if (c.restart_pending || (c.in_snapshot && position >= c.snapshot_next))
+      if (c.restart_pending
+          || (c.in_snapshot
+              && layout_->position(d->state.id) >= c.snapshot_next))
         continue;
-      auto before = c.queue.num_coalesced();
-      c.queue.add(d);
-      stats_.deltas_coalesced += c.queue.num_coalesced() - before;
+      enqueue(c, *d);
     }
   }
+  for (const auto& [key, ids] : groups)
+    send_live(ids, known_for(clients_.at(ids.front()).filter, known));
   flush();
+}
+
+twin::delta_batch
+stream_hub::known_for(const stream_filter& filter,
+                      const std::vector<placed>& known) const {
+  twin::delta_batch result;
+  for (const auto& [d, box] : known)
+    if (filter.accepts(d->state.id.kind, *box))
+      result.push_back(*d);
+  return result;
+}
+
+void stream_hub::send_live(const std::vector<connection_id>& ids,
+                           const twin::delta_batch& deltas) {
+  if (deltas.empty())
+    return;
+  const auto& first = clients_.at(ids.front());
+  auto binary = first.filter.format == frame_format::proto;
+  for (size_t from = 0; from < deltas.size(); from += config_.max_batch) {
+    auto to = std::min(deltas.size(), from + config_.max_batch);
+    twin::delta_batch chunk(deltas.begin() + static_cast<ptrdiff_t>(from),
+                            deltas.begin() + static_cast<ptrdiff_t>(to));
+    std::shared_ptr<const std::string> frame;
+    for (auto id : ids) {
+      auto& c = clients_.at(id);
+      // Below the cap with nothing queued: the shared frame goes out.
+      // Otherwise the client falls behind and its queue takes over, in
+      // order, for this chunk and the rest.
+      if (c.closing)
+        continue;
+      if (!c.queue.empty() || over_cap(id, c)) {
+        if (!c.closing)
+          for (const auto& d : chunk)
+            enqueue(c, d);
+        continue;
+      }
+      if (!frame)
+        frame = std::make_shared<const std::string>(
+          encode(first.filter.format, false, chunk));
+      if (!transport_.send_shared(id, frame, binary))
+        continue;
+      ++stats_.frames_sent;
+      stats_.bytes_sent += frame->size();
+      stats_.deltas_sent += chunk.size();
+      c.bytes_queued += frame->size();
+    }
+    if (frame)
+      ++stats_.frames_encoded;
+  }
+}
+
+void stream_hub::enqueue(client& c, const twin::delta& d) {
+  auto before = c.queue.num_coalesced();
+  c.queue.add(d);
+  stats_.deltas_coalesced += c.queue.num_coalesced() - before;
 }
 
 void stream_hub::flush() {
@@ -344,7 +424,7 @@ void stream_hub::flush() {
   ids.reserve(clients_.size());
   for (const auto& [id, c] : clients_)
     ids.push_back(id);
-  auto now_ms = now_unix_ms();
+  auto now_ms = twin::now_ms();
   for (auto id : ids) {
     auto i = clients_.find(id);
     if (i == clients_.end() || i->second.closing
@@ -396,7 +476,8 @@ void stream_hub::flush(connection_id id, client& c) {
     auto batch = c.queue.take(config_.max_batch);
     if (batch.empty() && c.in_snapshot)
       batch = next_snapshot_batch(c);
-    auto frame = encode(c, batch);
+    auto frame = encode(c.filter.format, c.in_snapshot, batch);
+    ++stats_.frames_encoded;
     auto binary = c.filter.format == frame_format::proto;
     if (!transport_.send(id, frame, binary))
       return;
@@ -420,9 +501,9 @@ void stream_hub::send_text(connection_id id, const std::string& text) {
   stats_.bytes_sent += text.size();
 }
 
-std::string stream_hub::encode(const client& c,
+std::string stream_hub::encode(frame_format format, bool snapshot,
                                const twin::delta_batch& batch) const {
-  if (c.filter.format == frame_format::proto)
+  if (format == frame_format::proto)
     return twin::encode_deltas(batch, layout_->city());
   auto deltas = nlohmann::json::array();
   for (const auto& d : batch) {
@@ -431,7 +512,7 @@ std::string stream_hub::encode(const client& c,
     deltas.push_back(std::move(j));
   }
   return nlohmann::json{{"type", "deltas"},
-                        {"snapshot", c.in_snapshot},
+                        {"snapshot", snapshot},
                         {"deltas", std::move(deltas)}}
     .dump();
 }

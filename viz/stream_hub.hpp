@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace citytwin::viz {
 
@@ -143,14 +144,29 @@ private:
     std::chrono::steady_clock::time_point blocked_since{};
   };
 
+  /// A delta of an entity on the map, with where it is.
+  struct placed {
+    const twin::delta* delta;
+    const geo_box* box;
+  };
+
   void start_snapshot(connection_id id, client& c);
+  /// The deltas of `known` that `filter` accepts.
+  twin::delta_batch known_for(const stream_filter& filter,
+                              const std::vector<placed>& known) const;
+  /// Sends `deltas` to clients of one filter that are caught up, each
+  /// frame encoded once; a client over its cap queues them instead.
+  void send_live(const std::vector<connection_id>& ids,
+                 const twin::delta_batch& deltas);
+  void enqueue(client& c, const twin::delta& d);
   void flush(connection_id id, client& c);
   bool over_cap(connection_id id, client& c);
   twin::delta_batch next_snapshot_batch(client& c);
   void skip_unsent(client& c) const;
   void send_text(connection_id id, const std::string& text);
   void count_json_refusal(twin::json_refusal r);
-  std::string encode(const client& c, const twin::delta_batch& batch) const;
+  std::string encode(frame_format format, bool snapshot,
+                     const twin::delta_batch& batch) const;
   void reject(connection_id id, uint16_t code, const std::string& reason);
   void refuse(connection_id id, const stream_refusal& refusal);
   std::variant<stream_grant, stream_refusal>

@@ -10,6 +10,7 @@ nlohmann::json to_json(const stream_stats& s) {
       {"clients_opened", s.clients_opened},
       {"clients_open", s.clients_open},
       {"frames_sent", s.frames_sent},
+      {"frames_encoded", s.frames_encoded},
       {"bytes_sent", s.bytes_sent},
       {"deltas_sent", s.deltas_sent},
       {"deltas_in", s.deltas_in},

@@ -18,6 +18,8 @@ struct stream_stats {
   uint64_t clients_opened = 0;
   uint64_t clients_open = 0;
   uint64_t frames_sent = 0;
+  /// Frames encoded; below frames_sent when viewers share frames.
+  uint64_t frames_encoded = 0;
   uint64_t bytes_sent = 0;
   uint64_t deltas_sent = 0;
   uint64_t deltas_in = 0;        ///< deltas from the twin

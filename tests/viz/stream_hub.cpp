@@ -2,6 +2,7 @@
 #include "viz/stream_hub.hpp"
 
 #include "test_data.hpp"
+#include "twin/wall_clock.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <thread>
 #include <vector>
 
 using namespace citytwin;
@@ -161,6 +161,61 @@ TEST_CASE("a slow client gets the latest state, the others everything",
   CHECK(frames.back()["deltas"][0]["attributes"]["dim_level"] == 1.0);
 }
 
+TEST_CASE("viewers with one filter share each delta frame", "[viz]") {
+  fixture fix;
+  // Records which frame object each client was given.
+  struct sharing_transport : fake_transport {
+    std::map<connection_id, std::vector<const std::string*>> shared;
+    bool send_shared(connection_id id,
+                     const std::shared_ptr<const std::string>& payload,
+                     bool binary) override {
+      shared[id].push_back(payload.get());
+      return send(id, *payload, binary);
+    }
+  };
+  sharing_transport transport;
+  stream_hub hub{std::make_shared<city_layout>(fix.city), transport};
+  twin::for_each_initial_state(
+    fix.city, [&hub](const twin::entity_state& s) { hub.seed(s); });
+  for (connection_id id = 1; id <= 3; ++id)
+    hub.open(id, "kinds=street_lamp&format=json");
+  hub.open(4, "kinds=street_lamp"); // another format: Protobuf
+  hub.open(5, "kinds=waste_bin&format=json"); // filters the lamps out
+  auto encoded_before = hub.stats().frames_encoded;
+  transport.shared.clear();
+  hub.apply({fix.lamp_delta(0, 0.25), fix.lamp_delta(1, 0.75)});
+  // One frame for the three JSON viewers, one for the Protobuf viewer.
+  CHECK(hub.stats().frames_encoded == encoded_before + 2);
+  REQUIRE(transport.shared[1].size() == 1);
+  CHECK(transport.shared[2] == transport.shared[1]);
+  CHECK(transport.shared[3] == transport.shared[1]);
+  REQUIRE(transport.shared[4].size() == 1);
+  CHECK(transport.shared[4] != transport.shared[1]);
+  CHECK(transport.shared.count(5) == 0);
+  auto json = transport.json(1).back();
+  CHECK(json["snapshot"] == false);
+  REQUIRE(json["deltas"].size() == 2);
+  CHECK(json["deltas"][1]["attributes"]["dim_level"] == 0.75);
+  // A viewer over its cap leaves the group; its queue keeps the newest
+  // state and it catches up on its own once it reads again, in order.
+  transport.backlog[2] = viewer_limits::max_queued_bytes;
+  hub.apply({fix.lamp_delta(0, 0.5)});
+  hub.apply({fix.lamp_delta(0, 0.6)});
+  CHECK(transport.shared[1].size() == 3);
+  CHECK(transport.shared[2].size() == 1);
+  CHECK(hub.stats().deltas_coalesced == 1);
+  transport.backlog[2] = 0;
+  hub.apply({fix.lamp_delta(1, 0.1)});
+  CHECK(transport.shared[1].size() == 4);
+  auto caught_up = transport.json(2).back();
+  REQUIRE(caught_up["deltas"].size() == 2);
+  CHECK(caught_up["deltas"][0]["attributes"]["dim_level"] == 0.6);
+  CHECK(caught_up["deltas"][1]["attributes"]["dim_level"] == 0.1);
+  // Back in line: the next delta is shared with the others again.
+  hub.apply({fix.lamp_delta(1, 0.2)});
+  CHECK(transport.shared[2].back() == transport.shared[1].back());
+}
+
 TEST_CASE("a client that never reads is closed after the stall timeout",
           "[viz]") {
   stream_config config;
@@ -272,12 +327,6 @@ std::string last_error(fake_transport& transport, connection_id id) {
   return frames.back()["message"].get<std::string>();
 }
 
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 } // namespace
 
 TEST_CASE("with access rules a client sees only the kinds it may read",
@@ -363,14 +412,16 @@ TEST_CASE("a client that may read nothing is refused", "[viz]") {
 TEST_CASE("a token that expires closes its stream once", "[viz]") {
   stream_config config;
   fake_access access;
-  // 50 ms from now: open well before, check well after.
-  access.soon_expires_ms = unix_ms_now() + 50;
+  twin::manual_clock clock{1'700'000'000'000};
+  twin::scoped_wall_clock use{clock};
+  access.soon_expires_ms = clock.now_ms() + 50;
   config.access = access;
   fixture fix{config};
   fix.hub.open(1, "format=json&token=soon");
+  clock.advance(49);
   fix.hub.flush();
   CHECK(fix.transport.closed.count(1) == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  clock.advance(1);
   fix.hub.flush();
   CHECK(fix.transport.closed[1] == close_code::policy_violation);
   CHECK(last_error(fix.transport, 1) == "token refused: expired");
