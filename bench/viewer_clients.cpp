@@ -5,11 +5,13 @@
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace citytwin::bench {
 
@@ -24,17 +26,43 @@ constexpr size_t max_message_bytes = 256 * 1024 * 1024;
 // is finite, and a thousand simultaneous snapshots only measure the queue.
 constexpr size_t max_pending = 32;
 
+// Optional logging of the deltas the clients see (the latency figure).
+struct delta_logger {
+  int64_t t0 = 0;
+  uint64_t count = 0;
+  std::vector<delta_seen> seen;
+
+  void scan(const std::string& payload) {
+    static const std::string key = "\"updated_ms\":";
+    if (payload.find("\"snapshot\":false") == std::string::npos)
+      return;
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 clock_type::now().time_since_epoch())
+                 .count();
+    for (auto pos = payload.find(key); pos != std::string::npos;
+         pos = payload.find(key, pos + key.size())) {
+      auto t = std::strtoll(payload.c_str() + pos + key.size(), nullptr, 10);
+      if (t >= t0 && static_cast<uint64_t>(t - t0) < count)
+        seen.push_back({static_cast<uint64_t>(t - t0), now});
+    }
+  }
+};
+
 class fleet {
 public:
-  fleet(std::string url, size_t n) : url_(std::move(url)), target_(n) {
+  fleet(std::string url, size_t n, delta_logger* log = nullptr)
+    : url_(std::move(url)), target_(n) {
     client_.clear_access_channels(websocketpp::log::alevel::all);
     client_.clear_error_channels(websocketpp::log::elevel::all);
     client_.set_max_message_size(max_message_bytes);
     client_.init_asio();
     client_.set_message_handler(
-        [this](websocketpp::connection_hdl hdl, client_type::message_ptr msg) {
-          if (msg->get_payload().find("\"type\":\"snapshot_end\"")
-              != std::string::npos)
+        [this, log](websocketpp::connection_hdl hdl,
+                    client_type::message_ptr msg) {
+          const auto& payload = msg->get_payload();
+          if (log != nullptr)
+            log->scan(payload);
+          if (payload.find("\"type\":\"snapshot_end\"") != std::string::npos)
             finish(hdl, snapshots_);
         });
     client_.set_fail_handler(
@@ -120,6 +148,38 @@ private:
 };
 
 } // namespace
+
+int run_logging_viewer_clients(const std::string& url, size_t n,
+                               double timeout_s, const std::string& log_path,
+                               int64_t t0, uint64_t count) {
+  delta_logger log{t0, count, {}};
+  try {
+    fleet f{url, n, &log};
+    f.run(timeout_s);
+  } catch (const std::exception& e) {
+    std::printf("error %s\n", e.what());
+    return 1;
+  }
+  auto* out = std::fopen(log_path.c_str(), "wb");
+  if (out == nullptr)
+    return 1;
+  auto ok = std::fwrite(log.seen.data(), sizeof(delta_seen), log.seen.size(),
+                        out)
+            == log.seen.size();
+  return std::fclose(out) == 0 && ok ? 0 : 1;
+}
+
+std::vector<delta_seen> read_delta_log(const std::string& path) {
+  std::vector<delta_seen> result;
+  auto* in = std::fopen(path.c_str(), "rb");
+  if (in == nullptr)
+    return result;
+  delta_seen record;
+  while (std::fread(&record, sizeof record, 1, in) == 1)
+    result.push_back(record);
+  std::fclose(in);
+  return result;
+}
 
 int run_viewer_clients(const std::string& url, size_t n, double timeout_s) {
   try {

@@ -1,6 +1,9 @@
 // bench/viz_bench.cpp
 #include "bench/viz_bench.hpp"
 
+#include "bench/child_process.hpp"
+#include "bench/viewer_clients.hpp"
+
 #include "actors/runtime.hpp"
 #include "actors/shard.hpp"
 #include "actors/spawn_twin.hpp"
@@ -158,28 +161,6 @@ size_t send_paced(const actors::twin_handles& h, std::vector<target>& targets,
   return result;
 }
 
-// One JSON-mode client's view: (sequence number, latency in ns) for every
-// `updated_ms` in a non-snapshot deltas frame.
-struct client_log {
-  std::vector<std::pair<uint64_t, int64_t>> seen;
-};
-
-void scan_deltas(const std::string& payload,
-                 const std::vector<std::atomic<int64_t>>& sent_at, int64_t now,
-                 client_log& log) {
-  static const std::string key = "\"updated_ms\":";
-  for (auto pos = payload.find(key); pos != std::string::npos;
-       pos = payload.find(key, pos + key.size())) {
-    auto t = std::strtoll(payload.c_str() + pos + key.size(), nullptr, 10);
-    if (t < t0 || static_cast<size_t>(t - t0) >= sent_at.size())
-      continue;
-    auto seq = static_cast<uint64_t>(t - t0);
-    auto stamp = sent_at[seq].load(std::memory_order_relaxed);
-    if (stamp > 0)
-      log.seen.emplace_back(seq, now - stamp);
-  }
-}
-
 double percentile(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty())
     return 0;
@@ -192,7 +173,8 @@ double percentile(const std::vector<int64_t>& sorted, double p) {
 
 stream_latency_result measure_stream_latency(const twin::city& c,
                                              const std::vector<double>& rates,
-                                             size_t clients, double seconds) {
+                                             size_t clients, double seconds,
+                                             const std::string& self_exe) {
   stream_latency_result result;
   result.clients = clients;
   served_twin served{c, viz::live_stream_config{}};
@@ -209,34 +191,32 @@ stream_latency_result measure_stream_latency(const twin::city& c,
   for (auto r : rates)
     capacity += static_cast<size_t>(r * seconds);
   std::vector<std::atomic<int64_t>> sent_at(capacity);
-  std::atomic<size_t> ready{0};
-  std::atomic<bool> stopping{false};
-  std::vector<client_log> logs(clients);
-  std::vector<std::thread> threads;
-  auto run_limit = std::chrono::milliseconds(static_cast<int64_t>(
-                       (seconds + 2) * 1000 * double(rates.size())))
-                   + setup_limit;
-  for (size_t i = 0; i < clients; ++i)
-    threads.emplace_back([&, i] {
-      viz::run_ws_client(
-          served.url("format=json"),
-          [&, i](const std::string& payload, bool) {
-            auto now = now_ns();
-            if (stopping.load())
-              return false;
-            if (payload.find("\"snapshot\":false") != std::string::npos)
-              scan_deltas(payload, sent_at, now, logs[i]);
-            else if (payload.find("\"type\":\"snapshot_end\"")
-                     != std::string::npos)
-              ++ready;
-            return true;
-          },
-          run_limit);
-    });
-  auto deadline = clock_type::now() + setup_limit;
-  while (ready.load() < clients && clock_type::now() < deadline)
-    std::this_thread::sleep_for(10ms);
-  result.clients_ready = ready.load();
+  // The clients run in a child process, so their work is not the server's
+  // and a frame crosses a real socket between processes. They log what
+  // they saw and when (CLOCK_MONOTONIC, shared by both processes) and
+  // write it out once their stdin closes.
+  char log_template[] = "/tmp/citytwin-bench-deltas-XXXXXX";
+  auto fd = ::mkstemp(log_template);
+  if (fd < 0) {
+    result.skipped = "cannot create a temporary file for the clients' log";
+    return result;
+  }
+  ::close(fd);
+  std::string log_path = log_template;
+  child_process viewers{{self_exe, "--viewer-clients",
+                         served.url("format=json"), std::to_string(clients),
+                         std::to_string(std::chrono::duration<double>(
+                                          setup_limit)
+                                          .count()),
+                         log_path, std::to_string(t0),
+                         std::to_string(capacity)}};
+  // "viewers <opened> <snapshots> <failed> <closed> <seconds>"
+  size_t opened = 0, snapshots = 0, failed = 0, closed = 0;
+  double secs = 0;
+  std::sscanf(viewers.read_line(setup_limit + 5s).c_str(),
+              "viewers %zu %zu %zu %zu %lf", &opened, &snapshots, &failed,
+              &closed, &secs);
+  result.clients_ready = snapshots;
   uint64_t seq = 0;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (auto rate : rates) {
@@ -247,23 +227,20 @@ stream_latency_result measure_stream_latency(const twin::city& c,
     result.rates.push_back({rate, sent});
     std::this_thread::sleep_for(drain_time);
   }
-  // One more reading wakes every client, which then closes.
-  stopping = true;
-  twin::reading wake;
-  wake.target = targets.front().id;
-  wake.what = targets.front().what;
-  wake.time = t0 + static_cast<twin::time_ms>(capacity) + 1;
-  wake.value = 0;
-  caf::anon_send(served.handles.front, actors::observe_atom_v,
-                 twin::reading_batch{wake});
-  for (auto& t : threads)
-    t.join();
+  viewers.close_stdin();
+  if (!viewers.wait(30s))
+    viewers.stop();
+  auto seen = read_delta_log(log_path);
+  std::remove(log_path.c_str());
   for (size_t r = 0; r < ranges.size(); ++r) {
     std::vector<int64_t> lat;
-    for (const auto& log : logs)
-      for (const auto& [s, ns] : log.seen)
-        if (s >= ranges[r].first && s < ranges[r].second)
-          lat.push_back(ns);
+    for (const auto& [s, received] : seen) {
+      if (s < ranges[r].first || s >= ranges[r].second)
+        continue;
+      auto stamp = sent_at[s].load(std::memory_order_relaxed);
+      if (stamp > 0)
+        lat.push_back(received - stamp);
+    }
     std::sort(lat.begin(), lat.end());
     auto& out = result.rates[r];
     out.measured = lat.size();

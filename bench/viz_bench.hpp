@@ -29,13 +29,15 @@ struct stream_latency_result {
 };
 
 /// Serves a twin of `c` with the live stream on 127.0.0.1, connects
-/// `clients` JSON-mode WebSocket clients, then for each rate sends
+/// `clients` JSON-mode WebSocket clients from a child process
+/// (`self_exe --viewer-clients ... LOG T0 COUNT`), then for each rate sends
 /// readings to lamps and bins for `seconds` in 1 ms ticks. Each reading's
 /// time encodes its sequence number, so a client that sees `updated_ms`
 /// in a delta knows which send it answers.
 stream_latency_result measure_stream_latency(const twin::city& c,
                                              const std::vector<double>& rates,
-                                             size_t clients, double seconds);
+                                             size_t clients, double seconds,
+                                             const std::string& self_exe);
 
 /// Memory of the server with many viewers connected.
 struct viewers_result {

@@ -4,7 +4,7 @@
 // matching what parsed against the demo entities.
 //
 // Input: `georel\n%%\ngeometry\n%%\ncoordinates\n%%\ngeoproperty`.
-#include "adapters/broker/geo_query.hpp"
+#include "twin/broker/geo_query.hpp"
 #include "demo_entities.hpp"
 #include "fuzz_input.hpp"
 

@@ -1,8 +1,8 @@
 // fuzz/ngsi_entity_fuzz.cpp: NGSI-LD HTTP bodies as the broker checks
-// them (adapters/broker/ngsi_entity.cpp): whole entities, attribute
+// them (twin/broker/ngsi_entity.cpp): whole entities, attribute
 // fragments, single attributes, and rendering what was accepted in every
 // format, as a GET would.
-#include "adapters/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "fuzz_input.hpp"
 
 using namespace citytwin;

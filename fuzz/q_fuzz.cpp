@@ -1,7 +1,7 @@
-// fuzz/q_fuzz.cpp: NGSI-LD `q` expressions (adapters/broker/q_parser.cpp,
+// fuzz/q_fuzz.cpp: NGSI-LD `q` expressions (twin/broker/q_parser.cpp,
 // already URL-decoded, as the routes pass them), then evaluating what
 // parsed against the demo entities (ngsi_query.cpp).
-#include "adapters/broker/ngsi_query.hpp"
+#include "twin/broker/ngsi_query.hpp"
 #include "demo_entities.hpp"
 #include "fuzz_input.hpp"
 

@@ -4,16 +4,16 @@
 // `id`, `idPattern`, `q` and the geo parameters handed on as the entity
 // routes do (entity_routes.cpp). The whole handler, with these checks in
 // their real order, is ngsi_api_fuzz.
-#include "adapters/broker/geo_query.hpp"
-#include "adapters/broker/ngsi_entity.hpp"
-#include "adapters/broker/ngsi_query.hpp"
-#include "adapters/broker/pattern.hpp"
+#include "twin/broker/geo_query.hpp"
+#include "twin/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_query.hpp"
+#include "twin/broker/pattern.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "demo_entities.hpp"
 #include "fuzz_input.hpp"
 
-#include "adapters/broker/pattern.hpp"
+#include "twin/broker/pattern.hpp"
 
 #include <regex>
 

@@ -1,9 +1,9 @@
 // fuzz/subscription_fuzz.cpp: NGSI-LD subscription bodies
-// (adapters/broker/subscription.cpp): create, then PATCH with a second
+// (twin/broker/subscription.cpp): create, then PATCH with a second
 // document, then match the result against a few changes.
 //
 // Input: `<subscription JSON>\n%%\n<patch JSON>` (the patch optional).
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/subscription.hpp"
 #include "fuzz_input.hpp"
 
 using namespace citytwin;

@@ -8,8 +8,8 @@
 // fix, and the `[.]` goes with the fix.
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
-#include "adapters/broker/ngsi_query.hpp"
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/ngsi_query.hpp"
+#include "twin/broker/subscription.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/http_request_text.hpp"
@@ -92,7 +92,7 @@ TEST_CASE("fuzz regression: a backtracking idPattern is answered at once",
   auto res = api.handle(fuzz::parse_request(requests[1]));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{1});
   // Fixed by compiling client patterns for the linear-time matcher
-  // (adapters/broker/pattern.hpp): the pattern is valid, and answered.
+  // (twin/broker/pattern.hpp): the pattern is valid, and answered.
   CHECK(res.status == 200);
 }
 
@@ -124,7 +124,7 @@ TEST_CASE("fuzz regression: a viewer message whose type is no string is "
   CHECK(hub.stats().bad_messages == 1);
 }
 
-// adapters/broker/pattern.cpp: a `~=` pattern with a back-reference of
+// twin/broker/pattern.cpp: a `~=` pattern with a back-reference of
 // nineteen digits overflowed libstdc++'s regex parser (UBSan: signed
 // integer overflow in _M_cur_int_value) before it refused the
 // back-reference. Fixed: client patterns refuse back-references, and
@@ -137,7 +137,7 @@ TEST_CASE("fuzz regression: a q pattern with a huge back-reference is "
   CHECK_FALSE(q);
 }
 
-// adapters/broker/subscription.cpp: `"type": [...]` made json::value()
+// twin/broker/subscription.cpp: `"type": [...]` made json::value()
 // throw type_error (a 500 over HTTP, a terminate in the fuzzer). Fixed:
 // members read with value() are type-checked first.
 TEST_CASE("fuzz regression: a subscription whose type is an array is "

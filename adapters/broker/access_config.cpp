@@ -1,11 +1,11 @@
 // adapters/broker/access_config.cpp
 #include "adapters/broker/access_config.hpp"
 
-#include "adapters/broker/broker_error.hpp"
-#include "adapters/broker/ngsi_entity.hpp"
+#include "twin/broker/broker_error.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/secret_hash.hpp"
-#include "adapters/ingest/iso_time.hpp"
+#include "twin/iso_time.hpp"
 #include "twin/entity_kind.hpp"
 #include "twin/problem_list.hpp"
 #include "twin/text.hpp"
@@ -67,8 +67,8 @@ bool valid_access_name(std::string_view name) {
 // An ISO 8601 time with an explicit zone. Parsing under two different
 // default offsets gives the same instant only when the text names its zone.
 std::optional<twin::time_ms> parse_utc_time(std::string_view text) {
-  auto x = ingest::parse_iso_time(text, 0);
-  auto y = ingest::parse_iso_time(text, 60);
+  auto x = twin::parse_iso_time(text, 0);
+  auto y = twin::parse_iso_time(text, 60);
   if (!x || x != y)
     return std::nullopt;
   return x;

@@ -1,7 +1,7 @@
 // adapters/broker/broker.cpp
 #include "adapters/broker/broker.hpp"
 
-#include "adapters/broker/broker_error.hpp"
+#include "twin/broker/broker_error.hpp"
 #include "adapters/broker/secret_hash.hpp"
 #include "twin/bearer.hpp"
 

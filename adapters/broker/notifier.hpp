@@ -7,9 +7,9 @@
 // endpoint ties up at most one worker for one timeout, then cools down;
 // WebSocket sends never block (the socket's own queue is bounded).
 
-#include "adapters/broker/notification_queue.hpp"
+#include "twin/broker/notification_queue.hpp"
 #include "adapters/broker/outbound_policy.hpp"
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/subscription.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,7 +1,7 @@
 // adapters/broker/outbound_policy.cpp
 #include "adapters/broker/outbound_policy.hpp"
 
-#include "adapters/broker/broker_error.hpp"
+#include "twin/broker/broker_error.hpp"
 #include "twin/text.hpp"
 
 #include <arpa/inet.h>

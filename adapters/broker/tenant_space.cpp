@@ -1,7 +1,7 @@
 // adapters/broker/tenant_space.cpp
 #include "adapters/broker/tenant_space.hpp"
 
-#include "adapters/broker/broker_error.hpp"
+#include "twin/broker/broker_error.hpp"
 #include "twin/wall_clock.hpp"
 
 #include <algorithm>

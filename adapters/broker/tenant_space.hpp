@@ -5,9 +5,9 @@
 // subscriptions. Tenants share nothing; the broker only hands a request
 // the space its credentials allow.
 
-#include "adapters/broker/entity_store.hpp"
+#include "twin/broker/entity_store.hpp"
 #include "adapters/broker/notifier.hpp"
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/subscription.hpp"
 
 #include <caf/expected.hpp>
 

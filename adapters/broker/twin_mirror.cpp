@@ -3,8 +3,8 @@
 
 #include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
-#include "adapters/broker/broker_error.hpp"
-#include "adapters/ingest/iso_time.hpp"
+#include "twin/broker/broker_error.hpp"
+#include "twin/iso_time.hpp"
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
 #include "twin/text.hpp"
@@ -77,7 +77,7 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
                                 + std::string{range.unit});
       auto time = now;
       if (attr.is_object() && attr.contains("observedAt")) {
-        auto at = attr["observedAt"].is_string() ? ingest::parse_iso_time(
+        auto at = attr["observedAt"].is_string() ? twin::parse_iso_time(
                       attr["observedAt"].get<std::string>())
                                                  : std::nullopt;
         if (!at)

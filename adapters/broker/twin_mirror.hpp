@@ -9,7 +9,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/spawn_twin.hpp"
-#include "adapters/broker/live_entity.hpp"
+#include "twin/broker/live_entity.hpp"
 #include "adapters/broker/tenant_space.hpp"
 #include "twin/city.hpp"
 #include "twin/entity_state.hpp"

@@ -1,7 +1,7 @@
 // adapters/broker/webhook_client.cpp
 #include "adapters/broker/webhook_client.hpp"
 
-#include "adapters/broker/broker_error.hpp"
+#include "twin/broker/broker_error.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,7 +1,7 @@
 // adapters/ingest/ngsi_ld.cpp
 #include "adapters/ingest/ngsi_ld.hpp"
 
-#include "adapters/ingest/iso_time.hpp"
+#include "twin/iso_time.hpp"
 #include "adapters/ingest/units.hpp"
 #include "twin/error.hpp"
 
@@ -67,7 +67,7 @@ struct entity_decoder {
       }
       if (auto at = x.find("observedAt"); at != x.end()) {
         auto t = at->is_string()
-                   ? parse_iso_time(at->get_ref<const std::string&>())
+                   ? twin::parse_iso_time(at->get_ref<const std::string&>())
                    : std::nullopt;
         if (!t) {
           ++out.num_attributes;

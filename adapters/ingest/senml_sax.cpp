@@ -6,7 +6,7 @@
 // reads the JSON itself. It accepts exactly what nlohmann's strict parser
 // accepts (RFC 8259: UTF-8 checked inside strings, surrogate pairs, no
 // NaN or overflowing numbers, a UTF-8 byte-order mark allowed first, no
-// trailing text but after a NUL byte); tests/adapters/senml_sax.cpp checks
+// trailing text but after a NUL byte); tests/adapters/ingest/senml_sax.cpp checks
 // it against the DOM.
 #include "adapters/ingest/senml.hpp"
 

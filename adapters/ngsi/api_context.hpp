@@ -6,8 +6,8 @@
 // Internal to adapters/ngsi.
 
 #include "adapters/broker/broker.hpp"
-#include "adapters/broker/broker_error.hpp"
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/broker_error.hpp"
+#include "twin/broker/subscription.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "twin/access.hpp"
 

@@ -1,6 +1,6 @@
 // adapters/ngsi/batch_routes.cpp: /entityOperations/{create,upsert,update,
 // delete} (NGSI-LD 5.6.7-5.6.10).
-#include "adapters/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "adapters/ngsi/api_context.hpp"
 
 namespace citytwin::ngsi {

@@ -1,8 +1,8 @@
 // adapters/ngsi/entity_routes.cpp: /entities and its attributes.
-#include "adapters/broker/geo_query.hpp"
-#include "adapters/broker/ngsi_entity.hpp"
-#include "adapters/broker/ngsi_query.hpp"
-#include "adapters/broker/pattern.hpp"
+#include "twin/broker/geo_query.hpp"
+#include "twin/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_query.hpp"
+#include "twin/broker/pattern.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/text.hpp"
 

@@ -1,7 +1,7 @@
 // adapters/ngsi/ngsi_api.cpp
 #include "adapters/ngsi/ngsi_api.hpp"
 
-#include "adapters/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "adapters/ingest/utf8.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/wall_clock.hpp"

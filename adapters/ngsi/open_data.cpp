@@ -3,7 +3,7 @@
 //   GET /opendata/v1/{tenant}/entities[?type=T&limit=&offset=&format=csv]
 //   GET /opendata/v1/{tenant}/entities.csv?type=T
 // No credentials; each client address gets `open_data.requests_per_minute`.
-#include "adapters/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
 #include "twin/text.hpp"

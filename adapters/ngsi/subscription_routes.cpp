@@ -1,6 +1,6 @@
 // adapters/ngsi/subscription_routes.cpp: /subscriptions (NGSI-LD 5.8).
-#include "adapters/broker/ngsi_entity.hpp"
-#include "adapters/broker/subscription.hpp"
+#include "twin/broker/ngsi_entity.hpp"
+#include "twin/broker/subscription.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/text.hpp"
 #include "twin/wall_clock.hpp"

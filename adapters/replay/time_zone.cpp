@@ -1,7 +1,7 @@
 // adapters/replay/time_zone.cpp
 #include "adapters/replay/time_zone.hpp"
 
-#include "adapters/ingest/iso_time.hpp"
+#include "twin/iso_time.hpp"
 #include "twin/civil_time.hpp"
 #include "twin/error.hpp"
 
@@ -147,7 +147,7 @@ time_zone time_zone::fixed(int east_min) {
 }
 
 caf::expected<time_zone> time_zone::parse(std::string_view text) {
-  if (auto offset = ingest::parse_utc_offset(text)) {
+  if (auto offset = twin::parse_utc_offset(text)) {
     auto result = fixed(*offset);
     result.text_ = std::string{text};
     return result;
@@ -266,7 +266,7 @@ twin::time_ms time_zone::to_utc(twin::time_ms wall) const {
 
 std::optional<twin::time_ms> parse_local_time(std::string_view text,
                                               const time_zone& zone) {
-  auto local = ingest::parse_iso_local(text);
+  auto local = twin::parse_iso_local(text);
   if (!local)
     return std::nullopt;
   if (local->offset_min)

@@ -11,7 +11,7 @@ namespace {
 
 constexpr int64_t ms_per_day = 86'400'000;
 
-// H. Hinnant's algorithms as adapters/ingest/iso_time.cpp and
+// H. Hinnant's algorithms as twin/iso_time.cpp and
 // adapters/replay/time_zone.cpp had them before std::chrono replaced
 // them: the reference the new code must agree with, day for day.
 int64_t hinnant_days_from_civil(int64_t y, unsigned m, unsigned d) {

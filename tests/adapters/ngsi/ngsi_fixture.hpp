@@ -1,0 +1,103 @@
+// tests/adapters/ngsi/ngsi_fixture.hpp
+// loopback port, and a kept-alive client, for the API tests.
+#pragma once
+
+#include "adapters/broker/access_config.hpp"
+#include "adapters/broker/broker.hpp"
+#include "adapters/ngsi/http_client.hpp"
+#include "adapters/ngsi/http_listener.hpp"
+#include "adapters/ngsi/ngsi_api.hpp"
+#include "test_data.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace citytwin::test {
+
+using headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The demo's published credentials (data/access/README.md).
+inline std::pair<std::string, std::string> bearer(const std::string& who) {
+  return {"Authorization", "Bearer " + who + "-secret"};
+}
+
+inline const std::pair<std::string, std::string> json_type{"Content-Type",
+                                                           "application/json"};
+inline const std::pair<std::string, std::string> ld_json_type{
+    "Content-Type", "application/ld+json"};
+
+/// The access file of the demo (two tenants, every role, an API key).
+inline twin::access_config demo_access() {
+  auto cfg
+      = broker::load_access_config(project_data_dir() + "/access/demo.yaml");
+  REQUIRE(cfg);
+  return std::move(*cfg);
+}
+
+struct ngsi_fixture {
+  explicit ngsi_fixture(twin::access_config access = demo_access())
+      : brk(std::move(access),
+            broker::notifier_config{2, 100, std::chrono::milliseconds{1000},
+                                    std::chrono::milliseconds{200}}),
+        api(brk) {
+    ngsi::listener_config config;
+    config.port = 0;
+    config.max_body_bytes = 64 << 10;
+    listener = std::make_unique<ngsi::http_listener>(
+        config, [this](const ngsi::http_request& r) { return api.handle(r); },
+        api.websocket());
+    std::string error;
+    REQUIRE(listener->start(error));
+    client = std::make_unique<ngsi::http_client>("127.0.0.1", listener->port());
+  }
+
+  ~ngsi_fixture() {
+    listener->stop();
+  }
+
+  ngsi::client_response call(const std::string& method, const std::string& path,
+                             headers h = {}, const std::string& body = {}) {
+    auto res = client->request(method, path, h, body);
+    REQUIRE(res);
+    return std::move(*res);
+  }
+
+  nlohmann::json json_of(const ngsi::client_response& res) {
+    auto j = nlohmann::json::parse(res.body, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+  }
+
+  uint16_t port() const {
+    return listener->port();
+  }
+
+  broker::broker brk;
+  ngsi::ngsi_api api;
+  std::unique_ptr<ngsi::http_listener> listener;
+  std::unique_ptr<ngsi::http_client> client;
+};
+
+/// The NGSI-LD API root.
+inline const std::string api = "/ngsi-ld/v1";
+
+/// Polls `done` every 5 ms for at most `limit`.
+template <class F>
+bool eventually(F done,
+                std::chrono::milliseconds limit = std::chrono::seconds{10}) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return true;
+}
+
+} // namespace citytwin::test
