@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -148,15 +150,40 @@ live_stream::live_stream(http_server& server, const twin::city& c,
     c, [this](const twin::entity_state& s) { hub_->seed(s); });
   auto* hub = hub_.get();
   auto inbox = inbox_;
-  waker_ = std::make_shared<stream_waker>([&server, hub, inbox] {
-    server.post([hub, inbox] { hub->apply(inbox->take_all()); });
+  // A flush that left work (snapshots, catch-ups) goes on in a new task
+  // behind whatever else is queued on the server's thread, so new deltas,
+  // HTTP and other sockets interleave with it. One such task at a time.
+  auto go_on = std::make_shared<std::function<void()>>();
+  auto posted = std::make_shared<bool>(false);
+  *go_on = [&server, hub, posted, weak = std::weak_ptr{go_on}] {
+    if (!hub->backlog() || *posted)
+      return;
+    *posted = true;
+    server.post([hub, posted, weak] {
+      *posted = false;
+      hub->flush();
+      if (auto next = weak.lock())
+        (*next)();
+    });
+  };
+  waker_ = std::make_shared<stream_waker>([&server, hub, inbox, go_on] {
+    server.post([hub, inbox, go_on] {
+      hub->apply(inbox->take_all());
+      (*go_on)();
+    });
   });
   ws_handler ws;
   ws.accepts = [](const std::string& path) { return path == ws_path; };
-  ws.on_open = [hub](connection_id id, const std::string&,
-                     const std::string& query) { hub->open(id, query); };
-  ws.on_message = [hub](connection_id id, const std::string& payload,
-                        bool binary) { hub->message(id, payload, binary); };
+  ws.on_open = [hub, go_on](connection_id id, const std::string&,
+                            const std::string& query) {
+    hub->open(id, query);
+    (*go_on)();
+  };
+  ws.on_message = [hub, go_on](connection_id id, const std::string& payload,
+                               bool binary) {
+    hub->message(id, payload, binary);
+    (*go_on)();
+  };
   ws.on_close = [hub](connection_id id, uint16_t code) {
     hub->closed(id, code);
   };
@@ -165,8 +192,9 @@ live_stream::live_stream(http_server& server, const twin::city& c,
   server_.set_max_message_size(config_.stream.max_message_bytes);
   server_.set_limits(config_.max_connections, config_.accept_backoff);
   server_.set_max_pending_requests(config_.max_pending_requests);
-  auto flush = [hub, trimmed_at = uint64_t{0}]() mutable {
+  auto flush = [hub, go_on, trimmed_at = uint64_t{0}]() mutable {
     hub->flush();
+    (*go_on)();
     trim_after_release(hub->stats().bytes_released, trimmed_at);
   };
   server_.every(config_.flush_period, std::move(flush));

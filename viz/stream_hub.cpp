@@ -45,6 +45,14 @@ nlohmann::json kind_names(uint32_t mask) {
   return result;
 }
 
+// Every quantity of a kind, as `changed` bits.
+uint32_t quantity_mask(twin::entity_kind kind) {
+  uint32_t result = 0;
+  for (auto q : twin::quantities_of(kind))
+    result |= uint32_t{1} << static_cast<int>(q);
+  return result;
+}
+
 // Clients with equal keys receive equal delta frames.
 std::string frame_key(const stream_filter& f) {
   return (f.format == frame_format::proto ? "p" : "j") + selection_key(f);
@@ -61,7 +69,8 @@ stream_hub::stream_hub(std::shared_ptr<const city_layout> layout,
 }
 
 void stream_hub::seed(const twin::entity_state& state) {
-  states_.insert_or_assign(state.id, state);
+  // Version 0: what every snapshot shows and no catch-up resends.
+  states_.insert_or_assign(state.id, versioned_state{state, 0});
 }
 
 void stream_hub::open(connection_id id, const std::string& query) {
@@ -99,7 +108,7 @@ void stream_hub::open(connection_id id, const std::string& query) {
   auto& added = clients_.insert_or_assign(id, std::move(c)).first->second;
   stats_.clients_open = clients_.size();
   start_snapshot(id, added);
-  flush(id, added);
+  flush();
 }
 
 std::variant<stream_grant, stream_refusal>
@@ -154,7 +163,6 @@ bool stream_hub::expired(connection_id id, client& c, int64_t now_ms) {
   // Once: the connection lingers until the server reports closed().
   c.expires_ms.reset();
   c.closing = true;
-  c.queue = delta_queue{};
   refuse(id, {refusal_reason::expired_token, "token refused: expired"});
   return true;
 }
@@ -182,7 +190,10 @@ void stream_hub::reject(connection_id id, uint16_t code,
 }
 
 void stream_hub::start_snapshot(connection_id id, client& c) {
-  c.queue = delta_queue{};
+  // The snapshot shows each entity as it is when the walk reaches it; what
+  // changes after this moment is caught up afterwards (an entity changed
+  // before the walk reached it is sent twice, which is harmless).
+  c.cursor = version_;
   c.in_snapshot = true;
   c.snapshot_next = 0;
   c.snapshot_size = 0;
@@ -225,7 +236,7 @@ twin::delta_batch stream_hub::next_snapshot_batch(client& c) {
       continue;
     auto i = states_.find(x.id);
     if (i != states_.end())
-      result.push_back({i->second, i->second.seen});
+      result.push_back({i->second.state, i->second.state.seen});
   }
   // Stop at the next state to send, so a finished snapshot shows at once.
   skip_unsent(c);
@@ -294,7 +305,7 @@ void stream_hub::message(connection_id id, const std::string& payload,
   c.restart_pending = true;
   if (transport_.buffered(id) >= config_.high_water_bytes)
     ++stats_.deferred_filters;
-  flush(id, c);
+  flush();
 }
 
 void stream_hub::count_json_refusal(twin::json_refusal r) {
@@ -316,8 +327,9 @@ void stream_hub::protocol_error() {
   ++stats_.protocol_errors;
 }
 
-void stream_hub::apply(const twin::delta_batch& batch) {
+bool stream_hub::apply(const twin::delta_batch& batch) {
   stats_.deltas_in += batch.size();
+  auto before = version_;
   std::vector<placed> known;
   known.reserve(batch.size());
   for (const auto& d : batch) {
@@ -326,112 +338,126 @@ void stream_hub::apply(const twin::delta_batch& batch) {
       ++stats_.unknown_entities;
       continue;
     }
-    states_.insert_or_assign(d.state.id, d.state);
-    known.push_back({&d, box});
+    // The newest state, and its place in the log of changes: one entry
+    // per entity, at its latest version.
+    auto& entry = states_[d.state.id];
+    if (entry.version != 0)
+      changes_.erase(entry.version);
+    entry.state = d.state;
+    entry.version = ++version_;
+    changes_.emplace(entry.version, d.state.id);
+    known.push_back({&d, box, entry.version});
   }
-  if (known.empty() || clients_.empty())
-    return flush();
-  // A client that has read everything so far gets the same frames as any
-  // other with its filter: each frame is encoded once per filter, not
+  // A client that has been sent everything so far gets the same frames as
+  // any other with its filter: each frame is encoded once per filter, not
   // once per viewer (128 viewers of the whole city cost the server thread
   // 128 encodings of every delta, and the stream fell seconds behind).
-  // Clients behind (snapshot, restart, queued deltas) merge the deltas
-  // into their own queue instead and catch up in `flush`.
+  // Clients behind (snapshot, restart, a full socket) cost nothing here:
+  // `flush` catches them up from the log of changes.
   auto now_ms = twin::now_ms();
   std::unordered_map<std::string, std::vector<connection_id>> groups;
   for (auto& [id, c] : clients_) {
     if (c.closing || expired(id, c, now_ms))
       continue;
-    if (!c.restart_pending && !c.in_snapshot && c.queue.empty()) {
+    if (!c.restart_pending && !c.in_snapshot && c.cursor == before)
       groups[frame_key(c.filter)].push_back(id);
-      continue;
-    }
-    for (const auto& [d, box] : known) {
-      if (!c.filter.accepts(d->state.id.kind, *box))
-        continue;
-      // The snapshot has yet to reach this entity and will send its
-      // newest state then; a pending restart starts over anyway.
-      if (c.restart_pending
-          || (c.in_snapshot
-              && layout_->position(d->state.id) >= c.snapshot_next))
-        continue;
-      enqueue(c, *d);
-    }
   }
   for (const auto& [key, ids] : groups)
-    send_live(ids, known_for(clients_.at(ids.front()).filter, known));
-  flush();
-}
-
-twin::delta_batch
-stream_hub::known_for(const stream_filter& filter,
-                      const std::vector<placed>& known) const {
-  twin::delta_batch result;
-  for (const auto& [d, box] : known)
-    if (filter.accepts(d->state.id.kind, *box))
-      result.push_back(*d);
-  return result;
+    send_live(ids, clients_.at(ids.front()).filter, known, before);
+  return flush();
 }
 
 void stream_hub::send_live(const std::vector<connection_id>& ids,
-                           const twin::delta_batch& deltas) {
-  if (deltas.empty())
-    return;
-  const auto& first = clients_.at(ids.front());
-  auto binary = first.filter.format == frame_format::proto;
+                           const stream_filter& filter,
+                           const std::vector<placed>& known, uint64_t before) {
+  twin::delta_batch deltas;
+  std::vector<uint64_t> versions;
+  for (const auto& x : known)
+    if (filter.accepts(x.delta->state.id.kind, *x.box)) {
+      deltas.push_back(*x.delta);
+      versions.push_back(x.version);
+    }
+  auto binary = filter.format == frame_format::proto;
+  // `line`: the cursor of a client that got every chunk so far. One that
+  // misses a chunk (over its cap) keeps its cursor and catches up later.
+  auto line = before;
   for (size_t from = 0; from < deltas.size(); from += config_.max_batch) {
     auto to = std::min(deltas.size(), from + config_.max_batch);
     twin::delta_batch chunk(deltas.begin() + static_cast<ptrdiff_t>(from),
                             deltas.begin() + static_cast<ptrdiff_t>(to));
+    auto last = versions[to - 1];
     std::shared_ptr<const std::string> frame;
     for (auto id : ids) {
       auto& c = clients_.at(id);
-      // Below the cap with nothing queued: the shared frame goes out.
-      // Otherwise the client falls behind and its queue takes over, in
-      // order, for this chunk and the rest.
-      if (c.closing)
+      if (c.closing || c.cursor != line || over_cap(id, c))
         continue;
-      if (!c.queue.empty() || over_cap(id, c)) {
-        if (!c.closing)
-          for (const auto& d : chunk)
-            enqueue(c, d);
-        continue;
-      }
-      if (!frame)
+      if (!frame) {
         frame = std::make_shared<const std::string>(
-          encode(first.filter.format, false, chunk));
+          encode(filter.format, false, chunk));
+        ++stats_.frames_encoded;
+      }
       if (!transport_.send_shared(id, frame, binary))
         continue;
       ++stats_.frames_sent;
       stats_.bytes_sent += frame->size();
       stats_.deltas_sent += chunk.size();
       c.bytes_queued += frame->size();
+      c.cursor = last;
     }
-    if (frame)
-      ++stats_.frames_encoded;
+    line = last;
   }
+  // Versions after the last accepted delta are none of these clients'.
+  for (auto id : ids)
+    if (auto& c = clients_.at(id); c.cursor == line)
+      c.cursor = version_;
 }
 
-void stream_hub::enqueue(client& c, const twin::delta& d) {
-  auto before = c.queue.num_coalesced();
-  c.queue.add(d);
-  stats_.deltas_coalesced += c.queue.num_coalesced() - before;
-}
-
-void stream_hub::flush() {
-  // Closing a client removes it from clients_, so collect ids first.
-  std::vector<connection_id> ids;
-  ids.reserve(clients_.size());
-  for (const auto& [id, c] : clients_)
-    ids.push_back(id);
-  auto now_ms = twin::now_ms();
-  for (auto id : ids) {
-    auto i = clients_.find(id);
-    if (i == clients_.end() || i->second.closing
-        || expired(id, i->second, now_ms))
+twin::delta_batch stream_hub::next_catch_up_batch(client& c) {
+  twin::delta_batch result;
+  auto i = changes_.upper_bound(c.cursor);
+  for (; i != changes_.end() && result.size() < config_.max_batch; ++i) {
+    const auto& entry = states_.at(i->second);
+    const auto* box = layout_->where(i->second);
+    c.cursor = i->first;
+    if (box == nullptr || !c.filter.accepts(i->second.kind, *box))
       continue;
-    flush(id, i->second);
+    // What changed since this client's last frame is unknown here (the
+    // log keeps the newest state only): every attribute may have.
+    result.push_back({entry.state, quantity_mask(i->second.kind)});
   }
+  if (i == changes_.end())
+    c.cursor = version_;
+  stats_.deltas_caught_up += result.size();
+  return result;
+}
+
+bool stream_hub::flush() {
+  // One frame per client per pass, and passes only up to a byte budget:
+  // clients share the server thread fairly, and new deltas, other
+  // sockets and HTTP wait at most one budget's worth of encoding. Closing
+  // a client removes it from clients_, so work with ids.
+  std::vector<connection_id> active;
+  active.reserve(clients_.size());
+  auto now_ms = twin::now_ms();
+  for (auto& [id, c] : clients_)
+    if (!c.closing && !expired(id, c, now_ms))
+      active.push_back(id);
+  size_t spent = 0;
+  while (!active.empty() && spent < config_.flush_budget_bytes) {
+    std::vector<connection_id> again;
+    for (auto id : active) {
+      auto i = clients_.find(id);
+      if (i == clients_.end())
+        continue;
+      auto [bytes, more] = flush_step(id, i->second);
+      spent += bytes;
+      if (more)
+        again.push_back(id);
+    }
+    active.swap(again);
+  }
+  backlog_ = !active.empty();
+  return backlog_;
 }
 
 bool stream_hub::over_cap(connection_id id, client& c) {
@@ -446,52 +472,63 @@ bool stream_hub::over_cap(connection_id id, client& c) {
     ++stats_.stalled;
     transport_.close(id, close_code::policy_violation,
                      "client too slow: not reading");
-    // Close once, and let go of its queue now; the server reports
+    // Close once; the server reports
     // closed() when the socket is gone.
     c.closing = true;
-    c.queue = delta_queue{};
   }
   return true;
 }
 
-void stream_hub::flush(connection_id id, client& c) {
+std::pair<size_t, bool> stream_hub::flush_step(connection_id id,
+                                               client& c) {
   // Every frame goes out only below the cap, so a client holds at most
-  // the cap plus one frame, however little it reads.
+  // the cap plus one frame, however little it reads. A client at its cap
+  // is no work for now: the periodic flush looks again.
+  if (c.closing)
+    return {0, false};
+  size_t sent = 0;
   if (c.restart_pending) {
     if (over_cap(id, c))
-      return;
+      return {0, false};
     c.restart_pending = false;
+    auto before = c.bytes_queued;
     start_snapshot(id, c);
-  }
-  for (;;) {
-    if (c.closing)
-      return;
-    skip_unsent(c);
-    auto snapshot_left
-      = c.in_snapshot && c.snapshot_next < layout_->items().size();
-    if (c.queue.empty() && !snapshot_left)
-      break;
-    if (over_cap(id, c))
-      return;
-    auto batch = c.queue.take(config_.max_batch);
-    if (batch.empty() && c.in_snapshot)
-      batch = next_snapshot_batch(c);
-    auto frame = encode(c.filter.format, c.in_snapshot, batch);
-    ++stats_.frames_encoded;
-    auto binary = c.filter.format == frame_format::proto;
-    if (!transport_.send(id, frame, binary))
-      return;
-    ++stats_.frames_sent;
-    stats_.bytes_sent += frame.size();
-    stats_.deltas_sent += batch.size();
-    c.bytes_queued += frame.size();
+    sent += c.bytes_queued - before;
   }
   if (c.in_snapshot) {
+    skip_unsent(c);
+    if (c.snapshot_next < layout_->items().size()) {
+      if (c.closing || over_cap(id, c))
+        return {sent, false};
+      auto batch = next_snapshot_batch(c);
+      return {sent + send_batch(id, c, batch, true), true};
+    }
     c.in_snapshot = false;
     send_text(id, nlohmann::json{{"type", "snapshot_end"},
                                  {"entities", c.snapshot_size}}
                     .dump());
   }
+  if (c.cursor == version_ || c.closing || over_cap(id, c))
+    return {sent, false};
+  auto batch = next_catch_up_batch(c);
+  if (!batch.empty()) {
+    sent += send_batch(id, c, batch, false);
+    ++stats_.catch_up_frames;
+  }
+  return {sent, c.cursor != version_};
+}
+
+size_t stream_hub::send_batch(connection_id id, client& c,
+                              const twin::delta_batch& batch, bool snapshot) {
+  auto frame = encode(c.filter.format, snapshot, batch);
+  ++stats_.frames_encoded;
+  if (!transport_.send(id, frame, c.filter.format == frame_format::proto))
+    return 0;
+  ++stats_.frames_sent;
+  stats_.bytes_sent += frame.size();
+  stats_.deltas_sent += batch.size();
+  c.bytes_queued += frame.size();
+  return frame.size();
 }
 
 void stream_hub::send_text(connection_id id, const std::string& text) {

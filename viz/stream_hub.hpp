@@ -3,7 +3,6 @@
 
 #include "twin/entity_state.hpp"
 #include "viz/city_layout.hpp"
-#include "viz/delta_queue.hpp"
 #include "viz/http_server.hpp"
 #include "viz/layout_cache.hpp"
 #include "viz/stream_access.hpp"
@@ -15,9 +14,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace citytwin::viz {
@@ -46,11 +47,14 @@ public:
 struct stream_config {
   size_t max_clients = viewer_limits::max_viewers;
   /// The cap of bytes queued for one client (every frame counts): no
-  /// frame is queued while its socket buffer holds this many; its deltas
-  /// coalesce and a filter change waits meanwhile.
+  /// frame is queued while its socket buffer holds this many; it catches
+  /// up with the newest states later, and a filter change waits meanwhile.
   size_t high_water_bytes = viewer_limits::max_queued_bytes;
   /// States per frame, during the snapshot and afterwards.
   size_t max_batch = viewer_limits::max_batch;
+  /// Bytes of frames one `flush` encodes at most before it returns, so
+  /// that snapshots and catch-ups never hold up new deltas for long.
+  size_t flush_budget_bytes = viewer_limits::flush_budget_bytes;
   /// A client at or above the cap for this long is closed (1008).
   std::chrono::milliseconds stall_timeout = viewer_limits::stall_timeout;
   /// Largest message a client may send.
@@ -63,9 +67,12 @@ struct stream_config {
 /// The viewer stream's logic, run on the WebSocket server's thread: keeps
 /// the latest state of every entity, answers each new client with a
 /// consistent snapshot (layout, then states, then `snapshot_end`) and
-/// then its filtered deltas. Every client has its own coalescing queue,
-/// so a slow one receives the newest state per entity and never holds up
-/// the twin or the other clients.
+/// then its filtered deltas. Clients in line share each delta frame with
+/// every client of the same filter. A client that falls behind (full
+/// socket, snapshot) keeps only a cursor into the log of changes (one
+/// entry per entity, at its latest version) and catches up with the
+/// newest state of what changed, so a slow client costs nothing per delta
+/// and never holds up the twin or the other clients.
 ///
 /// Frames: text JSON for control (`hello`, `layout`, `snapshot_end`,
 /// `error`); states and deltas as binary Protobuf `DeltaBatch` frames, or
@@ -96,13 +103,20 @@ public:
   /// A malformed frame or handshake the server rejected.
   void protocol_error();
 
-  /// Deltas from the twin: updates the cache and every client's queue,
-  /// then sends what clients can take.
-  void apply(const twin::delta_batch& batch);
+  /// Deltas from the twin: updates the latest states, sends them to the
+  /// clients that are in line, then `flush`es. Returns what `flush` does.
+  bool apply(const twin::delta_batch& batch);
 
-  /// Sends queued states to clients below the high-water mark, finishes
-  /// snapshots and closes stalled clients.
-  void flush();
+  /// Sends clients below the high-water mark what they miss (snapshot,
+  /// changes since their last frame), up to the byte budget; closes
+  /// stalled and expired clients. True if work was left for another call
+  /// (the caller posts one, so other events interleave).
+  bool flush();
+
+  /// True if the last `flush` left work it could do now.
+  bool backlog() const {
+    return backlog_;
+  }
 
   const stream_stats& stats() const {
     return stats_;
@@ -130,8 +144,9 @@ private:
     std::optional<int64_t> expires_ms;
     std::string principal;
     bool closing = false; ///< refused while open; sends nothing more
-    /// Deltas of entities the snapshot has passed (or all, after it).
-    delta_queue queue;
+    /// Every change up to this version that the filter accepts was sent
+    /// (or is in the snapshot under way).
+    uint64_t cursor = 0;
     /// A new filter waits for the client to drain below the cap.
     bool restart_pending = false;
     bool in_snapshot = true;
@@ -144,22 +159,35 @@ private:
     std::chrono::steady_clock::time_point blocked_since{};
   };
 
-  /// A delta of an entity on the map, with where it is.
+  /// A delta of an entity on the map, with where it is and its version.
   struct placed {
     const twin::delta* delta;
     const geo_box* box;
+    uint64_t version;
+  };
+
+  /// An entity's newest state and the version of its last change (0: as
+  /// seeded).
+  struct versioned_state {
+    twin::entity_state state;
+    uint64_t version = 0;
   };
 
   void start_snapshot(connection_id id, client& c);
-  /// The deltas of `known` that `filter` accepts.
-  twin::delta_batch known_for(const stream_filter& filter,
-                              const std::vector<placed>& known) const;
-  /// Sends `deltas` to clients of one filter that are caught up, each
-  /// frame encoded once; a client over its cap queues them instead.
+  /// Sends what `filter` accepts of `known` to the clients `ids`, which
+  /// were in line at version `before`, each frame encoded once; a client
+  /// over its cap keeps its cursor and catches up later.
   void send_live(const std::vector<connection_id>& ids,
-                 const twin::delta_batch& deltas);
-  void enqueue(client& c, const twin::delta& d);
-  void flush(connection_id id, client& c);
+                 const stream_filter& filter, const std::vector<placed>& known,
+                 uint64_t before);
+  /// The newest states of entities changed after the client's cursor that
+  /// its filter accepts, at most a frame's worth; advances the cursor.
+  twin::delta_batch next_catch_up_batch(client& c);
+  /// At most one frame for one client: bytes sent, and whether it has
+  /// more that could be sent now.
+  std::pair<size_t, bool> flush_step(connection_id id, client& c);
+  size_t send_batch(connection_id id, client& c,
+                    const twin::delta_batch& batch, bool snapshot);
   bool over_cap(connection_id id, client& c);
   twin::delta_batch next_snapshot_batch(client& c);
   void skip_unsent(client& c) const;
@@ -179,7 +207,11 @@ private:
   layout_cache layouts_;
   stream_transport& transport_;
   stream_config config_;
-  std::unordered_map<twin::entity_id, twin::entity_state> states_;
+  std::unordered_map<twin::entity_id, versioned_state> states_;
+  /// version -> entity: the log of changes, each entity at its latest.
+  std::map<uint64_t, twin::entity_id> changes_;
+  uint64_t version_ = 0;
+  bool backlog_ = false;
   std::unordered_map<connection_id, client> clients_;
   stream_stats stats_;
 };

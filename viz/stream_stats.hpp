@@ -23,7 +23,10 @@ struct stream_stats {
   uint64_t bytes_sent = 0;
   uint64_t deltas_sent = 0;
   uint64_t deltas_in = 0;        ///< deltas from the twin
-  uint64_t deltas_coalesced = 0; ///< merged in per-client queues
+  /// Frames and states sent to clients catching up after falling behind
+  /// (newest state per entity; older changes were never queued).
+  uint64_t catch_up_frames = 0;
+  uint64_t deltas_caught_up = 0;
   uint64_t rejected_filters = 0; ///< connections closed for a bad filter
   uint64_t bad_messages = 0;     ///< client messages we could not use
   uint64_t oversized = 0;        ///< connections closed with 1009

@@ -26,8 +26,9 @@ constexpr size_t max_viewers = 256;
 
 /// Bytes queued for one viewer and not yet written to its socket, every
 /// frame counted (hello, layout, snapshot, deltas, errors). No frame is
-/// queued while a viewer is at or above it: its deltas coalesce (one per
-/// entity) and a filter change waits. WebSocket++ counts only the frames
+/// queued while a viewer is at or above it: it falls out of line and later
+/// catches up with the newest state of each entity that changed meanwhile,
+/// and a filter change waits. WebSocket++ counts only the frames
 /// waiting behind the write in progress (`get_buffered_amount`), so a
 /// viewer holds at most twice this plus two frames: the write in progress
 /// and what waits behind it. A frame is a delta batch (`max_batch`
@@ -44,6 +45,12 @@ constexpr int socket_send_buffer = 64 * 1024;
 
 /// States per delta frame, during the snapshot and afterwards.
 constexpr size_t max_batch = 1000;
+
+/// Bytes of snapshot and catch-up frames the server thread encodes in one
+/// go (one frame per viewer per pass) before it returns to its event loop
+/// and comes back: 160 viewers catching up at once held new deltas for
+/// seconds when each was served to its cap in turn.
+constexpr size_t flush_budget_bytes = 1024 * 1024;
 
 /// A viewer at or above `max_queued_bytes` for this long is closed with
 /// 1008 (reason `not_reading`).
