@@ -427,7 +427,6 @@ twin::delta_batch stream_hub::next_catch_up_batch(client& c) {
   }
   if (i == changes_.end())
     c.cursor = version_;
-  stats_.deltas_caught_up += result.size();
   return result;
 }
 
@@ -443,13 +442,15 @@ bool stream_hub::flush() {
     if (!c.closing && !expired(id, c, now_ms))
       active.push_back(id);
   size_t spent = 0;
+  // Nothing changes during one call, so catch-up frames keep.
+  catch_up_cache catch_ups;
   while (!active.empty() && spent < config_.flush_budget_bytes) {
     std::vector<connection_id> again;
     for (auto id : active) {
       auto i = clients_.find(id);
       if (i == clients_.end())
         continue;
-      auto [bytes, more] = flush_step(id, i->second);
+      auto [bytes, more] = flush_step(id, i->second, catch_ups);
       spent += bytes;
       if (more)
         again.push_back(id);
@@ -479,8 +480,8 @@ bool stream_hub::over_cap(connection_id id, client& c) {
   return true;
 }
 
-std::pair<size_t, bool> stream_hub::flush_step(connection_id id,
-                                               client& c) {
+std::pair<size_t, bool> stream_hub::flush_step(connection_id id, client& c,
+                                               catch_up_cache& catch_ups) {
   // Every frame goes out only below the cap, so a client holds at most
   // the cap plus one frame, however little it reads. A client at its cap
   // is no work for now: the periodic flush looks again.
@@ -510,10 +511,33 @@ std::pair<size_t, bool> stream_hub::flush_step(connection_id id,
   }
   if (c.cursor == version_ || c.closing || over_cap(id, c))
     return {sent, false};
-  auto batch = next_catch_up_batch(c);
-  if (!batch.empty()) {
-    sent += send_batch(id, c, batch, false);
+  // Viewers that fell behind together (one slow process reading many)
+  // stand at the same cursor: the first one's frame is theirs too, encoded
+  // and held once.
+  auto key = std::make_pair(frame_key(c.filter), c.cursor);
+  auto hit = catch_ups.find(key);
+  if (hit == catch_ups.end()) {
+    auto batch = next_catch_up_batch(c);
+    catch_up_frame made{nullptr, c.cursor, batch.size()};
+    if (!batch.empty()) {
+      made.frame = std::make_shared<const std::string>(
+        encode(c.filter.format, false, batch));
+      ++stats_.frames_encoded;
+    }
+    hit = catch_ups.emplace(std::move(key), std::move(made)).first;
+  }
+  const auto& f = hit->second;
+  c.cursor = f.cursor_after;
+  if (f.frame
+      && transport_.send_shared(id, f.frame,
+                                c.filter.format == frame_format::proto)) {
+    ++stats_.frames_sent;
     ++stats_.catch_up_frames;
+    stats_.bytes_sent += f.frame->size();
+    stats_.deltas_sent += f.states;
+    stats_.deltas_caught_up += f.states;
+    c.bytes_queued += f.frame->size();
+    sent += f.frame->size();
   }
   return {sent, c.cursor != version_};
 }

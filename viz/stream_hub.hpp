@@ -72,7 +72,8 @@ struct stream_config {
 /// socket, snapshot) keeps only a cursor into the log of changes (one
 /// entry per entity, at its latest version) and catches up with the
 /// newest state of what changed, so a slow client costs nothing per delta
-/// and never holds up the twin or the other clients.
+/// and never holds up the twin or the other clients. Viewers that fell
+/// behind together share their catch-up frames as well.
 ///
 /// Frames: text JSON for control (`hello`, `layout`, `snapshot_end`,
 /// `error`); states and deltas as binary Protobuf `DeltaBatch` frames, or
@@ -183,9 +184,20 @@ private:
   /// The newest states of entities changed after the client's cursor that
   /// its filter accepts, at most a frame's worth; advances the cursor.
   twin::delta_batch next_catch_up_batch(client& c);
+  /// A catch-up frame of one `flush` call, for every client of a filter
+  /// that stood at the same cursor.
+  struct catch_up_frame {
+    std::shared_ptr<const std::string> frame; ///< null: nothing to send
+    uint64_t cursor_after = 0;
+    size_t states = 0;
+  };
+  using catch_up_cache
+    = std::map<std::pair<std::string, uint64_t>, catch_up_frame>;
+
   /// At most one frame for one client: bytes sent, and whether it has
   /// more that could be sent now.
-  std::pair<size_t, bool> flush_step(connection_id id, client& c);
+  std::pair<size_t, bool> flush_step(connection_id id, client& c,
+                                     catch_up_cache& catch_ups);
   size_t send_batch(connection_id id, client& c,
                     const twin::delta_batch& batch, bool snapshot);
   bool over_cap(connection_id id, client& c);

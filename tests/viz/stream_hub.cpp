@@ -80,7 +80,44 @@ struct fixture {
     REQUIRE(twin::apply(state, r));
     return {state, 1u << static_cast<int>(twin::quantity::dim_level)};
   }
+
+  twin::delta bin_delta(uint32_t number, double fill) {
+    auto state = twin::make_state({twin::entity_kind::waste_bin, number});
+    twin::reading r;
+    r.target = state.id;
+    r.time = 1;
+    r.value = fill;
+    r.what = twin::quantity::fill_level;
+    REQUIRE(twin::apply(state, r));
+    return {state, 1u << static_cast<int>(twin::quantity::fill_level)};
+  }
 };
+
+// Records which frame object each client was given, and keeps it alive
+// so that a later frame cannot reuse its address.
+struct sharing_transport : fake_transport {
+  std::map<connection_id, std::vector<std::shared_ptr<const std::string>>>
+    shared;
+  bool send_shared(connection_id id,
+                   const std::shared_ptr<const std::string>& payload,
+                   bool binary) override {
+    shared[id].push_back(payload);
+    return send(id, *payload, binary);
+  }
+};
+
+// The newest `attr` of entity `id` a JSON client was shown, snapshot
+// frames included; null if never.
+nlohmann::json last_shown(fake_transport& t, connection_id client,
+                          const std::string& id, const std::string& attr) {
+  nlohmann::json result;
+  for (const auto& f : t.json(client))
+    if (f["type"] == "deltas")
+      for (const auto& d : f["deltas"])
+        if (d["id"] == id && d["attributes"].contains(attr))
+          result = d["attributes"][attr];
+  return result;
+}
 
 } // namespace
 
@@ -164,16 +201,6 @@ TEST_CASE("a slow client gets the latest state, the others everything",
 
 TEST_CASE("viewers with one filter share each delta frame", "[viz]") {
   fixture fix;
-  // Records which frame object each client was given.
-  struct sharing_transport : fake_transport {
-    std::map<connection_id, std::vector<const std::string*>> shared;
-    bool send_shared(connection_id id,
-                     const std::shared_ptr<const std::string>& payload,
-                     bool binary) override {
-      shared[id].push_back(payload.get());
-      return send(id, *payload, binary);
-    }
-  };
   sharing_transport transport;
   stream_hub hub{std::make_shared<city_layout>(fix.city), transport};
   twin::for_each_initial_state(
@@ -215,6 +242,90 @@ TEST_CASE("viewers with one filter share each delta frame", "[viz]") {
   // Back in line: the next delta is shared with the others again.
   hub.apply({fix.lamp_delta(1, 0.2)});
   CHECK(transport.shared[2].back() == transport.shared[1].back());
+}
+
+TEST_CASE("a viewer that fell behind catches up with what its filter shows",
+          "[viz]") {
+  fixture fix;
+  fix.hub.open(1, "format=json&kinds=street_lamp");
+  fix.transport.backlog[1] = viewer_limits::max_queued_bytes;
+  auto before = fix.transport.frames[1].size();
+  fix.hub.apply({fix.lamp_delta(0, 0.2), fix.bin_delta(0, 0.4)});
+  fix.hub.apply({fix.lamp_delta(1, 0.3)});
+  fix.hub.apply({fix.lamp_delta(0, 0.9)});
+  CHECK(fix.transport.frames[1].size() == before); // nothing while full
+  fix.transport.backlog[1] = 0;
+  CHECK_FALSE(fix.hub.flush()); // all caught up in one call
+  auto frames = fix.transport.json(1);
+  REQUIRE(frames.size() == before + 1);
+  const auto& deltas = frames.back()["deltas"];
+  // Lamp 1 then lamp 0 (the order of their last change), newest states,
+  // every lamp attribute named as possibly changed; the bin is not shown.
+  REQUIRE(deltas.size() == 2);
+  CHECK(deltas[0]["attributes"]["dim_level"] == 0.3);
+  CHECK(deltas[1]["attributes"]["dim_level"] == 0.9);
+  CHECK(deltas[1]["changed"].size()
+        == twin::quantities_of(twin::entity_kind::street_lamp).size());
+  CHECK(fix.hub.stats().deltas_caught_up == 2);
+  // In line again: the next lamp delta comes alone, as it happens.
+  fix.hub.apply({fix.lamp_delta(2, 0.5)});
+  CHECK(fix.transport.json(1).back()["deltas"].size() == 1);
+}
+
+TEST_CASE("viewers that fell behind together share their catch-up frames",
+          "[viz]") {
+  fixture fix;
+  sharing_transport transport;
+  stream_hub hub{std::make_shared<city_layout>(fix.city), transport};
+  twin::for_each_initial_state(
+    fix.city, [&hub](const twin::entity_state& s) { hub.seed(s); });
+  for (connection_id id = 1; id <= 3; ++id)
+    hub.open(id, "kinds=street_lamp");
+  transport.backlog[1] = transport.backlog[2] = viewer_limits::max_queued_bytes;
+  hub.apply({fix.lamp_delta(0, 0.3)});
+  hub.apply({fix.lamp_delta(1, 0.4)});
+  transport.backlog[1] = transport.backlog[2] = 0;
+  auto encoded = hub.stats().frames_encoded;
+  transport.shared.clear();
+  hub.flush();
+  REQUIRE(transport.shared[1].size() == 1);
+  CHECK(transport.shared[2] == transport.shared[1]);
+  CHECK(hub.stats().frames_encoded == encoded + 1);
+  CHECK(hub.stats().catch_up_frames == 2);
+  // All three are in line again and share the next frame.
+  hub.apply({fix.lamp_delta(2, 0.5)});
+  CHECK(transport.shared[1].back() == transport.shared[3].back());
+  CHECK(transport.shared[2].back() == transport.shared[3].back());
+}
+
+TEST_CASE("snapshots go on in bounded rounds while deltas keep flowing",
+          "[viz]") {
+  stream_config config;
+  config.max_batch = 2;
+  config.flush_budget_bytes = 1; // one frame per viewer per call
+  fixture fix{config};
+  fix.hub.open(1, "format=json");
+  while (fix.hub.flush()) {
+  }
+  CHECK(fix.transport.json(1).back()["type"] == "snapshot_end");
+  fix.hub.open(2, "format=json");
+  CHECK(fix.hub.backlog()); // its snapshot is under way, not done
+  CHECK(fix.transport.json(2).back()["type"] != "snapshot_end");
+  // A delta in the meantime reaches the viewer in line at once.
+  fix.hub.apply({fix.lamp_delta(0, 0.7)});
+  CHECK(fix.transport.json(1).back()["deltas"][0]["attributes"]["dim_level"]
+        == 0.7);
+  size_t calls = 0;
+  while (fix.hub.flush())
+    ++calls;
+  CHECK(calls > 1);
+  CHECK(fix.transport.json(2).back()["type"] != "error");
+  auto lamp = twin::to_urn({twin::entity_kind::street_lamp, 0}, "test");
+  CHECK(last_shown(fix.transport, 2, lamp, "dim_level") == 0.7);
+  size_t snapshot_ends = 0;
+  for (const auto& f : fix.transport.json(2))
+    snapshot_ends += f["type"] == "snapshot_end" ? 1 : 0;
+  CHECK(snapshot_ends == 1);
 }
 
 TEST_CASE("a client that never reads is closed after the stall timeout",
