@@ -70,26 +70,27 @@ struct fixture {
       city, [this](const twin::entity_state& s) { hub.seed(s); });
   }
 
-  twin::delta lamp_delta(uint32_t number, double dim) {
-    auto state = twin::make_state({twin::entity_kind::street_lamp, number});
+  // One entity's state after one reading, as the twin would publish it.
+  static twin::delta delta_of(twin::entity_id id, twin::quantity what,
+                              double value) {
+    auto state = twin::make_state(id);
     twin::reading r;
-    r.target = state.id;
+    r.target = id;
     r.time = 1;
-    r.value = dim;
-    r.what = twin::quantity::dim_level;
+    r.value = value;
+    r.what = what;
     REQUIRE(twin::apply(state, r));
-    return {state, 1u << static_cast<int>(twin::quantity::dim_level)};
+    return {state, 1u << static_cast<int>(what)};
+  }
+
+  twin::delta lamp_delta(uint32_t number, double dim) {
+    return delta_of({twin::entity_kind::street_lamp, number},
+                    twin::quantity::dim_level, dim);
   }
 
   twin::delta bin_delta(uint32_t number, double fill) {
-    auto state = twin::make_state({twin::entity_kind::waste_bin, number});
-    twin::reading r;
-    r.target = state.id;
-    r.time = 1;
-    r.value = fill;
-    r.what = twin::quantity::fill_level;
-    REQUIRE(twin::apply(state, r));
-    return {state, 1u << static_cast<int>(twin::quantity::fill_level)};
+    return delta_of({twin::entity_kind::waste_bin, number},
+                    twin::quantity::fill_level, fill);
   }
 };
 
