@@ -151,6 +151,9 @@ void viewer_probe::view_loop(uint16_t viewer_port) {
   static const std::string key = "\"updated_ms\":";
   // Reconnects after a close or a quiet 10 s: the probe's own view must
   // survive overload; snapshot frames are ignored (they repeat old times).
+  // Only then: a reconnect misses the probes of its gap (they show up
+  // with the next one, 200 ms late) and, under overload, may find every
+  // viewer slot taken.
   while (!stop_.load()) {
     viz::run_ws_client(
       url,
@@ -164,7 +167,7 @@ void viewer_probe::view_loop(uint16_t viewer_port) {
           seen(std::strtoll(payload.c_str() + pos + key.size(), nullptr, 10));
         return true;
       },
-      10s);
+      0ms, 10s);
     if (!stop_.load())
       std::this_thread::sleep_for(200ms);
   }

@@ -16,7 +16,8 @@ constexpr size_t max_message_bytes = 256 * 1024 * 1024;
 } // namespace
 
 ws_outcome run_ws_client(const std::string& url, const ws_receiver& receive,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout,
+                         std::chrono::milliseconds idle_timeout) {
   ws_outcome result;
   client_type client;
   client.clear_access_channels(websocketpp::log::alevel::all);
@@ -29,15 +30,38 @@ ws_outcome run_ws_client(const std::string& url, const ws_receiver& receive,
     return result;
   }
   client_type::timer_ptr timer;
-  auto cancel_timer = [&timer] {
+  // Re-armed on every message: fires only after a quiet `idle_timeout`.
+  client_type::timer_ptr idle_timer;
+  client_type::connection_ptr con;
+  auto cancel_timer = [&timer, &idle_timer] {
     if (timer)
       timer->cancel();
+    if (idle_timer)
+      idle_timer->cancel();
+  };
+  auto give_up = [&](const char* why) {
+    websocketpp::lib::error_code ignored;
+    con->close(websocketpp::close::status::normal, why, ignored);
+    if (!result.connected)
+      client.stop();
+  };
+  auto arm_idle = [&] {
+    if (idle_timeout.count() <= 0)
+      return;
+    if (idle_timer)
+      idle_timer->cancel();
+    idle_timer = client.set_timer(idle_timeout.count(),
+                                  [&give_up](const auto& err) {
+                                    if (!err) // not cancelled
+                                      give_up("idle");
+                                  });
   };
   client.set_open_handler([&](websocketpp::connection_hdl) {
     result.connected = true;
   });
   client.set_message_handler(
     [&](websocketpp::connection_hdl hdl, client_type::message_ptr msg) {
+      arm_idle();
       auto binary = msg->get_opcode() == websocketpp::frame::opcode::binary;
       if (!receive(msg->get_payload(), binary)) {
         websocketpp::lib::error_code ec;
@@ -65,21 +89,18 @@ ws_outcome run_ws_client(const std::string& url, const ws_receiver& receive,
                       + ")";
   });
   websocketpp::lib::error_code ec;
-  auto con = client.get_connection(url, ec);
+  con = client.get_connection(url, ec);
   if (ec) {
     result.error = "bad url " + url + ": " + ec.message();
     return result;
   }
   client.connect(con);
   if (timeout.count() > 0)
-    timer = client.set_timer(timeout.count(), [&](const auto& err) {
-      if (err)
-        return;
-      websocketpp::lib::error_code ignored;
-      con->close(websocketpp::close::status::normal, "timeout", ignored);
-      if (!result.connected)
-        client.stop();
+    timer = client.set_timer(timeout.count(), [&give_up](const auto& err) {
+      if (!err) // not cancelled
+        give_up("timeout");
     });
+  arm_idle();
   client.run();
   return result;
 }

@@ -25,9 +25,12 @@ using ws_receiver = std::function<bool(const std::string& payload,
                                        bool binary)>;
 
 /// Connects to `url` (ws://host:port/path?query), calls `receive` for
-/// every message until it returns false, the server closes, or `timeout`
-/// passes (0: none), and returns how it ended. Blocks the caller.
+/// every message until it returns false, the server closes, `timeout`
+/// passes (0: none) or no message came for `idle_timeout` (0: none), and
+/// returns how it ended. Blocks the caller.
 ws_outcome run_ws_client(const std::string& url, const ws_receiver& receive,
-                         std::chrono::milliseconds timeout);
+                         std::chrono::milliseconds timeout,
+                         std::chrono::milliseconds idle_timeout
+                         = std::chrono::milliseconds{0});
 
 } // namespace citytwin::viz
