@@ -260,8 +260,11 @@ json compact_attribute(const json& attr, entity_format format) {
   if (type == "Property" && result.size() == 1 && result.contains("value")
       && !result["value"].is_object())
     return result["value"];
+  // Sub-attributes compact too; a value or object is data, not an
+  // attribute, even with a `type` member (a GeoJSON geometry has one).
   for (auto& [name, sub] : result.items())
-    if (sub.is_object() && sub.contains("type"))
+    if (name != "value" && name != "object" && name != "languageMap"
+        && sub.is_object() && sub.contains("type"))
       sub = compact_attribute(sub, format);
   return result;
 }
