@@ -28,17 +28,17 @@ std::string media_type(const std::string* value) {
   return result;
 }
 
-// Details may quote what the caller sent; a byte that is not UTF-8 there
-// must not turn a 400 into a 500 (nlohmann's dump throws on it).
-std::string dump(const json& body) {
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 bool is_json_ld_link(const std::string& link) {
   return link.find("http://www.w3.org/ns/json-ld#context") != std::string::npos;
 }
 
 } // namespace
+
+// Details may quote what the caller sent; a byte that is not UTF-8 there
+// must not turn a 400 into a 500 (nlohmann's dump throws on it).
+std::string dump(const json& body) {
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 const std::string* api_call::param(std::string_view name) const {
   for (const auto& [key, value] : params)
@@ -103,6 +103,17 @@ http_response reply(api_call& call, int status, json body) {
   if (!call.tenant_header.empty())
     res.set("NGSILD-Tenant", call.tenant_header);
   res.body = dump(body);
+  return res;
+}
+
+http_response reply_text(api_call& call, int status, std::string body) {
+  http_response res;
+  res.status = status;
+  res.set("Content-Type", "application/json");
+  res.set("Link", link_header());
+  if (!call.tenant_header.empty())
+    res.set("NGSILD-Tenant", call.tenant_header);
+  res.body = std::move(body);
   return res;
 }
 

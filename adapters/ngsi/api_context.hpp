@@ -54,6 +54,13 @@ http_response empty(api_call& call, int status);
 /// A JSON response, with the core context as Link header or in the body.
 http_response reply(api_call& call, int status, json body);
 
+/// A JSON response already written as text, for plain `application/json`
+/// answers only (the context goes in the Link header).
+http_response reply_text(api_call& call, int status, std::string body);
+
+/// JSON text of `body`; invalid UTF-8 in strings is replaced, not thrown.
+std::string dump(const json& body);
+
 /// Parses the body of POST/PATCH/PUT: content type, `@context` rules,
 /// JSON syntax. The JSON on success, a ready response on failure.
 std::variant<json, http_response> read_body(api_call& call);

@@ -1,9 +1,11 @@
 // adapters/ngsi/entity_routes.cpp: /entities and its attributes.
 #include "twin/broker/geo_query.hpp"
+#include "twin/broker/live_json.hpp"
 #include "twin/broker/ngsi_entity.hpp"
 #include "twin/broker/ngsi_query.hpp"
 #include "twin/broker/pattern.hpp"
 #include "adapters/ngsi/api_context.hpp"
+#include "twin/entity_kind.hpp"
 #include "twin/text.hpp"
 
 namespace citytwin::ngsi {
@@ -60,6 +62,28 @@ bool readable(api_call& call, const json& entity) {
   return false;
 }
 
+bool readable(api_call& call, const broker::entity_store::item& x) {
+  return x.live ? can_read(call, twin::ngsi_type(x.live->state.id.kind))
+                : readable(call, *x.doc);
+}
+
+// Plain JSON answers (no JSON-LD context in the body, no GeoJSON) are
+// written as text: live entities straight from their typed state.
+bool plain_json(const api_call& call) {
+  return !call.ld_json_out && !call.geo_json_out;
+}
+
+void append_entity(std::string& out, const broker::entity_store::item& x,
+                   const std::vector<std::string>& attrs,
+                   const render_options& options) {
+  if (x.live
+      && broker::append_live_entity(out, x.id, *x.live, attrs, options.format,
+                                    options.sys_attrs))
+    return;
+  out += dump(broker::render_entity(x.document(), attrs, options.format,
+                                    options.sys_attrs));
+}
+
 json geo_feature(const json& entity, const json& rendered) {
   json props = rendered;
   props.erase("id");
@@ -83,16 +107,22 @@ http_response retrieve(api_call& call, const std::string& id) {
   auto options = options_of(call);
   if (!options)
     return problem(call, broker_errc::bad_request_data, "unknown option");
-  auto found = call.space->store().get(id);
+  auto found = call.space->store().find(id);
   if (!found)
     return problem(call, found.error());
-  if (!readable(call, **found))
+  if (!readable(call, *found))
     return hide(call, id);
   auto attrs = split_list(call.param("attrs"));
-  auto rendered = broker::render_entity(**found, attrs, options->format,
+  if (plain_json(call)) {
+    std::string body;
+    append_entity(body, *found, attrs, *options);
+    return reply_text(call, 200, std::move(body));
+  }
+  auto doc = found->document();
+  auto rendered = broker::render_entity(doc, attrs, options->format,
                                         options->sys_attrs);
   if (call.geo_json_out)
-    return reply(call, 200, geo_feature(**found, rendered));
+    return reply(call, 200, geo_feature(doc, rendered));
   return reply(call, 200, std::move(rendered));
 }
 
@@ -170,21 +200,31 @@ http_response query(api_call& call) {
   if (const auto* text = call.param("offset"))
     if (!twin::parse_number(*text, offset))
       return problem(call, broker_errc::bad_request_data, "bad offset");
-  auto result = call.space->store().query(filter, offset, limit, count);
-  json body = json::array();
-  for (auto& e : result.entities) {
-    if (call.geo_json_out) {
-      auto rendered = broker::render_entity(e, filter.attrs, options->format,
-                                            options->sys_attrs);
-      body.push_back(geo_feature(e, rendered));
-      continue;
+  auto result = call.space->store().query_page(filter, offset, limit, count);
+  http_response res;
+  if (plain_json(call)) {
+    std::string body = "[";
+    for (const auto& x : result.items) {
+      if (body.size() > 1)
+        body += ',';
+      append_entity(body, x, filter.attrs, *options);
     }
-    body.push_back(broker::render_entity(std::move(e), filter.attrs,
-                                         options->format, options->sys_attrs));
+    body += ']';
+    res = reply_text(call, 200, std::move(body));
+  } else {
+    json body = json::array();
+    for (const auto& x : result.items) {
+      auto doc = x.document();
+      auto rendered = broker::render_entity(doc, filter.attrs,
+                                            options->format,
+                                            options->sys_attrs);
+      body.push_back(call.geo_json_out ? geo_feature(doc, rendered)
+                                       : std::move(rendered));
+    }
+    if (call.geo_json_out)
+      body = {{"type", "FeatureCollection"}, {"features", std::move(body)}};
+    res = reply(call, 200, std::move(body));
   }
-  if (call.geo_json_out)
-    body = {{"type", "FeatureCollection"}, {"features", std::move(body)}};
-  auto res = reply(call, 200, std::move(body));
   if (count)
     res.set("NGSILD-Results-Count", std::to_string(result.total));
   return res;

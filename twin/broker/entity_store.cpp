@@ -243,20 +243,27 @@ bool entity_store::matches(const entity_filter& filter, const std::string& id,
 
 // -- reads --------------------------------------------------------------------
 
+json entity_store::item::document() const {
+  return live ? render_live(id, *live) : *doc;
+}
+
+caf::expected<entity_store::item>
+entity_store::find(std::string_view id) const {
+  std::shared_lock guard{mtx_};
+  auto i = entities_.find(id);
+  if (i == entities_.end())
+    return not_found(id);
+  return item{i->first, i->second.doc, i->second.live};
+}
+
 caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
-  std::optional<live_record> live;
-  std::string key;
-  {
-    std::shared_lock guard{mtx_};
-    auto i = entities_.find(id);
-    if (i == entities_.end())
-      return not_found(id);
-    if (!i->second.live)
-      return i->second.doc;
-    live = *i->second.live;
-    key = i->first;
-  }
-  return std::make_shared<const json>(render_live(key, *live));
+  auto found = find(id);
+  if (!found)
+    return found.error();
+  if (!found->live)
+    return found->doc;
+  // Rendered after the lock is released, so writers wait for a copy only.
+  return std::make_shared<const json>(render_live(found->id, *found->live));
 }
 
 bool entity_store::is_live(std::string_view id) const {
@@ -268,26 +275,33 @@ bool entity_store::is_live(std::string_view id) const {
 entity_store::query_result entity_store::query(const entity_filter& filter,
                                                size_t offset, size_t limit,
                                                bool count_all) const {
-  // What a page holds, copied under the lock and rendered after it, so
-  // that writers (the MIRROR above all) wait for an index walk only.
-  struct found {
-    const std::string* id;
-    entity_ptr doc;
-    std::optional<live_record> live;
-  };
-  std::vector<found> page;
+  auto found = query_page(filter, offset, limit, count_all);
   query_result result;
-  std::vector<std::string> live_ids;
+  result.total = found.total;
+  result.entities.reserve(found.items.size());
+  for (const auto& x : found.items)
+    result.entities.push_back(x.document());
+  return result;
+}
+
+entity_store::page entity_store::query_page(const entity_filter& filter,
+                                            size_t offset, size_t limit,
+                                            bool count_all) const {
+  // A page is copied under the lock (documents by pointer, live entities
+  // as typed state) and rendered after it, so that writers (the MIRROR
+  // above all) wait for an index walk only.
+  page result;
+  auto& items = result.items;
   {
     std::shared_lock guard{mtx_};
     bool done = false;
     auto visit = [&](const std::string& id, const entry& e) {
       if (!matches(filter, id, e))
         return;
-      if (result.total >= offset && page.size() < limit)
-        page.push_back({&id, e.doc, e.live});
+      if (result.total >= offset && items.size() < limit)
+        items.push_back({id, e.doc, e.live});
       ++result.total;
-      done = !count_all && page.size() >= limit
+      done = !count_all && items.size() >= limit
              && result.total >= offset + limit;
     };
     auto visit_ids = [&](std::vector<const std::string*> ids) {
@@ -342,16 +356,7 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
         visit(id, e);
       }
     }
-    // Keys may go once the lock is released: keep copies of live ids.
-    for (auto& f : page)
-      if (f.live)
-        live_ids.push_back(*f.id);
   }
-  auto next_live = live_ids.begin();
-  result.entities.reserve(page.size());
-  for (auto& f : page)
-    result.entities.push_back(f.live ? render_live(*next_live++, *f.live)
-                                     : *f.doc);
   return result;
 }
 

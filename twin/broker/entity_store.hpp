@@ -85,6 +85,19 @@ public:
   /// The entity, or not_found.
   caf::expected<entity_ptr> get(std::string_view id) const;
 
+  /// An entity as held: a stored document, or a live entity's typed state
+  /// (copied, about 150 bytes), rendered by whoever reads it.
+  struct item {
+    std::string id;
+    entity_ptr doc;                  ///< null for live entities
+    std::optional<live_record> live; ///< set for live entities
+    /// The document; rendered for live entities.
+    json document() const;
+  };
+
+  /// The entity as held, or not_found.
+  caf::expected<item> find(std::string_view id) const;
+
   /// True if the id is a live twin entity (structure owned by the twin).
   bool is_live(std::string_view id) const;
 
@@ -100,6 +113,15 @@ public:
   /// counts only those.
   query_result query(const entity_filter& filter, size_t offset, size_t limit,
                      bool count_all = true) const;
+
+  struct page {
+    std::vector<item> items;
+    size_t total = 0; ///< as in query_result
+  };
+
+  /// `query` without rendering: the caller writes each item as it needs.
+  page query_page(const entity_filter& filter, size_t offset, size_t limit,
+                  bool count_all = true) const;
 
   /// POST /entities/{id}/attrs: appends, or keeps existing ones when
   /// `no_overwrite` (their names land in `not_updated`).
