@@ -332,6 +332,7 @@ fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
   auto total = static_cast<size_t>(rate * seconds);
   latency_book book{total};
   broker::broker brk{bench_access(), broker::notifier_config{4, 100}};
+  broker::seed_live_entities(*brk.tenant("bench"), *c);
   auto mirror = broker::attach_twin(sys, *handles, *brk.tenant("bench"), *c);
   if (!mirror) {
     result.skipped = "the broker could not subscribe to the twin";

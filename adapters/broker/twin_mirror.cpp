@@ -140,7 +140,6 @@ twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
 caf::expected<actors::subscriber_actor>
 attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
             tenant_space& space, const twin::city& c) {
-  seed_live_entities(space, c);
   space.live = make_live_writer(twin.routers);
   auto mirror = sys.spawn(twin_mirror, &space, c.name);
   caf::scoped_actor self{sys};

@@ -52,8 +52,10 @@ twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
 void detach_twin(caf::actor_system& sys, const actors::twin_actor& twin,
                  actors::subscriber_actor& mirror);
 
-/// Seeds the space, spawns the MIRROR and subscribes it to the twin
-/// (waits for the twin's answer: call at start-up, outside actors).
+/// Spawns the MIRROR and subscribes it to the twin (waits for the twin's
+/// answer: call at start-up, outside actors). The space must hold the
+/// city's live entities already (`seed_live_entities`), which needs no
+/// actors, so a server seeds it while the twin spawns.
 caf::expected<actors::subscriber_actor>
 attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
             tenant_space& space, const twin::city& c);

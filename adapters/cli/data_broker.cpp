@@ -60,6 +60,7 @@ caf::error host_other_cities(running_broker::impl& p,
     if (!handles)
       return handles.error();
     h.handles = std::move(*handles);
+    broker::seed_live_entities(*p.brk->tenant(t.name), *h.city);
     auto mirror = broker::attach_twin(*p.sys, h.handles, *p.brk->tenant(t.name),
                                       *h.city);
     if (!mirror) {
@@ -106,15 +107,26 @@ load_tenants(const broker_options& opts, const std::string& city) {
   return std::make_shared<const twin::access_config>(std::move(*access));
 }
 
+std::unique_ptr<broker::broker>
+running_broker::seed(std::shared_ptr<const twin::access_config> access,
+                     const twin::city& c) {
+  if (!access)
+    return nullptr;
+  auto result = std::make_unique<broker::broker>(*access);
+  broker::seed_live_entities(*result->tenant(c.name), c);
+  return result;
+}
+
 caf::expected<std::unique_ptr<running_broker>>
-running_broker::start(std::shared_ptr<const twin::access_config> access,
+running_broker::start(std::unique_ptr<broker::broker> seeded,
                       const broker_options& opts, const std::string& host,
                       caf::actor_system& sys, const actors::twin_handles& twin,
                       const twin::city& c) {
-  if (!access)
+  if (!seeded)
     return std::unique_ptr<running_broker>{};
   auto p = std::make_unique<impl>();
-  p->brk = std::make_unique<broker::broker>(*access);
+  p->brk = std::move(seeded);
+  const auto* access = &p->brk->access();
   auto mirror = broker::attach_twin(sys, twin, *p->brk->tenant(c.name), c);
   if (!mirror)
     return mirror.error();

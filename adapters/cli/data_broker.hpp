@@ -17,6 +17,10 @@
 #include <memory>
 #include <string>
 
+namespace citytwin::broker {
+class broker;
+} // namespace citytwin::broker
+
 namespace citytwin::cli {
 
 struct broker_options {
@@ -35,14 +39,19 @@ load_tenants(const broker_options& opts, const std::string& city);
 
 class running_broker {
 public:
-  /// Mirrors the twin into the tenant named like the city, hosts the
-  /// other tenants' cities and starts the API on `host`. nullptr when
-  /// `access` is (no tenants file was given).
+  /// The broker, with the entities of `c` seeded into the tenant named
+  /// like it; nullptr when `access` is (no tenants file was given). Needs
+  /// no actors, so `serve` runs it on a thread of its own while the twin
+  /// spawns: each takes seconds at a million entities.
+  static std::unique_ptr<broker::broker>
+  seed(std::shared_ptr<const twin::access_config> access, const twin::city& c);
+
+  /// Mirrors the twin into the seeded tenant, hosts the other tenants'
+  /// cities and starts the API on `host`. nullptr when `seeded` is.
   static caf::expected<std::unique_ptr<running_broker>>
-  start(std::shared_ptr<const twin::access_config> access,
-        const broker_options& opts, const std::string& host,
-        caf::actor_system& sys, const actors::twin_handles& twin,
-        const twin::city& c);
+  start(std::unique_ptr<broker::broker> seeded, const broker_options& opts,
+        const std::string& host, caf::actor_system& sys,
+        const actors::twin_handles& twin, const twin::city& c);
 
   ~running_broker();
 

@@ -2,6 +2,7 @@
 #include "adapters/cli/commands.hpp"
 #include "adapters/cli/data_broker.hpp"
 #include "adapters/cli/viewer_access.hpp"
+#include "adapters/broker/broker.hpp"
 
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
@@ -24,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -126,7 +128,13 @@ int serve(const serve_options& opts) {
   }
   caf::actor_system sys{cfg};
   auto started = std::chrono::steady_clock::now();
+  // The broker's copy of the city is plain data: it is seeded on a thread
+  // of its own while the twin spawns its actors.
+  auto seeding = std::async(std::launch::async, [&tenants, &c] {
+    return running_broker::seed(*tenants, *c);
+  });
   auto handles = actors::spawn_twin(sys, *c, {opts.runtime.shards, 0});
+  auto seeded = seeding.get();
   if (!handles) {
     std::cerr << "serve: " << twin::describe(handles.error()) << '\n';
     return 2;
@@ -174,8 +182,8 @@ int serve(const serve_options& opts) {
     return 1;
   }
   // Like the viewer, the broker's MIRROR subscribes before readings flow.
-  auto brk = running_broker::start(*tenants, opts.broker, opts.host, sys,
-                                   *handles, *city_ptr);
+  auto brk = running_broker::start(std::move(seeded), opts.broker, opts.host,
+                                   sys, *handles, *city_ptr);
   if (!brk) {
     std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
     http.stop();

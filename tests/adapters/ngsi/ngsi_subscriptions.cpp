@@ -311,6 +311,7 @@ tokens:
   REQUIRE(access);
   {
     ngsi_fixture f{std::move(*access)};
+    broker::seed_live_entities(*f.brk.tenant("test"), city);
     auto mirror
         = broker::attach_twin(sys, *handles, *f.brk.tenant("test"), city);
     REQUIRE(mirror);
