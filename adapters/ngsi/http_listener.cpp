@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -194,7 +195,23 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
   listener_config config;
   request_handler handler;
   ws_upgrade_handler ws;
-  asio::io_context ioc;
+  // One io_context per I/O thread, and each connection on one of them.
+  // With one io_context shared by every thread, each completion went to
+  // whichever thread waited: a futex wake-up and a context switch per
+  // request, most of a keep-alive request's cost on two cores.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // Keep each context's `run` going while it has no connection yet.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>>
+      keep_running;
+  std::atomic<size_t> next_context{0};
+
+  asio::io_context& acceptor_context() {
+    return *contexts.front();
+  }
+
+  asio::io_context& next() {
+    return *contexts[next_context.fetch_add(1) % contexts.size()];
+  }
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> running{false};
@@ -221,7 +238,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
 
   void accept() {
     acceptor->async_accept(
-        asio::make_strand(ioc),
+        asio::make_strand(next()),
         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
           if (!self->running)
             return;
@@ -287,9 +304,13 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
     http::response<http::string_body> response;
 
     connection_slot slot;
+    // The peer's address, asked once: a system call per request otherwise.
+    std::string remote;
 
     session(std::shared_ptr<impl> o, tcp::socket s, connection_slot c)
         : owner(std::move(o)), stream(std::move(s)), slot(std::move(c)) {
+      beast::error_code ignored;
+      remote = stream.socket().remote_endpoint(ignored).address().to_string();
     }
 
     void read() {
@@ -317,9 +338,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
       for (const auto& field : req)
         result.headers.emplace_back(lower(sv(field.name_string())),
                                     std::string{sv(field.value())});
-      beast::error_code ignored;
-      result.remote
-          = stream.socket().remote_endpoint(ignored).address().to_string();
+      result.remote = remote;
       return result;
     }
 
@@ -432,7 +451,11 @@ bool http_listener::start(std::string& error) {
     return false;
   }
   tcp::endpoint endpoint{address, impl_->config.port};
-  auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
+  auto n = std::max<size_t>(1, impl_->config.threads);
+  impl_->contexts.clear();
+  for (size_t i = 0; i < n; ++i)
+    impl_->contexts.push_back(std::make_unique<asio::io_context>());
+  auto& acceptor = impl_->acceptor.emplace(impl_->acceptor_context());
   acceptor.open(endpoint.protocol(), ec);
   if (!ec)
     acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -446,12 +469,15 @@ bool http_listener::start(std::string& error) {
     return false;
   }
   impl_->port = acceptor.local_endpoint().port();
-  impl_->backoff_timer.emplace(impl_->ioc);
+  impl_->backoff_timer.emplace(impl_->acceptor_context());
   impl_->running = true;
   impl_->accept();
-  auto n = std::max<size_t>(1, impl_->config.threads);
-  for (size_t i = 0; i < n; ++i)
-    impl_->threads.emplace_back([self = impl_] { self->ioc.run(); });
+  impl_->keep_running.clear();
+  for (auto& context : impl_->contexts) {
+    impl_->keep_running.push_back(asio::make_work_guard(*context));
+    impl_->threads.emplace_back(
+        [self = impl_, ctx = context.get()] { ctx->run(); });
+  }
   return true;
 }
 
@@ -467,12 +493,15 @@ listener_stats http_listener::stats() const {
 void http_listener::stop() {
   if (!impl_ || !impl_->running.exchange(false))
     return;
-  asio::post(impl_->ioc, [self = impl_] {
+  asio::post(impl_->acceptor_context(), [self = impl_] {
     beast::error_code ignored;
     self->acceptor->close(ignored);
     self->backoff_timer->cancel();
   });
-  impl_->ioc.stop();
+  for (auto& guard : impl_->keep_running)
+    guard.reset();
+  for (auto& context : impl_->contexts)
+    context->stop();
   for (auto& t : impl_->threads)
     if (t.joinable())
       t.join();
@@ -492,8 +521,12 @@ void http_listener::stop() {
     impl_->open_sessions.clear();
     impl_->open_sockets.clear();
   }
-  impl_->ioc.restart();
-  impl_->ioc.run_for(std::chrono::seconds{1});
+  // Each context gets its share of the one second the aborted operations
+  // had with a single context.
+  for (auto& context : impl_->contexts) {
+    context->restart();
+    context->run_for(std::chrono::seconds{1} / impl_->contexts.size());
+  }
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>>
