@@ -128,21 +128,36 @@ int serve(const serve_options& opts) {
   }
   caf::actor_system sys{cfg};
   auto started = std::chrono::steady_clock::now();
-  // The broker's copy of the city is plain data: it is seeded on a thread
-  // of its own while the twin spawns its actors.
-  auto seeding = std::async(std::launch::async, [&tenants, &c] {
-    return running_broker::seed(*tenants, *c);
+  auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
+  viz::http_server http{nullptr};
+  viz::live_stream_config viewer_config;
+  viewer_config.web_dir = opts.web_dir;
+  viewer_config.stream.access = std::move(stream_access);
+  viewer_config.stream.max_clients = opts.max_viewers;
+  viewer_config.monitor = std::move(monitor_access);
+  viewer_config.max_connections = opts.viewer_max_connections;
+  // The broker's copy of the city and the viewer's layout and states are
+  // plain data: each is built on a thread of its own while the twin
+  // spawns its actors (at a million entities each takes seconds).
+  auto seeding = std::async(std::launch::async, [&tenants, &city_ptr] {
+    return running_broker::seed(*tenants, *city_ptr);
   });
-  auto handles = actors::spawn_twin(sys, *c, {opts.runtime.shards, 0});
+  auto laying_out
+    = std::async(std::launch::async, [&http, &city_ptr, &viewer_config] {
+        return std::make_unique<viz::live_stream>(http, *city_ptr,
+                                                  std::move(viewer_config));
+      });
+  auto handles = actors::spawn_twin(sys, *city_ptr, {opts.runtime.shards, 0});
   auto seeded = seeding.get();
+  auto viewer = laying_out.get();
   if (!handles) {
     std::cerr << "serve: " << twin::describe(handles.error()) << '\n';
     return 2;
   }
   auto boot = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                             - started);
-  std::cout << "citytwin: city '" << c->name << "' live with "
-            << c->num_entities() << " entity actors (booted in "
+  std::cout << "citytwin: city '" << city_ptr->name << "' live with "
+            << city_ptr->num_entities() << " entity actors (booted in "
             << boot.count() << " s, scheduler " << opts.runtime.scheduler
             << ")\n";
   // The viewer stream subscribes before any reading flows (ingest, feed),
@@ -158,16 +173,7 @@ int serve(const serve_options& opts) {
                                      &twin)
            + (brk ? brk->metrics() : std::string{});
   };
-  auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
-  viz::http_server http{nullptr};
-  viz::live_stream_config viewer_config;
-  viewer_config.web_dir = opts.web_dir;
-  viewer_config.stream.access = std::move(stream_access);
-  viewer_config.stream.max_clients = opts.max_viewers;
-  viewer_config.monitor = std::move(monitor_access);
-  viewer_config.max_connections = opts.viewer_max_connections;
-  viz::live_stream viewer{http, *city_ptr, std::move(viewer_config)};
-  http.set_handler(viewer.wrap(
+  http.set_handler(viewer->wrap(
     viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
@@ -175,7 +181,7 @@ int serve(const serve_options& opts) {
     actors::stop_twin(sys, *handles);
     return 1;
   }
-  if (auto err = viewer.subscribe(sys, *handles)) {
+  if (auto err = viewer->subscribe(sys, *handles)) {
     std::cerr << "serve: viewer stream: " << twin::describe(err) << '\n';
     http.stop();
     actors::stop_twin(sys, *handles);
@@ -187,7 +193,7 @@ int serve(const serve_options& opts) {
   if (!brk) {
     std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
     http.stop();
-    viewer.stop();
+    viewer->stop();
     actors::stop_twin(sys, *handles);
     return 2;
   }
@@ -198,7 +204,7 @@ int serve(const serve_options& opts) {
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
     http.stop();
-    viewer.stop();
+    viewer->stop();
     actors::stop_twin(sys, *handles);
     return 2;
   }
@@ -238,7 +244,7 @@ int serve(const serve_options& opts) {
   if (*brk)
     (*brk)->stop();
   http.stop();
-  viewer.stop();
+  viewer->stop();
   if (*ingest) {
     (*ingest)->stop();
     auto s = (*ingest)->counters().snapshot();
