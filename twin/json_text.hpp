@@ -4,8 +4,10 @@
 // Appending JSON text straight to a string, for hot paths that would
 // otherwise build a DOM only to dump it (a page of NGSI-LD query results).
 // The output reads back as what nlohmann::json::dump writes: the same
-// strings, the same doubles (shortest round-trip, integral ones with
-// ".0"), null for NaN and infinities.
+// strings, the same doubles (integral ones with ".0"), null for NaN and
+// infinities. Doubles are the shortest text that reads back exactly
+// (std::to_chars); nlohmann's Grisu2 sometimes writes a digit more
+// (10.206472399999999 for 10.2064724), so compare values, not text.
 
 #include <string>
 #include <string_view>
