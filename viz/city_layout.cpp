@@ -1,7 +1,7 @@
 // viz/city_layout.cpp
 #include "viz/city_layout.hpp"
 
-#include <nlohmann/json.hpp>
+#include "twin/json_text.hpp"
 
 #include <algorithm>
 
@@ -9,8 +9,21 @@ namespace citytwin::viz {
 
 namespace {
 
-nlohmann::json point(twin::geo_point p) {
-  return nlohmann::json::array({p.lon, p.lat});
+void append_point(std::string& out, twin::geo_point p) {
+  out += '[';
+  twin::append_json_number(out, p.lon);
+  out += ',';
+  twin::append_json_number(out, p.lat);
+  out += ']';
+}
+
+// `"name":` after the first member.
+void key(std::string& out, const char* name) {
+  if (out.size() > 1)
+    out += ',';
+  out += '"';
+  out += name;
+  out += "\":";
 }
 
 geo_box box_of(const std::vector<twin::geo_point>& points) {
@@ -40,12 +53,25 @@ const char* section_of(twin::entity_kind kind) {
 
 city_layout::city_layout(const twin::city& c)
   : city_(c.name), center_(c.center), bounds_{c.center, c.center} {
-  auto add = [this](twin::entity_id id, geo_box box, nlohmann::json j) {
-    j["id"] = twin::to_urn(id, city_);
-    j["kind"] = std::string{twin::to_string(id.kind)};
-    j["n"] = id.number;
+  // Each entity's JSON is written as text, members in name order as
+  // nlohmann writes them: a million documents built only to be dumped
+  // were most of the layout's share of the boot. `head` holds the members
+  // before "id", `middle` those between "kind" and "n", `tail` the rest.
+  items_.reserve(c.num_entities());
+  auto add = [this](twin::entity_id id, geo_box box, std::string head,
+                    std::string_view middle, std::string_view tail) {
+    auto& text = head;
+    key(text, "id");
+    twin::append_json_string(text, twin::to_urn(id, city_));
+    key(text, "kind");
+    twin::append_json_string(text, twin::to_string(id.kind));
+    text += middle;
+    key(text, "n");
+    text += std::to_string(id.number);
+    text += tail;
+    text += '}';
     index_.emplace(id, items_.size());
-    items_.push_back({id, box, j.dump()});
+    items_.push_back({id, box, std::move(text)});
     bounds_ = box_of({bounds_.min, bounds_.max, box.min, box.max});
   };
   if (c.num_entities() > 0) {
@@ -58,24 +84,39 @@ city_layout::city_layout(const twin::city& c)
     if (kind == twin::entity_kind::road_segment) {
       for (const auto* s : c.roads.segments()) {
         auto line = c.roads.geometry(*s);
-        nlohmann::json coords = nlohmann::json::array();
-        for (auto p : line)
-          coords.push_back(point(p));
-        add({kind, s->number}, box_of(line),
-            {{"name", s->name},
-             {"lanes", s->lanes},
-             {"limit", s->speed_limit_kmh},
-             {"coords", std::move(coords)}});
+        std::string head = "{";
+        key(head, "coords");
+        head += '[';
+        for (size_t i = 0; i < line.size(); ++i) {
+          if (i > 0)
+            head += ',';
+          append_point(head, line[i]);
+        }
+        head += ']';
+        std::string middle = ",\"lanes\":" + std::to_string(s->lanes)
+                             + ",\"limit\":";
+        twin::append_json_number(middle, s->speed_limit_kmh);
+        std::string tail = ",\"name\":";
+        twin::append_json_string(tail, s->name);
+        add({kind, s->number}, box_of(line), std::move(head), middle, tail);
       }
     } else if (kind == twin::entity_kind::intersection) {
-      for (const auto* x : c.roads.intersections())
-        add({kind, x->number}, {x->where, x->where},
-            {{"at", point(x->where)}, {"phases", x->num_phases}});
+      for (const auto* x : c.roads.intersections()) {
+        std::string head = "{";
+        key(head, "at");
+        append_point(head, x->where);
+        add({kind, x->number}, {x->where, x->where}, std::move(head), {},
+            ",\"phases\":" + std::to_string(x->num_phases));
+      }
     } else {
       for (const auto& p : c.things)
-        if (p.id.kind == kind)
-          add(p.id, {p.where, p.where},
-              {{"at", point(p.where)}, {"segment", p.segment}});
+        if (p.id.kind == kind) {
+          std::string head = "{";
+          key(head, "at");
+          append_point(head, p.where);
+          add(p.id, {p.where, p.where}, std::move(head), {},
+              ",\"segment\":" + std::to_string(p.segment));
+        }
     }
   }
 }
@@ -101,14 +142,17 @@ bool city_layout::accepts(const stream_filter& filter,
 }
 
 std::string city_layout::render(const stream_filter& filter) const {
-  nlohmann::json head = {
-    {"type", "layout"},
-    {"city", city_},
-    {"center", point(center_)},
-    {"bounds", nlohmann::json::array({point(bounds_.min), point(bounds_.max)})},
-  };
-  auto result = head.dump();
-  result.pop_back(); // the closing brace; the sections follow
+  // The head's members in name order, as nlohmann wrote them; the
+  // sections follow.
+  std::string result = "{\"bounds\":[";
+  append_point(result, bounds_.min);
+  result += ',';
+  append_point(result, bounds_.max);
+  result += "],\"center\":";
+  append_point(result, center_);
+  result += ",\"city\":";
+  twin::append_json_string(result, city_);
+  result += ",\"type\":\"layout\"";
   for (const char* section : {"segments", "intersections", "things"}) {
     result += ",\"";
     result += section;
