@@ -2,7 +2,11 @@
 #include "viz/state_json.hpp"
 
 #include "twin/error.hpp"
+#include "twin/json_text.hpp"
+#include "twin/quantity.hpp"
 #include "viz/stream_access.hpp"
+
+#include <algorithm>
 
 namespace citytwin::viz {
 
@@ -19,6 +23,44 @@ nlohmann::json to_json(const twin::entity_state& state,
     {"num_applied", state.num_applied},
     {"attributes", std::move(attrs)},
   };
+}
+
+void append_delta_json(std::string& out, const twin::entity_state& state,
+                       std::string_view city, uint32_t changed_mask) {
+  // Members in name order, as nlohmann keeps them.
+  auto attrs = twin::attributes(state);
+  std::sort(attrs.begin(), attrs.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  out += "{\"attributes\":{";
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    twin::append_json_string(out, attrs[i].name);
+    out += ':';
+    twin::append_json_number(out, attrs[i].value);
+  }
+  out += "},\"changed\":[";
+  bool first = true;
+  for (size_t q = 1; q <= twin::num_quantities; ++q) {
+    if ((changed_mask & (uint32_t{1} << q)) == 0)
+      continue;
+    if (!first)
+      out += ',';
+    first = false;
+    twin::append_json_string(out,
+                             twin::info(static_cast<twin::quantity>(q)).name);
+  }
+  out += "],\"id\":";
+  twin::append_json_string(out, twin::to_urn(state.id, city));
+  out += ",\"kind\":";
+  twin::append_json_string(out, twin::to_string(state.id.kind));
+  out += ",\"num_applied\":";
+  out += std::to_string(state.num_applied);
+  out += ",\"type\":";
+  twin::append_json_string(out, twin::ngsi_type(state.id.kind));
+  out += ",\"updated_ms\":";
+  out += std::to_string(state.updated);
+  out += '}';
 }
 
 nlohmann::json to_json(const actors::twin_stats& stats) {

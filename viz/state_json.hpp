@@ -13,6 +13,14 @@ namespace citytwin::viz {
 /// An entity's state as JSON: id (URN), type, kind, time, attributes.
 nlohmann::json to_json(const twin::entity_state& state, std::string_view city);
 
+/// The same object written straight to `out` as text, with `changed` (the
+/// names of the quantities in `changed_mask`) among its members, as a
+/// deltas frame carries it: what `to_json` plus `changed` would dump,
+/// members in the same order, without building the document (the viewer
+/// stream writes one per delta).
+void append_delta_json(std::string& out, const twin::entity_state& state,
+                       std::string_view city, uint32_t changed_mask);
+
 /// Twin counters as JSON, rejection reasons by name.
 nlohmann::json to_json(const actors::twin_stats& stats);
 

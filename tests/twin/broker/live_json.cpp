@@ -8,6 +8,8 @@
 #include "twin/entity_state.hpp"
 #include "twin/kind_states.hpp"
 
+#include "json_members.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace citytwin;
@@ -28,36 +30,7 @@ void check_same(const std::string& text, const json& doc) {
   INFO(text);
   auto parsed = json::parse(text);
   CHECK(parsed == doc);
-  std::vector<std::string> order;
-  size_t depth = 0;
-  bool in_string = false;
-  std::string current;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (in_string) {
-      if (ch == '\\')
-        current += text[++i];
-      else if (ch == '"')
-        in_string = false;
-      else
-        current += ch;
-      continue;
-    }
-    if (ch == '"') {
-      in_string = true;
-      current.clear();
-    } else if (ch == '{' || ch == '[') {
-      ++depth;
-    } else if (ch == '}' || ch == ']') {
-      --depth;
-    } else if (ch == ':' && depth == 1) {
-      order.push_back(current);
-    }
-  }
-  std::vector<std::string> expected;
-  for (const auto& [name, value] : doc.items())
-    expected.push_back(name);
-  CHECK(order == expected);
+  CHECK(test::top_level_members(text) == test::member_names(doc));
 }
 
 std::string live_text(const std::string& id, const broker::live_record& r,
