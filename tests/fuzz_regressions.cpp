@@ -8,6 +8,7 @@
 // fix, and the `[.]` goes with the fix.
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
+#include "twin/broker/ngsi_entity.hpp"
 #include "twin/broker/ngsi_query.hpp"
 #include "twin/broker/subscription.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
@@ -167,4 +168,33 @@ TEST_CASE("fuzz regression: a TNTP link type beyond int32 is an error",
   auto net = sa::read_network(path);
   std::filesystem::remove(path);
   CHECK_FALSE(net);
+}
+
+// twin/broker/ngsi_entity.cpp: compact_attribute recursed into every
+// object member with a `type`, the value included, and read that type as
+// a string: a Property whose value is an object with a numeric "type"
+// threw (500 on a concise GET, a crash under the fuzzer), and a GeoJSON
+// value lost its geometry type. Fixed: values and objects are data, only
+// sub-attributes are compacted.
+TEST_CASE("fuzz regression: a value object with a numeric type renders in "
+          "every format",
+          "[security][fuzz-regression]") {
+  auto read = twin::read_json(regression("ngsi_entity", "value_with_numeric_type"));
+  REQUIRE(read);
+  auto entity = broker::normalize_entity(read.value);
+  REQUIRE(entity);
+  for (auto format : {broker::entity_format::normalized,
+                      broker::entity_format::concise,
+                      broker::entity_format::key_values}) {
+    broker::json rendered;
+    CHECK_NOTHROW(rendered = broker::render_entity(*entity, {}, format, true));
+    auto speed = format == broker::entity_format::key_values
+                   ? rendered["speed"]
+                   : rendered["speed"]["value"];
+    CHECK(speed == broker::json{{"type", 35}, {"x", 1}});
+    auto where = format == broker::entity_format::key_values
+                   ? rendered["hun"]
+                   : rendered["hun"]["value"];
+    CHECK(where["type"] == "Point");
+  }
 }
