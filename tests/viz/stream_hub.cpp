@@ -59,12 +59,14 @@ struct fake_transport : stream_transport {
   }
 };
 
-struct fixture {
+// A seeded hub over a small city; `Transport` records what it sends.
+template <class Transport = fake_transport>
+struct basic_fixture {
   twin::city city = test::small_city();
-  fake_transport transport;
+  Transport transport;
   stream_hub hub;
 
-  explicit fixture(stream_config config = {})
+  explicit basic_fixture(stream_config config = {})
     : hub(std::make_shared<city_layout>(city), transport, config) {
     twin::for_each_initial_state(
       city, [this](const twin::entity_state& s) { hub.seed(s); });
@@ -93,6 +95,8 @@ struct fixture {
                     twin::quantity::fill_level, fill);
   }
 };
+
+using fixture = basic_fixture<>;
 
 // Records which frame object each client was given, and keeps it alive
 // so that a later frame cannot reuse its address.
@@ -201,11 +205,9 @@ TEST_CASE("a slow client gets the latest state, the others everything",
 }
 
 TEST_CASE("viewers with one filter share each delta frame", "[viz]") {
-  fixture fix;
-  sharing_transport transport;
-  stream_hub hub{std::make_shared<city_layout>(fix.city), transport};
-  twin::for_each_initial_state(
-    fix.city, [&hub](const twin::entity_state& s) { hub.seed(s); });
+  basic_fixture<sharing_transport> fix;
+  auto& transport = fix.transport;
+  auto& hub = fix.hub;
   for (connection_id id = 1; id <= 3; ++id)
     hub.open(id, "kinds=street_lamp&format=json");
   hub.open(4, "kinds=street_lamp"); // another format: Protobuf
@@ -275,11 +277,9 @@ TEST_CASE("a viewer that fell behind catches up with what its filter shows",
 
 TEST_CASE("viewers that fell behind together share their catch-up frames",
           "[viz]") {
-  fixture fix;
-  sharing_transport transport;
-  stream_hub hub{std::make_shared<city_layout>(fix.city), transport};
-  twin::for_each_initial_state(
-    fix.city, [&hub](const twin::entity_state& s) { hub.seed(s); });
+  basic_fixture<sharing_transport> fix;
+  auto& transport = fix.transport;
+  auto& hub = fix.hub;
   for (connection_id id = 1; id <= 3; ++id)
     hub.open(id, "kinds=street_lamp");
   transport.backlog[1] = transport.backlog[2] = viewer_limits::max_queued_bytes;
