@@ -50,4 +50,12 @@ void append_json_number(std::string& out, double x) {
     out += ".0";
 }
 
+void append_json_position(std::string& out, geo_point p) {
+  out += '[';
+  append_json_number(out, p.lon);
+  out += ',';
+  append_json_number(out, p.lat);
+  out += ']';
+}
+
 } // namespace citytwin::twin

@@ -9,6 +9,8 @@
 // (std::to_chars); nlohmann's Grisu2 sometimes writes a digit more
 // (10.206472399999999 for 10.2064724), so compare values, not text.
 
+#include "twin/geo.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,8 @@ void append_json_string(std::string& out, std::string_view text);
 
 /// `x` as a JSON number (null when not finite).
 void append_json_number(std::string& out, double x);
+
+/// `p` as a GeoJSON position, `[lon,lat]`.
+void append_json_position(std::string& out, geo_point p);
 
 } // namespace citytwin::twin

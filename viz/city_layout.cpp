@@ -9,14 +9,6 @@ namespace citytwin::viz {
 
 namespace {
 
-void append_point(std::string& out, twin::geo_point p) {
-  out += '[';
-  twin::append_json_number(out, p.lon);
-  out += ',';
-  twin::append_json_number(out, p.lat);
-  out += ']';
-}
-
 // `"name":` after the first member.
 void key(std::string& out, const char* name) {
   if (out.size() > 1)
@@ -90,7 +82,7 @@ city_layout::city_layout(const twin::city& c)
         for (size_t i = 0; i < line.size(); ++i) {
           if (i > 0)
             head += ',';
-          append_point(head, line[i]);
+          twin::append_json_position(head, line[i]);
         }
         head += ']';
         std::string middle = ",\"lanes\":" + std::to_string(s->lanes)
@@ -104,7 +96,7 @@ city_layout::city_layout(const twin::city& c)
       for (const auto* x : c.roads.intersections()) {
         std::string head = "{";
         key(head, "at");
-        append_point(head, x->where);
+        twin::append_json_position(head, x->where);
         add({kind, x->number}, {x->where, x->where}, std::move(head), {},
             ",\"phases\":" + std::to_string(x->num_phases));
       }
@@ -113,7 +105,7 @@ city_layout::city_layout(const twin::city& c)
         if (p.id.kind == kind) {
           std::string head = "{";
           key(head, "at");
-          append_point(head, p.where);
+          twin::append_json_position(head, p.where);
           add(p.id, {p.where, p.where}, std::move(head), {},
               ",\"segment\":" + std::to_string(p.segment));
         }
@@ -145,11 +137,11 @@ std::string city_layout::render(const stream_filter& filter) const {
   // The head's members in name order, as nlohmann wrote them; the
   // sections follow.
   std::string result = "{\"bounds\":[";
-  append_point(result, bounds_.min);
+  twin::append_json_position(result, bounds_.min);
   result += ',';
-  append_point(result, bounds_.max);
+  twin::append_json_position(result, bounds_.max);
   result += "],\"center\":";
-  append_point(result, center_);
+  twin::append_json_position(result, center_);
   result += ",\"city\":";
   twin::append_json_string(result, city_);
   result += ",\"type\":\"layout\"";

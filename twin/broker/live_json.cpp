@@ -15,14 +15,6 @@ namespace {
 using twin::append_json_number;
 using twin::append_json_string;
 
-void append_point(std::string& out, twin::geo_point p) {
-  out += '[';
-  append_json_number(out, p.lon);
-  out += ',';
-  append_json_number(out, p.lat);
-  out += ']';
-}
-
 void append_geometry(std::string& out, const live_geometry& where) {
   out += "{\"coordinates\":";
   if (where.line) {
@@ -30,11 +22,11 @@ void append_geometry(std::string& out, const live_geometry& where) {
     for (size_t i = 0; i < where.line->size(); ++i) {
       if (i > 0)
         out += ',';
-      append_point(out, (*where.line)[i]);
+      twin::append_json_position(out, (*where.line)[i]);
     }
     out += "],\"type\":\"LineString\"}";
   } else {
-    append_point(out, where.point);
+    twin::append_json_position(out, where.point);
     out += ",\"type\":\"Point\"}";
   }
 }
