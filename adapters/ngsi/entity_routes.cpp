@@ -118,11 +118,11 @@ http_response retrieve(api_call& call, const std::string& id) {
     append_entity(body, *found, attrs, *options);
     return reply_text(call, 200, std::move(body));
   }
-  auto doc = found->document();
-  auto rendered = broker::render_entity(doc, attrs, options->format,
+  auto doc = found->shared_document();
+  auto rendered = broker::render_entity(*doc, attrs, options->format,
                                         options->sys_attrs);
   if (call.geo_json_out)
-    return reply(call, 200, geo_feature(doc, rendered));
+    return reply(call, 200, geo_feature(*doc, rendered));
   return reply(call, 200, std::move(rendered));
 }
 
@@ -214,11 +214,11 @@ http_response query(api_call& call) {
   } else {
     json body = json::array();
     for (const auto& x : result.items) {
-      auto doc = x.document();
-      auto rendered = broker::render_entity(doc, filter.attrs,
+      auto doc = x.shared_document();
+      auto rendered = broker::render_entity(*doc, filter.attrs,
                                             options->format,
                                             options->sys_attrs);
-      body.push_back(call.geo_json_out ? geo_feature(doc, rendered)
+      body.push_back(call.geo_json_out ? geo_feature(*doc, rendered)
                                        : std::move(rendered));
     }
     if (call.geo_json_out)

@@ -247,6 +247,10 @@ json entity_store::item::document() const {
   return live ? render_live(id, *live) : *doc;
 }
 
+entity_ptr entity_store::item::shared_document() const {
+  return live ? std::make_shared<const json>(render_live(id, *live)) : doc;
+}
+
 caf::expected<entity_store::item>
 entity_store::find(std::string_view id) const {
   std::shared_lock guard{mtx_};
@@ -257,13 +261,11 @@ entity_store::find(std::string_view id) const {
 }
 
 caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
+  // Rendered after the lock is released, so writers wait for a copy only.
   auto found = find(id);
   if (!found)
     return found.error();
-  if (!found->live)
-    return found->doc;
-  // Rendered after the lock is released, so writers wait for a copy only.
-  return std::make_shared<const json>(render_live(found->id, *found->live));
+  return found->shared_document();
 }
 
 bool entity_store::is_live(std::string_view id) const {

@@ -93,6 +93,8 @@ public:
     std::optional<live_record> live; ///< set for live entities
     /// The document; rendered for live entities.
     json document() const;
+    /// The same, shared: a stored document is not copied.
+    entity_ptr shared_document() const;
   };
 
   /// The entity as held, or not_found.
