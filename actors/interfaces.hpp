@@ -85,4 +85,15 @@ using feed_actor = caf::typed_actor<
     // Returns the current simulated time.
     caf::replies_to<caf::get_atom>::with<twin::time_ms>>;
 
+/// TENANT: the one owner of a tenant's broker state (entities created
+/// through NGSI-LD, the index of its city's live entities, subscriptions).
+/// A SUBSCRIBER of its city's twin, so live entities follow the deltas;
+/// the NGSI-LD routes run inside it as tasks, so no I/O thread touches the
+/// state or waits for it.
+using tenant_actor = subscriber_actor::extend<
+    // Runs one piece of work on the state (an API route and its reply).
+    caf::reacts_to<tenant_task>,
+    // Returns sizes for /metrics.
+    caf::replies_to<stats_atom, caf::get_atom>::with<tenant_gauges>>;
+
 } // namespace citytwin::actors

@@ -7,9 +7,18 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <caf/allowed_unsafe_message_type.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace citytwin::broker {
+// One tenant's broker state (adapters/broker/tenant_space.hpp): only its
+// TENANT actor touches it, so the actors layer names it without knowing it.
+class tenant_space;
+} // namespace citytwin::broker
 
 namespace citytwin::actors {
 
@@ -109,4 +118,27 @@ typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
            x.rejected_by_reason, x.deltas, x.shards);
 }
 
+/// Work on one tenant's broker state, run by its TENANT actor: an NGSI-LD
+/// route with its reply hook, which posts the answer back to the I/O thread
+/// that asked. A closure, so it never leaves the process: a cluster routes
+/// the HTTP request to the tenant's node instead.
+struct tenant_task {
+  std::function<void(broker::tenant_space&)> run;
+};
+
+/// Sizes a TENANT reports for /metrics.
+struct tenant_gauges {
+  uint64_t entities = 0;
+  uint64_t subscriptions = 0;
+  uint64_t deltas = 0; ///< twin deltas applied since start
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_gauges& x) {
+  return f(caf::meta::type_name("tenant_gauges"), x.entities, x.subscriptions,
+           x.deltas);
+}
+
 } // namespace citytwin::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::tenant_task)

@@ -28,5 +28,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(citytwin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::publisher_actor))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::router_actor))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::twin_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::tenant_task))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::tenant_gauges))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::tenant_actor))
 
 CAF_END_TYPE_ID_BLOCK(citytwin)

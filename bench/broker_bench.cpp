@@ -8,6 +8,7 @@
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
 #include "adapters/broker/secret_hash.hpp"
+#include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/mqtt/library.hpp"
 #include "adapters/mqtt/mosquitto_process.hpp"
@@ -132,7 +133,7 @@ api_throughput_result measure_api_throughput(size_t server_threads,
   result.server_threads = server_threads;
   result.client_threads = clients;
   broker::broker brk{bench_access()};
-  auto& store = brk.tenant("bench")->store();
+  auto& store = brk.seeding("bench")->store();
   for (size_t i = 0; i < num_entities; ++i) {
     auto entity = broker::normalize_entity(
         {{"id", lamp_id(i)},
@@ -143,11 +144,17 @@ api_throughput_result measure_api_throughput(size_t server_threads,
            {"value", {{"type", "Point"}, {"coordinates", {10.2, 56.1}}}}}}});
     store.create(std::move(*entity));
   }
+  caf::actor_system_config cfg;
+  actors::configure(cfg, {});
+  caf::actor_system sys{cfg};
+  brk.start_tenants(sys);
   ngsi::ngsi_api api{brk};
   ngsi::listener_config config;
   config.threads = server_threads;
   ngsi::http_listener listener{
-      config, [&api](const ngsi::http_request& r) { return api.handle(r); }};
+      config, [&api](ngsi::http_request r, ngsi::reply_fn reply) {
+        api.handle(std::move(r), std::move(reply));
+      }};
   std::string error;
   if (!listener.start(error)) {
     result.skipped = error;
@@ -197,7 +204,7 @@ api_throughput_result measure_api_throughput(size_t server_threads,
     req.path = r.path;
     req.query = r.query;
     req.body = r.body;
-    auto res = api.handle(req);
+    auto res = api.handle_blocking(req);
     viz::http_response out;
     out.status = res.status;
     out.body = std::move(res.body);
@@ -332,9 +339,9 @@ fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
   auto total = static_cast<size_t>(rate * seconds);
   latency_book book{total};
   broker::broker brk{bench_access(), broker::notifier_config{4, 100}};
-  broker::seed_live_entities(*brk.tenant("bench"), *c);
-  auto mirror = broker::attach_twin(sys, *handles, *brk.tenant("bench"), *c);
-  if (!mirror) {
+  broker::seed_live_entities(*brk.seeding("bench"), *c);
+  brk.start_tenants(sys);
+  if (broker::attach_twin(sys, *handles, brk.tenant("bench"), "bench")) {
     result.skipped = "the broker could not subscribe to the twin";
     actors::stop_twin(sys, *handles);
     return result;
@@ -342,7 +349,10 @@ fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
   ngsi::ngsi_api api{brk};
   ngsi::listener_config lc;
   ngsi::http_listener listener{
-      lc, [&api](const ngsi::http_request& r) { return api.handle(r); },
+      lc,
+      [&api](ngsi::http_request r, ngsi::reply_fn reply) {
+        api.handle(std::move(r), std::move(reply));
+      },
       api.websocket()};
   std::string error;
   listener.start(error);
@@ -365,10 +375,11 @@ fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
     if (i % 3 == 0) {
       transport = "webhook";
       hooks.push_back(std::make_unique<ngsi::http_listener>(
-          ngsi::listener_config{}, [&book, count](const ngsi::http_request& r) {
+          ngsi::listener_config{},
+          ngsi::answer_at_once([&book, count](const ngsi::http_request& r) {
             book.received(r.body, *count);
             return ngsi::http_response{204, {}, {}};
-          }));
+          })));
       hooks.back()->start(error);
       uri = "http://127.0.0.1:" + std::to_string(hooks.back()->port())
             + "/notify";
@@ -492,12 +503,7 @@ fanout_result measure_fanout(double rate, double seconds, size_t subscribers) {
     t.join();
   for (auto& h : hooks)
     h->stop();
-  caf::anon_send(handles->front, caf::unsubscribe_atom_v, *mirror);
-  caf::anon_send_exit(*mirror, caf::exit_reason::user_shutdown);
-  {
-    caf::scoped_actor self{sys};
-    self->wait_for(*mirror);
-  }
+  brk.stop_tenants({handles->front});
   actors::stop_twin(sys, *handles);
   return result;
 }

@@ -176,10 +176,11 @@ int run_webhook_receiver(double seconds) {
   std::atomic<size_t> received{0};
   ngsi::listener_config config;
   config.threads = 1;
-  ngsi::http_listener listener{config, [&](const ngsi::http_request&) {
-                                 ++received;
-                                 return ngsi::http_response{204, {}, {}};
-                               }};
+  ngsi::http_listener listener{
+      config, ngsi::answer_at_once([&](const ngsi::http_request&) {
+        ++received;
+        return ngsi::http_response{204, {}, {}};
+      })};
   std::string error;
   if (!listener.start(error)) {
     std::printf("error %s\n", error.c_str());

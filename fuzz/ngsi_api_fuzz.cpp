@@ -1,7 +1,8 @@
 // fuzz/ngsi_api_fuzz.cpp: the NGSI-LD HTTP API in process, without
-// sockets: requests go straight into `ngsi::ngsi_api::handle`, the one
-// function the Beast listener calls per request, against a broker of the
-// demo tenants (data/access/demo.yaml). Routing, authentication, content
+// sockets: requests go straight into `ngsi::ngsi_api::handle` (through
+// `handle_blocking`, which waits for the tenant's TENANT actor to answer),
+// the one function the Beast listener calls per request, against a broker
+// of the demo tenants (data/access/demo.yaml). Routing, authentication, content
 // negotiation, body and query parsing, the entity store, subscriptions and
 // the open-data endpoint are all on the path.
 //
@@ -19,11 +20,15 @@
 // Safety: subscriptions may name any http:// or mqtt:// endpoint, so the
 // broker's notifier is stopped before the first request: notifications
 // are queued and counted, never sent. Nothing leaves the process.
+#include "actors/runtime.hpp"
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
 #include "fuzz_input.hpp"
 #include "http_request_text.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 
 #include <cstdlib>
 #include <memory>
@@ -48,6 +53,17 @@ const twin::access_config& demo_access() {
   return result;
 }
 
+// The actor system the TENANTs run in, for the whole run.
+caf::actor_system& actor_system() {
+  static caf::actor_system_config cfg;
+  static auto* sys = [] {
+    if (actors::configure(cfg, {"sharing", 1}))
+      std::abort(); // the harness cannot run: not a finding
+    return new caf::actor_system(cfg); // lives until exit, as the fuzzer
+  }();
+  return *sys;
+}
+
 // A broker of the demo tenants whose notifier never sends.
 std::unique_ptr<broker::broker> make_broker() {
   auto result = std::make_unique<broker::broker>(
@@ -62,6 +78,7 @@ std::unique_ptr<broker::broker> make_broker() {
   // can be sent meanwhile.
   std::this_thread::sleep_for(std::chrono::milliseconds{20});
   result->notifications().stop(); // see the file comment: nothing is sent
+  result->start_tenants(actor_system());
   return result;
 }
 
@@ -75,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ngsi::ngsi_api api{*brk};
   for (auto text : fuzz::split(fuzz::as_text(data, size), fuzz::part_separator,
                                max_requests)) {
-    auto res = api.handle(fuzz::parse_request(text));
+    auto res = api.handle_blocking(fuzz::parse_request(text));
     if (res.status < 100 || res.status > 599)
       std::abort(); // not an HTTP status: the listener would send garbage
   }

@@ -1,6 +1,8 @@
 // adapters/broker/broker.cpp
 #include "adapters/broker/broker.hpp"
 
+#include "actors/type_ids.hpp"
+#include "adapters/broker/tenant_actor.hpp"
 #include "twin/broker/broker_error.hpp"
 #include "adapters/broker/secret_hash.hpp"
 #include "twin/bearer.hpp"
@@ -62,8 +64,10 @@ broker::broker(twin::access_config access, notifier_config notify)
     : access_(std::move(access)), notify_(notify),
       open_data_(access_.open_data_rate_per_minute),
       anonymous_(access_.limits.anonymous_requests_per_minute) {
-  for (const auto& t : access_.tenants)
-    tenants_.emplace(t.name, std::make_unique<tenant_space>(t.name, notify_));
+  for (const auto& t : access_.tenants) {
+    seeding_.emplace(t.name, std::make_unique<tenant_space>(t.name, notify_));
+    counters_.emplace(t.name, std::make_shared<tenant_counters>());
+  }
   notify_.set_kept_alive_limit(access_.limits.kept_alive_connections);
   set_own_ports({});
 }
@@ -92,23 +96,50 @@ broker::outbound(std::string_view tenant) const {
 }
 
 size_t broker::num_outbound_subscriptions() const {
-  size_t result = 0;
-  for (const auto& [name, space] : tenants_)
-    for (const auto& d : space->subscriptions())
-      if (notifier::snapshot_of(*d)->via != transport::websocket)
-        ++result;
-  return result;
+  return notify_.num_outbound();
 }
 
 broker::~broker() {
   // Subscriptions go before the threads that deliver them.
-  tenants_.clear();
+  stop_tenants();
+  seeding_.clear();
   notify_.stop();
 }
 
-tenant_space* broker::tenant(std::string_view name) {
+tenant_space* broker::seeding(std::string_view name) {
+  auto i = seeding_.find(name);
+  return i == seeding_.end() ? nullptr : i->second.get();
+}
+
+void broker::start_tenants(caf::actor_system& sys) {
+  sys_ = &sys;
+  for (auto& [name, space] : seeding_)
+    tenants_.emplace(name,
+                     spawn_tenant(sys, std::move(space), counters_.at(name)));
+  seeding_.clear();
+}
+
+actors::tenant_actor broker::tenant(std::string_view name) const {
   auto i = tenants_.find(name);
-  return i == tenants_.end() ? nullptr : i->second.get();
+  return i == tenants_.end() ? actors::tenant_actor{} : i->second;
+}
+
+const tenant_counters* broker::counters(std::string_view name) const {
+  auto i = counters_.find(name);
+  return i == counters_.end() ? nullptr : i->second.get();
+}
+
+void broker::stop_tenants(const std::vector<actors::twin_actor>& twins) {
+  if (!sys_)
+    return;
+  for (auto& [name, tenant] : tenants_) {
+    for (const auto& twin : twins)
+      caf::anon_send(twin, caf::unsubscribe_atom_v,
+                     caf::actor_cast<actors::subscriber_actor>(tenant));
+    stop_tenant(*sys_, tenant);
+  }
+  tenants_.clear();
+  sys_ = nullptr;
 }
 
 caf::expected<twin::principal> broker::authenticate(const std::string* bearer,

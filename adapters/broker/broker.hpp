@@ -3,14 +3,18 @@
 
 // The data broker: tenants with their entities and subscriptions, who may
 // do what (twin/access.hpp), metering of commercial API keys, the open-data
-// rate limit and the counters of refused attempts. Thread-safe; the HTTP
-// layer (adapters/ngsi) calls it from its I/O threads.
+// rate limit and the counters of refused attempts. Each tenant's entities
+// and subscriptions belong to its TENANT actor (adapters/broker/
+// tenant_actor.hpp); the rest is thread-safe, and the HTTP layer
+// (adapters/ngsi) calls it from its I/O threads.
 
+#include "actors/interfaces.hpp"
 #include "adapters/broker/notifier.hpp"
 #include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/tenant_space.hpp"
 #include "twin/access.hpp"
 
+#include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
 #include <atomic>
@@ -66,6 +70,14 @@ private:
   std::map<std::string, bucket> buckets_;
 };
 
+/// Sizes of one tenant, published by its TENANT after every message, so
+/// /metrics reads them without asking (or waiting for) the actor.
+struct tenant_counters {
+  std::atomic<uint64_t> entities{0};
+  std::atomic<uint64_t> subscriptions{0};
+  std::atomic<uint64_t> deltas{0};
+};
+
 class broker {
 public:
   explicit broker(twin::access_config access, notifier_config notify = {});
@@ -75,8 +87,23 @@ public:
     return access_;
   }
 
-  /// The space of a configured tenant, or nullptr.
-  tenant_space* tenant(std::string_view name);
+  /// Before `start_tenants`: the space of a configured tenant, to seed
+  /// its city's live entities (no actor runs yet); nullptr otherwise.
+  tenant_space* seeding(std::string_view name);
+
+  /// Hands every tenant's space to its own TENANT actor in `sys`, which
+  /// must outlive the broker or `stop_tenants`. Once only.
+  void start_tenants(caf::actor_system& sys);
+
+  /// The TENANT of a configured tenant once started; invalid otherwise.
+  actors::tenant_actor tenant(std::string_view name) const;
+
+  /// The sizes a tenant's TENANT last published; nullptr if unknown.
+  const tenant_counters* counters(std::string_view name) const;
+
+  /// Stops every TENANT (each after unsubscribing from `twins`' fronts,
+  /// when given) and waits until they are gone. Idempotent.
+  void stop_tenants(const std::vector<actors::twin_actor>& twins = {});
 
   notifier& notifications() {
     return notify_;
@@ -124,7 +151,13 @@ public:
 private:
   twin::access_config access_;
   notifier notify_;
-  std::map<std::string, std::unique_ptr<tenant_space>, std::less<>> tenants_;
+  // Spaces wait here until start_tenants hands them to their actors.
+  std::map<std::string, std::unique_ptr<tenant_space>, std::less<>> seeding_;
+  // Fixed once started: I/O threads read it without a lock.
+  std::map<std::string, actors::tenant_actor, std::less<>> tenants_;
+  std::map<std::string, std::shared_ptr<tenant_counters>, std::less<>>
+      counters_;
+  caf::actor_system* sys_ = nullptr;
   usage_meter usage_;
   rate_limiter open_data_;
   rate_limiter anonymous_;

@@ -159,6 +159,14 @@ void notifier::replace(const delivery_ptr& d, subscription sub) {
   d->sub = std::make_shared<const subscription>(std::move(sub));
 }
 
+size_t notifier::num_outbound() const {
+  std::lock_guard guard{mtx_};
+  size_t result = 0;
+  for (const auto& d : deliveries_)
+    result += snapshot_of(*d)->via != transport::websocket;
+  return result;
+}
+
 void notifier::remove(const delivery_ptr& d) {
   {
     std::lock_guard guard{d->mtx};

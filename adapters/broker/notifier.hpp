@@ -97,6 +97,9 @@ public:
   void stop();
 
   static std::shared_ptr<const subscription> snapshot_of(const delivery& d);
+
+  /// Webhook and MQTT subscriptions of every tenant together.
+  size_t num_outbound() const;
   static delivery_status status_of(const delivery& d);
 
   /// Summed counters over every subscription ever added.

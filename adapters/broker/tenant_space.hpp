@@ -45,6 +45,10 @@ public:
     return num_subs_.load(std::memory_order_relaxed) > 0;
   }
 
+  size_t num_subscriptions() const {
+    return num_subs_.load(std::memory_order_relaxed);
+  }
+
   /// Hands a change to every matching subscription whose owner may see it.
   void publish(const entity_change& change);
 

@@ -10,18 +10,12 @@
 #include "twin/text.hpp"
 #include "twin/wall_clock.hpp"
 
-#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include <chrono>
 #include <unordered_map>
 
 namespace citytwin::broker {
-
-namespace {
-
-constexpr auto subscribe_timeout = std::chrono::seconds(10);
-
-} // namespace
 
 void seed_live_entities(tenant_space& space, const twin::city& c) {
   std::vector<entity_store::live_seed> seeds;
@@ -96,81 +90,6 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
     }
     return rest;
   };
-}
-
-void twin_mirror_state::handle(const twin::delta_batch& batch) {
-  // A delta carries the entity's whole state, so of several deltas of one
-  // entity in a batch only the last matters; the others are counted as
-  // coalesced by every subscription that would have received them.
-  std::unordered_map<twin::entity_id, size_t> last;
-  std::unordered_map<twin::entity_id, uint64_t> weight;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    last[batch[i].state.id] = i;
-    ++weight[batch[i].state.id];
-  }
-  num_deltas += batch.size();
-  // Without subscriptions nobody needs the rendered documents.
-  bool render = space->has_subscriptions();
-  auto now = now_ms();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const auto& d = batch[i];
-    if (last[d.state.id] != i)
-      continue;
-    auto change = space->store().update_live(twin::to_urn(d.state.id, city),
-                                             d.state, now, render);
-    if (!change)
-      continue; // an API entity holds the id: the twin's stays unseen
-    if (render) {
-      change->weight = weight[d.state.id];
-      space->publish(*change);
-    }
-  }
-}
-
-actors::subscriber_actor::behavior_type
-twin_mirror(actors::subscriber_actor::stateful_pointer<twin_mirror_state> self,
-            tenant_space* space, std::string city) {
-  self->state.space = space;
-  self->state.city = std::move(city);
-  return {
-      [self](const twin::delta_batch& batch) { self->state.handle(batch); },
-  };
-}
-
-caf::expected<actors::subscriber_actor>
-attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
-            tenant_space& space, const twin::city& c) {
-  space.live = make_live_writer(twin.routers);
-  auto mirror = sys.spawn(twin_mirror, &space, c.name);
-  caf::scoped_actor self{sys};
-  caf::error failure;
-  self->request(twin.front, subscribe_timeout, caf::subscribe_atom_v, mirror,
-                actors::subscription_filter{})
-      .receive([](caf::ok_atom) {},
-               [&failure](const caf::error& err) { failure = err; });
-  if (failure) {
-    caf::anon_send_exit(mirror, caf::exit_reason::user_shutdown);
-    return failure;
-  }
-  return mirror;
-}
-
-void detach_twin(caf::actor_system& sys, const actors::twin_actor& twin,
-                 actors::subscriber_actor& mirror) {
-  if (!mirror)
-    return;
-  caf::anon_send(twin, caf::unsubscribe_atom_v, mirror);
-  // An exit message of normal priority waits behind every delta the
-  // MIRROR has not handled yet, minutes of them under overload, and
-  // SIGTERM with it. Urgent messages are handled first.
-  auto ptr = caf::actor_cast<caf::strong_actor_ptr>(mirror);
-  ptr->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
-               caf::make_message(caf::exit_msg{
-                   ptr->address(), caf::exit_reason::user_shutdown}),
-               nullptr);
-  caf::scoped_actor self{sys};
-  self->wait_for(mirror);
-  mirror = nullptr;
 }
 
 } // namespace citytwin::broker

@@ -4,6 +4,7 @@
 #include "actors/type_ids.hpp"
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
+#include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
@@ -21,23 +22,23 @@ struct running_broker::impl {
   std::unique_ptr<ngsi::ngsi_api> api;
   std::unique_ptr<ngsi::http_listener> listener;
   std::vector<uint16_t> own_ports; // never a notification's target
-  actors::subscriber_actor mirror;
   actors::twin_actor twin;
   caf::actor_system* sys = nullptr;
   // The twins of the other tenants that name a city file: each tenant's
-  // entities live in its own twin, mirrored into its own space.
+  // entities live in its own twin, followed by its own TENANT.
   struct hosted {
+    std::string tenant;
     std::unique_ptr<twin::city> city;
     actors::twin_handles handles;
-    actors::subscriber_actor mirror;
   };
   std::vector<hosted> others;
 };
 
 namespace {
 
-// Spawns and mirrors the twin of every tenant with a city file other than
-// the served one.
+// Spawns the twin of every tenant with a city file other than the served
+// one and seeds the tenant's space with its entities (before the TENANTs
+// start; `join_other_cities` subscribes them afterwards).
 caf::error host_other_cities(running_broker::impl& p,
                              const twin::access_config& access,
                              const std::string& served,
@@ -60,14 +61,8 @@ caf::error host_other_cities(running_broker::impl& p,
     if (!handles)
       return handles.error();
     h.handles = std::move(*handles);
-    broker::seed_live_entities(*p.brk->tenant(t.name), *h.city);
-    auto mirror = broker::attach_twin(*p.sys, h.handles, *p.brk->tenant(t.name),
-                                      *h.city);
-    if (!mirror) {
-      actors::stop_twin(*p.sys, h.handles);
-      return mirror.error();
-    }
-    h.mirror = *mirror;
+    h.tenant = t.name;
+    broker::seed_live_entities(*p.brk->seeding(t.name), *h.city);
     std::cout << "citytwin: tenant '" << t.name << "' live with "
               << h.city->num_entities() << " entities of its own city\n";
     p.others.push_back(std::move(h));
@@ -75,8 +70,6 @@ caf::error host_other_cities(running_broker::impl& p,
   return {};
 }
 
-// Unsubscribes a MIRROR and waits until it is gone (it points into the
-// broker).
 } // namespace
 
 void add_broker_options(CLI::App& cmd, broker_options& opts) {
@@ -113,7 +106,7 @@ running_broker::seed(std::shared_ptr<const twin::access_config> access,
   if (!access)
     return nullptr;
   auto result = std::make_unique<broker::broker>(*access);
-  broker::seed_live_entities(*result->tenant(c.name), c);
+  broker::seed_live_entities(*result->seeding(c.name), c);
   return result;
 }
 
@@ -127,17 +120,23 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
   auto p = std::make_unique<impl>();
   p->brk = std::move(seeded);
   const auto* access = &p->brk->access();
-  auto mirror = broker::attach_twin(sys, twin, *p->brk->tenant(c.name), c);
-  if (!mirror)
-    return mirror.error();
-  p->mirror = *mirror;
   p->twin = twin.front;
   p->sys = &sys;
-  if (auto err = host_other_cities(*p, p->brk->access(), c.name, twin)) {
+  auto fail = [&p](caf::error err) -> caf::expected<std::unique_ptr<running_broker>> {
     running_broker stopper{std::move(p)};
     stopper.stop();
     return err;
-  }
+  };
+  if (auto err = host_other_cities(*p, p->brk->access(), c.name, twin))
+    return fail(std::move(err));
+  // From here on each tenant's state belongs to its TENANT actor.
+  p->brk->start_tenants(sys);
+  if (auto err = broker::attach_twin(sys, twin, p->brk->tenant(c.name), c.name))
+    return fail(std::move(err));
+  for (const auto& h : p->others)
+    if (auto err = broker::attach_twin(sys, h.handles, p->brk->tenant(h.tenant),
+                                       h.tenant))
+      return fail(std::move(err));
   p->api = std::make_unique<ngsi::ngsi_api>(*p->brk);
   ngsi::listener_config config;
   config.host = host;
@@ -146,14 +145,14 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
   config.max_connections = access->limits.api_connections;
   auto* api = p->api.get();
   p->listener = std::make_unique<ngsi::http_listener>(
-      config, [api](const ngsi::http_request& req) { return api->handle(req); },
+      config,
+      [api](ngsi::http_request req, ngsi::reply_fn reply) {
+        api->handle(std::move(req), std::move(reply));
+      },
       api->websocket());
   std::string error;
-  if (!p->listener->start(error)) {
-    running_broker stopper{std::move(p)};
-    stopper.stop();
-    return caf::make_error(twin::errc::io_failure, "NGSI-LD API: " + error);
-  }
+  if (!p->listener->start(error))
+    return fail(caf::make_error(twin::errc::io_failure, "NGSI-LD API: " + error));
   p->own_ports.push_back(p->listener->port());
   p->brk->set_own_ports(p->own_ports);
   return std::unique_ptr<running_broker>{new running_broker(std::move(p))};
@@ -199,17 +198,19 @@ void running_broker::stop() {
     return;
   if (impl_->listener)
     impl_->listener->stop();
-  // Before the mirrors: a worker ends the delivery it is in (one timeout
+  // Before the TENANTs: a worker ends the delivery it is in (one timeout
   // at most) and queued notifications are dropped, whatever the load.
   if (impl_->brk)
     impl_->brk->notifications().stop();
   if (!impl_->sys)
     return;
-  broker::detach_twin(*impl_->sys, impl_->twin, impl_->mirror);
-  for (auto& h : impl_->others) {
-    broker::detach_twin(*impl_->sys, h.handles.front, h.mirror);
+  std::vector<actors::twin_actor> twins{impl_->twin};
+  for (const auto& h : impl_->others)
+    twins.push_back(h.handles.front);
+  if (impl_->brk)
+    impl_->brk->stop_tenants(twins);
+  for (auto& h : impl_->others)
     actors::stop_twin(*impl_->sys, h.handles);
-  }
   impl_->others.clear();
 }
 

@@ -1,7 +1,10 @@
 // adapters/ngsi/api_context.cpp
 #include "adapters/ngsi/api_context.hpp"
 
+#include "actors/type_ids.hpp"
 #include "twin/json_reader.hpp"
+
+#include <caf/send.hpp>
 
 namespace citytwin::ngsi {
 
@@ -219,11 +222,50 @@ std::vector<std::string> split_list(const std::string* value) {
 }
 
 bool can_read(const api_call& call, std::string_view type) {
-  return twin::may_read(call.brk.access(), call.who, call.space->name(), type);
+  return twin::may_read(call.brk.access(), call.who, call.tenant, type);
 }
 
 bool can_write(const api_call& call, std::string_view type) {
-  return twin::may_write(call.brk.access(), call.who, call.space->name(), type);
+  return twin::may_write(call.brk.access(), call.who, call.tenant, type);
+}
+
+namespace {
+
+http_response wrong_member_type(api_call& call, const std::exception& e) {
+  // A member of the body with a type a route did not check (value() and
+  // get<T>() throw): the client's mistake, never a 500.
+  call.brk.refuse("json_wrong_type");
+  return problem(call, broker::broker_errc::bad_request_data,
+                 std::string{"a member has the wrong type: "} + e.what());
+}
+
+} // namespace
+
+void on_tenant(api_call call, std::shared_ptr<const http_request> held,
+               std::function<http_response(api_call&)> route, reply_fn reply) {
+  auto target = call.brk.tenant(call.tenant);
+  if (!target) {
+    auto res = problem(call, broker::broker_errc::service_unavailable,
+                       "tenant '" + call.tenant + "' is not running");
+    reply(std::move(res));
+    return;
+  }
+  caf::anon_send(
+      target,
+      actors::tenant_task{[call = std::move(call), held = std::move(held),
+                           route = std::move(route),
+                           reply = std::move(reply)](
+                              broker::tenant_space& space) mutable {
+        call.space = &space;
+        http_response res;
+        try {
+          res = route(call);
+        } catch (const nlohmann::json::exception& e) {
+          res = wrong_member_type(call, e);
+        }
+        call.space = nullptr;
+        reply(std::move(res));
+      }});
 }
 
 namespace {
@@ -235,7 +277,7 @@ http_response refuse(api_call& call, std::string_view what, const char* kind) {
     return problem(call, broker_errc::unauthorized,
                    std::string{what} + " needs credentials");
   }
-  bool own = call.who.tenant == call.space->name();
+  bool own = call.who.tenant == call.tenant;
   call.brk.refuse(std::string{own ? "role_" : "cross_tenant_"} + kind);
   return problem(call, broker_errc::forbidden,
                  std::string{what} + " is not allowed for '" + call.who.name
@@ -249,8 +291,7 @@ bool owns_subscription(const api_call& call, const broker::subscription& sub) {
     return false;
   if (call.who.name == sub.owner)
     return true;
-  return call.who.tenant == call.space->name()
-         && call.who.r == twin::role::admin;
+  return call.who.tenant == call.tenant && call.who.r == twin::role::admin;
 }
 
 http_response refuse_read(api_call& call, std::string_view what) {

@@ -31,7 +31,10 @@ struct api_call {
   const http_request& req;
   broker::broker& brk;
   twin::principal who;
-  broker::tenant_space* space = nullptr; ///< the addressed tenant
+  /// The addressed tenant's state: set only inside its TENANT actor, where
+  /// the routes run (`on_tenant`).
+  broker::tenant_space* space = nullptr;
+  std::string tenant;                    ///< the addressed tenant's name
   std::string tenant_header;             ///< NGSILD-Tenant as sent
   std::vector<std::pair<std::string, std::string>> params;
   bool ld_json_out = false; ///< answer application/ld+json
@@ -40,6 +43,14 @@ struct api_call {
   /// The first query parameter of that name.
   const std::string* param(std::string_view name) const;
 };
+
+/// Runs `route` inside the addressed tenant's TENANT actor (which sets
+/// `call.space`) and gives its answer to `reply` from there. `held` is the
+/// request `call.req` refers to; it lives as long as the task. A member of
+/// the body of the wrong type (nlohmann throws) answers 400; a tenant
+/// without an actor (shutting down) 503.
+void on_tenant(api_call call, std::shared_ptr<const http_request> held,
+               std::function<http_response(api_call&)> route, reply_fn reply);
 
 /// A ProblemDetails response (also counts refusals for 401/403/429).
 http_response problem(api_call& call, broker::broker_errc code,

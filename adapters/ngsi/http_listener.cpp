@@ -189,7 +189,52 @@ private:
   std::atomic<bool> closed_{false};
 };
 
+// The 500 of a handler that threw instead of answering.
+http_response internal_error() {
+  http_response out;
+  out.status = 500;
+  out.set("Content-Type", "application/json");
+  out.body = R"({"type":"https://uri.etsi.org/ngsi-ld/errors/)"
+             R"(InternalError","title":"internal error"})";
+  return out;
+}
+
+// A request's answer, given once from whichever thread has it. A handler
+// that drops its reply hook unanswered (an actor gone at shutdown, a task
+// lost) still answers: 503, so the client never waits for nothing.
+class pending_answer {
+public:
+  explicit pending_answer(std::function<void(http_response)> deliver)
+      : deliver_(std::move(deliver)) {
+  }
+
+  ~pending_answer() {
+    if (!given_.exchange(true)) {
+      http_response out;
+      out.status = 503;
+      out.set("Retry-After", "1");
+      deliver_(std::move(out));
+    }
+  }
+
+  void give(http_response out) {
+    if (!given_.exchange(true))
+      deliver_(std::move(out));
+  }
+
+private:
+  std::atomic<bool> given_{false};
+  std::function<void(http_response)> deliver_;
+};
+
 } // namespace
+
+request_handler answer_at_once(
+    std::function<http_response(const http_request&)> answer) {
+  return [answer = std::move(answer)](http_request req, reply_fn reply) {
+    reply(answer(req));
+  };
+}
 
 struct http_listener::impl : std::enable_shared_from_this<impl> {
   listener_config config;
@@ -369,24 +414,38 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
       in.chunked = parser->chunked();
       in.has_length = parser->content_length().has_value();
       in.body = std::move(req.body());
-      http_response out;
+      auto version = req.version();
+      auto keep_alive = req.keep_alive();
+      // The answer may come from another thread (an actor's): it goes
+      // back onto this connection's strand before touching the session.
+      auto answer = std::make_shared<pending_answer>(
+          [self = shared_from_this(), version,
+           keep_alive](http_response out) {
+            auto executor = self->stream.get_executor();
+            asio::post(executor, [self, version, keep_alive,
+                                  out = std::move(out)]() mutable {
+              self->respond(version, keep_alive, std::move(out));
+            });
+          });
       try {
-        out = owner->handler(in);
+        owner->handler(std::move(in), [answer](http_response out) {
+          answer->give(std::move(out));
+        });
       } catch (const std::exception& e) {
-        out.status = 500;
-        out.set("Content-Type", "application/json");
-        out.body = R"({"type":"https://uri.etsi.org/ngsi-ld/errors/)"
-                   R"(InternalError","title":"internal error"})";
+        answer->give(internal_error());
       }
+    }
+
+    void respond(unsigned version, bool keep_alive, http_response out) {
       response = {};
-      response.version(req.version());
+      response.version(version);
       response.result(static_cast<unsigned>(out.status));
       for (auto& [name, value] : out.headers)
         response.set(name, value);
       response.body() = std::move(out.body);
-      response.keep_alive(req.keep_alive());
+      response.keep_alive(keep_alive);
       response.prepare_payload();
-      write(!req.keep_alive());
+      write(!keep_alive);
     }
 
     void write(bool close) {
@@ -401,13 +460,29 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
 
     void upgrade(http::request<http::string_body> req) {
       auto in = decode(req);
-      if (auto refused = owner->ws.check(in)) {
+      auto held = std::make_shared<http::request<http::string_body>>(
+          std::move(req));
+      owner->ws.check(std::move(in), [self = shared_from_this(),
+                                      held](ws_decision decision) {
+        asio::post(self->stream.get_executor(),
+                   [self, held, decision = std::move(decision)]() mutable {
+                     self->finish_upgrade(std::move(*held),
+                                          std::move(decision));
+                   });
+      });
+    }
+
+    void finish_upgrade(http::request<http::string_body> req,
+                        ws_decision decision) {
+      if (decision.refusal || !decision.on_open) {
+        auto refused = decision.refusal ? std::move(*decision.refusal)
+                                        : internal_error();
         response = {};
         response.version(11);
-        response.result(static_cast<unsigned>(refused->status));
-        for (auto& [name, value] : refused->headers)
+        response.result(static_cast<unsigned>(refused.status));
+        for (auto& [name, value] : refused.headers)
           response.set(name, value);
-        response.body() = std::move(refused->body);
+        response.body() = std::move(refused.body);
         response.keep_alive(false);
         response.prepare_payload();
         return write(true);
@@ -415,12 +490,9 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
       auto ws = std::make_shared<ws_session>(stream.release_socket(), owner,
                                              std::move(slot));
       owner->remember(owner->open_sockets, ws);
-      auto on_open = owner->ws.on_open;
       ws->accept(std::move(req),
-                 [in = std::move(in), on_open](std::shared_ptr<ws_session> s) {
-                   if (on_open)
-                     on_open(in, std::move(s));
-                 });
+                 [on_open = std::move(decision.on_open)](
+                     std::shared_ptr<ws_session> s) { on_open(std::move(s)); });
     }
 
     void shutdown() {

@@ -51,8 +51,18 @@ struct http_response {
   }
 };
 
-/// Answers one request on an I/O thread. Must not block for long.
-using request_handler = std::function<http_response(const http_request&)>;
+/// Gives the answer to one request; call it once, from any thread (the
+/// listener moves the answer onto the connection's I/O thread). Dropped
+/// without a call, the client gets 503.
+using reply_fn = std::function<void(http_response)>;
+
+/// Starts answering one request on an I/O thread, without blocking: work
+/// that needs an actor goes to the actor, which calls `reply` when done.
+using request_handler = std::function<void(http_request, reply_fn)>;
+
+/// A request_handler that has its answer at once.
+request_handler
+answer_at_once(std::function<http_response(const http_request&)> answer);
 
 /// A WebSocket session's outgoing side, safe to use from any thread.
 class ws_sink {
@@ -67,11 +77,17 @@ public:
   virtual void close(uint16_t code, std::string reason) = 0;
 };
 
-/// Decides on a WebSocket upgrade: an error response refuses it, nullopt
-/// accepts it and `on_open` receives the session.
+/// The answer to a WebSocket upgrade: a refusal (an error response), or
+/// the hook that receives the accepted session.
+struct ws_decision {
+  std::optional<http_response> refusal;
+  std::function<void(std::shared_ptr<ws_sink>)> on_open;
+};
+
+/// Decides on WebSocket upgrades, like request_handler: without blocking,
+/// calling `decide` once from any thread.
 struct ws_upgrade_handler {
-  std::function<std::optional<http_response>(const http_request&)> check;
-  std::function<void(const http_request&, std::shared_ptr<ws_sink>)> on_open;
+  std::function<void(http_request, std::function<void(ws_decision)>)> check;
 };
 
 struct listener_config {

@@ -7,6 +7,7 @@
 #include "twin/wall_clock.hpp"
 
 #include <chrono>
+#include <future>
 #include <sstream>
 
 namespace citytwin::ngsi {
@@ -72,9 +73,10 @@ std::optional<http_response> admit(api_call& call, const std::string* token) {
   std::string name = tenant ? *tenant : call.who.tenant;
   if (name.empty() && !call.brk.access().tenants.empty())
     name = call.brk.access().tenants.front().name;
-  if (!valid_tenant_name(name) || !(call.space = call.brk.tenant(name)))
+  if (!valid_tenant_name(name) || !twin::find_tenant(call.brk.access(), name))
     return problem(call, broker_errc::nonexistent_tenant,
                    "no tenant '" + name + "'");
+  call.tenant = name;
   if (call.who.k == twin::principal::kind::anonymous) {
     // Anonymous reads cost the server as much as any other: bounded per
     // client address and tenant (a tenant's open data cannot use up
@@ -128,115 +130,143 @@ private:
 
 } // namespace
 
-http_response ngsi_api::handle(const http_request& req) {
-  std::string_view path = req.path;
-  http_response res;
+void ngsi_api::handle(http_request request, reply_fn reply) {
+  auto* brk = &brk_;
+  reply = [brk, reply = std::move(reply)](http_response res) {
+    brk->count_status(res.status);
+    reply(std::move(res));
+  };
+  auto req = std::make_shared<const http_request>(std::move(request));
+  std::string_view path = req->path;
   if (path.substr(0, api_root.size()) == api_root) {
-    try {
-      res = handle_ngsi(req, path.substr(api_root.size()));
-    } catch (const nlohmann::json::exception& e) {
-      // A member of the body with a type a route did not check (value()
-      // and get<T>() throw): the client's mistake, never a 500.
-      api_call call{req, brk_, {}, nullptr, {}, {}};
-      brk_.refuse("json_wrong_type");
-      res = problem(call, broker_errc::bad_request_data,
-                    std::string{"a member has the wrong type: "} + e.what());
-    }
+    handle_ngsi(req, path.substr(api_root.size()), std::move(reply));
   } else if (path.substr(0, 12) == "/opendata/v1") {
-    res = open_data(brk_, req, path.substr(12));
+    open_data(brk_, req, path.substr(12), std::move(reply));
   } else if (path == "/health") {
+    http_response res;
     res.set("Content-Type", "application/json");
     res.body = R"({"status":"ok"})";
+    reply(std::move(res));
   } else {
-    api_call call{req, brk_, {}, nullptr, {}, {}};
-    res = problem(call, broker_errc::not_found, "no such resource");
+    api_call call{*req, brk_, {}, nullptr, {}, {}};
+    reply(problem(call, broker_errc::not_found, "no such resource"));
   }
-  brk_.count_status(res.status);
-  return res;
 }
 
-http_response ngsi_api::handle_ngsi(const http_request& req,
-                                    std::string_view path) {
+http_response ngsi_api::handle_blocking(const http_request& req) {
+  auto answer = std::make_shared<std::promise<http_response>>();
+  auto result = answer->get_future();
+  handle(req, [answer](http_response res) { answer->set_value(std::move(res)); });
+  return result.get();
+}
+
+void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
+                           std::string_view path, reply_fn done) {
+  const auto& req = *held;
   api_call call{req, brk_, {}, nullptr, {}, {}};
-  auto params = parse_query(req.query);
-  if (!params)
-    return problem(call, broker_errc::bad_request_data,
-                   "the query string has a bad %-escape");
-  call.params = std::move(*params);
-  if (auto bad = check_utf8(call, path))
-    return std::move(*bad);
-  if (auto refused = admit(call, nullptr))
-    return std::move(*refused);
-  if ((req.method == "GET" || req.method == "POST" || req.method == "PATCH"
-       || req.method == "PUT")
-      && !negotiate(call))
-    return problem(call, broker_errc::not_acceptable,
-                   "only application/json, application/ld+json and "
-                   "application/geo+json are served");
-  if (path == "/jsonldContexts" || path == "/jsonldContexts/") {
-    if (req.method != "GET")
-      return problem(call, broker_errc::not_supported,
-                     "contexts are built in and cannot be added");
-    return reply(call, 200, json::array({std::string{core_context}}));
+  auto answer = [&](http_response res) { done(std::move(res)); };
+  try {
+    auto params = parse_query(req.query);
+    if (!params)
+      return answer(problem(call, broker_errc::bad_request_data,
+                            "the query string has a bad %-escape"));
+    call.params = std::move(*params);
+    if (auto bad = check_utf8(call, path))
+      return answer(std::move(*bad));
+    if (auto refused = admit(call, nullptr))
+      return answer(std::move(*refused));
+    if ((req.method == "GET" || req.method == "POST" || req.method == "PATCH"
+         || req.method == "PUT")
+        && !negotiate(call))
+      return answer(problem(call, broker_errc::not_acceptable,
+                            "only application/json, application/ld+json and "
+                            "application/geo+json are served"));
+    if (path == "/jsonldContexts" || path == "/jsonldContexts/") {
+      if (req.method != "GET")
+        return answer(problem(call, broker_errc::not_supported,
+                              "contexts are built in and cannot be added"));
+      return answer(reply(call, 200, json::array({std::string{core_context}})));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    brk_.refuse("json_wrong_type");
+    return answer(problem(call, broker_errc::bad_request_data,
+                          std::string{"a member has the wrong type: "}
+                              + e.what()));
   }
-  for (auto* routes :
-       {entity_routes, batch_routes, subscription_routes, type_routes})
-    if (auto res = routes(call, path))
-      return std::move(*res);
-  return problem(call, broker_errc::not_found,
-                 "no resource " + std::string{path} + " in this API subset");
+  // Everything else reads or changes the tenant's state: its routes run
+  // inside its TENANT actor.
+  on_tenant(
+      std::move(call), std::move(held),
+      [path = std::string{path}](api_call& call) -> http_response {
+        for (auto* routes :
+             {entity_routes, batch_routes, subscription_routes, type_routes})
+          if (auto res = routes(call, path))
+            return std::move(*res);
+        return problem(call, broker_errc::not_found,
+                       "no resource " + path + " in this API subset");
+      },
+      std::move(done));
 }
 
 ws_upgrade_handler ngsi_api::websocket() {
   ws_upgrade_handler result;
   auto* brk = &brk_;
-  // The subscription a stream request names, or the refusal.
-  auto resolve
-      = [brk](const http_request& req,
-              broker::delivery_ptr& out) -> std::optional<http_response> {
+  result.check = [brk](http_request request,
+                       std::function<void(ws_decision)> decide) {
+    auto held = std::make_shared<const http_request>(std::move(request));
+    const auto& req = *held;
     api_call call{req, *brk, {}, nullptr, {}, {}};
+    auto refuse = [&](http_response res) {
+      decide(ws_decision{std::move(res), {}});
+    };
     constexpr std::string_view prefix = "/ngsi-ld/v1/subscriptions/";
     constexpr std::string_view suffix = "/stream";
     std::string_view path = req.path;
     if (path.substr(0, prefix.size()) != prefix || path.size() <= prefix.size()
         || path.substr(path.size() - suffix.size()) != suffix)
-      return problem(call, broker_errc::not_found, "no stream here");
+      return refuse(problem(call, broker_errc::not_found, "no stream here"));
     auto id = percent_decode(path.substr(
         prefix.size(), path.size() - prefix.size() - suffix.size()));
     auto params = parse_query(req.query);
     if (!id || !params)
-      return problem(call, broker_errc::bad_request_data, "bad request");
+      return refuse(problem(call, broker_errc::bad_request_data, "bad request"));
     call.params = std::move(*params);
     if (auto bad = check_utf8(call, path))
-      return bad;
+      return refuse(std::move(*bad));
     if (auto refused = admit(call, call.param("token")))
-      return refused;
-    auto found = call.space->find_subscription(*id);
-    if (!found)
-      return problem(call, found.error());
-    auto sub = broker::notifier::snapshot_of(**found);
-    if (!owns_subscription(call, *sub)) {
-      brk->refuse("foreign_subscription");
-      return problem(call, broker_errc::not_found, "no such subscription");
-    }
-    if (sub->via != broker::transport::websocket)
-      return problem(call, broker_errc::bad_request_data,
-                     "this subscription does not deliver over WebSocket");
-    out = *found;
-    return std::nullopt;
-  };
-  result.check = [resolve](const http_request& req) {
-    broker::delivery_ptr ignored;
-    return resolve(req, ignored);
-  };
-  result.on_open = [brk, resolve](const http_request& req,
+      return refuse(std::move(*refused));
+    // The subscription lives in the tenant's state: its TENANT looks it up
+    // and decides; the answer travels back as an HTTP response or as the
+    // hook that attaches the session.
+    auto decision = std::make_shared<ws_decision>();
+    on_tenant(
+        std::move(call), std::move(held),
+        [brk, id = std::move(*id), decision](api_call& call) -> http_response {
+          auto found = call.space->find_subscription(id);
+          if (!found)
+            return problem(call, found.error());
+          auto sub = broker::notifier::snapshot_of(**found);
+          if (!owns_subscription(call, *sub)) {
+            brk->refuse("foreign_subscription");
+            return problem(call, broker_errc::not_found,
+                           "no such subscription");
+          }
+          if (sub->via != broker::transport::websocket)
+            return problem(call, broker_errc::bad_request_data,
+                           "this subscription does not deliver over "
+                           "WebSocket");
+          decision->on_open = [brk, target = *found](
                                   std::shared_ptr<ws_sink> sink) {
-    broker::delivery_ptr target;
-    if (resolve(req, target) || !target) {
-      sink->close(1008, "subscription gone");
-      return;
-    }
-    brk->notifications().attach(target, std::make_shared<socket_sink>(sink));
+            brk->notifications().attach(target,
+                                        std::make_shared<socket_sink>(sink));
+          };
+          return {};
+        },
+        [decision, decide = std::move(decide)](http_response res) {
+          if (decision->on_open)
+            return decide(std::move(*decision));
+          decide(ws_decision{std::move(res), {}});
+        });
   };
   return result;
 }
@@ -255,12 +285,13 @@ std::string ngsi_api::render_prometheus() const {
         << '\n';
   out << "# TYPE citytwin_broker_entities gauge\n"
          "# TYPE citytwin_broker_subscriptions gauge\n";
+  // What each TENANT last published: /metrics never waits for an actor.
   for (const auto& t : brk_.access().tenants) {
-    auto* space = brk_.tenant(t.name);
+    const auto* sizes = brk_.counters(t.name);
     out << "citytwin_broker_entities{tenant=\"" << t.name << "\"} "
-        << space->store().size() << '\n';
+        << sizes->entities.load() << '\n';
     out << "citytwin_broker_subscriptions{tenant=\"" << t.name << "\"} "
-        << space->subscriptions().size() << '\n';
+        << sizes->subscriptions.load() << '\n';
   }
   auto sum = brk_.notifications().sum();
   out << "# TYPE citytwin_broker_notifications_total counter\n"

@@ -8,6 +8,7 @@
 #include "adapters/broker/broker.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 
+#include <memory>
 #include <string>
 
 namespace citytwin::ngsi {
@@ -17,8 +18,13 @@ public:
   explicit ngsi_api(broker::broker& brk) : brk_(brk) {
   }
 
-  /// Answers one HTTP request.
-  http_response handle(const http_request& req);
+  /// Answers one HTTP request without blocking: what needs a tenant's
+  /// state runs in its TENANT actor, which calls `reply`.
+  void handle(http_request req, reply_fn reply);
+
+  /// The same, waiting for the answer: for tests, fuzzers and benchmarks,
+  /// never on an I/O thread.
+  http_response handle_blocking(const http_request& req);
 
   /// Accepts WebSocket subscribers on
   /// `/ngsi-ld/v1/subscriptions/{id}/stream`.
@@ -28,14 +34,16 @@ public:
   std::string render_prometheus() const;
 
 private:
-  http_response handle_ngsi(const http_request& req, std::string_view path);
+  void handle_ngsi(std::shared_ptr<const http_request> req,
+                   std::string_view path, reply_fn done);
 
   broker::broker& brk_;
 };
 
 /// Serves the open-data endpoint (`/opendata/v1/...`); anonymous, rate
 /// limited per client address, only what tenants publish as open data.
-http_response open_data(broker::broker& brk, const http_request& req,
-                        std::string_view path);
+/// `path` points into `*req`.
+void open_data(broker::broker& brk, std::shared_ptr<const http_request> req,
+               std::string_view path, reply_fn done);
 
 } // namespace citytwin::ngsi

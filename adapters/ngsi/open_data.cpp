@@ -81,9 +81,16 @@ std::string to_csv(const std::vector<json>& entities) {
 
 } // namespace
 
-http_response open_data(broker::broker& brk, const http_request& req,
-                        std::string_view path) {
-  api_call call{req, brk, twin::anonymous_principal(), nullptr, {}, {}};
+namespace {
+
+// Everything before the tenant's state: method, rate limit, catalogue,
+// which tenant. An answer, or nullopt when the tenant's TENANT has to
+// answer (`call.tenant` set).
+std::optional<http_response> prepare_open_data(api_call& call,
+                                               std::string_view path,
+                                               bool& csv) {
+  auto& brk = call.brk;
+  const auto& req = call.req;
   if (req.method != "GET")
     return problem(call, broker_errc::method_not_allowed,
                    "the open-data endpoint is read-only");
@@ -126,14 +133,22 @@ http_response open_data(broker::broker& brk, const http_request& req,
   auto resource = slash == std::string_view::npos ? std::string_view{}
                                                   : rest.substr(slash);
   const auto* tenant = twin::find_tenant(brk.access(), tenant_name);
-  call.space = tenant ? brk.tenant(tenant_name) : nullptr;
-  if (!call.space)
+  if (!tenant)
     return problem(call, broker_errc::not_found,
                    "no tenant '" + tenant_name + "'");
-  bool csv = resource == "/entities.csv"
-             || (call.param("format") && *call.param("format") == "csv");
+  call.tenant = tenant_name;
+  csv = resource == "/entities.csv"
+        || (call.param("format") && *call.param("format") == "csv");
   if (resource != "/entities" && resource != "/entities.csv")
     return problem(call, broker_errc::not_found, "no such resource");
+  return std::nullopt;
+}
+
+// The published entities, inside the tenant's TENANT.
+http_response query_open_data(api_call& call, const twin::tenant_config& owner,
+                              bool csv) {
+  auto& brk = call.brk;
+  const auto* tenant = &owner;
   auto types = split_list(call.param("type"));
   for (const auto& t : types) {
     if (!broker::valid_name(t))
@@ -179,6 +194,23 @@ http_response open_data(broker::broker& brk, const http_request& req,
       break;
     }
   return res;
+}
+
+} // namespace
+
+void open_data(broker::broker& brk, std::shared_ptr<const http_request> req,
+               std::string_view path, reply_fn done) {
+  api_call call{*req, brk, twin::anonymous_principal(), nullptr, {}, {}};
+  bool csv = false;
+  if (auto answer = prepare_open_data(call, path, csv))
+    return done(std::move(*answer));
+  const auto* tenant = twin::find_tenant(brk.access(), call.tenant);
+  on_tenant(
+      std::move(call), std::move(req),
+      [tenant, csv](api_call& call) {
+        return query_open_data(call, *tenant, csv);
+      },
+      std::move(done));
 }
 
 } // namespace citytwin::ngsi

@@ -8,11 +8,13 @@
 #include "adapters/ngsi/http_listener.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
 #include "test_data.hpp"
+#include "test_system.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,16 +43,29 @@ inline twin::access_config demo_access() {
 }
 
 struct ngsi_fixture {
-  explicit ngsi_fixture(twin::access_config access = demo_access())
-      : brk(std::move(access),
+  /// The API over `access` on a loopback port. Its TENANT actors run in
+  /// `host` when given (a test's own twin lives there), else in a system of
+  /// the fixture's own; `seed` fills the tenants' spaces before they start.
+  explicit ngsi_fixture(twin::access_config access = demo_access(),
+                        caf::actor_system* host = nullptr,
+                        std::function<void(broker::broker&)> seed = {})
+      : own(host ? nullptr : std::make_unique<test_system>()),
+        sys(host ? *host : *own->sys),
+        brk(std::move(access),
             broker::notifier_config{2, 100, std::chrono::milliseconds{1000},
                                     std::chrono::milliseconds{200}}),
         api(brk) {
+    if (seed)
+      seed(brk);
+    brk.start_tenants(sys);
     ngsi::listener_config config;
     config.port = 0;
     config.max_body_bytes = 64 << 10;
     listener = std::make_unique<ngsi::http_listener>(
-        config, [this](const ngsi::http_request& r) { return api.handle(r); },
+        config,
+        [this](ngsi::http_request r, ngsi::reply_fn reply) {
+          api.handle(std::move(r), std::move(reply));
+        },
         api.websocket());
     std::string error;
     REQUIRE(listener->start(error));
@@ -59,6 +74,7 @@ struct ngsi_fixture {
 
   ~ngsi_fixture() {
     listener->stop();
+    brk.stop_tenants();
   }
 
   ngsi::client_response call(const std::string& method, const std::string& path,
@@ -78,6 +94,8 @@ struct ngsi_fixture {
     return listener->port();
   }
 
+  std::unique_ptr<test_system> own;
+  caf::actor_system& sys;
   broker::broker brk;
   ngsi::ngsi_api api;
   std::unique_ptr<ngsi::http_listener> listener;

@@ -8,6 +8,7 @@
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/type_ids.hpp"
+#include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/mqtt/mosquitto_process.hpp"
 #include "viz/ws_client.hpp"
@@ -31,12 +32,12 @@ namespace {
 struct webhook_receiver {
   std::mutex mtx;
   std::vector<json> notifications;
-  ngsi::http_listener listener{{}, [this](const ngsi::http_request& req) {
-                                 std::lock_guard guard{mtx};
-                                 notifications.push_back(
-                                     json::parse(req.body, nullptr, false));
-                                 return ngsi::http_response{204, {}, {}};
-                               }};
+  ngsi::http_listener listener{
+      {}, ngsi::answer_at_once([this](const ngsi::http_request& req) {
+        std::lock_guard guard{mtx};
+        notifications.push_back(json::parse(req.body, nullptr, false));
+        return ngsi::http_response{204, {}, {}};
+      })};
 
   webhook_receiver() {
     std::string error;
@@ -310,11 +311,11 @@ tokens:
   auto access = broker::parse_access_config(cfg_text, "inline");
   REQUIRE(access);
   {
-    ngsi_fixture f{std::move(*access)};
-    broker::seed_live_entities(*f.brk.tenant("test"), city);
-    auto mirror
-        = broker::attach_twin(sys, *handles, *f.brk.tenant("test"), city);
-    REQUIRE(mirror);
+    ngsi_fixture f{std::move(*access), &sys, [&city](broker::broker& brk) {
+                     broker::seed_live_entities(*brk.seeding("test"), city);
+                   }};
+    REQUIRE_FALSE(broker::attach_twin(sys, *handles, f.brk.tenant("test"),
+                                      "test"));
     webhook_receiver hook;
     auto admin = bearer("demo-admin");
     create_subscription(
@@ -350,10 +351,7 @@ tokens:
                  {admin, json_type},
                  R"({"owner":{"type":"Property","value":"roads dept"}})");
     CHECK(res.status == 204);
-    caf::anon_send(handles->front, caf::unsubscribe_atom_v, *mirror);
-    caf::anon_send_exit(*mirror, caf::exit_reason::user_shutdown);
-    caf::scoped_actor self{sys};
-    self->wait_for(*mirror);
+    f.brk.stop_tenants({handles->front});
   }
   actors::stop_twin(sys, *handles);
 }
@@ -371,18 +369,19 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   webhook_receiver fast;
   // A slow endpoint: every notification takes 300 ms to answer.
   std::atomic<int> slow_calls{0};
-  ngsi::http_listener slow{{}, [&](const ngsi::http_request&) {
+  ngsi::http_listener slow{{}, ngsi::answer_at_once([&](const ngsi::http_request&) {
                              ++slow_calls;
                              std::this_thread::sleep_for(300ms);
                              return ngsi::http_response{204, {}, {}};
-                           }};
+                           })};
   std::string error;
   REQUIRE(slow.start(error));
   // A dead endpoint: a port nobody listens on (bound, then closed).
   uint16_t dead_port = 0;
   {
-    ngsi::http_listener probe{
-        {}, [](const ngsi::http_request&) { return ngsi::http_response{}; }};
+    ngsi::http_listener probe{{}, ngsi::answer_at_once([](const ngsi::http_request&) {
+                                return ngsi::http_response{};
+                              })};
     REQUIRE(probe.start(error));
     dead_port = probe.port();
   }

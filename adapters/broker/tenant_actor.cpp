@@ -1,0 +1,140 @@
+// adapters/broker/tenant_actor.cpp
+#include "adapters/broker/tenant_actor.hpp"
+
+#include "actors/type_ids.hpp"
+#include "adapters/broker/broker.hpp"
+#include "adapters/broker/twin_mirror.hpp"
+#include "twin/wall_clock.hpp"
+
+#include <caf/scoped_actor.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <unordered_map>
+
+namespace citytwin::broker {
+
+namespace {
+
+constexpr auto subscribe_timeout = std::chrono::seconds(10);
+
+} // namespace
+
+void tenant_actor_state::apply(const twin::delta_batch& batch) {
+  // A delta carries the entity's whole state, so of several deltas of one
+  // entity in a batch only the last matters; the others are counted as
+  // coalesced by every subscription that would have received them.
+  std::unordered_map<twin::entity_id, size_t> last;
+  std::unordered_map<twin::entity_id, uint64_t> weight;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    last[batch[i].state.id] = i;
+    ++weight[batch[i].state.id];
+  }
+  num_deltas += batch.size();
+  // Without subscriptions nobody needs the rendered documents.
+  bool render = space->has_subscriptions();
+  auto now = twin::now_ms();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& d = batch[i];
+    if (last[d.state.id] != i)
+      continue;
+    auto change = space->store().update_live(twin::to_urn(d.state.id,
+                                                          space->name()),
+                                             d.state, now, render);
+    if (!change)
+      continue; // an API entity holds the id: the twin's stays unseen
+    if (render) {
+      change->weight = weight[d.state.id];
+      space->publish(*change);
+    }
+  }
+}
+
+actors::tenant_gauges tenant_actor_state::gauges() const {
+  return {space->store().size(), space->num_subscriptions(), num_deltas};
+}
+
+void tenant_actor_state::publish_gauges() {
+  auto g = gauges();
+  counters->entities.store(g.entities, std::memory_order_relaxed);
+  counters->subscriptions.store(g.subscriptions, std::memory_order_relaxed);
+  counters->deltas.store(g.deltas, std::memory_order_relaxed);
+}
+
+actors::tenant_actor::behavior_type
+tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
+             std::shared_ptr<tenant_space> space,
+             std::shared_ptr<tenant_counters> counters) {
+  // CAF's spawn copies its arguments, so the space arrives shared;
+  // spawn_tenant hands over the only reference.
+  self->state.space = std::move(space);
+  self->state.counters = std::move(counters);
+  self->state.publish_gauges();
+  return {
+      [self](const twin::delta_batch& batch) {
+        self->state.apply(batch);
+        self->state.publish_gauges();
+      },
+      [self](const actors::tenant_task& task) {
+        // A route that throws must not take the tenant down with it; the
+        // routes answer their own errors, so this is a bug, reported.
+        try {
+          task.run(*self->state.space);
+        } catch (const std::exception& e) {
+          std::cerr << "citytwin: tenant '" << self->state.space->name()
+                    << "': task failed: " << e.what() << '\n';
+        }
+        self->state.publish_gauges();
+      },
+      [self](actors::stats_atom, caf::get_atom) {
+        return self->state.gauges();
+      },
+  };
+}
+
+actors::tenant_actor spawn_tenant(caf::actor_system& sys,
+                                  std::unique_ptr<tenant_space> space,
+                                  std::shared_ptr<tenant_counters> counters) {
+  return sys.spawn(tenant_actor, std::shared_ptr<tenant_space>{std::move(space)},
+                   std::move(counters));
+}
+
+caf::error attach_twin(caf::actor_system& sys,
+                       const actors::twin_handles& twin,
+                       const actors::tenant_actor& tenant,
+                       const std::string& city) {
+  caf::anon_send(tenant, actors::tenant_task{
+                             [writer = make_live_writer(twin.routers)](
+                                 tenant_space& space) { space.live = writer; }});
+  caf::scoped_actor self{sys};
+  caf::error failure;
+  self->request(twin.front, subscribe_timeout, caf::subscribe_atom_v,
+                caf::actor_cast<actors::subscriber_actor>(tenant),
+                actors::subscription_filter{})
+      .receive([](caf::ok_atom) {},
+               [&failure](const caf::error& err) { failure = err; });
+  if (failure)
+    return caf::make_error(twin::errc::io_failure,
+                           "tenant '" + city
+                               + "' could not subscribe to its twin: "
+                               + to_string(failure));
+  return {};
+}
+
+void stop_tenant(caf::actor_system& sys, actors::tenant_actor& tenant) {
+  if (!tenant)
+    return;
+  // An exit message of normal priority waits behind every delta the
+  // TENANT has not handled yet, minutes of them under overload, and
+  // SIGTERM with it. Urgent messages are handled first.
+  auto ptr = caf::actor_cast<caf::strong_actor_ptr>(tenant);
+  ptr->enqueue(nullptr, caf::make_message_id(caf::message_priority::high),
+               caf::make_message(caf::exit_msg{
+                   ptr->address(), caf::exit_reason::user_shutdown}),
+               nullptr);
+  caf::scoped_actor self{sys};
+  self->wait_for(tenant);
+  tenant = nullptr;
+}
+
+} // namespace citytwin::broker
