@@ -14,7 +14,6 @@ tenant_space::tenant_space(std::string name, notifier& notify)
 }
 
 tenant_space::~tenant_space() {
-  std::lock_guard guard{subs_mtx_};
   for (auto& [id, e] : subs_)
     notify_.remove(e.target);
 }
@@ -28,7 +27,6 @@ void tenant_space::publish(const entity_change& change) {
   update.deleted = change.what == entity_change::kind::deleted;
   update.queued_at = std::chrono::steady_clock::now();
   update.weight = std::max<uint64_t>(1, change.weight);
-  std::lock_guard guard{subs_mtx_};
   for (const auto& [id, e] : subs_) {
     auto sub = notifier::snapshot_of(*e.target);
     if (!sub->matches(change, now_ms))
@@ -49,11 +47,9 @@ caf::expected<delivery_ptr>
 tenant_space::subscribe(subscription sub,
                         std::function<bool(std::string_view)> visible,
                         size_t max_total, size_t max_per_owner) {
-  std::lock_guard guard{subs_mtx_};
   if (subs_.count(sub.id) != 0)
     return make_problem(broker_errc::already_exists,
                         "subscription '" + sub.id + "' exists");
-  // Counted under the lock, so concurrent requests cannot overshoot.
   if (subs_.size() >= max_total)
     return make_problem(broker_errc::too_many_requests,
                         "this tenant holds the most subscriptions allowed ("
@@ -69,13 +65,11 @@ tenant_space::subscribe(subscription sub,
   auto id = sub.id;
   auto d = notify_.add(std::move(sub));
   subs_.emplace(std::move(id), entry{d, std::move(visible)});
-  num_subs_ = subs_.size();
   return d;
 }
 
 caf::expected<delivery_ptr>
 tenant_space::find_subscription(std::string_view id) const {
-  std::lock_guard guard{subs_mtx_};
   auto i = subs_.find(id);
   if (i == subs_.end())
     return make_problem(broker_errc::not_found,
@@ -85,21 +79,18 @@ tenant_space::find_subscription(std::string_view id) const {
 
 std::vector<delivery_ptr> tenant_space::subscriptions() const {
   std::vector<delivery_ptr> result;
-  std::lock_guard guard{subs_mtx_};
   for (const auto& [id, e] : subs_)
     result.push_back(e.target);
   return result;
 }
 
 caf::error tenant_space::unsubscribe(std::string_view id) {
-  std::lock_guard guard{subs_mtx_};
   auto i = subs_.find(id);
   if (i == subs_.end())
     return make_problem(broker_errc::not_found,
                         "no subscription '" + std::string{id} + "'");
   notify_.remove(i->second.target);
   subs_.erase(i);
-  num_subs_ = subs_.size();
   return {};
 }
 

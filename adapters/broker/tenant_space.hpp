@@ -3,7 +3,8 @@
 
 // Everything one tenant owns in the broker: its entities and its
 // subscriptions. Tenants share nothing; the broker only hands a request
-// the space its credentials allow.
+// the space its credentials allow. Plain state: its TENANT actor is its
+// one owner (before that, whoever seeds it).
 
 #include "twin/broker/entity_store.hpp"
 #include "adapters/broker/notifier.hpp"
@@ -11,10 +12,8 @@
 
 #include <caf/expected.hpp>
 
-#include <atomic>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,14 +38,14 @@ public:
     return store_;
   }
 
-  /// True while the tenant has any subscription (lock-free, so the
-  /// MIRROR can skip rendering changes nobody receives).
+  /// True while the tenant has any subscription (so the TENANT can skip
+  /// rendering changes nobody receives).
   bool has_subscriptions() const {
-    return num_subs_.load(std::memory_order_relaxed) > 0;
+    return !subs_.empty();
   }
 
   size_t num_subscriptions() const {
-    return num_subs_.load(std::memory_order_relaxed);
+    return subs_.size();
   }
 
   /// Hands a change to every matching subscription whose owner may see it.
@@ -80,9 +79,7 @@ private:
   std::string name_;
   notifier& notify_;
   entity_store store_;
-  mutable std::mutex subs_mtx_;
   std::map<std::string, entry, std::less<>> subs_;
-  std::atomic<size_t> num_subs_{0};
 };
 
 } // namespace citytwin::broker

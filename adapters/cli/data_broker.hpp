@@ -63,7 +63,7 @@ public:
   /// The broker's counters in Prometheus text.
   std::string metrics() const;
 
-  /// Stops the API and the MIRROR; the broker's threads end on destruction.
+  /// Stops the API and the TENANTs; the broker's threads end on destruction.
   void stop();
 
   struct impl;

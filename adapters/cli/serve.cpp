@@ -187,7 +187,7 @@ int serve(const serve_options& opts) {
     actors::stop_twin(sys, *handles);
     return 1;
   }
-  // Like the viewer, the broker's MIRROR subscribes before readings flow.
+  // Like the viewer, the broker's TENANT subscribes before readings flow.
   auto brk = running_broker::start(std::move(seeded), opts.broker, opts.host,
                                    sys, *handles, *city_ptr);
   if (!brk) {

@@ -253,7 +253,6 @@ entity_ptr entity_store::item::shared_document() const {
 
 caf::expected<entity_store::item>
 entity_store::find(std::string_view id) const {
-  std::shared_lock guard{mtx_};
   auto i = entities_.find(id);
   if (i == entities_.end())
     return not_found(id);
@@ -261,7 +260,6 @@ entity_store::find(std::string_view id) const {
 }
 
 caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
-  // Rendered after the lock is released, so writers wait for a copy only.
   auto found = find(id);
   if (!found)
     return found.error();
@@ -269,7 +267,6 @@ caf::expected<entity_ptr> entity_store::get(std::string_view id) const {
 }
 
 bool entity_store::is_live(std::string_view id) const {
-  std::shared_lock guard{mtx_};
   auto i = entities_.find(id);
   return i != entities_.end() && i->second.live;
 }
@@ -289,13 +286,11 @@ entity_store::query_result entity_store::query(const entity_filter& filter,
 entity_store::page entity_store::query_page(const entity_filter& filter,
                                             size_t offset, size_t limit,
                                             bool count_all) const {
-  // A page is copied under the lock (documents by pointer, live entities
-  // as typed state) and rendered after it, so that writers (the MIRROR
-  // above all) wait for an index walk only.
+  // A page holds documents by pointer and live entities as typed state;
+  // the caller renders what it returns.
   page result;
   auto& items = result.items;
   {
-    std::shared_lock guard{mtx_};
     bool done = false;
     auto visit = [&](const std::string& id, const entry& e) {
       if (!matches(filter, id, e))
@@ -364,7 +359,6 @@ entity_store::page entity_store::query_page(const entity_filter& filter,
 
 std::map<std::string, entity_store::type_info> entity_store::types() const {
   std::map<std::string, type_info> result;
-  std::shared_lock guard{mtx_};
   auto describe = [&](std::string_view type) {
     auto& info = result[std::string{type}];
     info.count = count_of_type(type);
@@ -396,7 +390,6 @@ std::map<std::string, entity_store::type_info> entity_store::types() const {
 }
 
 size_t entity_store::size() const {
-  std::shared_lock guard{mtx_};
   return entities_.size();
 }
 
@@ -415,7 +408,6 @@ caf::expected<entity_change> entity_store::create(json entity) {
   auto location = parse_location(entity);
   auto doc = std::make_shared<const json>(std::move(entity));
   result.entity = doc;
-  std::unique_lock guard{mtx_};
   auto [i, added] = entities_.try_emplace(std::move(id));
   if (!added)
     return make_problem(broker_errc::already_exists,
@@ -429,7 +421,6 @@ caf::expected<entity_change> entity_store::create(json entity) {
 template <class F>
 caf::expected<entity_change> entity_store::modify(std::string_view id,
                                                   F&& change) {
-  std::unique_lock guard{mtx_};
   auto i = entities_.find(id);
   if (i == entities_.end())
     return not_found(id);
@@ -598,7 +589,6 @@ caf::expected<entity_change> entity_store::replace(std::string_view id,
 }
 
 caf::expected<entity_change> entity_store::remove(std::string_view id) {
-  std::unique_lock guard{mtx_};
   auto i = entities_.find(id);
   if (i == entities_.end())
     return not_found(id);
@@ -621,7 +611,6 @@ void entity_store::add_live(std::vector<live_seed> seeds) {
   // Cities come in URN order per kind; sorting makes the inserts hinted.
   std::sort(seeds.begin(), seeds.end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });
-  std::unique_lock guard{mtx_};
   std::vector<geo_value> located;
   located.reserve(seeds.size());
   auto hint = entities_.end();
@@ -662,7 +651,6 @@ entity_store::update_live(std::string_view id, const twin::entity_state& state,
   std::optional<live_record> after;
   std::string key;
   {
-    std::unique_lock guard{mtx_};
     auto i = entities_.find(id);
     if (i == entities_.end()) {
       // A sensor the twin created from an unbound id after the seed.

@@ -8,9 +8,10 @@
 // - entities created through the API are immutable JSON documents behind
 //   shared pointers (a writer copies, changes and swaps), with their
 //   location parsed once when written;
-// - live twin entities hold the typed state the MIRROR last received
+// - live twin entities hold the typed state their TENANT last received
 //   (`live_record`); their JSON is rendered when someone reads it.
 // Every write returns an `entity_change` that the subscriptions match.
+// Plain state without locks: one owner (a tenant's TENANT actor) at a time.
 
 #include "twin/broker/live_entity.hpp"
 #include "twin/broker/ngsi_entity.hpp"
@@ -29,7 +30,6 @@
 #include <optional>
 #include <regex>
 #include <set>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -162,7 +162,7 @@ public:
     live_geometry where;
   };
 
-  /// Adds live twin entities (the MIRROR's seed of a whole city): the
+  /// Adds live twin entities (the seed of a whole city): the
   /// location index is bulk-loaded once, which at a million entities takes
   /// a fraction of inserting them one by one.
   void add_live(std::vector<live_seed> seeds);
@@ -211,7 +211,7 @@ private:
   bool matches(const entity_filter& filter, const std::string& id,
                const entry& e) const;
 
-  // Index maintenance; the caller holds the unique lock.
+  // Index maintenance.
   void index(const std::string& id, const entry& e);
   void unindex(const std::string& id, const entry& e);
 
@@ -228,7 +228,6 @@ private:
   void for_each_of_type(std::string_view type, F&& f) const;
   size_t count_of_type(std::string_view type) const;
 
-  mutable std::shared_mutex mtx_;
   map_type entities_;
   /// API entities per type, in id order.
   std::map<std::string, std::set<const node*, by_id>, std::less<>> by_type_;
