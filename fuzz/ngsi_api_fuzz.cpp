@@ -58,7 +58,7 @@ caf::actor_system& actor_system() {
   static caf::actor_system_config cfg;
   static auto* sys = [] {
     if (actors::configure(cfg, {"sharing", 1}))
-      std::abort(); // the harness cannot run: not a finding
+      std::abort();                    // the harness cannot run: not a finding
     return new caf::actor_system(cfg); // lives until exit, as the fuzzer
   }();
   return *sys;

@@ -8,15 +8,15 @@
 // fix, and the `[.]` goes with the fix.
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
-#include "twin/broker/ngsi_entity.hpp"
-#include "twin/broker/ngsi_query.hpp"
-#include "twin/broker/subscription.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
 #include "fuzz/fuzz_input.hpp"
 #include "fuzz/http_request_text.hpp"
 #include "scenarios/assignment/tntp_reader.hpp"
 #include "test_data.hpp"
 #include "test_system.hpp"
+#include "twin/broker/ngsi_entity.hpp"
+#include "twin/broker/ngsi_query.hpp"
+#include "twin/broker/subscription.hpp"
 #include "twin/json_reader.hpp"
 #include "viz/stream_hub.hpp"
 

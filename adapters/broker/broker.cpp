@@ -2,10 +2,10 @@
 #include "adapters/broker/broker.hpp"
 
 #include "actors/type_ids.hpp"
-#include "adapters/broker/tenant_actor.hpp"
-#include "twin/broker/broker_error.hpp"
 #include "adapters/broker/secret_hash.hpp"
+#include "adapters/broker/tenant_actor.hpp"
 #include "twin/bearer.hpp"
+#include "twin/broker/broker_error.hpp"
 
 #include <algorithm>
 #include <cmath>

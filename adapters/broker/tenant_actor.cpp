@@ -38,9 +38,8 @@ void tenant_actor_state::apply(const twin::delta_batch& batch) {
     const auto& d = batch[i];
     if (last[d.state.id] != i)
       continue;
-    auto change = space->store().update_live(twin::to_urn(d.state.id,
-                                                          space->name()),
-                                             d.state, now, render);
+    auto change = space->store().update_live(
+        twin::to_urn(d.state.id, space->name()), d.state, now, render);
     if (!change)
       continue; // an API entity holds the id: the twin's stays unseen
     if (render) {
@@ -95,17 +94,18 @@ tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
 actors::tenant_actor spawn_tenant(caf::actor_system& sys,
                                   std::unique_ptr<tenant_space> space,
                                   std::shared_ptr<tenant_counters> counters) {
-  return sys.spawn(tenant_actor, std::shared_ptr<tenant_space>{std::move(space)},
+  return sys.spawn(tenant_actor,
+                   std::shared_ptr<tenant_space>{std::move(space)},
                    std::move(counters));
 }
 
-caf::error attach_twin(caf::actor_system& sys,
-                       const actors::twin_handles& twin,
+caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
                        const actors::tenant_actor& tenant,
                        const std::string& city) {
-  caf::anon_send(tenant, actors::tenant_task{
-                             [writer = make_live_writer(twin.routers)](
-                                 tenant_space& space) { space.live = writer; }});
+  caf::anon_send(
+      tenant,
+      actors::tenant_task{[writer = make_live_writer(twin.routers)](
+                              tenant_space& space) { space.live = writer; }});
   caf::scoped_actor self{sys};
   caf::error failure;
   self->request(twin.front, subscribe_timeout, caf::subscribe_atom_v,

@@ -50,8 +50,7 @@ actors::tenant_actor spawn_tenant(caf::actor_system& sys,
 /// Joins a TENANT to its city's twin: NGSI-LD writes of measured
 /// attributes become twin readings, and the TENANT receives the twin's
 /// deltas. Waits for the twin's answer: call at start-up, outside actors.
-caf::error attach_twin(caf::actor_system& sys,
-                       const actors::twin_handles& twin,
+caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
                        const actors::tenant_actor& tenant,
                        const std::string& city);
 

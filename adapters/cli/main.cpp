@@ -1,6 +1,13 @@
-// adapters/cli/main.cpp: the `citytwin` command. Thin: every subcommand
-// lives in its own file and only wires the libraries together.
+// adapters/cli/main.cpp: the `citytwin` command. Thin: each subcommand
+// lives beside what it drives and is only registered here.
+#include "adapters/broker/token_command.hpp"
 #include "adapters/cli/commands.hpp"
+#include "adapters/replay/replay_command.hpp"
+#include "scenarios/assignment/assign_command.hpp"
+#include "scenarios/import_network_command.hpp"
+#include "twin/generate_city_command.hpp"
+#include "viz/inspect_command.hpp"
+#include "viz/watch_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -10,13 +17,13 @@ int main(int argc, char** argv) {
   CLI::App app{"citytwin: a live digital twin of a city, built on CAF"};
   app.require_subcommand(1);
   citytwin::cli::add_serve(app);
-  citytwin::cli::add_generate_city(app);
-  citytwin::cli::add_inspect(app);
-  citytwin::cli::add_assign(app);
-  citytwin::cli::add_import_network(app);
-  citytwin::cli::add_replay(app);
-  citytwin::cli::add_watch(app);
-  citytwin::cli::add_token(app);
+  citytwin::twin::add_generate_city_command(app);
+  citytwin::viz::add_inspect_command(app);
+  citytwin::scenarios::assignment::add_assign_command(app);
+  citytwin::scenarios::add_import_network_command(app);
+  citytwin::replay::add_replay_command(app);
+  citytwin::viz::add_watch_command(app);
+  citytwin::broker::add_token_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

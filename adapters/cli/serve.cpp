@@ -1,10 +1,11 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
-#include "adapters/cli/commands.hpp"
-#include "adapters/cli/data_broker.hpp"
-#include "adapters/cli/viewer_access.hpp"
 #include "adapters/broker/broker.hpp"
+#include "adapters/cli/commands.hpp"
+#include "adapters/cli/viewer_access.hpp"
+#include "adapters/ngsi/running_broker.hpp"
 
 #include "actors/runtime.hpp"
+#include "actors/runtime_options.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/synthetic_feed.hpp"
 #include "actors/type_ids.hpp"
@@ -52,8 +53,8 @@ struct serve_options {
   std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
   size_t max_viewers = viz::viewer_limits::max_viewers;
   size_t viewer_max_connections = viz::viewer_limits::max_connections;
-  broker_options broker;
-  runtime_options runtime;
+  ngsi::broker_options broker;
+  actors::runtime_options runtime;
 };
 
 // Starts the MQTT ingest if asked to; nullptr when not asked, an error
@@ -120,7 +121,7 @@ int serve(const serve_options& opts) {
   }
   // With --access the viewer stream checks tokens against the same
   // tenants file as the NGSI-LD API; without it the stream stays open.
-  auto tenants = load_tenants(opts.broker, c->name);
+  auto tenants = ngsi::load_tenants(opts.broker, c->name);
   if (!tenants) {
     std::cerr << "serve: " << twin::describe(tenants.error()) << '\n';
     return 2;
@@ -149,7 +150,7 @@ int serve(const serve_options& opts) {
   // plain data: each is built on a thread of its own while the twin
   // spawns its actors (at a million entities each takes seconds).
   auto seeding = std::async(std::launch::async, [&tenants, &city_ptr] {
-    return running_broker::seed(*tenants, *city_ptr);
+    return ngsi::running_broker::seed(*tenants, *city_ptr);
   });
   auto laying_out
     = std::async(std::launch::async, [&http, &city_ptr, &viewer_config] {
@@ -173,7 +174,7 @@ int serve(const serve_options& opts) {
   // so its cache of states starts exact; the server therefore starts
   // first, and /metrics picks the ingest client up once it exists.
   std::atomic<mqtt::ingest_client*> client{nullptr};
-  std::atomic<running_broker*> data_broker{nullptr};
+  std::atomic<ngsi::running_broker*> data_broker{nullptr};
   auto metrics = [&client, &data_broker](const actors::twin_stats& twin) {
     auto* ingest = client.load();
     auto* brk = data_broker.load();
@@ -197,8 +198,8 @@ int serve(const serve_options& opts) {
     return 1;
   }
   // Like the viewer, the broker's TENANT subscribes before readings flow.
-  auto brk = running_broker::start(std::move(seeded), opts.broker, opts.host,
-                                   sys, *handles, *city_ptr);
+  auto brk = ngsi::running_broker::start(std::move(seeded), opts.broker,
+                                         opts.host, sys, *handles, *city_ptr);
   if (!brk) {
     std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
     http.stop();
@@ -324,8 +325,8 @@ void add_serve(CLI::App& app) {
                   "Most open TCP connections on the viewer port")
     ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
     ->capture_default_str();
-  add_broker_options(*cmd, opts->broker);
-  add_runtime_options(*cmd, opts->runtime);
+  ngsi::add_broker_options(*cmd, opts->broker);
+  actors::add_runtime_options(*cmd, opts->runtime);
   cmd->callback([opts] {
     if (auto rc = serve(*opts); rc != 0)
       throw CLI::RuntimeError(rc);

@@ -253,8 +253,7 @@ void on_tenant(api_call call, std::shared_ptr<const http_request> held,
   caf::anon_send(
       target,
       actors::tenant_task{[call = std::move(call), held = std::move(held),
-                           route = std::move(route),
-                           reply = std::move(reply)](
+                           route = std::move(route), reply = std::move(reply)](
                               broker::tenant_space& space) mutable {
         call.space = &space;
         http_response res;

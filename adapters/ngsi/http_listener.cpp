@@ -229,8 +229,8 @@ private:
 
 } // namespace
 
-request_handler answer_at_once(
-    std::function<http_response(const http_request&)> answer) {
+request_handler
+answer_at_once(std::function<http_response(const http_request&)> answer) {
   return [answer = std::move(answer)](http_request req, reply_fn reply) {
     reply(answer(req));
   };
@@ -419,8 +419,7 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
       // The answer may come from another thread (an actor's): it goes
       // back onto this connection's strand before touching the session.
       auto answer = std::make_shared<pending_answer>(
-          [self = shared_from_this(), version,
-           keep_alive](http_response out) {
+          [self = shared_from_this(), version, keep_alive](http_response out) {
             auto executor = self->stream.get_executor();
             asio::post(executor, [self, version, keep_alive,
                                   out = std::move(out)]() mutable {
@@ -460,8 +459,8 @@ struct http_listener::impl : std::enable_shared_from_this<impl> {
 
     void upgrade(http::request<http::string_body> req) {
       auto in = decode(req);
-      auto held = std::make_shared<http::request<http::string_body>>(
-          std::move(req));
+      auto held
+          = std::make_shared<http::request<http::string_body>>(std::move(req));
       owner->ws.check(std::move(in), [self = shared_from_this(),
                                       held](ws_decision decision) {
         asio::post(self->stream.get_executor(),

@@ -156,7 +156,8 @@ void ngsi_api::handle(http_request request, reply_fn reply) {
 http_response ngsi_api::handle_blocking(const http_request& req) {
   auto answer = std::make_shared<std::promise<http_response>>();
   auto result = answer->get_future();
-  handle(req, [answer](http_response res) { answer->set_value(std::move(res)); });
+  handle(req,
+         [answer](http_response res) { answer->set_value(std::move(res)); });
   return result.get();
 }
 
@@ -189,9 +190,9 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
     }
   } catch (const nlohmann::json::exception& e) {
     brk_.refuse("json_wrong_type");
-    return answer(problem(call, broker_errc::bad_request_data,
-                          std::string{"a member has the wrong type: "}
-                              + e.what()));
+    return answer(
+        problem(call, broker_errc::bad_request_data,
+                std::string{"a member has the wrong type: "} + e.what()));
   }
   // Everything else reads or changes the tenant's state: its routes run
   // inside its TENANT actor.
@@ -229,7 +230,8 @@ ws_upgrade_handler ngsi_api::websocket() {
         prefix.size(), path.size() - prefix.size() - suffix.size()));
     auto params = parse_query(req.query);
     if (!id || !params)
-      return refuse(problem(call, broker_errc::bad_request_data, "bad request"));
+      return refuse(
+          problem(call, broker_errc::bad_request_data, "bad request"));
     call.params = std::move(*params);
     if (auto bad = check_utf8(call, path))
       return refuse(std::move(*bad));
@@ -255,11 +257,11 @@ ws_upgrade_handler ngsi_api::websocket() {
             return problem(call, broker_errc::bad_request_data,
                            "this subscription does not deliver over "
                            "WebSocket");
-          decision->on_open = [brk, target = *found](
-                                  std::shared_ptr<ws_sink> sink) {
-            brk->notifications().attach(target,
-                                        std::make_shared<socket_sink>(sink));
-          };
+          decision->on_open
+              = [brk, target = *found](std::shared_ptr<ws_sink> sink) {
+                  brk->notifications().attach(
+                      target, std::make_shared<socket_sink>(sink));
+                };
           return {};
         },
         [decision, decide = std::move(decide)](http_response res) {

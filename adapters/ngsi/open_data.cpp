@@ -86,9 +86,8 @@ namespace {
 // Everything before the tenant's state: method, rate limit, catalogue,
 // which tenant. An answer, or nullopt when the tenant's TENANT has to
 // answer (`call.tenant` set).
-std::optional<http_response> prepare_open_data(api_call& call,
-                                               std::string_view path,
-                                               bool& csv) {
+std::optional<http_response>
+prepare_open_data(api_call& call, std::string_view path, bool& csv) {
   auto& brk = call.brk;
   const auto& req = call.req;
   if (req.method != "GET")

@@ -4,8 +4,11 @@
 #include "scenarios/assignment/bush_solver.hpp"
 #include "scenarios/assignment/tntp_reader.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <ostream>
 #include <string>
 
@@ -102,6 +105,39 @@ int run_assign(const assign_options& options, std::ostream& progress) {
   progress << "converged: gap " << summary.last.measures.relative_gap
            << " after " << summary.iterations << " iterations\n";
   return exit_code(assign_exit::converged);
+}
+
+void add_assign_command(CLI::App& app) {
+  auto opts = std::make_shared<assign_options>();
+  auto* cmd = app.add_subcommand(
+      "assign", "Static user equilibrium (Algorithm B) on a TNTP network");
+  cmd->add_option("--net", opts->net_file, "TNTP _net file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--trips", opts->trips_file, "TNTP _trips file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--gap", opts->target_gap, "Target relative gap")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-time", opts->max_seconds, "Time budget, seconds")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-iterations", opts->max_iterations, "Iteration budget")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--toll-factor", opts->weights.toll_factor,
+                  "Generalised cost weight of tolls")
+      ->capture_default_str();
+  cmd->add_option("--distance-factor", opts->weights.distance_factor,
+                  "Generalised cost weight of link length")
+      ->capture_default_str();
+  cmd->add_option("-o,--out", opts->out_file,
+                  "CSV of link flows and costs to write")
+      ->required();
+  cmd->callback([opts] {
+    if (auto rc = run_assign(*opts, std::cout); rc != 0)
+      throw CLI::RuntimeError(rc);
+  });
 }
 
 } // namespace citytwin::scenarios::assignment

@@ -7,6 +7,10 @@
 #include <iosfwd>
 #include <limits>
 
+namespace CLI {
+class App;
+} // namespace CLI
+
 namespace citytwin::scenarios::assignment {
 
 /// Options of `citytwin assign` (one field per command-line flag).
@@ -43,5 +47,8 @@ enum class assign_exit : int {
 /// net-file order). Input errors are printed to `progress`, all of them.
 /// @returns an `assign_exit` value as int.
 int run_assign(const assign_options& options, std::ostream& progress);
+
+/// Registers `citytwin assign` with its options; runs `run_assign`.
+void add_assign_command(CLI::App& app);
 
 } // namespace citytwin::scenarios::assignment

@@ -5,10 +5,10 @@
 
 #include "actors/runtime.hpp"
 #include "actors/type_ids.hpp"
-#include "twin/broker/broker_error.hpp"
 #include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/broker/webhook_client.hpp"
+#include "twin/broker/broker_error.hpp"
 
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -163,12 +163,12 @@ TEST_CASE("finding 2: stopping the notifier is bounded with many busy "
   // answers (the listener accepts, then holds): workers sit in timeouts.
   ngsi::listener_config hold;
   std::atomic<bool> stop_holding{false};
-  ngsi::http_listener silent{hold, ngsi::answer_at_once([&](const ngsi::http_request&) {
-                               while (!stop_holding)
-                                 std::this_thread::sleep_for(
-                                     std::chrono::milliseconds{5});
-                               return ngsi::http_response{204, {}, {}};
-                             })};
+  ngsi::http_listener silent{
+      hold, ngsi::answer_at_once([&](const ngsi::http_request&) {
+        while (!stop_holding)
+          std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        return ngsi::http_response{204, {}, {}};
+      })};
   std::string error;
   REQUIRE(silent.start(error));
   auto uri = "http://127.0.0.1:" + std::to_string(silent.port()) + "/h";
@@ -202,9 +202,10 @@ TEST_CASE("finding 3: connections beyond the limit get 503; out of "
   ngsi::listener_config config;
   config.max_connections = 8;
   config.accept_backoff = std::chrono::milliseconds{100};
-  ngsi::http_listener listener{config, ngsi::answer_at_once([](const ngsi::http_request&) {
-                                 return ngsi::http_response{200, {}, "ok"};
-                               })};
+  ngsi::http_listener listener{
+      config, ngsi::answer_at_once([](const ngsi::http_request&) {
+        return ngsi::http_response{200, {}, "ok"};
+      })};
   std::string error;
   REQUIRE(listener.start(error));
   auto port = listener.port();
@@ -371,10 +372,11 @@ TEST_CASE("finding 5: a webhook that resolves to a refused address is never "
   // The policy is checked again at delivery, on the resolved address: a
   // receiver on 127.0.0.1 that the policy does not allow gets nothing.
   std::atomic<int> contacted{0};
-  ngsi::http_listener receiver{{}, ngsi::answer_at_once([&](const ngsi::http_request&) {
-                                 ++contacted;
-                                 return ngsi::http_response{204, {}, {}};
-                               })};
+  ngsi::http_listener receiver{
+      {}, ngsi::answer_at_once([&](const ngsi::http_request&) {
+        ++contacted;
+        return ngsi::http_response{204, {}, {}};
+      })};
   std::string error;
   REQUIRE(receiver.start(error));
   auto policy = std::make_shared<const broker::outbound_policy>();
@@ -575,14 +577,14 @@ TEST_CASE("a webhook that fails for a while holds a bounded queue, then "
   std::atomic<bool> failing{true};
   std::mutex mtx;
   std::vector<json> got;
-  ngsi::http_listener receiver{{}, ngsi::answer_at_once([&](const ngsi::http_request& req) {
-                                 if (failing)
-                                   return ngsi::http_response{500, {}, {}};
-                                 std::lock_guard guard{mtx};
-                                 got.push_back(json::parse(req.body, nullptr,
-                                                           false));
-                                 return ngsi::http_response{204, {}, {}};
-                               })};
+  ngsi::http_listener receiver{
+      {}, ngsi::answer_at_once([&](const ngsi::http_request& req) {
+        if (failing)
+          return ngsi::http_response{500, {}, {}};
+        std::lock_guard guard{mtx};
+        got.push_back(json::parse(req.body, nullptr, false));
+        return ngsi::http_response{204, {}, {}};
+      })};
   std::string error;
   REQUIRE(receiver.start(error));
   auto admin = bearer("demo-admin");
@@ -685,10 +687,11 @@ TEST_CASE("finding 2: webhook subscriptions hold descriptors only within "
   access.limits.kept_alive_connections = 4;
   ngsi_fixture f{access};
   std::atomic<int> received{0};
-  ngsi::http_listener receiver{{}, ngsi::answer_at_once([&](const ngsi::http_request&) {
-                                 ++received;
-                                 return ngsi::http_response{204, {}, {}};
-                               })};
+  ngsi::http_listener receiver{
+      {}, ngsi::answer_at_once([&](const ngsi::http_request&) {
+        ++received;
+        return ngsi::http_response{204, {}, {}};
+      })};
   std::string error;
   REQUIRE(receiver.start(error));
   auto uri = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/n";

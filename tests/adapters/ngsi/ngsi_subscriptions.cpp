@@ -314,8 +314,8 @@ tokens:
     ngsi_fixture f{std::move(*access), &sys, [&city](broker::broker& brk) {
                      broker::seed_live_entities(*brk.seeding("test"), city);
                    }};
-    REQUIRE_FALSE(broker::attach_twin(sys, *handles, f.brk.tenant("test"),
-                                      "test"));
+    REQUIRE_FALSE(
+        broker::attach_twin(sys, *handles, f.brk.tenant("test"), "test"));
     webhook_receiver hook;
     auto admin = bearer("demo-admin");
     create_subscription(
@@ -369,7 +369,8 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   webhook_receiver fast;
   // A slow endpoint: every notification takes 300 ms to answer.
   std::atomic<int> slow_calls{0};
-  ngsi::http_listener slow{{}, ngsi::answer_at_once([&](const ngsi::http_request&) {
+  ngsi::http_listener slow{{},
+                           ngsi::answer_at_once([&](const ngsi::http_request&) {
                              ++slow_calls;
                              std::this_thread::sleep_for(300ms);
                              return ngsi::http_response{204, {}, {}};
@@ -379,9 +380,10 @@ TEST_CASE("NGSI-LD delivery: a dead and a slow webhook slow neither the "
   // A dead endpoint: a port nobody listens on (bound, then closed).
   uint16_t dead_port = 0;
   {
-    ngsi::http_listener probe{{}, ngsi::answer_at_once([](const ngsi::http_request&) {
-                                return ngsi::http_response{};
-                              })};
+    ngsi::http_listener probe{
+        {}, ngsi::answer_at_once([](const ngsi::http_request&) {
+          return ngsi::http_response{};
+        })};
     REQUIRE(probe.start(error));
     dead_port = probe.port();
   }

@@ -1,7 +1,10 @@
-// adapters/cli/inspect.cpp: `citytwin inspect`.
-#include "adapters/cli/commands.hpp"
+// viz/inspect_command.cpp: `citytwin inspect`.
+#include "viz/inspect_command.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include "actors/runtime.hpp"
+#include "actors/runtime_options.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/synthetic_feed.hpp"
 #include "actors/type_ids.hpp"
@@ -16,18 +19,18 @@
 #include <iomanip>
 #include <iostream>
 
-namespace citytwin::cli {
+namespace citytwin::viz {
 
 namespace {
 
 struct inspect_options {
   std::string city_file;
-  std::string entity;    // URN; empty: none
+  std::string entity; // URN; empty: none
   bool spawn = false;
   size_t feed_steps = 0;
   long feed_step_s = 60;
   twin::time_ms start_ms = 1'700'000'000'000; // fixed: output is repeatable
-  runtime_options runtime;
+  actors::runtime_options runtime;
 };
 
 constexpr auto query_timeout = std::chrono::seconds(30);
@@ -78,8 +81,8 @@ int inspect(const inspect_options& opts) {
     wanted = *parsed;
   }
   caf::actor_system_config cfg;
-  if (auto err = actors::configure(cfg, {opts.runtime.scheduler,
-                                         opts.runtime.threads})) {
+  if (auto err = actors::configure(
+          cfg, {opts.runtime.scheduler, opts.runtime.threads})) {
     std::cerr << "inspect: " << twin::describe(err) << '\n';
     return 2;
   }
@@ -104,8 +107,8 @@ int inspect(const inspect_options& opts) {
   caf::scoped_actor self{sys};
   if (opts.feed_steps > 0) {
     // Drive the feed model directly: steps are deterministic and fast.
-    actors::synthetic_feed_model model{
-      std::make_shared<const twin::city>(*c), 1};
+    actors::synthetic_feed_model model{std::make_shared<const twin::city>(*c),
+                                       1};
     auto now = opts.start_ms;
     for (size_t i = 0; i < opts.feed_steps; ++i) {
       now += opts.feed_step_s * 1000;
@@ -115,14 +118,14 @@ int inspect(const inspect_options& opts) {
   }
   int rc = 0;
   self->request(handles->front, query_timeout, actors::stats_atom_v)
-    .receive(
-      [&](const actors::twin_stats& stats) {
-        std::cout << "ingest: " << viz::to_json(stats).dump() << '\n';
-      },
-      [&](const caf::error& err) {
-        std::cerr << "inspect: " << twin::describe(err) << '\n';
-        rc = 1;
-      });
+      .receive(
+          [&](const actors::twin_stats& stats) {
+            std::cout << "ingest: " << viz::to_json(stats).dump() << '\n';
+          },
+          [&](const caf::error& err) {
+            std::cerr << "inspect: " << twin::describe(err) << '\n';
+            rc = 1;
+          });
   if (opts.entity.empty() || rc != 0) {
     actors::stop_twin(sys, *handles);
     return rc;
@@ -133,46 +136,47 @@ int inspect(const inspect_options& opts) {
     return 2;
   }
   self->request(handles->front, query_timeout, caf::get_atom_v, wanted.id)
-    .receive(
-      [&](const twin::entity_state& state) {
-        std::cout << viz::to_json(state, c->name).dump(2) << '\n';
-      },
-      [&](const caf::error& err) {
-        std::cerr << "inspect: " << twin::describe(err) << '\n';
-        rc = 3;
-      });
+      .receive(
+          [&](const twin::entity_state& state) {
+            std::cout << viz::to_json(state, c->name).dump(2) << '\n';
+          },
+          [&](const caf::error& err) {
+            std::cerr << "inspect: " << twin::describe(err) << '\n';
+            rc = 3;
+          });
   actors::stop_twin(sys, *handles);
   return rc;
 }
 
 } // namespace
 
-void add_inspect(CLI::App& app) {
+void add_inspect_command(CLI::App& app) {
   auto opts = std::make_shared<inspect_options>();
   auto* cmd = app.add_subcommand(
-    "inspect", "Validate a city file; show counts, memory, an entity's state");
+      "inspect",
+      "Validate a city file; show counts, memory, an entity's state");
   cmd->add_option("city", opts->city_file, "City file (see data/README.md)")
-    ->required()
-    ->check(CLI::ExistingFile);
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--spawn", opts->spawn,
                 "Spawn the twin's actors and report their memory");
   cmd->add_option("--entity", opts->entity,
                   "URN of an entity whose live state to print (spawns)");
   cmd->add_option("--feed-steps", opts->feed_steps,
                   "Synthetic feed steps to apply before printing")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--feed-step", opts->feed_step_s,
                   "Simulated seconds per feed step")
-    ->check(CLI::Range(1L, 86400L))
-    ->capture_default_str();
+      ->check(CLI::Range(1L, 86400L))
+      ->capture_default_str();
   cmd->add_option("--start-ms", opts->start_ms,
                   "Simulated start time, ms since the Unix epoch")
-    ->capture_default_str();
-  add_runtime_options(*cmd, opts->runtime);
+      ->capture_default_str();
+  actors::add_runtime_options(*cmd, opts->runtime);
   cmd->callback([opts] {
     if (auto rc = inspect(*opts); rc != 0)
       throw CLI::RuntimeError(rc);
   });
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::viz

@@ -1,8 +1,10 @@
-// adapters/cli/watch.cpp: `citytwin watch`, the live stream on a terminal.
-#include "adapters/cli/commands.hpp"
+// viz/watch_command.cpp: `citytwin watch`, the live stream on a terminal.
+#include "viz/watch_command.hpp"
 
-#include "viz/stream_filter.hpp"
+#include <CLI/CLI.hpp>
+
 #include "twin/json_reader.hpp"
+#include "viz/stream_filter.hpp"
 #include "viz/ws_client.hpp"
 
 #include "citytwin.pb.h"
@@ -11,7 +13,7 @@
 
 #include <iostream>
 
-namespace citytwin::cli {
+namespace citytwin::viz {
 
 namespace {
 
@@ -22,7 +24,7 @@ struct watch_options {
   std::string bbox;
   std::string token;  ///< secret for servers run with --access
   std::string tenant; ///< whose data; empty: the token's tenant
-  size_t count = 0; ///< stop after this many state frames; 0 = never
+  size_t count = 0;   ///< stop after this many state frames; 0 = never
   double timeout_s = 0;
 };
 
@@ -101,8 +103,8 @@ int watch(const watch_options& opts) {
     std::cout.flush();
     return !(state_frame && opts.count > 0 && ++frames >= opts.count);
   };
-  auto timeout = std::chrono::milliseconds{
-    static_cast<long>(opts.timeout_s * 1000)};
+  auto timeout
+      = std::chrono::milliseconds{static_cast<long>(opts.timeout_s * 1000)};
   auto outcome = viz::run_ws_client(stream_url(opts), receive, timeout);
   if (!outcome.error.empty()) {
     std::cerr << "watch: " << outcome.error << '\n';
@@ -118,40 +120,40 @@ int watch(const watch_options& opts) {
 
 } // namespace
 
-void add_watch(CLI::App& app) {
+void add_watch_command(CLI::App& app) {
   auto opts = std::make_shared<watch_options>();
   auto* cmd = app.add_subcommand(
-    "watch", "Print the live stream of a served twin, one line per change");
+      "watch", "Print the live stream of a served twin, one line per change");
   cmd->add_option("url", opts->url, "ws://HOST:PORT of `citytwin serve`")
-    ->required()
-    ->check([](const std::string& url) {
-      return url.rfind("ws://", 0) == 0 ? std::string{}
-                                        : std::string{"URL must start ws://"};
-    });
+      ->required()
+      ->check([](const std::string& url) {
+        return url.rfind("ws://", 0) == 0 ? std::string{}
+                                          : std::string{"URL must start ws://"};
+      });
   cmd->add_flag("--json", opts->json,
                 "Ask for JSON frames and print them as they come");
   cmd->add_option("--kinds", opts->kinds,
                   "Only these kinds (street_lamp, road_segment, ...)")
-    ->delimiter(',');
+      ->delimiter(',');
   cmd->add_option("--bbox", opts->bbox,
                   "Only entities in minLon,minLat,maxLon,maxLat");
   cmd->add_option("--token", opts->token,
                   "Secret of a token, for servers run with --access (also "
                   "from CITYTWIN_TOKEN, which keeps it out of `ps`)")
-    ->envname("CITYTWIN_TOKEN");
+      ->envname("CITYTWIN_TOKEN");
   cmd->add_option("--tenant", opts->tenant,
                   "Tenant whose data to watch (default: the token's own)");
   cmd->add_option("--count", opts->count,
                   "Stop after this many state frames (0: never)")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--timeout", opts->timeout_s,
                   "Stop after this many seconds (0: never)")
-    ->check(CLI::NonNegativeNumber)
-    ->capture_default_str();
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->callback([opts] {
     if (auto rc = watch(*opts); rc != 0)
       throw CLI::RuntimeError(rc);
   });
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::viz

@@ -1,4 +1,4 @@
-// adapters/cli/data_broker.hpp
+// adapters/ngsi/running_broker.hpp
 #pragma once
 
 // The data broker as `citytwin serve` runs it: the tenants file, the
@@ -21,7 +21,7 @@ namespace citytwin::broker {
 class broker;
 } // namespace citytwin::broker
 
-namespace citytwin::cli {
+namespace citytwin::ngsi {
 
 struct broker_options {
   std::string access_file; ///< tenants, tokens, sharing; empty: no broker
@@ -73,4 +73,4 @@ private:
   std::unique_ptr<impl> impl_;
 };
 
-} // namespace citytwin::cli
+} // namespace citytwin::ngsi

@@ -1,5 +1,5 @@
-// adapters/cli/data_broker.cpp
-#include "adapters/cli/data_broker.hpp"
+// adapters/ngsi/running_broker.cpp
+#include "adapters/ngsi/running_broker.hpp"
 
 #include "actors/type_ids.hpp"
 #include "adapters/broker/access_config.hpp"
@@ -15,12 +15,12 @@
 
 #include <iostream>
 
-namespace citytwin::cli {
+namespace citytwin::ngsi {
 
 struct running_broker::impl {
   std::unique_ptr<broker::broker> brk;
-  std::unique_ptr<ngsi::ngsi_api> api;
-  std::unique_ptr<ngsi::http_listener> listener;
+  std::unique_ptr<ngsi_api> api;
+  std::unique_ptr<http_listener> listener;
   std::vector<uint16_t> own_ports; // never a notification's target
   actors::twin_actor twin;
   caf::actor_system* sys = nullptr;
@@ -122,7 +122,8 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
   const auto* access = &p->brk->access();
   p->twin = twin.front;
   p->sys = &sys;
-  auto fail = [&p](caf::error err) -> caf::expected<std::unique_ptr<running_broker>> {
+  auto fail
+      = [&p](caf::error err) -> caf::expected<std::unique_ptr<running_broker>> {
     running_broker stopper{std::move(p)};
     stopper.stop();
     return err;
@@ -137,22 +138,23 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
     if (auto err = broker::attach_twin(sys, h.handles, p->brk->tenant(h.tenant),
                                        h.tenant))
       return fail(std::move(err));
-  p->api = std::make_unique<ngsi::ngsi_api>(*p->brk);
-  ngsi::listener_config config;
+  p->api = std::make_unique<ngsi_api>(*p->brk);
+  listener_config config;
   config.host = host;
   config.port = opts.port;
   config.threads = opts.threads;
   config.max_connections = access->limits.api_connections;
   auto* api = p->api.get();
-  p->listener = std::make_unique<ngsi::http_listener>(
+  p->listener = std::make_unique<http_listener>(
       config,
-      [api](ngsi::http_request req, ngsi::reply_fn reply) {
+      [api](http_request req, reply_fn reply) {
         api->handle(std::move(req), std::move(reply));
       },
       api->websocket());
   std::string error;
   if (!p->listener->start(error))
-    return fail(caf::make_error(twin::errc::io_failure, "NGSI-LD API: " + error));
+    return fail(
+        caf::make_error(twin::errc::io_failure, "NGSI-LD API: " + error));
   p->own_ports.push_back(p->listener->port());
   p->brk->set_own_ports(p->own_ports);
   return std::unique_ptr<running_broker>{new running_broker(std::move(p))};
@@ -214,4 +216,4 @@ void running_broker::stop() {
   impl_->others.clear();
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::ngsi

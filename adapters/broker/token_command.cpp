@@ -1,5 +1,8 @@
-// adapters/cli/token.cpp: `citytwin token`, which makes access tokens.
-#include "adapters/cli/commands.hpp"
+// adapters/broker/token_command.cpp: `citytwin token`, which makes access
+// tokens.
+#include "adapters/broker/token_command.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/secret_hash.hpp"
@@ -9,7 +12,7 @@
 #include <iostream>
 #include <iterator>
 
-namespace citytwin::cli {
+namespace citytwin::broker {
 
 namespace {
 
@@ -82,7 +85,7 @@ int print_new_token(const token_options& opts) {
 
 } // namespace
 
-void add_token(CLI::App& app) {
+void add_token_command(CLI::App& app) {
   auto opts = std::make_shared<token_options>();
   auto* cmd = app.add_subcommand(
       "token", "Make a token: a new secret and its line for the access file");
@@ -105,4 +108,4 @@ void add_token(CLI::App& app) {
   });
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::broker

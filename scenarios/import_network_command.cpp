@@ -1,5 +1,7 @@
-// adapters/cli/import_network.cpp: `citytwin import-network`.
-#include "adapters/cli/commands.hpp"
+// scenarios/import_network_command.cpp: `citytwin import-network`.
+#include "scenarios/import_network_command.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include "scenarios/assignment/tntp_reader.hpp"
 #include "twin/city_file.hpp"
@@ -9,7 +11,7 @@
 
 #include <iostream>
 
-namespace citytwin::cli {
+namespace citytwin::scenarios {
 
 namespace {
 
@@ -84,8 +86,8 @@ caf::expected<twin::city> import_tntp(const import_options& opts) {
     result.center.lon += v->where.lon / double(all.size());
     result.center.lat += v->where.lat / double(all.size());
   }
-  std::cerr << "import-network: " << converted->report.num_nodes
-            << " nodes, " << converted->report.num_links << " links ("
+  std::cerr << "import-network: " << converted->report.num_nodes << " nodes, "
+            << converted->report.num_links << " links ("
             << converted->report.num_speed_capped << " speeds capped, "
             << converted->report.num_length_floored
             << " zero lengths set to 1 m)\n";
@@ -94,35 +96,35 @@ caf::expected<twin::city> import_tntp(const import_options& opts) {
 
 } // namespace
 
-void add_import_network(CLI::App& app) {
+void add_import_network_command(CLI::App& app) {
   auto opts = std::make_shared<import_options>();
   auto* cmd = app.add_subcommand(
-    "import-network",
-    "Turn a SUMO or TNTP road network into a city file (roads only)");
+      "import-network",
+      "Turn a SUMO or TNTP road network into a city file (roads only)");
   auto* sumo = cmd->add_option("--sumo", opts->sumo_net, "SUMO .net.xml")
-                 ->check(CLI::ExistingFile);
+                   ->check(CLI::ExistingFile);
   auto* tntp = cmd->add_option("--tntp-net", opts->tntp_net, "TNTP _net file")
-                 ->check(CLI::ExistingFile);
+                   ->check(CLI::ExistingFile);
   cmd->add_option("--tntp-node", opts->tntp_node,
                   "TNTP _node file with positions")
-    ->check(CLI::ExistingFile)
-    ->needs(tntp);
+      ->check(CLI::ExistingFile)
+      ->needs(tntp);
   tntp->needs("--tntp-node");
   sumo->excludes(tntp);
   cmd->add_flag("--planar", opts->planar,
                 "TNTP node positions are planar, not lon/lat");
   cmd->add_option("--metres-per-unit", opts->metres_per_unit,
                   "Planar TNTP coordinate unit in metres")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--anchor", opts->anchor,
                   "lon lat of the network's origin (SUMO nets without a "
                   "projection; planar TNTP: south-west corner)")
-    ->expected(2);
+      ->expected(2);
   cmd->add_option("--name", opts->name, "City name")->capture_default_str();
   cmd->add_option("--utc-offset", opts->utc_offset_min,
                   "Local standard time offset from UTC, minutes");
   cmd->add_option("-o,--output", opts->output, "City file to write")
-    ->required();
+      ->required();
   cmd->callback([opts] {
     if (opts->sumo_net.empty() && opts->tntp_net.empty()) {
       std::cerr << "import-network: give --sumo or --tntp-net/--tntp-node\n";
@@ -137,10 +139,10 @@ void add_import_network(CLI::App& app) {
       std::cerr << "import-network: " << twin::describe(err) << '\n';
       throw CLI::RuntimeError(1);
     }
-    std::cerr << "import-network: " << c->roads.num_segments()
-              << " segments, " << c->roads.num_intersections()
-              << " intersections -> " << opts->output << '\n';
+    std::cerr << "import-network: " << c->roads.num_segments() << " segments, "
+              << c->roads.num_intersections() << " intersections -> "
+              << opts->output << '\n';
   });
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::scenarios

@@ -1,21 +1,23 @@
-// adapters/cli/runtime_options.cpp
-#include "adapters/cli/commands.hpp"
+// actors/runtime_options.cpp
+#include "actors/runtime_options.hpp"
 
-namespace citytwin::cli {
+#include <CLI/CLI.hpp>
+
+namespace citytwin::actors {
 
 void add_runtime_options(CLI::App& cmd, runtime_options& opts) {
   cmd.add_option("--scheduler", opts.scheduler,
                  "CAF scheduler policy: sharing or stealing (see "
                  "BENCHMARKS.md)")
-    ->check(CLI::IsMember({"sharing", "stealing"}))
-    ->capture_default_str();
+      ->check(CLI::IsMember({"sharing", "stealing"}))
+      ->capture_default_str();
   cmd.add_option("--threads", opts.threads,
                  "Scheduler worker threads (0: one per core)")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd.add_option("--shards", opts.shards,
                  "Twin shards, each a router and a publisher (0: one per "
                  "worker)")
-    ->capture_default_str();
+      ->capture_default_str();
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::actors

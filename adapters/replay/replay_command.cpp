@@ -1,5 +1,7 @@
-// adapters/cli/replay.cpp: `citytwin replay`.
-#include "adapters/cli/commands.hpp"
+// adapters/replay/replay_command.cpp: `citytwin replay`.
+#include "adapters/replay/replay_command.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/publisher.hpp"
@@ -14,7 +16,7 @@
 #include <filesystem>
 #include <iostream>
 
-namespace citytwin::cli {
+namespace citytwin::replay {
 
 namespace {
 
@@ -74,9 +76,9 @@ int replay(const replay_options& opts) {
             << " messages from " << loaded.rows << " rows in " << loaded.files
             << " files (skipped: " << loaded.bad_time << " bad time, "
             << loaded.bad_columns << " short, " << loaded.empty_rows
-            << " empty; fields left out: " << loaded.empty_fields
-            << " empty, " << loaded.bad_numbers << " not numbers; "
-            << loaded.repeated_headers << " repeated headers)\n";
+            << " empty; fields left out: " << loaded.empty_fields << " empty, "
+            << loaded.bad_numbers << " not numbers; " << loaded.repeated_headers
+            << " repeated headers)\n";
   auto out = mqtt::publisher::connect(*broker, std::chrono::seconds(10));
   if (!out)
     return fail(out.error());
@@ -89,8 +91,8 @@ int replay(const replay_options& opts) {
   std::signal(SIGINT, on_replay_signal);
   std::signal(SIGTERM, on_replay_signal);
   std::cout << "replay: publishing to " << opts.broker << " at "
-            << (*speed > 0 ? opts.speed : std::string{"max"})
-            << " speed, QoS " << opts.qos << std::endl;
+            << (*speed > 0 ? opts.speed : std::string{"max"}) << " speed, QoS "
+            << opts.qos << std::endl;
   auto played = replay::play(*events, **out, play, &replay_stop);
   std::cout << "replay: published " << played.published << " messages in "
             << played.wall_s << " s (" << played.failed << " failed"
@@ -101,34 +103,34 @@ int replay(const replay_options& opts) {
 
 } // namespace
 
-void add_replay(CLI::App& app) {
+void add_replay_command(CLI::App& app) {
   auto opts = std::make_shared<replay_options>();
   auto* cmd = app.add_subcommand(
-    "replay", "Publish a recorded dataset as SenML over MQTT");
+      "replay", "Publish a recorded dataset as SenML over MQTT");
   cmd->add_option("dataset", opts->dataset,
                   "Dataset description: a file, or a name in --datasets "
                   "(aarhus-traffic, aarhus-parking, aarhus-weather, "
                   "aberdeen-pm)")
-    ->required();
+      ->required();
   cmd->add_option("--speed", opts->speed,
                   "Recorded time per wall-clock time: 300x, or max")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--broker", opts->broker, "MQTT broker, mqtt://HOST:PORT")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--qos", opts->qos, "MQTT QoS, 0 or 1")
-    ->check(CLI::Range(0, 1))
-    ->capture_default_str();
+      ->check(CLI::Range(0, 1))
+      ->capture_default_str();
   cmd->add_flag("--retain", opts->retain, "Publish retained messages");
   cmd->add_option("--limit", opts->limit,
                   "Publish at most this many messages (0: all)")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--max-wait-ms", opts->max_wait_ms,
                   "Cut longer gaps in the recording to this wall time")
-    ->check(CLI::Range(0L, 3600000L))
-    ->capture_default_str();
+      ->check(CLI::Range(0L, 3600000L))
+      ->capture_default_str();
   cmd->add_option("--datasets", opts->datasets_dir,
                   "Directory of dataset descriptions")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--data-dir", opts->data_dir,
                   "Directory of the recordings (default: "
                   "$CITYTWIN_SHARED_DATA/streams or ../shared/data/streams)");
@@ -138,4 +140,4 @@ void add_replay(CLI::App& app) {
   });
 }
 
-} // namespace citytwin::cli
+} // namespace citytwin::replay
