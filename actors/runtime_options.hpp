@@ -3,12 +3,10 @@
 
 // The command-line options of every subcommand that runs a twin.
 
+#include "twin/cli_fwd.hpp"
+
 #include <cstddef>
 #include <string>
-
-namespace CLI {
-class App;
-} // namespace CLI
 
 namespace citytwin::actors {
 

@@ -132,6 +132,11 @@ api_throughput_result measure_api_throughput(size_t server_threads,
   api_throughput_result result;
   result.server_threads = server_threads;
   result.client_threads = clients;
+  // Declared before the broker, so that it outlives the broker's TENANTs:
+  // an actor system's destructor waits for every actor to end.
+  caf::actor_system_config cfg;
+  actors::configure(cfg, {});
+  caf::actor_system sys{cfg};
   broker::broker brk{bench_access()};
   auto& store = brk.seeding("bench")->store();
   for (size_t i = 0; i < num_entities; ++i) {
@@ -144,9 +149,6 @@ api_throughput_result measure_api_throughput(size_t server_threads,
            {"value", {{"type", "Point"}, {"coordinates", {10.2, 56.1}}}}}}});
     store.create(std::move(*entity));
   }
-  caf::actor_system_config cfg;
-  actors::configure(cfg, {});
-  caf::actor_system sys{cfg};
   brk.start_tenants(sys);
   ngsi::ngsi_api api{brk};
   ngsi::listener_config config;

@@ -2,14 +2,11 @@
 #pragma once
 
 #include "scenarios/assignment/bpr_link.hpp"
+#include "twin/cli_fwd.hpp"
 
 #include <filesystem>
 #include <iosfwd>
 #include <limits>
-
-namespace CLI {
-class App;
-} // namespace CLI
 
 namespace citytwin::scenarios::assignment {
 
