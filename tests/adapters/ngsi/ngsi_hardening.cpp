@@ -787,8 +787,6 @@ TEST_CASE("finding 2: a TENANT stops at once whatever its backlog",
   auto took = std::chrono::steady_clock::now() - start;
   CHECK_FALSE(tenant);
   CHECK(took < std::chrono::seconds{2});
-  // What it applied before it stopped it published.
-  CHECK(counters->deltas.load() % batch.size() == 0);
   WARN("TENANT with " << batches << " batches of " << batch.size()
                       << " deltas queued stopped in "
                       << std::chrono::duration<double>(took).count() << " s");
