@@ -174,6 +174,7 @@ double percentile(const std::vector<int64_t>& sorted, double p) {
 stream_latency_result measure_stream_latency(const twin::city& c,
                                              const std::vector<double>& rates,
                                              size_t clients, double seconds,
+                                             const std::string& format,
                                              const std::string& self_exe) {
   stream_latency_result result;
   result.clients = clients;
@@ -204,7 +205,8 @@ stream_latency_result measure_stream_latency(const twin::city& c,
   ::close(fd);
   std::string log_path = log_template;
   child_process viewers{{self_exe, "--viewer-clients",
-                         served.url("format=json"), std::to_string(clients),
+                         served.url("format=" + format),
+                         std::to_string(clients),
                          std::to_string(std::chrono::duration<double>(
                                           setup_limit)
                                           .count()),

@@ -29,7 +29,8 @@ struct stream_latency_result {
 };
 
 /// Serves a twin of `c` with the live stream on 127.0.0.1, connects
-/// `clients` JSON-mode WebSocket clients from a child process
+/// `clients` WebSocket clients asking for `format` ("json", or "proto" as
+/// the viewer page does) from a child process
 /// (`self_exe --viewer-clients ... LOG T0 COUNT`), then for each rate sends
 /// readings to lamps and bins for `seconds` in 1 ms ticks. Each reading's
 /// time encodes its sequence number, so a client that sees `updated_ms`
@@ -37,6 +38,7 @@ struct stream_latency_result {
 stream_latency_result measure_stream_latency(const twin::city& c,
                                              const std::vector<double>& rates,
                                              size_t clients, double seconds,
+                                             const std::string& format,
                                              const std::string& self_exe);
 
 /// Memory of the server with many viewers connected.
