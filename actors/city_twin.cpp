@@ -1,6 +1,7 @@
 // actors/city_twin.cpp
 #include "actors/city_twin.hpp"
 
+#include "actors/defaults.hpp"
 #include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
 
@@ -10,11 +11,7 @@ namespace citytwin::actors {
 
 namespace {
 
-// Internal requests between our own actors on one node wait without a
-// timer: a shard that dies answers with an error anyway, and in CAF 0.17.6
-// a pending request timer keeps its sender alive in the clock thread,
-// which deadlocks shutdown when it drops the last reference to a twin.
-constexpr auto internal_timeout = caf::infinite;
+using defaults::internal_timeout;
 
 void add_up(std::vector<uint64_t>& sum, const std::vector<uint64_t>& part) {
   if (sum.size() < part.size())
@@ -49,6 +46,12 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
       [self](create_atom, twin::entity_id id) {
         const auto& routers = self->state.routers;
         self->send(routers[shard_of(id, routers.size())], create_atom_v, id);
+      },
+      [self](command_atom,
+             twin::command& x) -> caf::result<twin::entity_state> {
+        const auto& routers = self->state.routers;
+        return self->delegate(routers[shard_of(x.target, routers.size())],
+                              command_atom_v, std::move(x));
       },
       [self](caf::get_atom,
              twin::entity_id id) -> caf::result<twin::entity_state> {
@@ -117,6 +120,8 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                     add_up(result->entities_by_kind, s.created_by_kind);
                     for (auto n : s.created_by_kind)
                       result->created += n;
+                    result->commands += s.commands;
+                    result->commands_refused += s.commands_refused;
                     done();
                   },
                   fail);

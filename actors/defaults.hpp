@@ -1,6 +1,8 @@
 // actors/defaults.hpp
 #pragma once
 
+#include <caf/duration.hpp>
+
 #include <cstddef>
 
 namespace citytwin::actors::defaults {
@@ -13,6 +15,12 @@ constexpr size_t max_delta_batch = 1024;
 /// Threads that spawn entity actors at boot. Spawning is CPU-bound and
 /// thread-safe; two threads use both cores of the reference machine.
 constexpr size_t spawn_threads = 2;
+
+/// Timeout of requests between our own actors on one node: none. A shard
+/// that dies answers with an error anyway, and in CAF 0.17.6 a pending
+/// request timer keeps its sender alive in the clock thread, which
+/// deadlocks shutdown when it drops the last reference to a twin.
+constexpr auto internal_timeout = caf::infinite;
 
 /// Simulated seconds the synthetic feed advances per tick.
 constexpr long feed_step_s = 60;

@@ -45,6 +45,13 @@ twin::delta entity_actor_state::observe(const twin::reading& x,
   return result;
 }
 
+caf::expected<twin::delta> entity_actor_state::command(const twin::command& x) {
+  auto changed = twin::execute(live, x);
+  if (!changed)
+    return std::move(changed.error());
+  return twin::delta{live, *changed};
+}
+
 twin::entity_state created_state(twin::entity_id id) {
   auto result = twin::make_state(id);
   if (id.kind == twin::entity_kind::parking_sensor)
@@ -68,6 +75,14 @@ entity(entity_actor::stateful_pointer<entity_actor_state> self,
         rejection_report rejected;
         auto d = self->state.observe(x, rejected);
         self->state.publish(self, std::move(d), std::move(rejected));
+      },
+      [self](command_atom,
+             const twin::command& x) -> caf::result<twin::entity_state> {
+        auto d = self->state.command(x);
+        if (!d)
+          return std::move(d.error());
+        self->send(self->state.publisher, std::move(*d));
+        return self->state.live;
       },
       [self](caf::get_atom) { return self->state.live; },
   };

@@ -25,6 +25,9 @@ struct entity_actor_state {
   /// Applies one reading (see above).
   twin::delta observe(const twin::reading& x, rejection_report& rejected);
 
+  /// Executes a command: the delta to publish, or why it was refused.
+  caf::expected<twin::delta> command(const twin::command& x);
+
   /// Sends the outcome of `observe` to the publisher: the delta if anything
   /// changed, the rejections if any.
   template <class Self>

@@ -10,6 +10,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
+#include "twin/command.hpp"
 #include "twin/entity_state.hpp"
 #include "twin/reading.hpp"
 
@@ -30,6 +31,9 @@ using entity_actor = caf::typed_actor<
     // Applies one reading: the common case of one value per update, without
     // a vector allocation per message.
     caf::reacts_to<observe_atom, twin::reading>,
+    // Executes a command (actuators only); publishes the delta and returns
+    // the new state, or why the command was refused (twin::execute).
+    caf::replies_to<command_atom, twin::command>::with<twin::entity_state>,
     // Returns the current state.
     caf::replies_to<caf::get_atom>::with<twin::entity_state>>;
 
@@ -55,6 +59,9 @@ using router_actor = caf::typed_actor<
     // Creates a sensor entity of this shard at runtime; refused (counted)
     // if the id exists or its kind is not a sensor kind.
     caf::reacts_to<create_atom, twin::entity_id>,
+    // Passes a command to its actuator in this shard, counting commands
+    // and refusals; the actuator's new state or why it refused.
+    caf::replies_to<command_atom, twin::command>::with<twin::entity_state>,
     // Returns the state of an entity of this shard, also one created at
     // runtime; errc::unknown_entity if there is none.
     caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
@@ -68,6 +75,10 @@ using twin_actor = caf::typed_actor<
     // Creates a sensor entity at runtime, in its shard (through its ROUTER,
     // so readings sent here afterwards find it).
     caf::reacts_to<create_atom, twin::entity_id>,
+    // Sends a command to an actuator (through its shard's ROUTER); its new
+    // state, or why it was refused (errc::unknown_entity, not_an_actuator,
+    // out_of_range, not_finite, actuator_fault).
+    caf::replies_to<command_atom, twin::command>::with<twin::entity_state>,
     // Returns one entity's state; errc::unknown_entity if there is none.
     caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
     // Subscribes to the deltas of every shard.
@@ -93,6 +104,10 @@ using feed_actor = caf::typed_actor<
 using tenant_actor = subscriber_actor::extend<
     // Runs one piece of work on the state (an API route and its reply).
     caf::reacts_to<tenant_task>,
+    // Joins the tenant's city twin, where commands go.
+    caf::reacts_to<caf::join_atom, twin_actor>,
+    // Passes a client's command to the twin; the outcome goes to its hook.
+    caf::reacts_to<command_task>,
     // Returns sizes for /metrics.
     caf::replies_to<stats_atom, caf::get_atom>::with<tenant_gauges>>;
 

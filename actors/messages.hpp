@@ -1,13 +1,16 @@
 // actors/messages.hpp
 #pragma once
 
+#include "twin/command.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/entity_kind.hpp"
+#include "twin/entity_state.hpp"
 #include "twin/error.hpp"
 
 #include <caf/meta/type_name.hpp>
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/expected.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -83,12 +86,15 @@ struct router_stats {
   /// Entities this router created at runtime, by index_of(kind).
   std::vector<uint64_t> created_by_kind;
   uint64_t create_refused = 0; ///< creations refused (id taken, no sensor)
+  uint64_t commands = 0;         ///< commands received for this shard
+  uint64_t commands_refused = 0; ///< of which refused (see twin::execute)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.readings, x.unknown_entity,
-           x.messages_out, x.created_by_kind, x.create_refused);
+           x.messages_out, x.created_by_kind, x.create_refused, x.commands,
+           x.commands_refused);
 }
 
 /// What the whole twin reports: sizes and the sums of all counters.
@@ -104,6 +110,8 @@ struct twin_stats {
   std::vector<uint64_t> rejected_by_reason; ///< index = errc value
   uint64_t deltas = 0;
   uint32_t shards = 0;
+  uint64_t commands = 0;         ///< commands sent to actuators
+  uint64_t commands_refused = 0; ///< of which refused
 
   /// Readings that changed or confirmed an entity's state.
   uint64_t readings_applied() const {
@@ -115,7 +123,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
   return f(caf::meta::type_name("twin_stats"), x.city, x.entities_by_kind,
            x.created, x.readings, x.unknown_entity, x.readings_rejected,
-           x.rejected_by_reason, x.deltas, x.shards);
+           x.rejected_by_reason, x.deltas, x.shards, x.commands,
+           x.commands_refused);
 }
 
 /// Work on one tenant's broker state, run by its TENANT actor: an NGSI-LD
@@ -124,6 +133,15 @@ typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
 /// the HTTP request to the tenant's node instead.
 struct tenant_task {
   std::function<void(broker::tenant_space&)> run;
+};
+
+/// A command an NGSI-LD client sent to one of its tenant's actuators: its
+/// TENANT passes it to the twin and hands the outcome (the actuator's new
+/// state or why it refused) to `done`, which answers the client. A
+/// closure, like `tenant_task`.
+struct command_task {
+  twin::command cmd;
+  std::function<void(caf::expected<twin::entity_state>)> done;
 };
 
 /// Sizes a TENANT reports for /metrics.
@@ -142,3 +160,4 @@ typename Inspector::result_type inspect(Inspector& f, tenant_gauges& x) {
 } // namespace citytwin::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::tenant_task)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::command_task)

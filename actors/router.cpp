@@ -1,6 +1,7 @@
 // actors/router.cpp
 #include "actors/router.hpp"
 
+#include "actors/defaults.hpp"
 #include "actors/entity.hpp"
 #include "actors/type_ids.hpp"
 #include "twin/entity_state.hpp"
@@ -49,6 +50,32 @@ router(router_actor::stateful_pointer<router_state> self,
         self->state.add_created(
             id, self->spawn<caf::lazy_init>(entity, created_state(id),
                                             self->state.publisher));
+      },
+      [self](command_atom,
+             twin::command& x) -> caf::result<twin::entity_state> {
+        auto& stats = self->state.stats;
+        ++stats.commands;
+        auto* handle = self->state.find(x.target);
+        if (handle == nullptr) {
+          ++stats.commands_refused;
+          return caf::make_error(twin::errc::unknown_entity,
+                                 "no actuator with that id");
+        }
+        // What needs no state is refused here, without a hop.
+        if (auto err = twin::validate(x)) {
+          ++stats.commands_refused;
+          return err;
+        }
+        auto rp = self->make_response_promise<twin::entity_state>();
+        self->request(*handle, defaults::internal_timeout, command_atom_v,
+                      std::move(x))
+          .then(
+            [rp](twin::entity_state& st) mutable { rp.deliver(std::move(st)); },
+            [self, rp](caf::error& err) mutable {
+              ++self->state.stats.commands_refused;
+              rp.deliver(std::move(err));
+            });
+        return rp;
       },
       [self](caf::get_atom,
              twin::entity_id id) -> caf::result<twin::entity_state> {

@@ -3,6 +3,8 @@
 
 #include "twin/error.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -299,10 +301,24 @@ std::vector<attribute> attributes(const entity_state& state) {
               {"capacity_veh_h", s.capacity_veh_h}};
     }
     std::vector<attribute> operator()(const intersection_state& s) const {
-      return {{"signal_phase", double(s.phase)},
-              {"num_phases", double(s.num_phases)},
-              {"phase_changes", double(s.phase_changes)},
-              {"phase_since", double(s.phase_since)}};
+      std::vector<attribute> result{
+        {"signal_phase", double(s.phase)},
+        {"num_phases", double(s.num_phases)},
+        {"phase_changes", double(s.phase_changes)},
+        {"phase_since", double(s.phase_since)},
+        {"signal_mode", double(static_cast<uint8_t>(s.mode))},
+        {"commands", double(s.commands)},
+        {"last_command", double(s.last_command)}};
+      // Green time per phase of the commanded plan (0: the light's own
+      // timing), so every light shows the same attributes whatever it was
+      // told.
+      static constexpr std::array<std::string_view, max_plan_phases> green
+        = {"green_time_0", "green_time_1", "green_time_2", "green_time_3",
+           "green_time_4", "green_time_5", "green_time_6", "green_time_7"};
+      for (size_t i = 0; i < std::min<size_t>(s.num_phases, max_plan_phases);
+           ++i)
+        result.push_back({green[i], double(s.green_s[i])});
+      return result;
     }
     std::vector<attribute> operator()(const street_lamp_state& s) const {
       return {{"dim_level", s.dim_level},
@@ -310,7 +326,9 @@ std::vector<attribute> attributes(const entity_state& state) {
               {"power", s.power_w},
               {"on", s.on ? 1.0 : 0.0},
               {"switch_count", double(s.switch_count)},
-              {"rated_power_w", s.rated_power_w}};
+              {"rated_power_w", s.rated_power_w},
+              {"commands", double(s.commands)},
+              {"last_command", double(s.last_command)}};
     }
     std::vector<attribute> operator()(const waste_bin_state& s) const {
       return {{"fill_level", s.fill_level},

@@ -32,6 +32,10 @@ const char* to_string(errc code) {
       return "invalid_config";
     case errc::malformed_payload:
       return "malformed_payload";
+    case errc::not_an_actuator:
+      return "not_an_actuator";
+    case errc::actuator_fault:
+      return "actuator_fault";
   }
   return "unknown_error";
 }

@@ -36,6 +36,11 @@ enum class errc : uint8_t {
   invalid_config,
   /// A wire payload could not be decoded.
   malformed_payload,
+  /// A command names an entity that takes no such command.
+  not_an_actuator,
+  /// An actuator cannot honour a command in its present state (a faulty
+  /// lamp, a plan for phases the light does not have).
+  actuator_fault,
 };
 
 /// Names an error code, e.g. `unknown_entity`.

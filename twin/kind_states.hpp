@@ -5,6 +5,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <variant>
 
@@ -23,12 +25,24 @@ struct road_segment_state {
   congestion level = congestion::unknown;
 };
 
+/// How a traffic light operates; set by command (twin/command.hpp).
+enum class signal_mode : uint8_t { normal, all_red, flashing };
+
+/// Phases a signal plan can time. A light with more phases keeps its own
+/// timing and refuses plans.
+constexpr size_t max_plan_phases = 8;
+
 /// An intersection; signalised ones cycle through phases.
 struct intersection_state {
   uint8_t num_phases = 0; ///< static: 0 for an unsignalised intersection
   uint8_t phase = 0;
   uint32_t phase_changes = 0;
   time_ms phase_since = 0;
+  signal_mode mode = signal_mode::normal;
+  /// Green seconds per phase of the commanded plan; all 0: the light's own.
+  std::array<uint16_t, max_plan_phases> green_s{};
+  uint32_t commands = 0;  ///< commands honoured
+  time_ms last_command = 0;
 };
 
 /// A street lamp, dimmable, with a rated power.
@@ -39,6 +53,8 @@ struct street_lamp_state {
   uint32_t switch_count = 0; ///< off->on transitions, for lamp wear
   bool on = false;
   bool fault = false;
+  uint32_t commands = 0; ///< commands honoured
+  time_ms last_command = 0;
 };
 
 /// A waste bin; a sharp drop of its fill level counts as a collection.
@@ -116,13 +132,15 @@ typename Inspector::result_type inspect(Inspector& f, road_segment_state& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, intersection_state& x) {
   return f(caf::meta::type_name("intersection_state"), x.num_phases, x.phase,
-           x.phase_changes, x.phase_since);
+           x.phase_changes, x.phase_since, x.mode, x.green_s, x.commands,
+           x.last_command);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, street_lamp_state& x) {
   return f(caf::meta::type_name("street_lamp_state"), x.rated_power_w,
-           x.dim_level, x.power_w, x.switch_count, x.on, x.fault);
+           x.dim_level, x.power_w, x.switch_count, x.on, x.fault, x.commands,
+           x.last_command);
 }
 
 template <class Inspector>

@@ -63,4 +63,9 @@ constexpr uint32_t bit(quantity q) {
   return uint32_t{1} << static_cast<uint32_t>(q);
 }
 
+/// The bit standing for a change that no quantity names: an actuator's
+/// commanded setting (signal plan or mode, command count). Quantities stay
+/// below 32, so the top bit is free.
+constexpr uint32_t actuation_bit = uint32_t{1} << 31;
+
 } // namespace citytwin::twin

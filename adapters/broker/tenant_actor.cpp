@@ -1,6 +1,7 @@
 // adapters/broker/tenant_actor.cpp
 #include "adapters/broker/tenant_actor.hpp"
 
+#include "actors/defaults.hpp"
 #include "actors/type_ids.hpp"
 #include "adapters/broker/broker.hpp"
 #include "adapters/broker/twin_mirror.hpp"
@@ -85,6 +86,26 @@ tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
         }
         self->state.publish_gauges();
       },
+      [self](caf::join_atom, actors::twin_actor twin) {
+        self->state.twin = std::move(twin);
+      },
+      [self](actors::command_task& task) {
+        if (!self->state.twin) {
+          task.done(caf::make_error(twin::errc::unknown_entity,
+                                    "tenant '" + self->state.space->name()
+                                      + "' has no live city"));
+          return;
+        }
+        // Asked, not waited for: the TENANT goes on with other routes and
+        // deltas while the actuator decides. The twin always answers (an
+        // actor that dies answers with an error), hence no timer.
+        auto done = std::move(task.done);
+        self->request(self->state.twin, actors::defaults::internal_timeout,
+                      actors::command_atom_v, std::move(task.cmd))
+          .then(
+            [done](twin::entity_state& st) mutable { done(std::move(st)); },
+            [done](caf::error& err) mutable { done(std::move(err)); });
+      },
       [self](actors::stats_atom, caf::get_atom) {
         return self->state.gauges();
       },
@@ -106,6 +127,7 @@ caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
       tenant,
       actors::tenant_task{[writer = make_live_writer(twin.routers)](
                               tenant_space& space) { space.live = writer; }});
+  caf::anon_send(tenant, caf::join_atom_v, twin.front);
   caf::scoped_actor self{sys};
   caf::error failure;
   self->request(twin.front, subscribe_timeout, caf::subscribe_atom_v,

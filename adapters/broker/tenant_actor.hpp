@@ -26,6 +26,8 @@ struct tenant_actor_state {
   static inline const char* name = "broker-tenant";
   std::shared_ptr<tenant_space> space; ///< held by nobody else
   std::shared_ptr<tenant_counters> counters;
+  /// The tenant's city twin, for commands; none until `attach_twin`.
+  actors::twin_actor twin;
   uint64_t num_deltas = 0;
 
   /// Applies deltas of the tenant's city (named like the tenant).
@@ -48,8 +50,8 @@ actors::tenant_actor spawn_tenant(caf::actor_system& sys,
                                   std::shared_ptr<tenant_counters> counters);
 
 /// Joins a TENANT to its city's twin: NGSI-LD writes of measured
-/// attributes become twin readings, and the TENANT receives the twin's
-/// deltas. Waits for the twin's answer: call at start-up, outside actors.
+/// attributes become twin readings, commands go to the twin's actuators,
+/// and the TENANT receives the twin's deltas. Waits for the twin's answer: call at start-up, outside actors.
 caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
                        const actors::tenant_actor& tenant,
                        const std::string& city);

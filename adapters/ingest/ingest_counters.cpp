@@ -160,6 +160,12 @@ std::string render_prometheus(const ingest_stats& s,
         << twin::to_string(static_cast<twin::errc>(code)) << "\"} " << n
         << '\n';
   }
+  metric(out, "citytwin_commands_total", "counter",
+         "Commands sent to actuators (operators, rules, MQTT).",
+         twin->commands);
+  metric(out, "citytwin_commands_refused_total", "counter",
+         "Commands an actuator refused or that named no actuator.",
+         twin->commands_refused);
   return std::move(out).str();
 }
 
