@@ -4,6 +4,7 @@
 #include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
 #include "twin/broker/broker_error.hpp"
+#include "twin/command.hpp"
 #include "twin/iso_time.hpp"
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
@@ -46,6 +47,13 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
     twin::reading_batch readings;
     auto now = twin::now_ms();
     for (const auto& [name, attr] : attrs.items()) {
+      // Stored beside the entity, a command would never reach the device.
+      if (twin::parse_command_attribute(name))
+        return make_problem(broker_errc::bad_request_data,
+                            "'" + name
+                              + "' is a command: send it alone, with PATCH "
+                                "/ngsi-ld/v1/entities/{id}/attrs/"
+                              + name);
       auto q = twin::parse_quantity(name);
       if (!q) {
         rest[name] = attr;

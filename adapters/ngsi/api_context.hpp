@@ -107,6 +107,14 @@ std::optional<http_response> subscription_routes(api_call& call,
                                                  std::string_view path);
 std::optional<http_response> type_routes(api_call& call, std::string_view path);
 
+/// A command to a live actuator (`PATCH /entities/{id}/attrs/` + a
+/// command attribute, twin/command.hpp): checks it on the I/O thread, has
+/// the tenant's TENANT pass it to the twin, and answers through `done`
+/// once the actuator has decided. False (and `done` untouched) when `path`
+/// is no command's.
+bool command_route(api_call& call, std::shared_ptr<const http_request> held,
+                   std::string_view path, reply_fn& done);
+
 /// The subscription document with its status and queue counters.
 json render_subscription(const broker::delivery& d);
 

@@ -188,6 +188,9 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
                               "contexts are built in and cannot be added"));
       return answer(reply(call, 200, json::array({std::string{core_context}})));
     }
+    // Commands need the twin, not the tenant's state.
+    if (command_route(call, held, path, done))
+      return;
   } catch (const nlohmann::json::exception& e) {
     brk_.refuse("json_wrong_type");
     return answer(
