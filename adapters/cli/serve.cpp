@@ -12,6 +12,7 @@
 #include "adapters/ingest/binding_table.hpp"
 #include "adapters/ingest/entity_creator.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
+#include "adapters/mqtt/actuator_echo.hpp"
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/ingest_client.hpp"
 #include "twin/city_file.hpp"
@@ -221,6 +222,26 @@ int serve(const serve_options& opts) {
   client = ingest->get();
   if (*ingest)
     std::cout << "citytwin: MQTT ingest from " << opts.mqtt << '\n';
+  // Devices follow the twin: commanded settings go out on the same broker.
+  mqtt::running_echo echo;
+  if (*ingest) {
+    auto started = mqtt::start_actuator_echo(
+      sys, handles->front, *mqtt::parse_broker_url(opts.mqtt), city_ptr->name);
+    if (!started) {
+      std::cerr << "serve: actuator settings: "
+                << twin::describe(started.error()) << '\n';
+      if (*brk)
+        (*brk)->stop();
+      (*ingest)->stop();
+      http.stop();
+      viewer->stop();
+      actors::stop_twin(sys, *handles);
+      return 2;
+    }
+    echo = std::move(*started);
+    std::cout << "citytwin: actuator settings published to city/"
+              << city_ptr->name << "/cmd/<kind>/<id>\n";
+  }
   if (*brk)
     std::cout << "citytwin: NGSI-LD API on http://" << opts.host << ":"
               << (*brk)->port() << "/ngsi-ld/v1 (open data: /opendata/v1)"
@@ -264,6 +285,7 @@ int serve(const serve_options& opts) {
   }
   if (feed_handle)
     caf::anon_send_exit(feed_handle, caf::exit_reason::user_shutdown);
+  mqtt::stop_actuator_echo(handles->front, echo);
   actors::stop_twin(sys, *handles);
   sys.await_actors_before_shutdown(false);
   return 0;
