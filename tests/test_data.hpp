@@ -4,8 +4,10 @@
 #include "twin/city.hpp"
 #include "twin/city_generator.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace citytwin::test {
 
@@ -37,6 +39,18 @@ inline twin::city small_city(uint64_t seed = 7) {
   opts.bins = 5;
   opts.sensors = 10;
   return *twin::generate_city(opts);
+}
+
+/// The first signalised intersection of `c` and its number of phases;
+/// 0 phases if there is none.
+inline std::pair<twin::entity_id, uint8_t> first_signalised(const twin::city& c) {
+  std::pair<twin::entity_id, uint8_t> result{{}, 0};
+  twin::for_each_initial_state(c, [&](const twin::entity_state& st) {
+    if (result.second == 0 && st.id.kind == twin::entity_kind::intersection
+        && st.as<twin::intersection_state>().num_phases > 0)
+      result = {st.id, st.as<twin::intersection_state>().num_phases};
+  });
+  return result;
 }
 
 } // namespace citytwin::test

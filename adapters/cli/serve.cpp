@@ -13,6 +13,7 @@
 #include "adapters/ingest/entity_creator.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
 #include "adapters/mqtt/actuator_echo.hpp"
+#include "adapters/mqtt/command_intake.hpp"
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/ingest_client.hpp"
 #include "twin/city_file.hpp"
@@ -62,7 +63,9 @@ struct serve_options {
 // for bad options.
 caf::expected<std::unique_ptr<mqtt::ingest_client>>
 start_ingest(const serve_options& opts, const actors::twin_handles& handles,
-             const std::string& city) {
+             const std::string& city,
+             std::function<void(std::string_view, std::string_view)>
+               on_command) {
   if (opts.mqtt.empty())
     return std::unique_ptr<mqtt::ingest_client>{};
   auto broker = mqtt::parse_broker_url(opts.mqtt);
@@ -94,6 +97,11 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
   mqtt::ingest_client_config config;
   config.broker = *broker;
   config.qos = opts.mqtt_qos;
+  if (on_command) {
+    config.command_filter = mqtt::command_request_filter(
+      opts.tenant.empty() ? city : opts.tenant);
+    config.on_command = std::move(on_command);
+  }
   return mqtt::ingest_client::start(
     config, std::move(decoding), ingest::router_sink(handles.routers),
     handles.routers.size(),
@@ -176,12 +184,15 @@ int serve(const serve_options& opts) {
   // first, and /metrics picks the ingest client up once it exists.
   std::atomic<mqtt::ingest_client*> client{nullptr};
   std::atomic<ngsi::running_broker*> data_broker{nullptr};
-  auto metrics = [&client, &data_broker](const actors::twin_stats& twin) {
+  auto command_counters = std::make_shared<mqtt::command_request_counters>();
+  auto metrics = [&client, &data_broker,
+                  command_counters](const actors::twin_stats& twin) {
     auto* ingest = client.load();
     auto* brk = data_broker.load();
     return ingest::render_prometheus(ingest ? ingest->counters().snapshot()
                                             : ingest::ingest_stats{},
                                      &twin)
+           + (ingest ? command_counters->render_prometheus() : std::string{})
            + (brk ? brk->metrics() : std::string{});
   };
   http.set_handler(viewer->wrap(
@@ -211,9 +222,42 @@ int serve(const serve_options& opts) {
   data_broker = brk->get();
   if (*brk)
     (*brk)->protect_port(http.port());
-  auto ingest = start_ingest(opts, *handles, city_ptr->name);
+  // Devices follow the twin: commanded settings go out on the ingest's
+  // broker, and requests for settings come in through the ingest client.
+  mqtt::running_echo echo;
+  mqtt::command_intake_actor intake;
+  if (!opts.mqtt.empty() && mqtt::parse_broker_url(opts.mqtt)) {
+    auto topic_tenant = opts.tenant.empty() ? city_ptr->name : opts.tenant;
+    auto started = mqtt::start_actuator_echo(
+      sys, handles->front, *mqtt::parse_broker_url(opts.mqtt), topic_tenant,
+      city_ptr->name);
+    if (!started) {
+      std::cerr << "serve: actuator settings: "
+                << twin::describe(started.error()) << '\n';
+      if (*brk)
+        (*brk)->stop();
+      http.stop();
+      viewer->stop();
+      actors::stop_twin(sys, *handles);
+      return 2;
+    }
+    echo = std::move(*started);
+    intake = sys.spawn(mqtt::command_intake, handles->front, echo.out);
+    std::cout << "citytwin: actuator settings on city/" << topic_tenant
+              << "/cmd/<kind>/<id>, requests on .../set\n";
+  }
+  auto ingest = start_ingest(
+    opts, *handles, city_ptr->name,
+    echo.out ? mqtt::command_request_handler(
+                 intake, echo.out,
+                 opts.tenant.empty() ? city_ptr->name : opts.tenant,
+                 city_ptr->name, command_counters)
+             : nullptr);
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
+    if (intake)
+      caf::anon_send_exit(intake, caf::exit_reason::user_shutdown);
+    mqtt::stop_actuator_echo(handles->front, echo);
     http.stop();
     viewer->stop();
     actors::stop_twin(sys, *handles);
@@ -222,26 +266,6 @@ int serve(const serve_options& opts) {
   client = ingest->get();
   if (*ingest)
     std::cout << "citytwin: MQTT ingest from " << opts.mqtt << '\n';
-  // Devices follow the twin: commanded settings go out on the same broker.
-  mqtt::running_echo echo;
-  if (*ingest) {
-    auto started = mqtt::start_actuator_echo(
-      sys, handles->front, *mqtt::parse_broker_url(opts.mqtt), city_ptr->name);
-    if (!started) {
-      std::cerr << "serve: actuator settings: "
-                << twin::describe(started.error()) << '\n';
-      if (*brk)
-        (*brk)->stop();
-      (*ingest)->stop();
-      http.stop();
-      viewer->stop();
-      actors::stop_twin(sys, *handles);
-      return 2;
-    }
-    echo = std::move(*started);
-    std::cout << "citytwin: actuator settings published to city/"
-              << city_ptr->name << "/cmd/<kind>/<id>\n";
-  }
   if (*brk)
     std::cout << "citytwin: NGSI-LD API on http://" << opts.host << ":"
               << (*brk)->port() << "/ngsi-ld/v1 (open data: /opendata/v1)"
@@ -285,6 +309,8 @@ int serve(const serve_options& opts) {
   }
   if (feed_handle)
     caf::anon_send_exit(feed_handle, caf::exit_reason::user_shutdown);
+  if (intake)
+    caf::anon_send_exit(intake, caf::exit_reason::user_shutdown);
   mqtt::stop_actuator_echo(handles->front, echo);
   actors::stop_twin(sys, *handles);
   sys.await_actors_before_shutdown(false);

@@ -31,15 +31,15 @@ void append_common(std::string& out, uint32_t commands, twin::time_ms last) {
 
 } // namespace
 
-std::string actuator_topic(std::string_view tenant, const twin::entity_id& id,
-                           std::string_view root) {
+std::string actuator_topic(std::string_view tenant, std::string_view city,
+                           const twin::entity_id& id, std::string_view root) {
   std::string result{root};
   result += '/';
   result += tenant;
   result += "/cmd/";
   result += twin::to_string(id.kind);
   result += '/';
-  result += twin::to_urn(id, tenant);
+  result += twin::to_urn(id, city);
   return result;
 }
 
@@ -79,14 +79,16 @@ actors::subscription_filter actuator_filter() {
 caf::expected<running_echo> start_actuator_echo(caf::actor_system& sys,
                                                 const actors::twin_actor& twin,
                                                 const broker_url& broker,
-                                                std::string tenant) {
+                                                std::string tenant,
+                                                std::string city) {
   auto out = publisher::connect(broker, connect_timeout,
                                 "citytwin-actuators-" + tenant);
   if (!out)
     return std::move(out.error());
   running_echo result;
   result.out = std::shared_ptr<publisher>{std::move(*out)};
-  result.actor = sys.spawn(actuator_echo, result.out, std::move(tenant));
+  result.actor = sys.spawn(actuator_echo, result.out, std::move(tenant),
+                           std::move(city));
   caf::scoped_actor self{sys};
   caf::error failure;
   self->request(twin, connect_timeout, caf::subscribe_atom_v, result.actor,
@@ -112,9 +114,11 @@ void stop_actuator_echo(const actors::twin_actor& twin, running_echo& echo) {
 actors::subscriber_actor::behavior_type
 actuator_echo(actors::subscriber_actor::stateful_pointer<actuator_echo_state>
                 self,
-              std::shared_ptr<publisher> out, std::string tenant) {
+              std::shared_ptr<publisher> out, std::string tenant,
+              std::string city) {
   self->state.out = std::move(out);
   self->state.tenant = std::move(tenant);
+  self->state.city = std::move(city);
   return {
     [self](const twin::delta_batch& batch) {
       auto& st = self->state;
@@ -125,7 +129,8 @@ actuator_echo(actors::subscriber_actor::stateful_pointer<actuator_echo_state>
         if (setting.empty())
           continue;
         // Queued in libmosquitto and sent by its network thread: no wait.
-        if (st.out->publish(actuator_topic(st.tenant, d.state.id), setting,
+        if (st.out->publish(actuator_topic(st.tenant, st.city, d.state.id),
+                            setting,
                             command_qos, true))
           ++st.failed;
         else

@@ -30,8 +30,10 @@
 
 namespace citytwin::mqtt {
 
-/// The topic of an actuator's commanded setting.
-std::string actuator_topic(std::string_view tenant, const twin::entity_id& id,
+/// The topic of an actuator's commanded setting; `tenant` is the topic's
+/// tenant level, `city` the one in the entity's URN.
+std::string actuator_topic(std::string_view tenant, std::string_view city,
+                           const twin::entity_id& id,
                            std::string_view root = "city");
 
 /// The JSON document of an actuator's commanded setting; empty for a state
@@ -42,6 +44,7 @@ struct actuator_echo_state {
   static inline const char* name = "actuator-echo";
   std::shared_ptr<publisher> out;
   std::string tenant;
+  std::string city;
   uint64_t published = 0;
   uint64_t failed = 0; ///< libmosquitto refused to queue (disconnected)
 };
@@ -50,7 +53,8 @@ struct actuator_echo_state {
 actors::subscriber_actor::behavior_type
 actuator_echo(actors::subscriber_actor::stateful_pointer<actuator_echo_state>
                 self,
-              std::shared_ptr<publisher> out, std::string tenant);
+              std::shared_ptr<publisher> out, std::string tenant,
+              std::string city);
 
 /// The filter `actuator_echo` subscribes with: lamps and intersections.
 actors::subscription_filter actuator_filter();
@@ -67,7 +71,8 @@ struct running_echo {
 caf::expected<running_echo> start_actuator_echo(caf::actor_system& sys,
                                                 const actors::twin_actor& twin,
                                                 const broker_url& broker,
-                                                std::string tenant);
+                                                std::string tenant,
+                                                std::string city);
 
 /// Unsubscribes the echo, lets queued settings leave (at most 2 s) and
 /// stops it.

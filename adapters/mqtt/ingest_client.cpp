@@ -9,6 +9,7 @@
 #include <mosquitto.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace citytwin::mqtt {
 
@@ -157,8 +158,13 @@ void ingest_client::on_connect(mosquitto* mosq, void* ptr, int rc) {
     return;
   }
   self.counters_.count_connect();
-  auto sub = mosquitto_subscribe(mosq, nullptr, self.config_.filter.c_str(),
-                                 self.config_.qos);
+  // Both filters in one SUBSCRIBE, so one SUBACK tells whether both hold.
+  std::vector<char*> filters{self.config_.filter.data()};
+  if (!self.config_.command_filter.empty())
+    filters.push_back(self.config_.command_filter.data());
+  auto sub = mosquitto_subscribe_multiple(
+    mosq, nullptr, static_cast<int>(filters.size()), filters.data(),
+    self.config_.qos, 0, nullptr);
   if (sub != MOSQ_ERR_SUCCESS && self.log_)
     self.log_(std::string{"mqtt subscribe failed: "}
               + mosquitto_strerror(sub));
@@ -173,8 +179,10 @@ void ingest_client::on_disconnect(mosquitto*, void* ptr, int) {
 void ingest_client::on_subscribe(mosquitto*, void* ptr, int, int n,
                                  const int* granted) {
   auto& self = *static_cast<ingest_client*>(ptr);
-  // 0x80 is the broker refusing the subscription.
-  bool ok = n > 0 && granted[0] != 0x80;
+  // 0x80 is the broker refusing a subscription.
+  bool ok = n > 0;
+  for (int i = 0; i < n; ++i)
+    ok = ok && granted[i] != 0x80;
   self.subscribed_ = ok;
   if (!ok && self.log_)
     self.log_("mqtt subscription to '" + self.config_.filter + "' refused");
@@ -186,6 +194,15 @@ void ingest_client::on_message(mosquitto*, void* ptr,
   std::string_view topic{msg->topic != nullptr ? msg->topic : ""};
   std::string_view payload{static_cast<const char*>(msg->payload),
                            static_cast<size_t>(msg->payloadlen)};
+  bool command = false;
+  if (self.config_.on_command && msg->topic != nullptr
+      && mosquitto_topic_matches_sub(self.config_.command_filter.c_str(),
+                                     msg->topic, &command)
+           == MOSQ_ERR_SUCCESS
+      && command) {
+    self.config_.on_command(topic, payload);
+    return;
+  }
   self.scratch_.clear();
   self.decoder_.decode(topic, payload, wall_clock_ms(), self.scratch_);
   if (!self.scratch_.empty())

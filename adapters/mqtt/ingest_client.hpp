@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +36,12 @@ struct ingest_client_config {
   unsigned reconnect_max_s = ingest::defaults::reconnect_max_s;
   size_t max_batch = ingest::defaults::max_batch;
   std::chrono::milliseconds flush_interval = ingest::defaults::flush_interval;
+  /// A second filter, for commands to actuators (command_intake.hpp):
+  /// messages matching it go to `on_command` on the network thread instead
+  /// of the decoder. Empty: no commands.
+  std::string command_filter;
+  std::function<void(std::string_view topic, std::string_view payload)>
+    on_command;
 
   /// errc::invalid_config for values that make no sense.
   caf::error validate() const;

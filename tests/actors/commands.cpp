@@ -29,17 +29,6 @@ twin::command dim(twin::entity_id lamp, double level) {
   return result;
 }
 
-// The first signalised intersection of a city, with its number of phases.
-std::pair<twin::entity_id, uint8_t> signalised(const twin::city& c) {
-  std::pair<twin::entity_id, uint8_t> result{{}, 0};
-  twin::for_each_initial_state(c, [&](const twin::entity_state& st) {
-    if (result.second == 0 && st.id.kind == entity_kind::intersection
-        && st.as<twin::intersection_state>().num_phases > 0)
-      result = {st.id, st.as<twin::intersection_state>().num_phases};
-  });
-  return result;
-}
-
 } // namespace
 
 TEST_CASE("a command reaches its lamp through the twin and shows in deltas",
@@ -118,7 +107,7 @@ TEST_CASE("a traffic light takes a signal plan and a mode by message",
           "[actors][command]") {
   test::deterministic fix;
   auto c = test::small_city();
-  auto [light, phases] = signalised(c);
+  auto [light, phases] = test::first_signalised(c);
   REQUIRE(phases > 0);
   auto handles = spawn_twin(fix.sys, c, {2, 1});
   REQUIRE(handles);

@@ -49,7 +49,7 @@ TEST_CASE("an actuator's setting is a small JSON document on its own topic",
   CHECK(mqtt::actuator_setting(lamp)
         == R"({"dimLevel":0.8,"commands":2,"lastCommand":")"
              + twin::format_iso_time(t0) + R"("})");
-  CHECK(mqtt::actuator_topic("demo", lamp.id)
+  CHECK(mqtt::actuator_topic("demo", "demo", lamp.id)
         == "city/demo/cmd/street_lamp/urn:ngsi-ld:StreetLight:demo:000003");
   auto light = twin::make_state({twin::entity_kind::intersection, 7});
   auto& s = light.as<twin::intersection_state>();
@@ -75,7 +75,8 @@ TEST_CASE("commanded settings reach MQTT retained; readings stay inside",
   auto handles = actors::spawn_twin(sys, city, {2, 0});
   REQUIRE(handles);
   auto echo = mqtt::start_actuator_echo(sys, handles->front,
-                                        {"127.0.0.1", broker.port()}, "test");
+                                        {"127.0.0.1", broker.port()}, "test",
+                                        "test");
   REQUIRE(echo);
   {
     test::mqtt_collector devices{broker.port(), "city/test/cmd/#"};

@@ -31,16 +31,6 @@ tokens:
   - { name: demo-planner, tenant: test, role: planner, sha256: f8f82239a8652a9aa55b00c919a7e74adb59e69badc440e2a5da7684ffee4786 }
 )";
 
-std::pair<twin::entity_id, uint8_t> signalised(const twin::city& c) {
-  std::pair<twin::entity_id, uint8_t> result{{}, 0};
-  twin::for_each_initial_state(c, [&](const twin::entity_state& st) {
-    if (result.second == 0 && st.id.kind == twin::entity_kind::intersection
-        && st.as<twin::intersection_state>().num_phases > 0)
-      result = {st.id, st.as<twin::intersection_state>().num_phases};
-  });
-  return result;
-}
-
 // A twin of the small city with the broker attached, on loopback.
 struct command_fixture {
   caf::actor_system_config cfg;
@@ -186,7 +176,7 @@ TEST_CASE("commands are refused with the reason and change nothing",
 TEST_CASE("an operator sets a traffic light's plan and mode through NGSI-LD",
           "[broker][ngsi][command]") {
   command_fixture f;
-  auto [light, phases] = signalised(f.city);
+  auto [light, phases] = test::first_signalised(f.city);
   REQUIRE(phases > 0);
   std::string plan = "[";
   for (uint8_t i = 0; i < phases; ++i)
