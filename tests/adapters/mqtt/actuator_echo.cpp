@@ -7,6 +7,7 @@
 #include "actors/type_ids.hpp"
 #include "adapters/mqtt/mosquitto_process.hpp"
 #include "mqtt_collector.hpp"
+#include "eventually.hpp"
 #include "require_broker.hpp"
 #include "test_data.hpp"
 #include "twin/civil_time.hpp"
@@ -21,21 +22,11 @@
 
 using namespace citytwin;
 using namespace std::chrono_literals;
+using test::eventually;
 
 namespace {
 
 constexpr twin::time_ms t0 = 1'700'000'000'000;
-
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 } // namespace
 

@@ -9,6 +9,7 @@
 #include "adapters/mqtt/ingest_client.hpp"
 #include "adapters/mqtt/mosquitto_process.hpp"
 #include "mqtt_collector.hpp"
+#include "eventually.hpp"
 #include "require_broker.hpp"
 #include "test_data.hpp"
 #include "twin/error.hpp"
@@ -23,6 +24,7 @@
 
 using namespace citytwin;
 using namespace std::chrono_literals;
+using test::eventually;
 
 namespace {
 
@@ -35,17 +37,6 @@ twin::errc refusal(std::string_view topic, std::string_view payload) {
                                             now);
   REQUIRE_FALSE(result);
   return static_cast<twin::errc>(result.error().code());
-}
-
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
 }
 
 } // namespace

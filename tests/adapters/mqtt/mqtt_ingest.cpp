@@ -10,6 +10,7 @@
 #include "adapters/mqtt/publisher.hpp"
 #include "adapters/replay/csv_events.hpp"
 #include "adapters/replay/player.hpp"
+#include "eventually.hpp"
 #include "require_broker.hpp"
 #include "skip.hpp"
 #include "test_data.hpp"
@@ -32,20 +33,9 @@
 
 using namespace citytwin;
 using namespace std::chrono_literals;
+using test::eventually;
 
 namespace {
-
-// Polls `done` every 10 ms for at most `limit`.
-template <class F>
-bool eventually(F done, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 // Readings the client sent on, collected from its sink (which runs on the
 // client's threads).

@@ -7,6 +7,7 @@
 #include "adapters/ngsi/http_client.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
+#include "eventually.hpp"
 #include "test_data.hpp"
 #include "test_system.hpp"
 
@@ -104,18 +105,5 @@ struct ngsi_fixture {
 
 /// The NGSI-LD API root.
 inline const std::string api = "/ngsi-ld/v1";
-
-/// Polls `done` every 5 ms for at most `limit`.
-template <class F>
-bool eventually(F done,
-                std::chrono::milliseconds limit = std::chrono::seconds{10}) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{5});
-  }
-  return true;
-}
 
 } // namespace citytwin::test
