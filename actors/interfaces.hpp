@@ -89,8 +89,9 @@ using twin_actor = caf::typed_actor<
     // Returns sizes and summed counters of all shards.
     caf::replies_to<stats_atom>::with<twin_stats>>;
 
-/// FEED: a source of readings that runs on simulated time.
-using feed_actor = caf::typed_actor<
+/// FEED: a source of readings that runs on simulated time. A SUBSCRIBER,
+/// so its simulated devices follow the commands the twin honoured.
+using feed_actor = subscriber_actor::extend<
     // Advances simulated time by one step and emits that step's readings.
     caf::reacts_to<caf::tick_atom>,
     // Returns the current simulated time.

@@ -1,11 +1,14 @@
 // actors/synthetic_feed.cpp
 #include "actors/synthetic_feed.hpp"
 
+#include "actors/defaults.hpp"
 #include "actors/type_ids.hpp"
+#include "twin/error.hpp"
 #include "twin/solar.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 
 namespace citytwin::actors {
 
@@ -104,6 +107,23 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now, long step_s) {
     if (v->num_phases > 0) {
       auto phase = (now / 1000 / long(model::signal_cycle_s) + v->number)
                    % v->num_phases;
+      if (auto i = commanded_.find(v->number); i != commanded_.end()) {
+        const auto& told = i->second;
+        if (told.mode != twin::signal_mode::normal)
+          continue; // all red or flashing: no phase runs
+        long cycle = 0;
+        for (auto g : told.green_s)
+          cycle += g;
+        if (cycle > 0) {
+          // Offsets per light, as the fixed cycle has them.
+          auto at = (now / 1000 + long(v->number) * 7) % cycle;
+          phase = 0;
+          for (long start = told.green_s[0];
+               at >= start && phase + 1 < v->num_phases;
+               start += told.green_s[++phase]) {
+          }
+        }
+      }
       emit({entity_kind::intersection, v->number}, quantity::signal_phase,
            double(phase));
     }
@@ -174,6 +194,13 @@ twin::reading_batch synthetic_feed_model::step(twin::time_ms now, long step_s) {
   return result;
 }
 
+void synthetic_feed_model::follow(const twin::delta& d) {
+  if ((d.changed & twin::actuation_bit) == 0
+      || d.state.id.kind != entity_kind::intersection)
+    return;
+  commanded_[d.state.id.number] = d.state.as<twin::intersection_state>();
+}
+
 feed_actor::behavior_type
 synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
                std::shared_ptr<const twin::city> c,
@@ -187,7 +214,24 @@ synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
   self->state.config = config;
   self->state.sink = std::move(sink);
   self->state.now = config.start;
+  // The simulated controllers hear what the twin commanded.
+  self
+    ->request(self->state.sink, defaults::internal_timeout,
+              caf::subscribe_atom_v,
+              caf::actor_cast<subscriber_actor>(self),
+              subscription_filter{}.with(entity_kind::intersection))
+    .then([](caf::ok_atom) {},
+          [](caf::error& err) {
+            // A feed without it still runs; the lights just ignore
+            // commands, and the log says why.
+            std::cerr << "citytwin: synthetic feed cannot follow commands: "
+                      << twin::describe(err) << '\n';
+          });
   return {
+      [self](const twin::delta_batch& batch) {
+        for (const auto& d : batch)
+          self->state.model->follow(d);
+      },
       [self](caf::tick_atom) {
         auto& st = self->state;
         st.now += st.config.step_s * 1000;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace citytwin::actors {
@@ -42,6 +43,12 @@ public:
   /// in the small hours, ramping through civil twilight.
   double lamp_level(twin::time_ms now) const;
 
+  /// Takes note of what a traffic light was commanded (a delta with
+  /// `twin::actuation_bit`): the simulated controllers follow it, as real
+  /// ones would. A light in all-red or flashing mode reports no phase
+  /// changes; one with a plan times its phases by the plan's green split.
+  void follow(const twin::delta& d);
+
 private:
   double local_hour(twin::time_ms now) const;
 
@@ -51,6 +58,9 @@ private:
   std::vector<double> bin_rate_;     // fill per hour
   std::vector<double> meter_energy_; // per energy meter
   double last_lamp_level_ = -1;      // lamps get readings only on change
+  // The commanded settings of the lights that have one, by number: what
+  // each simulated controller was told, the way a device keeps its own.
+  std::unordered_map<uint32_t, twin::intersection_state> commanded_;
 };
 
 /// State of the FEED actor.
@@ -64,7 +74,8 @@ struct synthetic_feed_state {
 };
 
 /// The behavior of the FEED actor: on every tick, one step of the model
-/// goes to `sink`; ticks repeat every `config.tick`.
+/// goes to `sink`; ticks repeat every `config.tick`. It subscribes to the
+/// twin's intersections to follow commanded signal settings.
 feed_actor::behavior_type
 synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
                std::shared_ptr<const twin::city> c,
