@@ -14,6 +14,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -76,6 +77,10 @@ typename Inspector::result_type inspect(Inspector& f, command& x) {
   return f(caf::meta::type_name("command"), x.target, x.kind, x.level,
            x.green_s, x.num_phases, x.mode, x.time, x.issuer, x.reason);
 }
+
+/// Longest `reason` an edge accepts with a command: it travels into
+/// explanations and logs, so it stays short.
+constexpr size_t max_reason_bytes = 256;
 
 /// Shortest and longest green time of a phase a plan may set, in seconds
 /// (below 5 s pedestrians cannot cross; above 180 s drivers assume a

@@ -19,8 +19,6 @@ namespace citytwin::mqtt {
 namespace {
 
 constexpr int refusal_qos = 1;
-// The reason travels into explanations and logs: short, like NGSI-LD's.
-constexpr size_t max_reason_bytes = 256;
 // A request is one small object.
 constexpr twin::json_limits request_limits{4, 64};
 
@@ -53,9 +51,9 @@ caf::error read_setting(twin::command& cmd, const nlohmann::json& doc) {
   for (const auto& [key, value] : doc.items()) {
     if (key == "reason") {
       if (!value.is_string() || value.get_ref<const std::string&>().size()
-                                  > max_reason_bytes)
+                                  > twin::max_reason_bytes)
         return malformed("reason must be a text of at most "
-                         + std::to_string(max_reason_bytes) + " bytes");
+                         + std::to_string(twin::max_reason_bytes) + " bytes");
       cmd.reason = value.get<std::string>();
       continue;
     }

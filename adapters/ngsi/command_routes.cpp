@@ -23,9 +23,6 @@ namespace {
 
 using broker::broker_errc;
 
-// The reason travels into deltas' explanations and the audit log: short.
-constexpr size_t max_reason_bytes = 256;
-
 // A member's value: `{"value": x}` (a Property) or `x` itself.
 const json& value_of(const json& member) {
   static const json none;
@@ -77,8 +74,9 @@ caf::error read_setting(twin::command& cmd, const json& body) {
     if (!reason.is_string())
       return bad("reason must be a text");
     cmd.reason = reason.get<std::string>();
-    if (cmd.reason.size() > max_reason_bytes)
-      return bad("reason is longer than " + std::to_string(max_reason_bytes)
+    if (cmd.reason.size() > twin::max_reason_bytes)
+      return bad("reason is longer than "
+                 + std::to_string(twin::max_reason_bytes)
                  + " bytes");
   }
   return caf::none;

@@ -9,6 +9,7 @@
 #include "mqtt_collector.hpp"
 #include "eventually.hpp"
 #include "require_broker.hpp"
+#include "running_twin.hpp"
 #include "test_data.hpp"
 #include "twin/civil_time.hpp"
 
@@ -59,13 +60,9 @@ TEST_CASE("commanded settings reach MQTT retained; readings stay inside",
           "[mqtt][command]") {
   mqtt::mosquitto_process broker;
   test::require_broker(broker, test::publishes::no);
-  caf::actor_system_config cfg;
-  REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
-  caf::actor_system sys{cfg};
-  auto city = test::small_city();
-  auto handles = actors::spawn_twin(sys, city, {2, 0});
-  REQUIRE(handles);
-  auto echo = mqtt::start_actuator_echo(sys, handles->front,
+  test::running_twin t;
+  auto& sys = *t.sys;
+  auto echo = mqtt::start_actuator_echo(sys, t.handles.front,
                                         {"127.0.0.1", broker.port()}, "test",
                                         "test");
   REQUIRE(echo);
@@ -74,7 +71,7 @@ TEST_CASE("commanded settings reach MQTT retained; readings stay inside",
     REQUIRE(devices.wait_ready());
     twin::entity_id lamp{twin::entity_kind::street_lamp, 4};
     // A reading first: the device reported it, nothing goes out for it.
-    caf::anon_send(handles->front, actors::observe_atom_v,
+    caf::anon_send(t.handles.front, actors::observe_atom_v,
                    twin::reading_batch{
                      {lamp, t0, 0.3, twin::quantity::dim_level}});
     twin::command cmd;
@@ -85,7 +82,7 @@ TEST_CASE("commanded settings reach MQTT retained; readings stay inside",
     cmd.issuer = "operator:test";
     caf::scoped_actor self{sys};
     bool honoured = false;
-    self->request(handles->front, 10s, actors::command_atom_v, cmd)
+    self->request(t.handles.front, 10s, actors::command_atom_v, cmd)
       .receive([&](twin::entity_state&) { honoured = true; },
                [](caf::error&) {});
     REQUIRE(honoured);
@@ -103,6 +100,5 @@ TEST_CASE("commanded settings reach MQTT retained; readings stay inside",
   REQUIRE(late.wait_ready());
   REQUIRE(eventually([&] { return !late.messages().empty(); }));
   CHECK_THAT(late.messages().front(), Catch::Contains("\"dimLevel\":0.8"));
-  mqtt::stop_actuator_echo(handles->front, *echo);
-  actors::stop_twin(sys, *handles);
+  mqtt::stop_actuator_echo(t.handles.front, *echo);
 }

@@ -11,6 +11,7 @@
 #include "mqtt_collector.hpp"
 #include "eventually.hpp"
 #include "require_broker.hpp"
+#include "running_twin.hpp"
 #include "test_data.hpp"
 #include "twin/error.hpp"
 
@@ -109,17 +110,13 @@ TEST_CASE("commands requested over MQTT change the twin and come back as "
           "[mqtt][command]") {
   mqtt::mosquitto_process broker;
   test::require_broker(broker, test::publishes::no);
-  caf::actor_system_config cfg;
-  REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
-  caf::actor_system sys{cfg};
-  auto city = test::small_city();
-  auto handles = actors::spawn_twin(sys, city, {2, 0});
-  REQUIRE(handles);
-  auto echo = mqtt::start_actuator_echo(sys, handles->front,
+  test::running_twin t;
+  auto& sys = *t.sys;
+  auto echo = mqtt::start_actuator_echo(sys, t.handles.front,
                                         {"127.0.0.1", broker.port()}, "test",
                                         "test");
   REQUIRE(echo);
-  auto intake = sys.spawn(mqtt::command_intake, handles->front, echo->out);
+  auto intake = sys.spawn(mqtt::command_intake, t.handles.front, echo->out);
   auto counters = std::make_shared<mqtt::command_request_counters>();
   mqtt::ingest_client_config config;
   config.broker = {"127.0.0.1", broker.port()};
@@ -151,7 +148,7 @@ TEST_CASE("commands requested over MQTT change the twin and come back as "
     caf::scoped_actor self{sys};
     double level = -1;
     self
-      ->request(handles->front, 10s, caf::get_atom_v,
+      ->request(t.handles.front, 10s, caf::get_atom_v,
                 twin::entity_id{twin::entity_kind::street_lamp, 2})
       .receive(
         [&](twin::entity_state& st) {
@@ -174,6 +171,5 @@ TEST_CASE("commands requested over MQTT change the twin and come back as "
   }
   (*client)->stop();
   caf::anon_send_exit(intake, caf::exit_reason::user_shutdown);
-  mqtt::stop_actuator_echo(handles->front, *echo);
-  actors::stop_twin(sys, *handles);
+  mqtt::stop_actuator_echo(t.handles.front, *echo);
 }

@@ -6,6 +6,7 @@
 #include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "ngsi_fixture.hpp"
+#include "running_twin.hpp"
 #include "twin/command.hpp"
 
 #include <caf/actor_system.hpp>
@@ -32,19 +33,10 @@ tokens:
 )";
 
 // A twin of the small city with the broker attached, on loopback.
-struct command_fixture {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  twin::city city = small_city();
-  actors::twin_handles handles;
+struct command_fixture : running_twin {
   std::unique_ptr<ngsi_fixture> api_fixture;
 
   command_fixture() {
-    REQUIRE_FALSE(actors::configure(cfg, {"sharing", 2}));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    auto h = actors::spawn_twin(*sys, city, {2, 0});
-    REQUIRE(h);
-    handles = *h;
     auto access = broker::parse_access_config(access_text, "inline");
     REQUIRE(access);
     api_fixture = std::make_unique<ngsi_fixture>(
@@ -55,9 +47,9 @@ struct command_fixture {
                                       api_fixture->brk.tenant("test"), "test"));
   }
 
+  // The API stops before the twin (running_twin's destructor).
   ~command_fixture() {
     api_fixture.reset();
-    actors::stop_twin(*sys, handles);
   }
 
   std::string urn(twin::entity_id id) const {
