@@ -22,6 +22,9 @@ constexpr size_t spawn_threads = 2;
 /// deadlocks shutdown when it drops the last reference to a twin.
 constexpr auto internal_timeout = caf::infinite;
 
+/// Entries the AUDIT log keeps; older ones are dropped (and counted).
+constexpr size_t audit_capacity = 100'000;
+
 /// Simulated seconds the synthetic feed advances per tick.
 constexpr long feed_step_s = 60;
 

@@ -13,6 +13,7 @@
 #include "twin/command.hpp"
 #include "twin/entity_state.hpp"
 #include "twin/reading.hpp"
+#include "twin/rules/engine.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -68,6 +69,14 @@ using router_actor = caf::typed_actor<
     // Returns counters.
     caf::replies_to<stats_atom>::with<router_stats>>;
 
+/// AUDIT: who changed what in the city, when and why (twin/audit_log).
+using audit_actor = caf::typed_actor<
+    // Appends an entry (actuations from ROUTERs, alert transitions from
+    // ALERTS, rule loads from whoever loads them).
+    caf::reacts_to<twin::audit_entry>,
+    // Returns a page of entries.
+    caf::replies_to<caf::get_atom, audit_query>::with<audit_page>>;
+
 /// TWIN: the front door of one city's twin.
 using twin_actor = caf::typed_actor<
     // Routes readings to their entities (through a ROUTER).
@@ -88,6 +97,31 @@ using twin_actor = caf::typed_actor<
     caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
     // Returns sizes and summed counters of all shards.
     caf::replies_to<stats_atom>::with<twin_stats>>;
+
+/// RULES: evaluates one partition of a tenant's rules on the deltas it
+/// subscribes to, sends commands to the TWIN and the rest to ALERTS.
+using rules_actor = subscriber_actor::extend<
+    // Replaces the rules (a reload); values and states carry over.
+    caf::reacts_to<rules_load>,
+    // Stops a rule another partition found misbehaving.
+    caf::reacts_to<rules_atom, rules::disabled_rule>,
+    // Returns how each rule of this partition is doing.
+    caf::replies_to<caf::get_atom, rules_atom>::with<
+      std::vector<rules::rule_status>>>;
+
+/// ALERTS: the one owner of a twin's alerts (their lifecycle), the
+/// recommended actions in force and the log of rule firings.
+using alerts_actor = caf::typed_actor<
+    // Takes what RULES produced, except the commands they sent; a rule
+    // one RULES actor disabled is stopped in every other.
+    caf::reacts_to<rules::outputs>,
+    // Adds a RULES actor whose rules report here.
+    caf::reacts_to<caf::join_atom, rules_actor>,
+    // Returns alerts (at most `limit`), advice and recent firings.
+    caf::replies_to<caf::get_atom, rules_atom, uint32_t>::with<alerts_report>,
+    // Acknowledges an alert by id, by someone, at a time; the alert.
+    caf::replies_to<ack_atom, uint64_t, std::string,
+                    twin::time_ms>::with<rules::alert>>;
 
 /// FEED: a source of readings that runs on simulated time. A SUBSCRIBER,
 /// so its simulated devices follow the commands the twin honoured.

@@ -6,6 +6,10 @@
 #include "twin/entity_kind.hpp"
 #include "twin/entity_state.hpp"
 #include "twin/error.hpp"
+#include "twin/audit_log.hpp"
+#include "twin/rules/alert_book.hpp"
+#include "twin/rules/bound_rules.hpp"
+#include "twin/rules/outputs.hpp"
 
 #include <caf/meta/type_name.hpp>
 
@@ -14,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -157,7 +162,57 @@ typename Inspector::result_type inspect(Inspector& f, tenant_gauges& x) {
            x.deltas);
 }
 
+/// A rule set bound to the city, for the RULES actors: at start and on
+/// every reload. Shared and immutable; it never crosses the network (a
+/// node binds the rule file to its own copy of the city).
+struct rules_load {
+  std::shared_ptr<const rules::bound_rules> rules;
+};
+
+/// What to read from the AUDIT log: entries after sequence number `after`,
+/// at most `limit`, of kind `what` (0: every kind).
+struct audit_query {
+  uint64_t after = 0;
+  uint32_t limit = 100;
+  uint8_t what = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_query& x) {
+  return f(caf::meta::type_name("audit_query"), x.after, x.limit, x.what);
+}
+
+/// A page of the AUDIT log, with how many entries it let go.
+struct audit_page {
+  std::vector<twin::audit_entry> entries;
+  uint64_t appended = 0;
+  uint64_t dropped = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_page& x) {
+  return f(caf::meta::type_name("audit_page"), x.entries, x.appended,
+           x.dropped);
+}
+
+/// What ALERTS holds: alerts (open first), recommendations in force, and
+/// the newest rule firings with their explanations.
+struct alerts_report {
+  std::vector<rules::alert> alerts;
+  std::vector<rules::advice> advice;
+  std::vector<rules::firing> firings;
+  uint64_t num_firings = 0;
+  uint64_t num_open = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alerts_report& x) {
+  return f(caf::meta::type_name("alerts_report"), x.alerts, x.advice,
+           x.firings, x.num_firings, x.num_open);
+}
+
 } // namespace citytwin::actors
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::rules_load)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::tenant_task)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::command_task)

@@ -26,11 +26,32 @@ void router_state::add_created(twin::entity_id id, entity_actor handle) {
   ++stats.created_by_kind[twin::index_of(id.kind)];
 }
 
+void router_state::audit_command(const twin::command& x,
+                                 const caf::error& refusal) {
+  if (!audit)
+    return;
+  twin::audit_entry e;
+  e.time = x.time;
+  e.what = refusal ? twin::audit_kind::actuation_refused
+                   : twin::audit_kind::actuation;
+  e.who = x.issuer;
+  e.subject = twin::to_urn(x.target, city);
+  e.detail = twin::describe(x);
+  e.why = x.reason;
+  if (refusal)
+    e.why += (e.why.empty() ? "refused: " : "; refused: ")
+             + twin::describe(refusal);
+  caf::anon_send(audit, std::move(e));
+}
+
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
-       std::shared_ptr<const directory> entities, publisher_actor publisher) {
+       std::shared_ptr<const directory> entities, publisher_actor publisher,
+       audit_actor audit, std::string city) {
   self->state.entities = std::move(entities);
   self->state.publisher = std::move(publisher);
+  self->state.audit = std::move(audit);
+  self->state.city = std::move(city);
   return {
       [self](observe_atom, twin::reading_batch& readings) {
         using iterator = twin::reading_batch::const_iterator;
@@ -58,21 +79,29 @@ router(router_actor::stateful_pointer<router_state> self,
         auto* handle = self->state.find(x.target);
         if (handle == nullptr) {
           ++stats.commands_refused;
-          return caf::make_error(twin::errc::unknown_entity,
-                                 "no actuator with that id");
+          auto err = caf::make_error(twin::errc::unknown_entity,
+                                     "no actuator with that id");
+          self->state.audit_command(x, err);
+          return err;
         }
         // What needs no state is refused here, without a hop.
         if (auto err = twin::validate(x)) {
           ++stats.commands_refused;
+          self->state.audit_command(x, err);
           return err;
         }
         auto rp = self->make_response_promise<twin::entity_state>();
+        auto copy = x;
         self->request(*handle, defaults::internal_timeout, command_atom_v,
                       std::move(x))
           .then(
-            [rp](twin::entity_state& st) mutable { rp.deliver(std::move(st)); },
-            [self, rp](caf::error& err) mutable {
+            [self, rp, copy](twin::entity_state& st) mutable {
+              self->state.audit_command(copy, caf::error{});
+              rp.deliver(std::move(st));
+            },
+            [self, rp, copy](caf::error& err) mutable {
               ++self->state.stats.commands_refused;
+              self->state.audit_command(copy, err);
               rp.deliver(std::move(err));
             });
         return rp;

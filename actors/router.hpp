@@ -19,6 +19,10 @@ struct router_state {
   std::shared_ptr<const directory> entities;
   /// The PUBLISHER of this shard, for entities created here.
   publisher_actor publisher;
+  /// Where every command's outcome is recorded.
+  audit_actor audit;
+  /// The city's name, for the URNs in audit entries.
+  std::string city;
   /// Entities created at runtime. The directory is shared read-only by
   /// every router, so each router keeps its own shard's additions; the
   /// ingest edge bounds how many there are.
@@ -42,6 +46,9 @@ struct router_state {
 
   /// Records an entity created at runtime.
   void add_created(twin::entity_id id, entity_actor handle);
+
+  /// Records a command's outcome in the audit log.
+  void audit_command(const twin::command& x, const caf::error& refusal);
 
   /// Groups `readings` by target, keeping each target's readings in their
   /// arrival order, and calls `send(actor, first, last)` once per known
@@ -82,6 +89,7 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
 ///      (`shard_of`), so an entity has exactly one router.
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
-       std::shared_ptr<const directory> entities, publisher_actor publisher);
+       std::shared_ptr<const directory> entities, publisher_actor publisher,
+       audit_actor audit, std::string city);
 
 } // namespace citytwin::actors

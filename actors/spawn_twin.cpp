@@ -4,6 +4,7 @@
 #include "actors/city_twin.hpp"
 #include "actors/defaults.hpp"
 #include "actors/entity.hpp"
+#include "actors/audit.hpp"
 #include "actors/publisher.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
@@ -82,9 +83,11 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
   for (size_t i = 0; i < handles.size(); ++i)
     dir->add(ids[i], std::move(handles[i]));
   result.entities = dir;
+  result.audit = sys.spawn(audit, defaults::audit_capacity);
   for (size_t i = 0; i < shards; ++i)
-    result.routers.push_back(
-        sys.spawn(router, result.entities, result.publishers[i]));
+    result.routers.push_back(sys.spawn(router, result.entities,
+                                       result.publishers[i], result.audit,
+                                       c.name));
   result.front = sys.spawn(city_twin, c.name, result.entities, result.routers,
                            result.publishers);
   return result;
@@ -103,6 +106,7 @@ void stop_twin(caf::actor_system& sys, twin_handles& twin) {
     stop(r);
   for (const auto& p : twin.publishers)
     stop(p);
+  stop(twin.audit);
   twin = {};
 }
 

@@ -33,6 +33,8 @@ struct twin_handles {
   std::vector<router_actor> routers;
   std::vector<publisher_actor> publishers;
   std::shared_ptr<const directory> entities;
+  /// Who changed what: the ROUTERs record every command's outcome here.
+  audit_actor audit;
 };
 
 /// Spawns one ENTITY actor per entity of `c` (lazily initialised, from

@@ -1,0 +1,123 @@
+// actors/rule_evaluator.cpp
+#include "actors/rule_evaluator.hpp"
+
+#include "actors/defaults.hpp"
+#include "actors/shard.hpp"
+#include "actors/type_ids.hpp"
+#include "twin/error.hpp"
+
+namespace citytwin::actors {
+
+namespace {
+
+// Subscribes to the kinds the engine reads (again, after a reload that
+// reads other kinds) and asks the twin for every input with no value yet,
+// so rules over quiet sensors need not wait for their next reading.
+void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
+  auto& st = self->state;
+  auto kinds = st.engine->rules().kinds_read;
+  if (kinds != st.subscribed_kinds) {
+    st.subscribed_kinds = kinds;
+    auto me = caf::actor_cast<subscriber_actor>(self);
+    if (kinds == 0)
+      self->send(st.config.twin, caf::unsubscribe_atom_v, me);
+    else
+      self->request(st.config.twin, defaults::internal_timeout,
+                    caf::subscribe_atom_v, me, subscription_filter{kinds})
+        .then([](caf::ok_atom) {}, [](const caf::error&) {});
+  }
+  for (auto id : st.engine->unknown_inputs())
+    self->request(st.config.twin, defaults::internal_timeout, caf::get_atom_v,
+                  id)
+      .then(
+        [self](const twin::entity_state& state) {
+          self->state.engine->observe(state);
+        },
+        [](const caf::error&) {
+          // An entity created at runtime and gone, or a twin stopping:
+          // the input waits for its first delta instead.
+        });
+}
+
+void dispatch(rules_actor::stateful_pointer<rule_evaluator_state> self,
+              rules::outputs& out) {
+  auto& st = self->state;
+  for (auto& cmd : out.commands) {
+    auto target = cmd.target;
+    auto issuer = cmd.issuer;
+    auto time = cmd.time;
+    auto what = twin::describe(cmd);
+    self->request(st.config.twin, defaults::internal_timeout, command_atom_v,
+                  std::move(cmd))
+      .then([](const twin::entity_state&) {},
+            [self, target, issuer, time, what](const caf::error& err) {
+              // The actuator did not do what the rule asked: that is an
+              // alert on the actuator, not a silent miss.
+              rules::outputs report;
+              rules::alert_change a;
+              a.rule = issuer.substr(issuer.find(':') + 1);
+              a.anchor = target;
+              a.kind = "actuator_refused";
+              a.level = rules::severity::warning;
+              a.text = what + " refused";
+              a.why = twin::describe(err);
+              a.time = time;
+              report.alerts.push_back(std::move(a));
+              self->send(self->state.config.alerts, std::move(report));
+            });
+  }
+  out.commands.clear();
+  if (!out.empty() && st.config.alerts)
+    self->send(st.config.alerts, std::move(out));
+}
+
+} // namespace
+
+bool rule_evaluator_state::mine(const rules::bound_instance& x) const {
+  if (x.whole_city)
+    return config.partition == 0;
+  return shard_of(x.anchor, config.partitions) == config.partition;
+}
+
+void rule_evaluator_state::load(std::shared_ptr<const rules::bound_rules> rules) {
+  auto next = std::make_unique<rules::engine>(
+    std::move(rules), [this](const rules::bound_instance& x) { return mine(x); },
+    config.limits);
+  if (engine)
+    next->adopt(*engine);
+  engine = std::move(next);
+}
+
+rules_actor::behavior_type
+rule_evaluator(rules_actor::stateful_pointer<rule_evaluator_state> self,
+               rule_evaluator_config config, rules_load initial) {
+  self->state.config = std::move(config);
+  self->state.load(std::move(initial.rules));
+  prime(self);
+  return {
+    [self](const twin::delta_batch& batch) {
+      auto& engine = *self->state.engine;
+      twin::time_ms now = engine.now();
+      for (const auto& d : batch) {
+        engine.observe(d.state);
+        now = std::max(now, d.state.updated);
+      }
+      rules::outputs out;
+      engine.evaluate(now, out);
+      dispatch(self, out);
+    },
+    [self](rules_load& x) {
+      self->state.load(std::move(x.rules));
+      prime(self);
+      rules::outputs out;
+      self->state.engine->evaluate(self->state.engine->now(), out);
+      dispatch(self, out);
+    },
+    [self](rules_atom, const rules::disabled_rule& x) {
+      self->state.engine->stop_rule(x.rule, x.why);
+    },
+    [self](caf::get_atom, rules_atom) { return self->state.engine->status(); },
+  };
+}
+
+} // namespace citytwin::actors
