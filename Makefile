@@ -9,6 +9,7 @@ PORT ?= 8080
 API_PORT ?= 8081
 ACCESS ?= data/access/demo.yaml
 CITY ?= data/demo.city
+RULES ?= data/rules/demo.yaml
 
 # The fuzz build (fuzz/README.md): clang, ASan+UBSan, libFuzzer, in its
 # own directory; never part of `make test`.
@@ -37,7 +38,7 @@ demo: build
 	@echo "demo: viewer http://$(HOST):$(PORT)/?token=demo-viewer-secret," \
 	  "NGSI-LD API http://$(HOST):$(API_PORT)/ngsi-ld/v1 (demo tokens: data/access/README.md)"
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
-	  --access $(ACCESS) --api-port $(API_PORT)
+	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -113,13 +113,6 @@ uint32_t open_kinds(const stream_access& access) {
 }
 
 // The caller's token: `Authorization: Bearer` first, else `?token=`.
-std::string token_of(const http_request& req) {
-  if (auto bearer = twin::bearer_token(req.authorization))
-    return std::string{*bearer};
-  auto query = parse_stream_filter(req.query);
-  return query && query->token ? *query->token : std::string{};
-}
-
 bool monitoring_route(const std::string& path) {
   return path == "/metrics" || path == "/api/status" || path == "/api/stream";
 }
@@ -241,7 +234,7 @@ async_http_handler live_stream::wrap(async_http_handler api) const {
   return [hub, server, dir, access, monitor,
           api = std::move(api)](const http_request& req, http_reply reply) {
     if (monitor && monitoring_route(req.path)) {
-      auto decision = monitor(token_of(req));
+      auto decision = monitor(request_token(req));
       if (decision.view == monitor_view::unknown_token) {
         hub->count_http_refusal(401);
         return reply(problem(401, "Unauthorized", "token refused"));

@@ -1,6 +1,7 @@
 // viz/stream_filter.cpp
 #include "viz/stream_filter.hpp"
 
+#include "twin/bearer.hpp"
 #include "twin/error.hpp"
 #include "twin/percent.hpp"
 #include "twin/text.hpp"
@@ -123,6 +124,13 @@ caf::expected<stream_filter> parse_stream_filter(std::string_view query) {
     }
   }
   return result;
+}
+
+std::string request_token(const http_request& req) {
+  if (auto bearer = twin::bearer_token(req.authorization))
+    return std::string{*bearer};
+  auto query = parse_stream_filter(req.query);
+  return query && query->token ? *query->token : std::string{};
 }
 
 } // namespace citytwin::viz

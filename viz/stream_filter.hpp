@@ -3,6 +3,7 @@
 
 #include "twin/entity_kind.hpp"
 #include "twin/geo.hpp"
+#include "viz/http_server.hpp"
 
 #include <caf/expected.hpp>
 
@@ -65,6 +66,11 @@ std::string selection_key(const stream_filter& filter);
 /// Parses a query string (without '?'); errc::invalid_config with a
 /// message naming the offending key or value.
 caf::expected<stream_filter> parse_stream_filter(std::string_view query);
+
+/// The token of an HTTP request to the viewer port: `Authorization: Bearer
+/// <token>` (any case of the scheme), else the `token` query parameter the
+/// stream's page already uses; empty for none.
+std::string request_token(const http_request& req);
 
 /// Escapes everything but unreserved characters (RFC 3986) as %XX, for
 /// query components.

@@ -1,6 +1,7 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
 #include "adapters/broker/broker.hpp"
 #include "adapters/cli/commands.hpp"
+#include "adapters/cli/rules_reloader.hpp"
 #include "adapters/cli/viewer_access.hpp"
 #include "adapters/ngsi/running_broker.hpp"
 
@@ -20,6 +21,7 @@
 #include "twin/error.hpp"
 #include "viz/http_server.hpp"
 #include "viz/live_stream.hpp"
+#include "viz/rules_api.hpp"
 #include "viz/twin_api.hpp"
 #include "viz/viewer_limits.hpp"
 
@@ -57,6 +59,7 @@ struct serve_options {
   size_t viewer_max_connections = viz::viewer_limits::max_connections;
   ngsi::broker_options broker;
   actors::runtime_options runtime;
+  std::string rules_file; ///< the tenant's rules; empty: none
 };
 
 // Starts the MQTT ingest if asked to; nullptr when not asked, an error
@@ -110,6 +113,23 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
 
 // Set by SIGINT/SIGTERM; the main thread polls it and shuts down in order.
 std::atomic<bool> stop_requested{false};
+
+std::atomic<bool> reload_requested{false};
+
+void on_reload_signal(int) {
+  reload_requested = true;
+}
+
+// Stops the RULES actors when serve returns, on every path, before the
+// actor system goes away.
+struct rules_guard {
+  caf::actor_system& sys;
+  std::optional<rules_reloader>& rules;
+  ~rules_guard() {
+    if (rules)
+      rules->stop(sys);
+  }
+};
 
 void on_signal(int) {
   stop_requested = true;
@@ -166,12 +186,40 @@ int serve(const serve_options& opts) {
         return std::make_unique<viz::live_stream>(http, *city_ptr,
                                                   std::move(viewer_config));
       });
+  // The rule file is startup input too: bound to the city (an R-tree of
+  // it) while the twin spawns, and every problem reported before serving.
+  auto binding_rules = std::async(
+    std::launch::async,
+    [&opts, &city_ptr]() -> caf::expected<std::optional<rules_reloader>> {
+      if (opts.rules_file.empty())
+        return std::optional<rules_reloader>{};
+      auto loaded = rules_reloader::load(opts.rules_file, city_ptr);
+      if (!loaded)
+        return loaded.error();
+      return std::optional<rules_reloader>{std::move(*loaded)};
+    });
   auto handles = actors::spawn_twin(sys, *city_ptr, {opts.runtime.shards, 0});
   auto seeded = seeding.get();
   auto viewer = laying_out.get();
+  auto bound_rules = binding_rules.get();
   if (!handles) {
     std::cerr << "serve: " << twin::describe(handles.error()) << '\n';
     return 2;
+  }
+  if (!bound_rules) {
+    std::cerr << "serve: " << twin::describe(bound_rules.error()) << '\n';
+    actors::stop_twin(sys, *handles);
+    return 2;
+  }
+  std::optional<rules_reloader> rules = std::move(*bound_rules);
+  rules_guard stop_rules_on_exit{sys, rules};
+  // Rules subscribe before any reading flows, like the viewer.
+  if (rules) {
+    rules->start(sys, *handles);
+    std::cout << "citytwin: " << rules->num_rules() << " rules ("
+              << rules->num_instances() << " instances) from "
+              << opts.rules_file
+              << "; edit the file or send SIGHUP to reload" << std::endl;
   }
   auto boot = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                             - started);
@@ -195,8 +243,12 @@ int serve(const serve_options& opts) {
            + (ingest ? command_counters->render_prometheus() : std::string{})
            + (brk ? brk->metrics() : std::string{});
   };
-  http.set_handler(viewer->wrap(
-    viz::make_twin_api(sys, *handles, city_ptr->name, metrics)));
+  auto operations = *tenants ? make_operations_access(*tenants, city_ptr->name)
+                             : viz::operations_access{};
+  http.set_handler(viewer->wrap(viz::make_rules_api(
+    sys, handles->audit, rules ? rules->running() : actors::running_rules{},
+    city_ptr->name, operations,
+    viz::make_twin_api(sys, *handles, city_ptr->name, metrics))));
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
     std::cerr << "serve: " << error << '\n';
@@ -293,8 +345,17 @@ int serve(const serve_options& opts) {
             << std::endl;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  while (!stop_requested)
+  std::signal(SIGHUP, on_reload_signal);
+  auto next_look = std::chrono::steady_clock::now();
+  while (!stop_requested) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The rule file is looked at once a second; SIGHUP forces a reload.
+    auto forced = reload_requested.exchange(false);
+    if (rules && (forced || std::chrono::steady_clock::now() >= next_look)) {
+      next_look = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      rules->poll(forced);
+    }
+  }
   std::cout << "citytwin: stopping\n";
   if (*brk)
     (*brk)->stop();
@@ -330,6 +391,10 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--port", opts->port, "Port (0: any free port)")
     ->capture_default_str();
   cmd->add_flag("!--no-feed", opts->feed, "Do not run the synthetic feed");
+  cmd->add_option("--rules", opts->rules_file,
+                  "The tenant's rule file (data/rules/README.md); reloaded "
+                  "when it changes or on SIGHUP")
+    ->check(CLI::ExistingFile);
   cmd->add_option("--feed-step", opts->feed_step_s,
                   "Simulated seconds per feed tick")
     ->check(CLI::Range(1L, 86400L))

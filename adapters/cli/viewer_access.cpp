@@ -92,4 +92,31 @@ make_monitor_access(std::shared_ptr<const twin::access_config> cfg,
   };
 }
 
+viz::operations_access
+make_operations_access(std::shared_ptr<const twin::access_config> cfg,
+                       std::string city) {
+  return [cfg, city](const std::string& token) {
+    viz::operations_decision result;
+    if (token.empty())
+      return result;
+    auto auth = twin::authenticate_token(*cfg, broker::sha256(token),
+                                         wall_clock_ms());
+    const auto* who = std::get_if<twin::principal>(&auth);
+    if (who == nullptr) {
+      result.unknown_token = true;
+      return result;
+    }
+    result.authenticated = true;
+    result.who = std::string{twin::to_string(who->r)} + ":" + who->name;
+    if (who->tenant != city)
+      return result;
+    using twin::role;
+    result.may_read = who->r != role::app && who->r != role::monitor;
+    result.may_ack = who->r == role::operator_ || who->r == role::emergency
+                     || who->r == role::admin;
+    result.may_audit = who->r == role::admin;
+    return result;
+  };
+}
+
 } // namespace citytwin::cli

@@ -8,6 +8,7 @@
 
 #include "twin/access.hpp"
 #include "viz/monitor_access.hpp"
+#include "viz/operations_access.hpp"
 #include "viz/stream_access.hpp"
 
 #include <caf/expected.hpp>
@@ -35,5 +36,14 @@ make_viewer_access(std::shared_ptr<const twin::access_config> cfg,
 viz::monitor_access
 make_monitor_access(std::shared_ptr<const twin::access_config> cfg,
                     std::string city);
+
+/// The decision for the operations routes (rules, alerts, advice, audit):
+/// tokens of `city`'s tenant only. Every role but app and monitor reads
+/// rules, alerts and advice; operator, emergency and admin acknowledge
+/// alerts (acknowledging steers nothing); only admin reads the audit log.
+/// No token: nothing (alerts are the tenant's, not open data).
+viz::operations_access
+make_operations_access(std::shared_ptr<const twin::access_config> cfg,
+                       std::string city);
 
 } // namespace citytwin::cli

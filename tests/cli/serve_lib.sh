@@ -1,5 +1,6 @@
 # Sourced by the serve tests: starts `citytwin serve` on a free loopback
-# port with a fast synthetic feed and waits (at most 10 s) for its address.
+# port with a fast synthetic feed and waits (at most 10 s) for its address;
+# arguments after the city go to serve.
 # Sets `pid`, `port`, `log`; `fail MESSAGE` prints the log and stops serve.
 
 fail() {
@@ -13,7 +14,7 @@ start_serve() {
   local citytwin=$1 city=$2
   log=$(mktemp)
   "$citytwin" serve "$city" --host 127.0.0.1 --port 0 --feed-tick-ms 50 \
-    >"$log" 2>&1 &
+    "${@:3}" >"$log" 2>&1 &
   pid=$!
   port=""
   for _ in $(seq 1 100); do

@@ -120,9 +120,14 @@ void engine::observe(const twin::entity_state& state) {
     auto value = rules_->instances[i].inputs[k].read.read(state);
     if (value == s.value && state.updated <= s.time)
       continue;
-    if (!std::isnan(s.value) && state.updated > s.time)
-      s.rate = (value - s.value) / double(state.updated - s.time);
+    // A rate changes with time even when the value does not (flat after
+    // a jump is a rate of 0): either change re-evaluates the instance.
     bool changed = value != s.value;
+    if (!std::isnan(s.value) && state.updated > s.time) {
+      auto rate = (value - s.value) / double(state.updated - s.time);
+      changed = changed || !(rate == s.rate);
+      s.rate = rate;
+    }
     s.value = value;
     s.time = std::max(s.time, state.updated);
     if (changed && !states_[i].dirty) {
@@ -336,6 +341,7 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
   const auto& r = rules_->rule_of(x);
   auto& st = states_[i];
   bool holds = true;
+  auto latched_before = st.latched;
   std::vector<std::vector<twin::entity_id>> matched(r.when.size());
   for (size_t c = 0; c < r.when.size(); ++c) {
     bool h = clause_holds(i, c, &matched[c], nullptr);
@@ -353,7 +359,12 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
       if (!count_transition(i, out))
         return;
       st.fired = false;
-      run(i, false, explain(i, false), out);
+      // Why it stopped is judged by the thresholds that were in force
+      // (hysteresis included), not by the ones that apply from now on.
+      std::swap(st.latched, latched_before);
+      auto why = explain(i, false);
+      std::swap(st.latched, latched_before);
+      run(i, false, why, out);
     }
     return;
   }
@@ -406,7 +417,9 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
       continue;
     }
     if (act.command == twin::command_kind::signal_plan) {
-      send_commands(x, x.then[a], st.matched[c], why, out);
+      // A plan changes only when the set of favoured phases does.
+      if (favoured(x, st.matched[c]) != favoured(x, previous[c]))
+        send_commands(x, x.then[a], st.matched[c], why, out);
       continue;
     }
     std::vector<twin::entity_id> added;
@@ -526,19 +539,10 @@ void engine::send_commands(const bound_instance& x, const bound_action& b,
         if (a.plan == plan_kind::equal)
           std::fill_n(cmd.green_s.begin(), n, a.green_s.front());
         if (a.plan == plan_kind::favour) {
-          // Approach j (the city's order of segments into the
-          // intersection) is served by phase j mod n.
-          auto approaches = city.approaching(target);
-          for (auto m : matched) {
-            auto seg = m.kind == twin::entity_kind::road_segment
-                         ? std::optional{m}
-                         : city.segment_of(m);
-            auto j = seg ? std::find(approaches.begin(), approaches.end(), *seg)
-                         : approaches.end();
-            if (j != approaches.end())
-              cmd.green_s[size_t(j - approaches.begin()) % n]
-                = a.green_s.front();
-          }
+          auto phases = favoured(x, matched);
+          for (size_t p = 0; p < n; ++p)
+            if (phases & (uint32_t{1} << p))
+              cmd.green_s[p] = a.green_s.front();
         }
         break;
       }
@@ -548,6 +552,27 @@ void engine::send_commands(const bound_instance& x, const bound_action& b,
       cmd.reason = cmd.reason.substr(0, twin::max_reason_bytes - 3) + "...";
     out.commands.push_back(std::move(cmd));
   }
+}
+
+uint32_t engine::favoured(const bound_instance& x,
+                          const std::vector<twin::entity_id>& matched) const {
+  // Approach j (the city's order of segments into the intersection) is
+  // served by phase j mod n.
+  const auto& city = *rules_->city;
+  auto n = city.num_phases(x.anchor);
+  if (n == 0)
+    return 0;
+  auto approaches = city.approaching(x.anchor);
+  uint32_t result = 0;
+  for (auto m : matched) {
+    auto seg = m.kind == twin::entity_kind::road_segment ? std::optional{m}
+                                                         : city.segment_of(m);
+    auto j = seg ? std::find(approaches.begin(), approaches.end(), *seg)
+                 : approaches.end();
+    if (j != approaches.end())
+      result |= uint32_t{1} << (size_t(j - approaches.begin()) % n);
+  }
+  return result;
 }
 
 std::vector<twin::entity_id>

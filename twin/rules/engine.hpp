@@ -133,6 +133,9 @@ private:
                      const std::string& why, outputs& out);
   void advise(uint32_t i, const bound_action& a, int then_index, bool issued,
               const std::string& why, outputs& out);
+  /// Phases (bits) serving the approaches of `matched` entities.
+  uint32_t favoured(const bound_instance& x,
+                    const std::vector<twin::entity_id>& matched) const;
   std::vector<twin::entity_id> guide_choice(const bound_instance& x,
                                            uint32_t i,
                                            const bound_action& a) const;

@@ -89,7 +89,7 @@ TEST_CASE("the demo rules load and bind to the demo city",
           "[twin][rules]") {
   test::rule_fixture f{demo_city(), demo_rules()};
   auto status = f.engine->status();
-  REQUIRE(status.size() == 6);
+  REQUIRE(status.size() == 7);
   for (const auto& s : status) {
     INFO(s.id);
     CHECK(s.instances > 0);
@@ -314,4 +314,29 @@ TEST_CASE("demo rule: a full car park guides drivers to the nearest with "
     if (a.anchor == park && a.issued)
       redirected = a.entities == std::vector<entity_id>{nearby[2]};
   CHECK(redirected);
+}
+
+TEST_CASE("demo rule: a jammed road raises an alert and advice on signals",
+          "[twin][rules]") {
+  test::rule_fixture f{demo_city(), demo_rules()};
+  auto road = f.index->all(entity_kind::road_segment).at(5);
+  auto level = [&](twin::congestion c) {
+    f.set<twin::road_segment_state>(road, [c](auto& s) { s.level = c; });
+  };
+  f.now = noon;
+  level(twin::congestion::heavy);
+  CHECK(f.step().alerts.empty());
+  f.now += 60'000;
+  level(twin::congestion::jammed);
+  auto out = f.step();
+  REQUIRE(out.alerts.size() == 1);
+  CHECK(out.alerts.front().anchor == road);
+  CHECK(out.alerts.front().level == rules::severity::critical);
+  REQUIRE(out.advice.size() == 1);
+  CHECK_THAT(out.advice.front().text, Catch::Contains("signal timing"));
+  f.now += 60'000;
+  level(twin::congestion::moderate);
+  auto cleared = f.step();
+  REQUIRE(cleared.alerts.size() == 1);
+  CHECK_FALSE(cleared.alerts.front().raised);
 }

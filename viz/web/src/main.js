@@ -33,6 +33,7 @@ function colorOf(e) {
       const f = Math.max(0, Math.min(1, a.fill_level || 0));
       return f >= 0.9 ? '#e74c3c' : f >= 0.6 ? '#e67e22' : '#2ecc71';
     }
+    // Sensors turn red while the server has an open alert on them.
     default: return model.alerts.has(e.id) ? '#e74c3c' : '#4cc9f0';
   }
 }
@@ -139,17 +140,65 @@ function fmt(v) {
   return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
 }
 
+const SEVERITY = { critical: 'high', warning: 'medium', info: 'low' };
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const shortName = (urn) => urn.startsWith('city:') ? 'whole city' : urn.split(':').slice(2, 4).join(':');
+
 function renderAlerts() {
-  const list = [...model.alerts.values()].sort((a, b) => b.since - a.since);
-  $('alerts-count').textContent = list.length;
-  $('fig-alerts').textContent = list.length;
-  $('alerts').innerHTML = list.slice(0, 60).map((a) => `<li class="sev-${a.severity}" data-urn="${a.urn}"><b>${a.text}</b><span>${a.urn.split(':').slice(2).join(':')}</span></li>`).join('')
-    || '<li class="note">No alerts.</li>';
+  const list = model.alertList;
+  $('alerts-count').textContent = model.openAlerts;
+  $('fig-alerts').textContent = model.openAlerts;
+  $('alerts').innerHTML = list.slice(0, 60).map((a) => `<li class="sev-${SEVERITY[a.severity] || 'medium'} st-${a.status}" data-urn="${escape(a.entity)}" title="${escape(a.why)}">`
+    + `<b>${escape(a.text || a.kind)}</b><span>${escape(shortName(a.entity))} · ${escape(a.rule)} · ${a.status}`
+    + `${a.acknowledgedBy ? ` by ${escape(a.acknowledgedBy)}` : ''}</span>`
+    + `${a.status === 'raised' || a.status === 'cleared' ? `<button class="ack" data-id="${a.id}">acknowledge</button>` : ''}</li>`).join('')
+    || `<li class="note">${escape(operationsNote || 'No alerts.')}</li>`;
   for (const li of $('alerts').querySelectorAll('li[data-urn]'))
-    li.onclick = () => { const e = model.entities.get(li.dataset.urn); select(e); map.panTo(e.latlngs[0]); };
-  const actions = model.actions();
-  $('actions').innerHTML = actions.map((a) => `<li>${a.text}</li>`).join('') || '<li class="note">Nothing to do right now.</li>';
+    li.onclick = () => { const e = model.entities.get(li.dataset.urn); if (!e) return; select(e); map.panTo(e.latlngs[0]); };
+  for (const b of $('alerts').querySelectorAll('button.ack'))
+    b.onclick = (ev) => { ev.stopPropagation(); acknowledge(b.dataset.id); };
+  $('actions').innerHTML = model.advice.map((a) => `<li title="${escape(a.why)}"><b>${escape(a.text || a.recommendation)}</b>`
+    + `<span>${escape(a.recommendation)} for ${escape(a.audience)} · ${escape(shortName(a.entity))}`
+    + `${a.entities.length ? ` · ${a.entities.length} entit${a.entities.length > 1 ? 'ies' : 'y'}: ${a.entities.slice(0, 6).map(shortName).map(escape).join(', ')}${a.entities.length > 6 ? ', ...' : ''}` : ''}`
+    + `${a.routeLengthM ? ` · route ${(a.routeLengthM / 1000).toFixed(1)} km` : ''}</span></li>`).join('')
+    || '<li class="note">Nothing to do right now.</li>';
 }
+
+// Alerts and advice come from the twin's rules (GET /api/alerts), with the
+// page's token; acknowledging needs a token with an operating role.
+const pageParams = new URLSearchParams(location.search);
+const tokenQuery = pageParams.get('token') ? `?token=${encodeURIComponent(pageParams.get('token'))}` : '';
+let operationsNote = '';
+async function pollOperations() {
+  try {
+    const res = await fetch(`/api/alerts${tokenQuery}`);
+    if (res.ok) {
+      operationsNote = '';
+      model.setOperations(await res.json());
+    } else {
+      const body = await res.json().catch(() => ({}));
+      operationsNote = res.status === 404 ? 'No rules run on this server.' : body.detail || `alerts: HTTP ${res.status}`;
+      model.setOperations({ alerts: [], advice: [], open: 0 });
+    }
+  } catch (e) {
+    operationsNote = `alerts: ${e}`;
+  }
+  document.body.dataset.operations = 'polled';
+  alertsDirty = true;
+  schedule();
+}
+async function acknowledge(id) {
+  const res = await fetch(`/api/alerts/${id}/ack${tokenQuery}`, { method: 'POST' });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    $('notice').hidden = false;
+    $('notice').textContent = `Not acknowledged: ${body.detail || `HTTP ${res.status}`}`;
+    setTimeout(() => { $('notice').hidden = true; }, 5000);
+  }
+  pollOperations();
+}
+pollOperations();
+setInterval(pollOperations, 1000);
 
 // Layer switches.
 for (const l of LAYERS) {
@@ -219,7 +268,6 @@ connect({
   onStates(states) {
     for (const e of model.apply(states)) dirty.add(e);
     if (live) changesInWindow += states.length;
-    alertsDirty = true;
     schedule();
   },
   onSnapshotEnd() { live = true; document.body.dataset.snapshot = 'done'; },

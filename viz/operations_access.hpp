@@ -1,0 +1,26 @@
+// viz/operations_access.hpp
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace citytwin::viz {
+
+/// What a caller of the operations routes (rules, alerts, advice, audit)
+/// may do. Like `monitor_access`, the decision is injected by `citytwin
+/// serve --access` as a plain function: viz knows no tokens or roles.
+struct operations_decision {
+  bool unknown_token = false; ///< a token that matches nothing or expired
+  bool authenticated = false;
+  bool may_read = false;  ///< rules, alerts, advice: any role of the tenant
+  bool may_ack = false;   ///< acknowledge alerts: operator, emergency, admin
+  bool may_audit = false; ///< the audit log: admin
+  std::string who;        ///< "operator:demo-operator", for the audit log
+};
+
+/// Decides from the caller's token (empty: anonymous). Empty function:
+/// a server without access rules, where everybody may do everything.
+using operations_access
+  = std::function<operations_decision(const std::string& token)>;
+
+} // namespace citytwin::viz
