@@ -215,7 +215,9 @@ private:
           continue;
         }
         bool to_intersections = kind == entity_kind::intersection;
-        if (to_intersections && a.to.rel == relation::self && r.for_each
+        // An `entity:` rule's one intersection counts as well; only
+        // `for_each` can take the advice to add signalised_only.
+        if (to_intersections && a.to.rel == relation::self
             && !r.signalised_only)
           for (auto id : anchors(r))
             if (city_.num_phases(id) == 0) {
@@ -223,8 +225,9 @@ private:
                             "rule '" + r.id + "': sends "
                               + std::string{twin::to_string(a.command)}
                               + " commands to unsignalised intersections (e.g. "
-                              + short_name(id)
-                              + "); add 'signalised_only: true'");
+                              + short_name(id) + ")"
+                              + (r.for_each ? "; add 'signalised_only: true'"
+                                            : ""));
               break;
             }
         if (a.command == twin::command_kind::signal_plan) {
