@@ -29,9 +29,19 @@ double since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-// A valid reading for the `seq`-th update of an entity: every kind gets a
-// quantity it accepts and values that differ from one update to the next
-// (so every message changes state and publishes exactly one delta).
+
+uint64_t published_deltas(caf::scoped_actor& self,
+                          const actors::twin_handles& h) {
+  uint64_t result = 0;
+  for (const auto& p : h.publishers)
+    self->request(p, caf::infinite, actors::stats_atom_v)
+      .receive([&](const actors::publisher_stats& s) { result += s.deltas; },
+               [](const caf::error&) {});
+  return result;
+}
+
+} // namespace
+
 bool reading_for(const twin::entity_state& st, uint64_t seq,
                  twin::reading& out) {
   out.target = st.id;
@@ -82,18 +92,6 @@ bool reading_for(const twin::entity_state& st, uint64_t seq,
   }
   return false;
 }
-
-uint64_t published_deltas(caf::scoped_actor& self,
-                          const actors::twin_handles& h) {
-  uint64_t result = 0;
-  for (const auto& p : h.publishers)
-    self->request(p, caf::infinite, actors::stats_atom_v)
-      .receive([&](const actors::publisher_stats& s) { result += s.deltas; },
-               [](const caf::error&) {});
-  return result;
-}
-
-} // namespace
 
 twin::city make_city(size_t entities, uint64_t seed) {
   twin::generator_options opts;

@@ -9,6 +9,13 @@
 
 namespace citytwin::bench {
 
+/// A valid reading for the `seq`-th update of an entity (at `t0 + seq`
+/// seconds): every kind gets a quantity it accepts and values that differ
+/// from one update to the next, so every message changes state and
+/// publishes exactly one delta. False for unsignalised intersections.
+bool reading_for(const twin::entity_state& st, uint64_t seq,
+                 twin::reading& out);
+
 /// A generated city of about `entities` entities in the demo's mix, scaled
 /// so that lamps, bins and sensors fill the budget the roads leave.
 twin::city make_city(size_t entities, uint64_t seed);

@@ -117,6 +117,10 @@ void engine::observe(const twin::entity_state& state) {
     return;
   for (auto [i, k] : found->second) {
     auto& s = slots_[i][k];
+    // An older state (a start-up answer overtaken by a delta) never
+    // replaces a newer one; a command keeps the time and changes a value.
+    if (state.updated < s.time)
+      continue;
     auto value = rules_->instances[i].inputs[k].read.read(state);
     if (value == s.value && state.updated <= s.time)
       continue;
