@@ -19,6 +19,11 @@ std::string advice_key(const rules::advice& x) {
 
 } // namespace
 
+void alerts_state::announce(const rules::alert& a) {
+  for (const auto& l : listeners)
+    caf::anon_send(l, a);
+}
+
 void alerts_state::take(rules::outputs& x) {
   auto record = [this](twin::audit_entry e) {
     if (audit)
@@ -39,6 +44,7 @@ void alerts_state::take(rules::outputs& x) {
                              : true; // a clear always changes the status
     if (!changed)
       continue;
+    announce(*a);
     record({0, ch.time,
             ch.raised ? twin::audit_kind::alert_raised
                       : twin::audit_kind::alert_cleared,
@@ -89,6 +95,11 @@ alerts(alerts_actor::stateful_pointer<alerts_state> self, std::string city,
     [self](caf::join_atom, rules_actor& x) {
       self->state.evaluators.push_back(std::move(x));
     },
+    [self](caf::subscribe_atom, alert_listener_actor& x) {
+      for (const auto& a : self->state.book.list(rules::max_kept_alerts))
+        self->send(x, a);
+      self->state.listeners.push_back(std::move(x));
+    },
     [self](caf::get_atom, rules_atom, uint32_t limit) {
       return self->state.report(limit);
     },
@@ -97,6 +108,7 @@ alerts(alerts_actor::stateful_pointer<alerts_state> self, std::string city,
       auto result = self->state.book.acknowledge(id, by, when);
       if (!result)
         return result.error();
+      self->state.announce(*result);
       if (self->state.audit)
         self->send(self->state.audit,
                    twin::audit_entry{0, when,

@@ -24,6 +24,10 @@ struct alerts_state {
   audit_actor audit;
   std::string city;
   std::vector<rules_actor> evaluators;
+  std::vector<alert_listener_actor> listeners;
+
+  /// Tells every listener about the alert's new state.
+  void announce(const rules::alert& a);
 
   /// Records what RULES produced; audit entries for each transition.
   void take(rules::outputs& x);

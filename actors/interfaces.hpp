@@ -109,6 +109,12 @@ using rules_actor = subscriber_actor::extend<
     caf::replies_to<caf::get_atom, rules_atom>::with<
       std::vector<rules::rule_status>>>;
 
+/// ALERT LISTENER: anyone who serves alerts elsewhere (the TENANT, as
+/// NGSI-LD entities of type Alert).
+using alert_listener_actor = caf::typed_actor<
+    // Receives an alert after every change of its lifecycle.
+    caf::reacts_to<rules::alert>>;
+
 /// ALERTS: the one owner of a twin's alerts (their lifecycle), the
 /// recommended actions in force and the log of rule firings.
 using alerts_actor = caf::typed_actor<
@@ -117,6 +123,8 @@ using alerts_actor = caf::typed_actor<
     caf::reacts_to<rules::outputs>,
     // Adds a RULES actor whose rules report here.
     caf::reacts_to<caf::join_atom, rules_actor>,
+    // Adds a listener; it first receives every alert kept.
+    caf::reacts_to<caf::subscribe_atom, alert_listener_actor>,
     // Returns alerts (at most `limit`), advice and recent firings.
     caf::replies_to<caf::get_atom, rules_atom, uint32_t>::with<alerts_report>,
     // Acknowledges an alert by id, by someone, at a time; the alert.
@@ -136,7 +144,7 @@ using feed_actor = subscriber_actor::extend<
 /// A SUBSCRIBER of its city's twin, so live entities follow the deltas;
 /// the NGSI-LD routes run inside it as tasks, so no I/O thread touches the
 /// state or waits for it.
-using tenant_actor = subscriber_actor::extend<
+using tenant_actor = subscriber_actor::extend_with<alert_listener_actor>::extend<
     // Runs one piece of work on the state (an API route and its reply).
     caf::reacts_to<tenant_task>,
     // Joins the tenant's city twin, where commands go.

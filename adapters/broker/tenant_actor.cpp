@@ -1,6 +1,8 @@
 // adapters/broker/tenant_actor.cpp
 #include "adapters/broker/tenant_actor.hpp"
 
+#include "adapters/broker/alert_entity.hpp"
+
 #include "actors/defaults.hpp"
 #include "actors/type_ids.hpp"
 #include "adapters/broker/broker.hpp"
@@ -50,6 +52,22 @@ void tenant_actor_state::apply(const twin::delta_batch& batch) {
   }
 }
 
+void tenant_actor_state::apply(const rules::alert& a) {
+  auto doc = alert_document(a, space->name());
+  auto id = doc["id"].get<std::string>();
+  auto& store = space->store();
+  auto change = store.get(id) ? store.replace(id, std::move(doc))
+                              : store.create(std::move(doc));
+  if (!change) {
+    // Our own document refused by our own store is a bug, reported.
+    std::cerr << "citytwin: tenant '" << space->name() << "': alert " << id
+              << " not stored: " << twin::describe(change.error()) << '\n';
+    return;
+  }
+  if (space->has_subscriptions())
+    space->publish(*change);
+}
+
 actors::tenant_gauges tenant_actor_state::gauges() const {
   return {space->store().size(), space->num_subscriptions(), num_deltas};
 }
@@ -84,6 +102,10 @@ tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
           std::cerr << "citytwin: tenant '" << self->state.space->name()
                     << "': task failed: " << e.what() << '\n';
         }
+        self->state.publish_gauges();
+      },
+      [self](const rules::alert& a) {
+        self->state.apply(a);
         self->state.publish_gauges();
       },
       [self](caf::join_atom, actors::twin_actor twin) {

@@ -32,6 +32,10 @@ struct tenant_actor_state {
 
   /// Applies deltas of the tenant's city (named like the tenant).
   void apply(const twin::delta_batch& batch);
+
+  /// Keeps a rule's alert as an NGSI-LD entity of type Alert
+  /// (adapters/broker/alert_entity), created or replaced, and notifies.
+  void apply(const rules::alert& a);
   actors::tenant_gauges gauges() const;
   /// Publishes the gauges to `counters`.
   void publish_gauges();

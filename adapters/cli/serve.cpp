@@ -272,6 +272,11 @@ int serve(const serve_options& opts) {
     return 2;
   }
   data_broker = brk->get();
+  // The rules' alerts become NGSI-LD entities of the city's tenant.
+  if (rules && *brk)
+    if (auto tenant = (*brk)->tenant(city_ptr->name))
+      caf::anon_send(rules->running().alerts, caf::subscribe_atom_v,
+                     caf::actor_cast<actors::alert_listener_actor>(tenant));
   if (*brk)
     (*brk)->protect_port(http.port());
   // Devices follow the twin: commanded settings go out on the ingest's

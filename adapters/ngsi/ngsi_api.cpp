@@ -128,6 +128,17 @@ private:
   std::shared_ptr<ws_sink> ws_;
 };
 
+// True for a path under /entities/ that names an Alert entity (of any
+// tenant), escaped or not.
+bool writes_alert(std::string_view path) {
+  constexpr std::string_view prefix = "/entities/";
+  if (path.substr(0, prefix.size()) != prefix)
+    return false;
+  auto rest = path.substr(prefix.size());
+  auto id = percent_decode(rest.substr(0, rest.find('/')));
+  return id && id->rfind("urn:ngsi-ld:Alert:", 0) == 0;
+}
+
 } // namespace
 
 void ngsi_api::handle(http_request request, reply_fn reply) {
@@ -188,6 +199,12 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
                               "contexts are built in and cannot be added"));
       return answer(reply(call, 200, json::array({std::string{core_context}})));
     }
+    // Alerts are the twin's own: clients read them, the rules write them.
+    if (req.method != "GET" && writes_alert(path))
+      return answer(problem(
+        call, broker_errc::forbidden,
+        "Alert entities are written by the twin's rules; acknowledge an "
+        "alert with POST /api/alerts/<id>/ack on the viewer port"));
     // Commands need the twin, not the tenant's state.
     if (command_route(call, held, path, done))
       return;

@@ -167,6 +167,10 @@ running_broker::~running_broker() {
   stop();
 }
 
+actors::tenant_actor running_broker::tenant(const std::string& name) const {
+  return impl_->brk->tenant(name);
+}
+
 uint16_t running_broker::port() const {
   return impl_->listener ? impl_->listener->port() : 0;
 }

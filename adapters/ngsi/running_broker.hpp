@@ -57,6 +57,9 @@ public:
 
   uint16_t port() const;
 
+  /// The TENANT of `name`; an invalid handle for an unknown name.
+  actors::tenant_actor tenant(const std::string& name) const;
+
   /// Keeps notifications off `port` (the viewer's), as off the API's own.
   void protect_port(uint16_t port);
 

@@ -3,6 +3,7 @@
 // sensor to ten subscribers; the live twin inside the broker.
 #include "adapters/mqtt/mqtt_collector.hpp"
 #include "ngsi_fixture.hpp"
+#include "webhook_receiver.hpp"
 #include "adapters/mqtt/require_broker.hpp"
 
 #include "actors/runtime.hpp"
@@ -27,32 +28,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A webhook endpoint: an HTTP listener that keeps every notification.
-struct webhook_receiver {
-  std::mutex mtx;
-  std::vector<json> notifications;
-  ngsi::http_listener listener{
-      {}, ngsi::answer_at_once([this](const ngsi::http_request& req) {
-        std::lock_guard guard{mtx};
-        notifications.push_back(json::parse(req.body, nullptr, false));
-        return ngsi::http_response{204, {}, {}};
-      })};
-
-  webhook_receiver() {
-    std::string error;
-    REQUIRE(listener.start(error));
-  }
-
-  std::string uri() {
-    return "http://127.0.0.1:" + std::to_string(listener.port()) + "/notify";
-  }
-
-  std::vector<json> received() {
-    std::lock_guard guard{mtx};
-    return notifications;
-  }
-};
 
 std::string subscription_for(const std::string& type,
                              const std::string& endpoint,

@@ -1,0 +1,33 @@
+// adapters/broker/alert_entity.hpp
+#pragma once
+
+// Alerts of the twin's rules as NGSI-LD entities of type `Alert` (the
+// Smart Data Models vocabulary: category, severity, description,
+// alertSource, dateIssued, plus the lifecycle: status, acknowledgedBy,
+// dateCleared, and the rule's explanation). The TENANT keeps them in its
+// store, so queries, sharing rules and subscriptions (webhook, MQTT,
+// WebSocket) treat them like any other entity. Only the twin writes them:
+// clients acknowledge through the viewer port (POST /api/alerts/<id>/ack).
+
+#include "twin/rules/alert_book.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace citytwin::broker {
+
+/// The NGSI-LD type of alerts.
+constexpr std::string_view alert_type = "Alert";
+
+/// `urn:ngsi-ld:Alert:<tenant>:<id>`, the id zero-padded like entities'.
+std::string alert_urn(uint64_t id, std::string_view tenant);
+
+/// True for the id of an alert of `tenant` (which clients may not write).
+bool is_alert_urn(std::string_view id, std::string_view tenant);
+
+/// The normalized NGSI-LD document of an alert of `tenant`'s city.
+nlohmann::json alert_document(const rules::alert& a, std::string_view tenant);
+
+} // namespace citytwin::broker
