@@ -66,11 +66,22 @@ bool uses_matched(const action& a) {
              && a.recommend == recommendation::collection_route);
 }
 
-// The clause whose matched inputs an action uses.
-uint32_t matched_clause(const action& a) {
-  if (a.what == action_kind::recommend)
-    return a.candidates.rel == relation::matched ? a.candidates.clause : 0;
-  return a.to.clause;
+// The clause whose matched inputs an action uses: the one its `matched`
+// selector names, else the rule's first attribute clause (a favoured plan
+// or a collection route on a rule whose first clause is the sun).
+uint32_t matched_clause(const action& a, const rule& r) {
+  bool names_clause
+    = (a.what == action_kind::command
+       && (a.to.rel == relation::matched
+           || (a.to.rel == relation::along && a.to.base == relation::matched)))
+      || (a.what == action_kind::recommend
+          && a.candidates.rel == relation::matched);
+  if (names_clause)
+    return a.what == action_kind::command ? a.to.clause : a.candidates.clause;
+  for (uint32_t c = 0; c < r.when.size(); ++c)
+    if (r.when[c].what == clause::type::attribute)
+      return c;
+  return 0;
 }
 
 } // namespace
@@ -413,7 +424,7 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
     const auto& act = *x.then[a].source;
     if (!uses_matched(act))
       continue;
-    auto c = matched_clause(act);
+    auto c = matched_clause(act, rules_->rule_of(x));
     if (c >= st.matched.size() || st.matched[c] == previous[c])
       continue;
     if (act.what == action_kind::recommend) {
@@ -438,7 +449,7 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
     if (act.what != action_kind::command || !uses_matched(act)
         || act.command == twin::command_kind::signal_plan)
       continue;
-    auto c = matched_clause(act);
+    auto c = matched_clause(act, rules_->rule_of(x));
     if (c >= st.matched.size())
       continue;
     std::vector<twin::entity_id> removed;
@@ -611,7 +622,7 @@ void engine::advise(uint32_t i, const bound_action& b, int then_index,
   if (issued) {
     switch (a.recommend) {
       case recommendation::collection_route: {
-        auto c = matched_clause(a);
+        auto c = matched_clause(a, rules_->rule_of(x));
         auto route = order_collection(
           *rules_->city, c < st.matched.size() ? st.matched[c]
                                                : std::vector<twin::entity_id>{});
@@ -684,7 +695,7 @@ void engine::run(uint32_t i, bool then, const std::string& why,
     switch (a.what) {
       case action_kind::command: {
         // `otherwise` acts on what matched when `then` last ran.
-        auto c = matched_clause(a);
+        auto c = matched_clause(a, rules_->rule_of(x));
         static const std::vector<twin::entity_id> none;
         send_commands(x, b, c < st.matched.size() ? st.matched[c] : none,
                       then ? why : "no longer: " + why, out);

@@ -340,3 +340,33 @@ TEST_CASE("demo rule: a jammed road raises an alert and advice on signals",
   REQUIRE(cleared.alerts.size() == 1);
   CHECK_FALSE(cleared.alerts.front().raised);
 }
+
+TEST_CASE("a favoured plan follows the first attribute clause when the sun "
+          "comes first",
+          "[twin][rules]") {
+  // The example of data/rules/README.md.
+  constexpr std::string_view yaml = R"(version: 1
+rules:
+  - id: night-lights-follow-traffic
+    for_each: intersection
+    signalised_only: true
+    when:
+      - sun_below: -6
+      - attribute: vehicle_flow
+        of: approaching
+        above: 250
+    then:
+      - command: signal_plan
+        to: self
+        plan: favour
+        green_s: [45, 20]
+)";
+  test::rule_fixture f{demo_city(), yaml};
+  auto c = find_crossing(*f.index);
+  f.now = night;
+  f.set<twin::road_segment_state>(c.lit, [](auto& s) { s.flow_veh_h = 400; });
+  auto plans = commands_for(f.step(), "night-lights-follow-traffic");
+  REQUIRE(plans.size() == 1);
+  for (size_t p = 0; p < c.phases; ++p)
+    CHECK(plans.front().green_s[p] == (p == c.lit_index % c.phases ? 45 : 20));
+}
