@@ -65,6 +65,11 @@ void alerts_state::take(rules::outputs& x) {
     else
       advice.erase(key);
   }
+  if (!x.aggregates.empty()) {
+    num_aggregate_values += x.aggregates.size();
+    for (const auto& l : listeners)
+      caf::anon_send(l, x.aggregates);
+  }
   for (const auto& d : x.disabled) {
     record({0, d.time, twin::audit_kind::rule_disabled, "engine",
             "rule:" + d.rule, "disabled", d.why});

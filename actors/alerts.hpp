@@ -21,6 +21,7 @@ struct alerts_state {
   std::map<std::string, rules::advice> advice;
   std::deque<rules::firing> firings;
   uint64_t num_firings = 0;
+  uint64_t num_aggregate_values = 0;
   audit_actor audit;
   std::string city;
   std::vector<rules_actor> evaluators;

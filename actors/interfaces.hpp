@@ -113,7 +113,9 @@ using rules_actor = subscriber_actor::extend<
 /// NGSI-LD entities of type Alert).
 using alert_listener_actor = caf::typed_actor<
     // Receives an alert after every change of its lifecycle.
-    caf::reacts_to<rules::alert>>;
+    caf::reacts_to<rules::alert>,
+    // Receives the values of aggregate windows that closed.
+    caf::reacts_to<std::vector<rules::aggregate_value>>>;
 
 /// ALERTS: the one owner of a twin's alerts (their lifecycle), the
 /// recommended actions in force and the log of rule firings.

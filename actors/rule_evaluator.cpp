@@ -13,9 +13,12 @@ namespace {
 // Subscribes to the kinds the engine reads (again, after a reload that
 // reads other kinds) and asks the twin for every input with no value yet,
 // so rules over quiet sensors need not wait for their next reading.
+void dispatch(rules_actor::stateful_pointer<rule_evaluator_state> self,
+              rules::outputs& out);
+
 void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
   auto& st = self->state;
-  auto kinds = st.engine->rules().kinds_read;
+  auto kinds = st.engine->rules().kinds_read | st.aggregates->kinds_read();
   if (kinds != st.subscribed_kinds) {
     st.subscribed_kinds = kinds;
     auto me = caf::actor_cast<subscriber_actor>(self);
@@ -31,7 +34,13 @@ void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
                   id)
       .then(
         [self](const twin::entity_state& state) {
-          self->state.engine->observe(state);
+          // A state that arrives before its first delta (or instead of it,
+          // when a reading beat our subscription) is evaluated at once.
+          auto& engine = *self->state.engine;
+          engine.observe(state);
+          rules::outputs out;
+          engine.evaluate(std::max(engine.now(), state.updated), out);
+          dispatch(self, out);
         },
         [](const caf::error&) {
           // An entity created at runtime and gone, or a twin stopping:
@@ -83,9 +92,18 @@ void rule_evaluator_state::load(std::shared_ptr<const rules::bound_rules> rules)
   auto next = std::make_unique<rules::engine>(
     std::move(rules), [this](const rules::bound_instance& x) { return mine(x); },
     config.limits);
+  auto source = next->rules().source;
+  auto next_aggregates = std::make_unique<rules::aggregator>(
+    std::shared_ptr<const std::vector<rules::aggregate>>(source,
+                                                         &source->aggregates),
+    next->rules().city,
+    [this](size_t i) { return i % config.partitions == config.partition; });
   if (engine)
     next->adopt(*engine);
+  if (aggregates)
+    next_aggregates->adopt(*aggregates);
   engine = std::move(next);
+  aggregates = std::move(next_aggregates);
 }
 
 rules_actor::behavior_type
@@ -98,12 +116,15 @@ rule_evaluator(rules_actor::stateful_pointer<rule_evaluator_state> self,
     [self](const twin::delta_batch& batch) {
       auto& engine = *self->state.engine;
       twin::time_ms now = engine.now();
+      auto& aggregates = *self->state.aggregates;
       for (const auto& d : batch) {
         engine.observe(d.state);
+        aggregates.observe(d.state, d.changed);
         now = std::max(now, d.state.updated);
       }
       rules::outputs out;
       engine.evaluate(now, out);
+      aggregates.evaluate(now, out.aggregates);
       dispatch(self, out);
     },
     [self](rules_load& x) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "twin/rules/aggregator.hpp"
 #include "twin/rules/engine.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
@@ -26,6 +27,8 @@ struct rule_evaluator_state {
 
   rule_evaluator_config config;
   std::unique_ptr<rules::engine> engine;
+  /// The windowed aggregates of this partition (by index).
+  std::unique_ptr<rules::aggregator> aggregates;
   uint32_t subscribed_kinds = 0;
 
   /// A new engine for `rules`, adopting what the old one learned.

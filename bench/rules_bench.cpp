@@ -14,6 +14,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -95,7 +97,39 @@ uint64_t applied(caf::scoped_actor& self, const actors::twin_handles& h) {
 struct run_figures {
   double offered = 0, sustained = 0, drain_s = 0;
   size_t triggers = 0;
+  double cpu_s = 0;      ///< process CPU time over load and drain
+  uint64_t applied = 0;  ///< readings applied
 };
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return double(t.tv_sec) + t.tv_usec / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
+// Windowed aggregates as a city would write many: per district (cells of
+// 250 m to 4 km) over each kind's main attribute, every function, 5-minute
+// windows sliding by a minute.
+std::string aggregate_file(size_t n) {
+  const std::pair<const char*, const char*> sources[] = {
+    {"road_segment", "vehicle_flow"}, {"street_lamp", "dim_level"},
+    {"waste_bin", "fill_level"},      {"air_quality", "pm10"},
+    {"noise_sensor", "noise_level"},  {"parking_sensor", "free_spaces"},
+    {"traffic_counter", "vehicle_flow"}};
+  const char* functions[] = {"avg", "max", "min", "sum", "count", "p95"};
+  const int cells[] = {250, 500, 1000, 2000, 4000};
+  std::ostringstream out;
+  out << "version: 1\nrules: []\naggregates:\n";
+  for (size_t i = 0; i < n; ++i) {
+    auto [kind, attr] = sources[i % 7];
+    out << "  - { id: agg-" << i << ", attribute: " << attr << ", of: ["
+        << kind << "], group_by: district, district_m: " << cells[i % 5]
+        << ", function: " << functions[i % 6]
+        << ", window: 5m, every: 1m }\n";
+  }
+  return out.str();
+}
 
 // Offers `rate` readings/s for `seconds` from one pacing thread, each
 // millisecond's share split per shard; `trigger_share` of them flip the
@@ -108,6 +142,7 @@ run_figures load(caf::actor_system& sys, const actors::twin_handles& h,
   auto shards = h.routers.size();
   run_figures result;
   auto before = applied(self, h);
+  auto cpu_before = cpu_seconds();
   auto start = clock_type::now();
   uint64_t sent = 0, routed = 0, seq = 0;
   double trigger_credit = 0;
@@ -162,6 +197,8 @@ run_figures load(caf::actor_system& sys, const actors::twin_handles& h,
   }
   result.drain_s = since(drain_start);
   result.sustained = double(done) / (load_s + result.drain_s);
+  result.cpu_s = cpu_seconds() - cpu_before;
+  result.applied = done;
   return result;
 }
 
@@ -287,7 +324,42 @@ rules_result run_rules(const rules_settings& s) {
     } else {
       result.sustained_without = figures.sustained;
       result.drain_without_s = figures.drain_s;
+      result.cpu_per_m_without
+        = figures.applied ? figures.cpu_s / double(figures.applied) * 1e6 : 0;
     }
+    actors::stop_twin(sys, *handles);
+  }
+  // The same load (no triggers) with windowed aggregates only.
+  if (s.aggregates > 0) {
+    auto parsed = rules::parse_rule_file(aggregate_file(s.aggregates),
+                                         "aggregates.yaml", city->name);
+    if (!parsed) {
+      result.skipped = twin::describe(parsed.error()).substr(0, 200);
+      return result;
+    }
+    auto bound_aggregates = rules::bind(
+      std::make_shared<const rules::rule_set>(std::move(*parsed)), index);
+    if (!bound_aggregates) {
+      result.skipped = twin::describe(bound_aggregates.error()).substr(0, 200);
+      return result;
+    }
+    result.num_aggregates = bound_aggregates->source->aggregates.size();
+    caf::actor_system_config cfg;
+    actors::configure(cfg, actors::runtime_settings{});
+    caf::actor_system sys{cfg};
+    sys.await_actors_before_shutdown(false);
+    auto handles = actors::spawn_twin(sys, *city);
+    auto running = actors::spawn_rules(
+      sys, *handles, city->name,
+      std::make_shared<const rules::bound_rules>(
+        std::move(*bound_aggregates)));
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    auto figures = load(sys, *handles, background, {}, nullptr, s);
+    result.sustained_aggregates = figures.sustained;
+    result.drain_aggregates_s = figures.drain_s;
+    result.cpu_per_m_aggregates
+      = figures.applied ? figures.cpu_s / double(figures.applied) * 1e6 : 0;
+    actors::stop_rules(sys, running);
     actors::stop_twin(sys, *handles);
   }
   return result;

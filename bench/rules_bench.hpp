@@ -19,6 +19,7 @@ struct rules_settings {
   double seconds = 10;    ///< of load per run
   double trigger_share = 0.01; ///< of the readings, flows that flip a rule
   size_t runs = 3; ///< runs with rules (min / median / max)
+  size_t aggregates = 1000; ///< windowed aggregates in the aggregate run
 };
 
 struct rules_result {
@@ -31,6 +32,11 @@ struct rules_result {
   double drain_with_s = 0, drain_without_s = 0; ///< backlog after the load
   size_t triggers = 0, actuations = 0; ///< over all runs with rules
   std::vector<double> p50_ms, p99_ms, max_ms; ///< per run
+  /// CPU seconds (process) per million readings applied, without rules
+  /// and with `aggregates` windowed aggregates, and their sustained rate.
+  double cpu_per_m_without = 0, cpu_per_m_aggregates = 0;
+  double sustained_aggregates = 0, drain_aggregates_s = 0;
+  size_t num_aggregates = 0;
 };
 
 rules_result run_rules(const rules_settings& s);

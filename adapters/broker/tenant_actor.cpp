@@ -2,6 +2,7 @@
 #include "adapters/broker/tenant_actor.hpp"
 
 #include "adapters/broker/alert_entity.hpp"
+#include "adapters/broker/virtual_sensor.hpp"
 
 #include "actors/defaults.hpp"
 #include "actors/type_ids.hpp"
@@ -53,14 +54,23 @@ void tenant_actor_state::apply(const twin::delta_batch& batch) {
 }
 
 void tenant_actor_state::apply(const rules::alert& a) {
-  auto doc = alert_document(a, space->name());
+  keep(alert_document(a, space->name()));
+}
+
+void tenant_actor_state::apply(
+  const std::vector<rules::aggregate_value>& values) {
+  for (const auto& x : values)
+    keep(virtual_sensor_document(x, space->name()));
+}
+
+void tenant_actor_state::keep(nlohmann::json doc) {
   auto id = doc["id"].get<std::string>();
   auto& store = space->store();
   auto change = store.get(id) ? store.replace(id, std::move(doc))
                               : store.create(std::move(doc));
   if (!change) {
     // Our own document refused by our own store is a bug, reported.
-    std::cerr << "citytwin: tenant '" << space->name() << "': alert " << id
+    std::cerr << "citytwin: tenant '" << space->name() << "': " << id
               << " not stored: " << twin::describe(change.error()) << '\n';
     return;
   }
@@ -106,6 +116,10 @@ tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
       },
       [self](const rules::alert& a) {
         self->state.apply(a);
+        self->state.publish_gauges();
+      },
+      [self](const std::vector<rules::aggregate_value>& values) {
+        self->state.apply(values);
         self->state.publish_gauges();
       },
       [self](caf::join_atom, actors::twin_actor twin) {

@@ -36,6 +36,13 @@ struct tenant_actor_state {
   /// Keeps a rule's alert as an NGSI-LD entity of type Alert
   /// (adapters/broker/alert_entity), created or replaced, and notifies.
   void apply(const rules::alert& a);
+
+  /// Keeps the latest window of each aggregate group as an NGSI-LD entity
+  /// of type VirtualSensor (adapters/broker/virtual_sensor), and notifies.
+  void apply(const std::vector<rules::aggregate_value>& values);
+
+  /// Creates or replaces a twin-written document; notifies subscribers.
+  void keep(nlohmann::json doc);
   actors::tenant_gauges gauges() const;
   /// Publishes the gauges to `counters`.
   void publish_gauges();

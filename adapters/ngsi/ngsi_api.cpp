@@ -136,7 +136,9 @@ bool writes_alert(std::string_view path) {
     return false;
   auto rest = path.substr(prefix.size());
   auto id = percent_decode(rest.substr(0, rest.find('/')));
-  return id && id->rfind("urn:ngsi-ld:Alert:", 0) == 0;
+  return id
+         && (id->rfind("urn:ngsi-ld:Alert:", 0) == 0
+             || id->rfind("urn:ngsi-ld:VirtualSensor:", 0) == 0);
 }
 
 } // namespace
@@ -203,8 +205,9 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
     if (req.method != "GET" && writes_alert(path))
       return answer(problem(
         call, broker_errc::forbidden,
-        "Alert entities are written by the twin's rules; acknowledge an "
-        "alert with POST /api/alerts/<id>/ack on the viewer port"));
+        "Alert and VirtualSensor entities are written by the twin's rules "
+        "and aggregates; acknowledge an alert with POST /api/alerts/<id>/ack "
+        "on the viewer port"));
     // Commands need the twin, not the tenant's state.
     if (command_route(call, held, path, done))
       return;

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <optional>
 #include <vector>
 
@@ -67,6 +68,25 @@ constexpr std::array<named<match>, 4> matches = {{
     {"avg", match::avg},
     {"sum", match::sum},
 }};
+
+constexpr std::array<named<aggregate_fn>, 6> functions = {{
+  {"avg", aggregate_fn::avg},
+  {"min", aggregate_fn::min},
+  {"max", aggregate_fn::max},
+  {"sum", aggregate_fn::sum},
+  {"count", aggregate_fn::count},
+  {"p95", aggregate_fn::p95},
+}};
+
+constexpr std::array<named<grouping>, 3> groupings = {{
+  {"none", grouping::none},
+  {"kind", grouping::kind},
+  {"district", grouping::district},
+}};
+
+// Aggregates per file: a thousand districts' worth of streams each.
+constexpr size_t max_aggregates = 10000;
+constexpr size_t max_group_entities = 10000;
 
 constexpr std::array<named<plan_kind>, 3> plans = {{
     {"fixed", plan_kind::fixed},
@@ -533,7 +553,8 @@ private:
                  "file: expected a map with 'version' and 'rules'");
       return;
     }
-    check_map(root, "file", {"version", "rules"}, {"version", "rules"});
+    check_map(root, "file", {"version", "rules", "aggregates"},
+              {"version", "rules"});
     if (auto v = text(root["version"], "file", "version");
         v && *v != std::to_string(supported_version))
       problem(root["version"], "file: unsupported version " + shown(*v)
@@ -542,6 +563,90 @@ private:
     size_t i = 0;
     for (const auto& n : list(root["rules"], "file", "rules", max_rules, true))
       read_rule(n, i++);
+    i = 0;
+    std::set<std::string> ids;
+    for (const auto& n : list(root["aggregates"], "file", "aggregates",
+                              max_aggregates, true))
+      read_aggregate(n, i++, ids);
+  }
+
+  // -- aggregates ------------------------------------------------------------
+
+  void read_aggregate(const YAML::Node& n, size_t i,
+                      std::set<std::string>& ids) {
+    auto id_text = n.IsMap() && n["id"] && n["id"].IsScalar()
+                     ? n["id"].Scalar()
+                     : std::string{};
+    auto what = valid_rule_id(id_text) ? "aggregate '" + id_text + "'"
+                                       : "aggregate #" + std::to_string(i + 1);
+    if (!check_map(n, what,
+                   {"id", "attribute", "of", "entities", "group_by",
+                    "district_m", "function", "window", "every"},
+                   {"id", "attribute", "function", "window"}))
+      return;
+    aggregate a;
+    a.line = line_of(n);
+    if (auto id = text(n["id"], what, "id")) {
+      if (!valid_rule_id(*id))
+        problem(n["id"], what + ": 'id' must match [a-z0-9][a-z0-9_-]{0,63}, "
+                                "not " + shown(*id));
+      else if (!ids.insert(*id).second)
+        problem(n["id"], what + ": the id is used by another aggregate");
+      a.id = *id;
+    }
+    if (n["of"] && n["entities"])
+      problem(n, what + ": 'of' (kinds) and 'entities' (a named group) "
+                        "exclude each other");
+    else if (!n["of"] && !n["entities"])
+      problem(n, what + ": needs 'of' (a list of kinds) or 'entities' (a "
+                        "list of URNs)");
+    for (const auto& k : list(n["of"], what, "of", twin::num_entity_kinds,
+                              false))
+      if (auto kind_of = kind(k, what, "of"))
+        a.kinds.push_back(*kind_of);
+    for (const auto& e : list(n["entities"], what, "entities",
+                              max_group_entities, false))
+      if (auto id = entity(e, what, "entities"))
+        a.entities.push_back(*id);
+    if (auto attr = text(n["attribute"], what, "attribute")) {
+      a.attribute = *attr;
+      auto kinds = a.kinds;
+      for (auto id : a.entities)
+        kinds.push_back(id.kind);
+      for (auto k : kinds) {
+        auto names = attribute_names(k);
+        if (std::find(names.begin(), names.end(), *attr) == names.end()) {
+          problem(n["attribute"],
+                  what + ": " + std::string{twin::to_string(k)}
+                    + " has no attribute " + shown(*attr) + " (it has: "
+                    + joined(names) + ")");
+          break;
+        }
+      }
+    }
+    if (auto g = choice(n["group_by"], what, "group_by", groupings))
+      a.group = *g;
+    if (n["district_m"]) {
+      if (a.group != grouping::district)
+        problem(n["district_m"],
+                what + ": 'district_m' needs 'group_by: district'");
+      if (auto d = number_in(n["district_m"], what, "district_m", 10, 50000))
+        a.district_m = *d;
+    }
+    if (auto f = choice(n["function"], what, "function", functions))
+      a.fn = *f;
+    a.window_ms = duration(n["window"], what, "window").value_or(0);
+    a.every_ms = duration(n["every"], what, "every").value_or(a.window_ms);
+    if (a.window_ms > 0 && a.every_ms > a.window_ms)
+      problem(n["every"], what + ": 'every' must not exceed 'window' (a "
+                                 "sliding window moves by less than its "
+                                 "length)");
+    if (a.every_ms > 0 && a.every_ms < 1000)
+      problem(n["every"], what + ": windows close at most once a second");
+    else if (a.every_ms > 0 && a.window_ms % a.every_ms != 0)
+      problem(n["every"], what + ": 'window' must be a whole number of "
+                                 "'every' (windows are made of panes)");
+    result_.aggregates.push_back(std::move(a));
   }
 
   // Names a rule by its id when that is a valid one, else by position.

@@ -73,10 +73,11 @@ struct outputs {
   std::vector<rules::advice> advice;
   std::vector<firing> firings;
   std::vector<disabled_rule> disabled;
+  std::vector<aggregate_value> aggregates;
 
   bool empty() const {
     return commands.empty() && alerts.empty() && advice.empty()
-           && firings.empty() && disabled.empty();
+           && firings.empty() && disabled.empty() && aggregates.empty();
   }
 };
 
@@ -107,7 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, disabled_rule& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, outputs& x) {
   return f(caf::meta::type_name("rule_outputs"), x.commands, x.alerts,
-           x.advice, x.firings, x.disabled);
+           x.advice, x.firings, x.disabled, x.aggregates);
 }
 
 /// Names of enums in explanations and JSON.

@@ -11,6 +11,7 @@
 // set to a city and reports what does not fit it.
 
 #include "twin/command.hpp"
+#include "twin/rules/aggregate.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/entity_kind.hpp"
 #include "twin/reading.hpp"
@@ -168,6 +169,7 @@ struct rule {
 struct rule_set {
   std::string origin; ///< the file, for messages
   std::vector<rule> rules;
+  std::vector<aggregate> aggregates;
 };
 
 } // namespace citytwin::rules

@@ -172,3 +172,42 @@ TEST_CASE("clients cannot write Alert entities, whatever their role",
   }
   CHECK(f.alerts().at(0)["status"]["value"] == "raised");
 }
+
+TEST_CASE("aggregate groups are NGSI-LD VirtualSensor entities",
+          "[broker][ngsi][rules]") {
+  // A second fixture flavour: the rules file carries an aggregate.
+  alert_fixture f;
+  auto parsed = rules::parse_rule_file(
+    std::string{busy_rule}
+      + "aggregates:\n  - { id: flow, attribute: vehicle_flow, of: "
+        "[road_segment], function: max, window: 1m }\n",
+    "test.yaml", f.city.name);
+  REQUIRE(parsed);
+  auto bound = rules::bind(
+    std::make_shared<const rules::rule_set>(std::move(*parsed)),
+    std::make_shared<const rules::city_index>(f.city));
+  REQUIRE(bound);
+  actors::reload_rules(f.rules, std::make_shared<const rules::bound_rules>(
+                                  std::move(*bound)));
+  // Readings a minute apart: the first window closes with the second.
+  auto sensors = [&] {
+    auto res = f.api_fixture->call("GET", api + "/entities?type=VirtualSensor",
+                                   {bearer("demo-admin")});
+    REQUIRE(res.status == 200);
+    return f.api_fixture->json_of(res);
+  };
+  for (int i = 0; i < 3; ++i)
+    f.flow(300 + 100 * i, t0 + i * 60'000);
+  REQUIRE(eventually([&] { return sensors().size() == 1; }));
+  auto v = sensors().at(0);
+  CHECK(v["id"] == "urn:ngsi-ld:VirtualSensor:test:flow-all");
+  CHECK(v["function"]["value"] == "max");
+  CHECK(v["sourceAttribute"]["value"] == "vehicle_flow");
+  CHECK(v["value"]["value"].get<double>() >= 300);
+  CHECK(v["sampleCount"]["value"].get<uint64_t>() >= 1);
+  // Only the twin writes them.
+  auto res = f.api_fixture->call(
+    "DELETE", api + "/entities/urn:ngsi-ld:VirtualSensor:test:flow-all",
+    {bearer("demo-admin")});
+  CHECK(res.status == 403);
+}

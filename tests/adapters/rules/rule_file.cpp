@@ -290,7 +290,7 @@ TEST_CASE("rule files: unknown, repeated and missing keys",
           "[rules][adapters]") {
   CHECK_THAT(problems("version: 1\nrules: []\ncolour: red\n"),
              Contains("t.yaml:3: file: unknown key 'colour' (allowed: "
-                      "version, rules)"));
+                      "version, rules, aggregates)"));
   CHECK_THAT(problems("rules: []\n"),
              Contains("t.yaml:1: file: missing key 'version'"));
   auto rule = one_rule("    dscription: x\n"              // 4
