@@ -370,3 +370,24 @@ rules:
   for (size_t p = 0; p < c.phases; ++p)
     CHECK(plans.front().green_s[p] == (p == c.lit_index % c.phases ? 45 : 20));
 }
+
+TEST_CASE("following many matched inputs in a minute is not flapping",
+          "[twin][rules]") {
+  test::rule_fixture f{demo_city(), demo_rules()};
+  auto bins = f.index->all(entity_kind::waste_bin);
+  REQUIRE(bins.size() >= 60);
+  f.now = noon;
+  // Sixty bins fill up within one simulated minute: the route is issued
+  // again each time, and the rule stays enabled.
+  size_t issued = 0;
+  for (size_t i = 0; i < 60; ++i) {
+    f.now += 1000;
+    f.set<twin::waste_bin_state>(bins[i], [](auto& s) { s.fill_level = 0.9; });
+    for (const auto& a : f.step().advice)
+      issued += a.issued && a.rule == "bins-collection-route" ? 1 : 0;
+  }
+  CHECK(issued == 60);
+  for (const auto& s : f.engine->status())
+    if (s.id == "bins-collection-route")
+      CHECK_FALSE(s.disabled);
+}
