@@ -10,32 +10,19 @@ namespace citytwin::actors {
 
 namespace {
 
-// Subscribes to the kinds the engine reads (again, after a reload that
-// reads other kinds) and asks the twin for every input with no value yet,
-// so rules over quiet sensors need not wait for their next reading.
 void dispatch(rules_actor::stateful_pointer<rule_evaluator_state> self,
               rules::outputs& out);
 
-void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
-  auto& st = self->state;
-  auto kinds = st.engine->rules().kinds_read | st.aggregates->kinds_read();
-  if (kinds != st.subscribed_kinds) {
-    st.subscribed_kinds = kinds;
-    auto me = caf::actor_cast<subscriber_actor>(self);
-    if (kinds == 0)
-      self->send(st.config.twin, caf::unsubscribe_atom_v, me);
-    else
-      self->request(st.config.twin, defaults::internal_timeout,
-                    caf::subscribe_atom_v, me, subscription_filter{kinds})
-        .then([](caf::ok_atom) {}, [](const caf::error&) {});
-  }
-  for (auto id : st.engine->unknown_inputs())
-    self->request(st.config.twin, defaults::internal_timeout, caf::get_atom_v,
-                  id)
+// Asks the twin for every input with no value yet, so rules over quiet
+// sensors need not wait for their next reading.
+void ask_unknown(rules_actor::stateful_pointer<rule_evaluator_state> self) {
+  for (auto id : self->state.engine->unknown_inputs())
+    self->request(self->state.config.twin, defaults::internal_timeout,
+                  caf::get_atom_v, id)
       .then(
         [self](const twin::entity_state& state) {
-          // A state that arrives before its first delta (or instead of it,
-          // when a reading beat our subscription) is evaluated at once.
+          // A state that arrives before its first delta is evaluated at
+          // once.
           auto& engine = *self->state.engine;
           engine.observe(state);
           rules::outputs out;
@@ -46,6 +33,30 @@ void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
           // An entity created at runtime and gone, or a twin stopping:
           // the input waits for its first delta instead.
         });
+}
+
+// Subscribes to the kinds the engine reads (again, after a reload that
+// reads other kinds), then asks for the inputs it has not seen: asked only
+// once the subscription stands, a reading applied in between is in the
+// answer or in a delta, never in neither.
+void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
+  auto& st = self->state;
+  auto kinds = st.engine->rules().kinds_read | st.aggregates->kinds_read();
+  if (kinds == st.subscribed_kinds) {
+    ask_unknown(self);
+    return;
+  }
+  st.subscribed_kinds = kinds;
+  auto me = caf::actor_cast<subscriber_actor>(self);
+  if (kinds == 0) {
+    self->send(st.config.twin, caf::unsubscribe_atom_v, me);
+    return;
+  }
+  self
+    ->request(st.config.twin, defaults::internal_timeout,
+              caf::subscribe_atom_v, me, subscription_filter{kinds})
+    .then([self](caf::ok_atom) { ask_unknown(self); },
+          [](const caf::error&) {});
 }
 
 void dispatch(rules_actor::stateful_pointer<rule_evaluator_state> self,

@@ -1,7 +1,7 @@
 // adapters/broker/alert_entity.cpp
 #include "adapters/broker/alert_entity.hpp"
 
-#include "twin/civil_time.hpp"
+#include "adapters/broker/twin_document.hpp"
 #include "twin/entity_id.hpp"
 
 #include <cstdio>
@@ -9,16 +9,6 @@
 namespace citytwin::broker {
 
 namespace {
-
-using nlohmann::json;
-
-json property(json value) {
-  return {{"type", "Property"}, {"value", std::move(value)}};
-}
-
-json date_time(twin::time_ms t) {
-  return property({{"@type", "DateTime"}, {"@value", twin::format_iso_time(t)}});
-}
 
 std::string prefix(std::string_view tenant) {
   return "urn:ngsi-ld:" + std::string{alert_type} + ":" + std::string{tenant}
@@ -38,8 +28,8 @@ bool is_alert_urn(std::string_view id, std::string_view tenant) {
   return id.rfind(prefix(tenant), 0) == 0;
 }
 
-json alert_document(const rules::alert& a, std::string_view tenant) {
-  json doc = {{"id", alert_urn(a.id, tenant)},
+nlohmann::json alert_document(const rules::alert& a, std::string_view tenant) {
+  nlohmann::json doc = {{"id", alert_urn(a.id, tenant)},
               {"type", alert_type},
               {"category", property(a.kind)},
               {"severity", property(rules::to_string(a.level))},
@@ -48,16 +38,16 @@ json alert_document(const rules::alert& a, std::string_view tenant) {
               {"rule", property(a.rule)},
               {"status", property(rules::to_string(a.status))},
               {"timesRaised", property(a.times_raised)},
-              {"dateIssued", date_time(a.raised_at)}};
+              {"dateIssued", date_time_property(a.raised_at)}};
   if (!a.whole_city)
     doc["alertSource"] = {{"type", "Relationship"},
                           {"object", twin::to_urn(a.anchor, tenant)}};
   if (!a.acknowledged_by.empty()) {
     doc["acknowledgedBy"] = property(a.acknowledged_by);
-    doc["dateAcknowledged"] = date_time(a.acknowledged_at);
+    doc["dateAcknowledged"] = date_time_property(a.acknowledged_at);
   }
   if (a.cleared_at != 0)
-    doc["dateCleared"] = date_time(a.cleared_at);
+    doc["dateCleared"] = date_time_property(a.cleared_at);
   return doc;
 }
 

@@ -1,23 +1,10 @@
 // adapters/broker/virtual_sensor.cpp
 #include "adapters/broker/virtual_sensor.hpp"
 
+#include "adapters/broker/twin_document.hpp"
 #include "twin/civil_time.hpp"
 
 namespace citytwin::broker {
-
-namespace {
-
-using nlohmann::json;
-
-json property(json value) {
-  return {{"type", "Property"}, {"value", std::move(value)}};
-}
-
-json date_time(twin::time_ms t) {
-  return property({{"@type", "DateTime"}, {"@value", twin::format_iso_time(t)}});
-}
-
-} // namespace
 
 std::string virtual_sensor_urn(const rules::aggregate_value& x,
                                std::string_view tenant) {
@@ -25,7 +12,7 @@ std::string virtual_sensor_urn(const rules::aggregate_value& x,
          + std::string{tenant} + ":" + x.aggregate + "-" + x.group;
 }
 
-json virtual_sensor_document(const rules::aggregate_value& x,
+nlohmann::json virtual_sensor_document(const rules::aggregate_value& x,
                              std::string_view tenant) {
   auto value = property(x.value);
   value["observedAt"] = twin::format_iso_time(x.window_end);
@@ -36,8 +23,8 @@ json virtual_sensor_document(const rules::aggregate_value& x,
           {"sourceAttribute", property(x.attribute)},
           {"aggregate", property(x.aggregate)},
           {"group", property(x.group)},
-          {"windowStart", date_time(x.window_start)},
-          {"windowEnd", date_time(x.window_end)},
+          {"windowStart", date_time_property(x.window_start)},
+          {"windowEnd", date_time_property(x.window_end)},
           {"sampleCount", property(x.count)}};
 }
 

@@ -86,10 +86,5 @@ grep -q "rules reloaded" "$log" || fail "the reload is not in the log"
 kill -HUP "$pid"
 wait_for '[ "$(audited rules_loaded)" = 3 ]' || fail "SIGHUP did not reload"
 kill -0 "$pid" 2>/dev/null || fail "serve died"
-kill -TERM "$pid"
-for _ in $(seq 1 100); do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$pid" 2>/dev/null && fail "serve did not stop on SIGTERM"
+stop_serve
 echo "ok: rules load, reload on edit and SIGHUP, and bad files keep the old"

@@ -25,3 +25,13 @@ start_serve() {
   done
   fail "serve printed no address"
 }
+
+# Stops serve with SIGTERM and fails if it is still running after 10 s.
+stop_serve() {
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  fail "serve did not stop on SIGTERM"
+}

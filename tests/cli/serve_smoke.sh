@@ -32,12 +32,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' \
 [ "$code" = 404 ] || fail "unknown entity gave $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/entities/../../etc")
 [ "$code" = 400 ] || [ "$code" = 404 ] || fail "traversal gave $code"
-kill -TERM "$pid"
-for _ in $(seq 1 100); do
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$pid" 2>/dev/null && fail "serve did not stop on SIGTERM"
+stop_serve
 wait "$pid" || fail "serve exited non-zero after SIGTERM"
 rm -f "$log"
 echo "1 passed, 0 failed"

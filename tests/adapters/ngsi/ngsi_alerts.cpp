@@ -189,6 +189,15 @@ TEST_CASE("aggregate groups are NGSI-LD VirtualSensor entities",
   REQUIRE(bound);
   actors::reload_rules(f.rules, std::make_shared<const rules::bound_rules>(
                                   std::move(*bound)));
+  // Readings sent before a RULES actor took the new rules would reach the
+  // old ones, which have no aggregate: wait until every one answers after
+  // the reload (its mailbox is in order).
+  caf::scoped_actor self{*f.sys};
+  for (const auto& e : f.rules.evaluators)
+    self->request(e, std::chrono::seconds(10), caf::get_atom_v,
+                  actors::rules_atom_v)
+      .receive([](const std::vector<rules::rule_status>&) {},
+               [](const caf::error& err) { FAIL(twin::describe(err)); });
   // Readings a minute apart: the first window closes with the second.
   auto sensors = [&] {
     auto res = f.api_fixture->call("GET", api + "/entities?type=VirtualSensor",
