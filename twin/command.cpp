@@ -34,6 +34,8 @@ struct kind_execute {
     s.power_w = s.rated_power_w * s.dim_level;
     ++s.commands;
     s.last_command = x.time;
+    s.command_pending = true;
+    s.commanded_level = x.level;
     return bit(quantity::dim_level) | bit(quantity::power) | actuation_bit;
   }
 

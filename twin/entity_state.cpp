@@ -106,8 +106,15 @@ struct kind_apply {
   caf::expected<bool> operator()(street_lamp_state& s) const {
     switch (x.what) {
       case quantity::dim_level: {
+        // The lamp reporting the level it was commanded confirms the
+        // command; that is news even when the twin already shows the level.
+        bool confirms = s.command_pending
+                        && std::abs(x.value - s.commanded_level)
+                             <= dim_confirm_tolerance;
+        if (confirms)
+          s.command_pending = false;
         if (!set(s.dim_level))
-          return false;
+          return confirms;
         bool on = s.dim_level > 0;
         if (on && !s.on)
           ++s.switch_count;
@@ -328,7 +335,8 @@ std::vector<attribute> attributes(const entity_state& state) {
               {"switch_count", double(s.switch_count)},
               {"rated_power_w", s.rated_power_w},
               {"commands", double(s.commands)},
-              {"last_command", double(s.last_command)}};
+              {"last_command", double(s.last_command)},
+              {"command_pending", s.command_pending ? 1.0 : 0.0}};
     }
     std::vector<attribute> operator()(const waste_bin_state& s) const {
       return {{"fill_level", s.fill_level},

@@ -55,7 +55,17 @@ struct street_lamp_state {
   bool fault = false;
   uint32_t commands = 0; ///< commands honoured
   time_ms last_command = 0;
+  /// A dim command set `commanded_level` and the lamp has not reported
+  /// that level since: a real lamp that follows its commands (over MQTT)
+  /// clears this with its next report; twin/rules/actuator_watch alerts
+  /// when it does not.
+  bool command_pending = false;
+  double commanded_level = 0;
 };
+
+/// How far a lamp's reported dim level may be from the commanded one and
+/// still confirm the command (drivers step in 1/256 or coarser).
+constexpr double dim_confirm_tolerance = 0.005;
 
 /// A waste bin; a sharp drop of its fill level counts as a collection.
 struct waste_bin_state {
@@ -140,7 +150,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, street_lamp_state& x) {
   return f(caf::meta::type_name("street_lamp_state"), x.rated_power_w,
            x.dim_level, x.power_w, x.switch_count, x.on, x.fault, x.commands,
-           x.last_command);
+           x.last_command, x.command_pending, x.commanded_level);
 }
 
 template <class Inspector>

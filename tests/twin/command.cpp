@@ -182,3 +182,34 @@ TEST_CASE("command kinds and signal modes have names", "[twin][command]") {
   CHECK(describe(plan({entity_kind::intersection, 1}, {30, 20}))
         == "signal plan 30/20 s");
 }
+
+TEST_CASE("a lamp's report of the commanded level confirms the command",
+          "[twin][command]") {
+  auto st = make_state({entity_kind::street_lamp, 3});
+  auto& lamp = st.as<street_lamp_state>();
+  REQUIRE(execute(st, dim(st.id, 0.8)));
+  CHECK(lamp.command_pending);
+  CHECK(lamp.commanded_level == 0.8);
+  SECTION("a report of another level leaves the command pending") {
+    auto changed = apply(st, {st.id, t0 + 1000, 0.3, quantity::dim_level});
+    REQUIRE(changed);
+    CHECK(*changed != 0);
+    CHECK(lamp.dim_level == 0.3); // the twin shows what the lamp reports
+    CHECK(lamp.command_pending);
+  }
+  SECTION("a report of the same level is news: it confirms") {
+    // The twin already shows 0.8; the report still changes the state.
+    auto changed = apply(st, {st.id, t0 + 1000, 0.8, quantity::dim_level});
+    REQUIRE(changed);
+    CHECK(*changed != 0);
+    CHECK_FALSE(lamp.command_pending);
+    // Repeating it afterwards is no news.
+    auto again = apply(st, {st.id, t0 + 2000, 0.8, quantity::dim_level});
+    REQUIRE(again);
+    CHECK(*again == 0);
+  }
+  SECTION("within the tolerance of a lamp driver") {
+    REQUIRE(apply(st, {st.id, t0 + 1000, 0.803, quantity::dim_level}));
+    CHECK_FALSE(lamp.command_pending);
+  }
+}

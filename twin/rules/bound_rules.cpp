@@ -22,7 +22,7 @@ std::vector<std::string_view> written_by(twin::command_kind kind) {
   switch (kind) {
     case twin::command_kind::dim:
       return {"dim_level", "power", "on", "switch_count", "commands",
-              "last_command"};
+              "last_command", "command_pending"};
     case twin::command_kind::signal_plan:
       return {"green_time_0", "green_time_1", "green_time_2", "green_time_3",
               "green_time_4", "green_time_5", "green_time_6", "green_time_7",
