@@ -41,7 +41,7 @@ void ask_unknown(rules_actor::stateful_pointer<rule_evaluator_state> self) {
 // answer or in a delta, never in neither.
 void prime(rules_actor::stateful_pointer<rule_evaluator_state> self) {
   auto& st = self->state;
-  auto kinds = st.engine->rules().kinds_read | st.aggregates->kinds_read();
+  auto kinds = st.kinds_read();
   if (kinds == st.subscribed_kinds) {
     ask_unknown(self);
     return;
@@ -91,7 +91,30 @@ void dispatch(rules_actor::stateful_pointer<rule_evaluator_state> self,
     self->send(st.config.alerts, std::move(out));
 }
 
+// Asks the twin about entities whose silence passed their deadline: only
+// one that has not reported since (deltas do not show repeated values) is
+// stale.
+void check_suspects(rules_actor::stateful_pointer<rule_evaluator_state> self,
+                    const std::vector<twin::entity_id>& suspects) {
+  for (auto id : suspects)
+    self->request(self->state.config.twin, defaults::internal_timeout,
+                  caf::get_atom_v, id)
+      .then(
+        [self](const twin::entity_state& state) {
+          rules::outputs out;
+          self->state.stale->checked(state, self->state.engine->now(),
+                                     out.alerts);
+          dispatch(self, out);
+        },
+        [self, id](const caf::error&) { self->state.stale->forget(id); });
+}
+
 } // namespace
+
+uint32_t rule_evaluator_state::kinds_read() const {
+  return engine->rules().kinds_read | aggregates->kinds_read()
+         | stale->kinds_read() | actuators->kinds_read();
+}
 
 bool rule_evaluator_state::mine(const rules::bound_instance& x) const {
   if (x.whole_city)
@@ -99,7 +122,8 @@ bool rule_evaluator_state::mine(const rules::bound_instance& x) const {
   return shard_of(x.anchor, config.partitions) == config.partition;
 }
 
-void rule_evaluator_state::load(std::shared_ptr<const rules::bound_rules> rules) {
+void rule_evaluator_state::load(std::shared_ptr<const rules::bound_rules> rules,
+                                rules::outputs& out) {
   auto next = std::make_unique<rules::engine>(
     std::move(rules), [this](const rules::bound_instance& x) { return mine(x); },
     config.limits);
@@ -109,39 +133,59 @@ void rule_evaluator_state::load(std::shared_ptr<const rules::bound_rules> rules)
                                                          &source->aggregates),
     next->rules().city,
     [this](size_t i) { return i % config.partitions == config.partition; });
-  if (engine)
+  auto in_partition = [this](twin::entity_id id) {
+    return shard_of(id, config.partitions) == config.partition;
+  };
+  auto next_stale = std::make_unique<rules::stale_watch>(source->watch.stale,
+                                                         in_partition);
+  auto next_actuators = std::make_unique<rules::actuator_watch>(
+    source->watch.actuators, in_partition);
+  if (engine) {
     next->adopt(*engine);
-  if (aggregates)
     next_aggregates->adopt(*aggregates);
+    next_stale->adopt(*stale, engine->now(), out.alerts);
+    next_actuators->adopt(*actuators, engine->now(), out.alerts);
+  }
   engine = std::move(next);
   aggregates = std::move(next_aggregates);
+  stale = std::move(next_stale);
+  actuators = std::move(next_actuators);
 }
 
 rules_actor::behavior_type
 rule_evaluator(rules_actor::stateful_pointer<rule_evaluator_state> self,
                rule_evaluator_config config, rules_load initial) {
   self->state.config = std::move(config);
-  self->state.load(std::move(initial.rules));
+  rules::outputs unused; // nothing to adopt from at start
+  self->state.load(std::move(initial.rules), unused);
   prime(self);
   return {
     [self](const twin::delta_batch& batch) {
       auto& engine = *self->state.engine;
       twin::time_ms now = engine.now();
       auto& aggregates = *self->state.aggregates;
+      auto& stale = *self->state.stale;
+      auto& actuators = *self->state.actuators;
+      rules::outputs out;
       for (const auto& d : batch) {
         engine.observe(d.state);
         aggregates.observe(d.state, d.changed);
+        stale.observe(d.state, out.alerts);
+        actuators.observe(d.state, out.alerts);
         now = std::max(now, d.state.updated);
       }
-      rules::outputs out;
       engine.evaluate(now, out);
       aggregates.evaluate(now, out.aggregates);
+      actuators.evaluate(now, out.alerts);
+      std::vector<twin::entity_id> suspects;
+      stale.evaluate(now, suspects);
+      check_suspects(self, suspects);
       dispatch(self, out);
     },
     [self](rules_load& x) {
-      self->state.load(std::move(x.rules));
-      prime(self);
       rules::outputs out;
+      self->state.load(std::move(x.rules), out);
+      prime(self);
       self->state.engine->evaluate(self->state.engine->now(), out);
       dispatch(self, out);
     },

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "twin/rules/actuator_watch.hpp"
 #include "twin/rules/aggregator.hpp"
 #include "twin/rules/engine.hpp"
+#include "twin/rules/stale_watch.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -29,10 +31,18 @@ struct rule_evaluator_state {
   std::unique_ptr<rules::engine> engine;
   /// The windowed aggregates of this partition (by index).
   std::unique_ptr<rules::aggregator> aggregates;
+  /// The watches of this partition's entities.
+  std::unique_ptr<rules::stale_watch> stale;
+  std::unique_ptr<rules::actuator_watch> actuators;
   uint32_t subscribed_kinds = 0;
 
-  /// A new engine for `rules`, adopting what the old one learned.
-  void load(std::shared_ptr<const rules::bound_rules> rules);
+  /// A new engine for `rules`, adopting what the old one learned; alerts
+  /// of watches the new file drops go to `out`.
+  void load(std::shared_ptr<const rules::bound_rules> rules,
+            rules::outputs& out);
+
+  /// Kinds whose deltas the engine, aggregates and watches read.
+  uint32_t kinds_read() const;
 
   /// True if instance `x` belongs to this partition.
   bool mine(const rules::bound_instance& x) const;

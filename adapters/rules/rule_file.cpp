@@ -553,7 +553,7 @@ private:
                  "file: expected a map with 'version' and 'rules'");
       return;
     }
-    check_map(root, "file", {"version", "rules", "aggregates"},
+    check_map(root, "file", {"version", "rules", "aggregates", "watch"},
               {"version", "rules"});
     if (auto v = text(root["version"], "file", "version");
         v && *v != std::to_string(supported_version))
@@ -568,6 +568,43 @@ private:
     for (const auto& n : list(root["aggregates"], "file", "aggregates",
                               max_aggregates, true))
       read_aggregate(n, i++, ids);
+    if (root["watch"])
+      read_watch(root["watch"]);
+  }
+
+  // -- watch -----------------------------------------------------------------
+
+  void read_watch(const YAML::Node& n) {
+    if (!check_map(n, "watch", {"stale_sensors", "actuators"}, {}))
+      return;
+    if (const auto& s = n["stale_sensors"]) {
+      std::string what = "watch: stale_sensors";
+      auto& cfg = result_.watch.stale;
+      cfg.line = line_of(s);
+      if (check_map(s, what, {"of", "factor", "learn", "at_least"}, {"of"})) {
+        cfg.enabled = true;
+        for (const auto& k : list(s["of"], what, "of", twin::num_entity_kinds,
+                                  false))
+          if (auto kind_of = kind(k, what, "of"))
+            cfg.kinds.push_back(*kind_of);
+        if (auto f = number_in(s["factor"], what, "factor", 1.5, 1000))
+          cfg.factor = *f;
+        if (auto l = whole(s["learn"], what, "learn", 1, 1000))
+          cfg.learn = *l;
+        if (auto d = duration(s["at_least"], what, "at_least"))
+          cfg.at_least_ms = *d;
+      }
+    }
+    if (const auto& a = n["actuators"]) {
+      std::string what = "watch: actuators";
+      auto& cfg = result_.watch.actuators;
+      cfg.line = line_of(a);
+      if (check_map(a, what, {"confirm_within"}, {"confirm_within"})) {
+        cfg.enabled = true;
+        if (auto d = duration(a["confirm_within"], what, "confirm_within"))
+          cfg.confirm_within_ms = *d;
+      }
+    }
   }
 
   // -- aggregates ------------------------------------------------------------

@@ -241,3 +241,78 @@ TEST_CASE("a flapping rule is disabled and reported; the twin keeps running",
   REQUIRE(st);
   CHECK(st->as<twin::road_segment_state>().flow_veh_h == 300);
 }
+
+TEST_CASE("RULES watch for stale sensors and lamps that do not follow",
+          "[actors][rules][watch]") {
+  std::string yaml{busy_road_rules};
+  yaml += "watch:\n"
+          "  stale_sensors: { of: [road_segment], factor: 3, learn: 3 }\n"
+          "  actuators: { confirm_within: 2m }\n";
+  rules_fixture f{yaml};
+  // Two roads with lamps: both get busy, so their lamps are commanded to
+  // full; the first road's lamp confirms, the second's never reports.
+  auto roads = f.index->all(entity_kind::road_segment);
+  std::vector<entity_id> lit;
+  for (auto seg : roads)
+    if (!f.index->along(seg, entity_kind::street_lamp).empty())
+      lit.push_back(seg);
+  REQUIRE(lit.size() >= 2);
+  auto quiet_road = lit[0]; // goes silent after 4 minutes
+  auto busy_road = lit[1];  // keeps reporting: it moves time on
+  auto confirming = f.index->along(quiet_road, entity_kind::street_lamp)[0];
+  auto deaf = f.index->along(busy_road, entity_kind::street_lamp);
+  for (auto lamp : f.index->along(quiet_road, entity_kind::street_lamp))
+    if (lamp != confirming)
+      deaf.push_back(lamp);
+  constexpr twin::time_ms minute = 60'000;
+  auto alerts_of = [&f](std::string_view kind) {
+    std::vector<rules::alert> result;
+    for (const auto& a : f.report().alerts)
+      if (a.kind == kind)
+        result.push_back(a);
+    return result;
+  };
+  f.observe(quiet_road, t0, 800, quantity::vehicle_flow);
+  f.observe(busy_road, t0, 900, quantity::vehicle_flow);
+  f.observe(confirming, t0 + 30'000, 1.0, quantity::dim_level);
+  for (int i = 1; i <= 3; ++i) {
+    f.observe(quiet_road, t0 + i * minute, 800 + i, quantity::vehicle_flow);
+    f.observe(busy_road, t0 + i * minute, 900 + i, quantity::vehicle_flow);
+  }
+  // Commanded at 0 min: past 2 min every lamp but the confirming one is
+  // not responding.
+  auto silent = alerts_of("actuator_not_responding");
+  REQUIRE(silent.size() == deaf.size());
+  for (const auto& a : silent) {
+    CHECK(std::find(deaf.begin(), deaf.end(), a.anchor) != deaf.end());
+    CHECK(a.rule == rules::actuator_watch_name);
+    CHECK(a.status == rules::alert_status::raised);
+  }
+  CHECK(alerts_of("stale_sensor").empty());
+  f.observe(quiet_road, t0 + 4 * minute, 804, quantity::vehicle_flow);
+  // The quiet road's last report was at 4 min: stale after 7 min.
+  for (int i = 4; i <= 7; ++i)
+    f.observe(busy_road, t0 + i * minute, 900 + i, quantity::vehicle_flow);
+  CHECK(alerts_of("stale_sensor").empty());
+  f.observe(busy_road, t0 + 8 * minute, 908, quantity::vehicle_flow);
+  auto stale = alerts_of("stale_sensor");
+  REQUIRE(stale.size() == 1);
+  CHECK(stale.front().anchor == quiet_road);
+  CHECK(stale.front().text == "no data for 4m");
+  CHECK(stale.front().status == rules::alert_status::raised);
+  // Repeated values do not show in deltas, yet they are reports: the busy
+  // road stays fresh although its flow stops changing, and once the quiet
+  // road reports again (moving time to 17 min) its alert clears.
+  for (int i = 9; i <= 16; ++i)
+    f.observe(busy_road, t0 + i * minute, 908, quantity::vehicle_flow);
+  f.observe(quiet_road, t0 + 17 * minute, 850, quantity::vehicle_flow);
+  stale = alerts_of("stale_sensor");
+  REQUIRE(stale.size() == 1);
+  CHECK(stale.front().anchor == quiet_road);
+  CHECK(stale.front().status == rules::alert_status::cleared);
+  // A lamp confirming late clears its alert.
+  f.observe(deaf.front(), t0 + 17 * minute, 1.0, quantity::dim_level);
+  for (const auto& a : alerts_of("actuator_not_responding"))
+    if (a.anchor == deaf.front())
+      CHECK(a.status == rules::alert_status::cleared);
+}

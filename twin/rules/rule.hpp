@@ -12,6 +12,7 @@
 
 #include "twin/command.hpp"
 #include "twin/rules/aggregate.hpp"
+#include "twin/rules/watch.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/entity_kind.hpp"
 #include "twin/reading.hpp"
@@ -170,6 +171,7 @@ struct rule_set {
   std::string origin; ///< the file, for messages
   std::vector<rule> rules;
   std::vector<aggregate> aggregates;
+  watch_config watch;
 };
 
 } // namespace citytwin::rules

@@ -290,7 +290,7 @@ TEST_CASE("rule files: unknown, repeated and missing keys",
           "[rules][adapters]") {
   CHECK_THAT(problems("version: 1\nrules: []\ncolour: red\n"),
              Contains("t.yaml:3: file: unknown key 'colour' (allowed: "
-                      "version, rules, aggregates)"));
+                      "version, rules, aggregates, watch)"));
   CHECK_THAT(problems("rules: []\n"),
              Contains("t.yaml:1: file: missing key 'version'"));
   auto rule = one_rule("    dscription: x\n"              // 4
@@ -695,4 +695,60 @@ TEST_CASE("rule files on disk", "[rules][adapters]") {
   CHECK_THAT(problems(big), Contains("t.yaml: 4194305 bytes"));
   big.pop_back();
   CHECK(problems(big).empty());
+}
+
+TEST_CASE("rule files: watches", "[rules][adapters]") {
+  auto parsed = rules::parse_rule_file("version: 1\n"
+                                       "rules: []\n"
+                                       "watch:\n"
+                                       "  stale_sensors:\n"
+                                       "    of: [air_quality, traffic_counter]\n"
+                                       "    factor: 4\n"
+                                       "    learn: 5\n"
+                                       "    at_least: 2m\n"
+                                       "  actuators:\n"
+                                       "    confirm_within: 90s\n",
+                                       "t.yaml", "demo");
+  REQUIRE(parsed);
+  const auto& stale = parsed->watch.stale;
+  CHECK(stale.enabled);
+  CHECK(stale.kinds
+        == std::vector<entity_kind>{entity_kind::air_quality,
+                                    entity_kind::traffic_counter});
+  CHECK(stale.factor == 4);
+  CHECK(stale.learn == 5);
+  CHECK(stale.at_least_ms == 120'000);
+  CHECK(parsed->watch.actuators.enabled);
+  CHECK(parsed->watch.actuators.confirm_within_ms == 90'000);
+  // Without `watch`, nothing is watched.
+  auto plain = rules::parse_rule_file("version: 1\nrules: []\n", "t.yaml",
+                                      "demo");
+  REQUIRE(plain);
+  CHECK_FALSE(plain->watch.stale.enabled);
+  CHECK_FALSE(plain->watch.actuators.enabled);
+  // Every problem, with its line.
+  auto text = problems("version: 1\n"
+                       "rules: []\n"
+                       "watch:\n"
+                       "  stale_sensors:\n"         // 4
+                       "    of: [air_quality, unicorn]\n" // 5
+                       "    factor: 1\n"            // 6
+                       "    learn: many\n"          // 7
+                       "    at_least: soon\n"       // 8
+                       "  actuators: { confirm_within: 0s }\n" // 9
+                       "  lamps: {}\n");            // 10
+  CHECK_THAT(text, Contains("t.yaml:5: watch: stale_sensors: unknown kind "
+                            "'unicorn'"));
+  CHECK_THAT(text, Contains("t.yaml:6: watch: stale_sensors: 'factor' must be "
+                            "in [1.5, 1000], not 1"));
+  CHECK_THAT(text, Contains("t.yaml:7: watch: stale_sensors: 'learn' must be "
+                            "a whole number in [1, 1000], not 'many'"));
+  CHECK_THAT(text, Contains("t.yaml:8: watch: stale_sensors: 'at_least' is "
+                            "not a duration: 'soon'"));
+  CHECK_THAT(text, Contains("t.yaml:9: watch: actuators: 'confirm_within' is "
+                            "not a duration: '0s'"));
+  CHECK_THAT(text, Contains("t.yaml:10: watch: unknown key 'lamps' (allowed: "
+                            "stale_sensors, actuators)"));
+  CHECK_THAT(problems("version: 1\nrules: []\nwatch:\n  stale_sensors: {}\n"),
+             Contains("t.yaml:4: watch: stale_sensors: missing key 'of'"));
 }
