@@ -2,7 +2,9 @@
 #include "adapters/broker/virtual_sensor.hpp"
 
 #include "adapters/broker/twin_document.hpp"
+#include "twin/broker/live_entity.hpp"
 #include "twin/civil_time.hpp"
+#include "twin/entity_id.hpp"
 
 namespace citytwin::broker {
 
@@ -16,6 +18,23 @@ nlohmann::json virtual_sensor_document(const rules::aggregate_value& x,
                              std::string_view tenant) {
   auto value = property(x.value);
   value["observedAt"] = twin::format_iso_time(x.window_end);
+  if (x.derived) {
+    // A rule's derived attribute: the value under its own (camelCase)
+    // name too, and the entity it is about.
+    nlohmann::json doc = {{"id", virtual_sensor_urn(x, tenant)},
+                          {"type", virtual_sensor_type},
+                          {"value", value},
+                          {ngsi_attribute_name(x.attribute),
+                           value},
+                          {"function", property(x.function)},
+                          {"derivedAttribute", property(x.attribute)},
+                          {"rule", property(x.aggregate)},
+                          {"sampleCount", property(x.count)}};
+    if (!x.whole_city)
+      doc["refEntity"] = {{"type", "Relationship"},
+                          {"object", twin::to_urn(x.subject, tenant)}};
+    return doc;
+  }
   return {{"id", virtual_sensor_urn(x, tenant)},
           {"type", virtual_sensor_type},
           {"value", std::move(value)},

@@ -6,7 +6,10 @@
 // whole selection): the value of the last closed window, with its function,
 // source attribute, window and sample count. The TENANT keeps them, so
 // they are queried, shared (by type, like any stream) and subscribed to
-// like any entity; only the twin writes them.
+// like any entity; only the twin writes them. A rule's derived attribute
+// (`derive:`) is a virtual sensor too, named after the rule and the anchor
+// (`<rule>-Intersection-12`), with the value under the derived name as
+// well and a `refEntity` relationship to the anchor.
 
 #include "twin/rules/aggregate.hpp"
 

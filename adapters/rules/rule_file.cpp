@@ -222,6 +222,14 @@ bool valid_rule_id(std::string_view id) {
 }
 
 // `[a-z_]{1,32}`, like the alert kinds the engine raises itself.
+bool valid_derived_name(std::string_view name) {
+  return !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z'
+         && std::all_of(name.begin(), name.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                     || c == '_';
+            });
+}
+
 bool valid_alert_kind(std::string_view kind) {
   return !kind.empty() && kind.size() <= max_alert_kind_length
          && std::all_of(kind.begin(), kind.end(), [](char c) {
@@ -1179,23 +1187,64 @@ private:
     }
     int num_kinds = static_cast<bool>(n["command"])
                     + static_cast<bool>(n["alert"])
-                    + static_cast<bool>(n["recommend"]);
+                    + static_cast<bool>(n["recommend"])
+                    + static_cast<bool>(n["derive"]);
     if (num_kinds != 1) {
       problem(n, what + (num_kinds == 0 ? ": needs" : ": has more than")
-                     + " one of 'command', 'alert', 'recommend'");
+                     + " one of 'command', 'alert', 'recommend', 'derive'");
       check_map(n, what,
                 {"command", "to", "level", "plan", "green_s", "mode", "alert",
                  "severity", "text", "recommend", "audience", "candidates",
-                 "candidate_attribute", "candidate_above"},
+                 "candidate_attribute", "candidate_above", "derive", "value",
+                 "function", "clause"},
                 {});
     } else if (n["command"]) {
       read_command(n, what, ctx, result);
     } else if (n["alert"]) {
       read_alert(n, what, result);
-    } else {
+    } else if (n["recommend"]) {
       read_recommend(n, what, ctx, result);
+    } else {
+      read_derive(n, what, ctx, result);
     }
     return result;
+  }
+
+  void read_derive(const YAML::Node& n, const std::string& what,
+                   const rule_context& ctx, action& a) {
+    a.what = action_kind::derive;
+    check_map(n, what, {"derive", "value", "function", "clause"}, {});
+    if (auto name = text(n["derive"], what, "derive")) {
+      if (!valid_derived_name(*name))
+        problem(n["derive"], what + ": derived attribute " + shown(*name)
+                                 + " must match [a-z][a-z0-9_]{0,31}");
+      a.derived = *name;
+    }
+    if (n["value"] && (n["function"] || n["clause"])) {
+      problem(n, what + ": 'value' (a constant) excludes 'function' and "
+                        "'clause'");
+      return;
+    }
+    if (n["value"]) {
+      a.constant = number(n["value"], what, "value");
+      return;
+    }
+    a.function = choice(n["function"], what, "function", functions)
+                   .value_or(aggregate_fn::avg);
+    if (n["clause"]) {
+      auto number = whole(n["clause"], what, "clause", 1, no_limit);
+      if (number) {
+        a.clause = *number - 1;
+        matched_kind(*a.clause, line_of(n["clause"]), what, ctx);
+      }
+    } else if (ctx.clauses_known
+               && std::all_of(ctx.clauses.begin(), ctx.clauses.end(),
+                              [](const clause_info& c) {
+                                return c.what == clause_info::shape::other;
+                              })) {
+      problem(n, what + ": the rule has no attribute clause to derive from "
+                        "(give a constant 'value')");
+    }
   }
 
   void read_command(const YAML::Node& n, const std::string& what,

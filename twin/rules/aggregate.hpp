@@ -56,13 +56,19 @@ struct aggregate_value {
   twin::time_ms window_end = 0;
   double value = 0;
   uint64_t count = 0; ///< samples in the window
+  /// A rule's derived attribute (twin/rules/derived) rather than a window:
+  /// `aggregate` is the rule, `attribute` the derived name, `subject` the
+  /// anchor it is about (none for a whole-city rule).
+  bool derived = false;
+  twin::entity_id subject;
+  bool whole_city = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, aggregate_value& x) {
   return f(caf::meta::type_name("aggregate_value"), x.aggregate, x.group,
            x.function, x.attribute, x.window_start, x.window_end, x.value,
-           x.count);
+           x.count, x.derived, x.subject, x.whole_city);
 }
 
 } // namespace citytwin::rules

@@ -1,6 +1,8 @@
 // twin/rules/engine.cpp
 #include "twin/rules/engine.hpp"
 
+#include "twin/rules/derived.hpp"
+
 #include "twin/rules/collection_route.hpp"
 #include "twin/rules/duration.hpp"
 #include "twin/solar.hpp"
@@ -104,6 +106,7 @@ engine::engine(std::shared_ptr<const bound_rules> rules,
     st.latched.assign(x.clauses.size(), 0);
     st.matched.resize(x.clauses.size());
     st.advised.resize(x.then.size());
+    st.derived.assign(x.then.size(), std::numeric_limits<double>::quiet_NaN());
     for (uint32_t k = 0; k < x.inputs.size(); ++k)
       readers_[twin::pack(x.inputs[k].id)].emplace_back(i, k);
     if (x.temporal)
@@ -410,6 +413,9 @@ void engine::evaluate_instance(uint32_t i, outputs& out) {
         && guide_choice(x, i, x.then[a]) != st.advised[a])
       advise(i, x.then[a], static_cast<int>(a), true, explain(i, true), out);
   }
+  for (size_t a = 0; a < x.then.size(); ++a)
+    if (x.then[a].source->what == action_kind::derive)
+      publish_derived(i, x.then[a], static_cast<int>(a), out);
   bool changed = false;
   for (size_t c = 0; c < matched.size(); ++c)
     changed = changed || matched[c] != st.matched[c];
@@ -708,8 +714,48 @@ void engine::run(uint32_t i, bool then, const std::string& why,
       case action_kind::recommend:
         advise(i, b, then ? static_cast<int>(k) : -1, true, why, out);
         break;
+      case action_kind::derive:
+        publish_derived(i, b, then ? static_cast<int>(k) : -1, out);
+        break;
     }
   }
+  // A `then` that runs again publishes its derived values again, even if
+  // `otherwise` published others in between.
+  if (!then)
+    std::fill(st.derived.begin(), st.derived.end(),
+              std::numeric_limits<double>::quiet_NaN());
+}
+
+void engine::publish_derived(uint32_t i, const bound_action& b,
+                             int then_index, outputs& out) {
+  const auto& x = rules_->instances[i];
+  const auto& r = rules_->rule_of(x);
+  const auto& a = *b.source;
+  std::optional<double> value = a.constant;
+  uint64_t count = 0;
+  if (!value) {
+    auto c = a.clause ? *a.clause : matched_clause(a, r);
+    if (c >= x.clauses.size())
+      return;
+    auto range = x.clauses[c];
+    std::vector<double> values;
+    values.reserve(range.count);
+    for (uint32_t k = range.first; k < range.first + range.count; ++k) {
+      values.push_back(slots_[i][k].value);
+      count += std::isnan(values.back()) ? 0 : 1;
+    }
+    value = derive(a.function, std::move(values));
+  }
+  if (!value)
+    return; // no input known yet
+  if (then_index >= 0) {
+    auto& last = states_[i].derived[then_index];
+    if (last == *value)
+      return;
+    last = *value;
+  }
+  out.aggregates.push_back(
+    derived_value(r.id, x.anchor, x.whole_city, a, *value, count, now_));
 }
 
 void engine::adopt(const engine& previous) {
@@ -749,6 +795,8 @@ void engine::adopt(const engine& previous) {
       }
       if (old.advised.size() == st.advised.size())
         st.advised = old.advised;
+      if (old.derived.size() == st.derived.size())
+        st.derived = old.derived;
     }
     // Re-evaluate everything once: a changed threshold applies at once.
     if (!states_[i].dirty) {

@@ -107,6 +107,7 @@ private:
     std::vector<uint8_t> latched;                  // per clause
     std::vector<std::vector<twin::entity_id>> matched; // per clause, as fired
     std::vector<std::vector<twin::entity_id>> advised; // per then-action
+    std::vector<double> derived; // per then-action: last published, or NaN
     twin::time_ms window_start = 0;
     uint32_t transitions = 0;
   };
@@ -133,6 +134,9 @@ private:
                      const std::string& why, outputs& out);
   void advise(uint32_t i, const bound_action& a, int then_index, bool issued,
               const std::string& why, outputs& out);
+  /// Publishes a derived attribute; a then-action's only when it changed.
+  void publish_derived(uint32_t i, const bound_action& a, int then_index,
+                       outputs& out);
   /// Phases (bits) serving the approaches of `matched` entities.
   uint32_t favoured(const bound_instance& x,
                     const std::vector<twin::entity_id>& matched) const;

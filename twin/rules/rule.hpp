@@ -96,6 +96,7 @@ enum class action_kind : uint8_t {
   command,   ///< a command to each selected actuator
   alert,     ///< raises (then) or clears (otherwise) an alert on the anchor
   recommend, ///< a recommended action for people (operators, services)
+  derive,    ///< a derived attribute of the anchor (a virtual sensor)
 };
 
 /// How a signal plan command sets the green times of an intersection.
@@ -145,6 +146,15 @@ struct action {
   std::string audience = "operator";
   severity level_of_urgency = severity::warning;
   std::string text; ///< optional words of the rule author
+  // -- derive ----------------------------------------------------------------
+  /// The derived attribute's name, `[a-z][a-z0-9_]*`.
+  std::string derived;
+  /// Either a constant (`value: 0`) or `function` over the current values
+  /// of the inputs of clause `clause` (0-based; the rule's first attribute
+  /// clause unless named). Kept up to date while the rule is in force.
+  std::optional<double> constant;
+  aggregate_fn function = aggregate_fn::avg;
+  std::optional<uint32_t> clause;
   size_t line = 0;
 };
 

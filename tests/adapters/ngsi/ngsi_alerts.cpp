@@ -82,6 +82,32 @@ struct alert_fixture : running_twin {
                      {road, t, v, twin::quantity::vehicle_flow}});
   }
 
+  // Swaps the rules for `yaml`'s and waits until every RULES actor has
+  // them: readings sent before would reach the old rules.
+  void reload(const std::string& yaml) {
+    auto parsed = rules::parse_rule_file(yaml, "test.yaml", city.name);
+    REQUIRE(parsed);
+    auto bound = rules::bind(
+      std::make_shared<const rules::rule_set>(std::move(*parsed)),
+      std::make_shared<const rules::city_index>(city));
+    REQUIRE(bound);
+    actors::reload_rules(rules, std::make_shared<const rules::bound_rules>(
+                                  std::move(*bound)));
+    caf::scoped_actor self{*sys};
+    for (const auto& e : rules.evaluators)
+      self->request(e, std::chrono::seconds(10), caf::get_atom_v,
+                    actors::rules_atom_v)
+        .receive([](const std::vector<rules::rule_status>&) {},
+                 [](const caf::error& err) { FAIL(twin::describe(err)); });
+  }
+
+  json virtual_sensors() {
+    auto res = api_fixture->call("GET", api + "/entities?type=VirtualSensor",
+                                 {bearer("demo-admin")});
+    REQUIRE(res.status == 200);
+    return api_fixture->json_of(res);
+  }
+
   json alerts() {
     auto res = api_fixture->call("GET", api + "/entities?type=Alert",
                                  {bearer("demo-admin")});
@@ -177,34 +203,11 @@ TEST_CASE("aggregate groups are NGSI-LD VirtualSensor entities",
           "[broker][ngsi][rules]") {
   // A second fixture flavour: the rules file carries an aggregate.
   alert_fixture f;
-  auto parsed = rules::parse_rule_file(
-    std::string{busy_rule}
-      + "aggregates:\n  - { id: flow, attribute: vehicle_flow, of: "
-        "[road_segment], function: max, window: 1m }\n",
-    "test.yaml", f.city.name);
-  REQUIRE(parsed);
-  auto bound = rules::bind(
-    std::make_shared<const rules::rule_set>(std::move(*parsed)),
-    std::make_shared<const rules::city_index>(f.city));
-  REQUIRE(bound);
-  actors::reload_rules(f.rules, std::make_shared<const rules::bound_rules>(
-                                  std::move(*bound)));
-  // Readings sent before a RULES actor took the new rules would reach the
-  // old ones, which have no aggregate: wait until every one answers after
-  // the reload (its mailbox is in order).
-  caf::scoped_actor self{*f.sys};
-  for (const auto& e : f.rules.evaluators)
-    self->request(e, std::chrono::seconds(10), caf::get_atom_v,
-                  actors::rules_atom_v)
-      .receive([](const std::vector<rules::rule_status>&) {},
-               [](const caf::error& err) { FAIL(twin::describe(err)); });
+  f.reload(std::string{busy_rule}
+           + "aggregates:\n  - { id: flow, attribute: vehicle_flow, of: "
+             "[road_segment], function: max, window: 1m }\n");
   // Readings a minute apart: the first window closes with the second.
-  auto sensors = [&] {
-    auto res = f.api_fixture->call("GET", api + "/entities?type=VirtualSensor",
-                                   {bearer("demo-admin")});
-    REQUIRE(res.status == 200);
-    return f.api_fixture->json_of(res);
-  };
+  auto sensors = [&f] { return f.virtual_sensors(); };
   for (int i = 0; i < 3; ++i)
     f.flow(300 + 100 * i, t0 + i * 60'000);
   REQUIRE(eventually([&] { return sensors().size() == 1; }));
@@ -219,4 +222,44 @@ TEST_CASE("aggregate groups are NGSI-LD VirtualSensor entities",
     "DELETE", api + "/entities/urn:ngsi-ld:VirtualSensor:test:flow-all",
     {bearer("demo-admin")});
   CHECK(res.status == 403);
+}
+
+TEST_CASE("a rule's derived attribute is a VirtualSensor about its anchor",
+          "[broker][ngsi][rules]") {
+  alert_fixture f;
+  f.reload(R"(version: 1
+rules:
+  - id: busy-road
+    for_each: road_segment
+    when:
+      - attribute: vehicle_flow
+        above: 500
+    then:
+      - derive: busy_flow
+        function: max
+    otherwise:
+      - derive: busy_flow
+        value: 0
+)");
+  f.flow(800, t0);
+  auto urn = std::string{"urn:ngsi-ld:VirtualSensor:test:busy-road-"
+                         "RoadSegment-3"};
+  auto value = [&f, &urn]() -> double {
+    for (const auto& v : f.virtual_sensors())
+      if (v["id"] == urn)
+        return v["busyFlow"]["value"].get<double>();
+    return -1;
+  };
+  REQUIRE(eventually([&] { return value() == 800; }));
+  auto doc = f.virtual_sensors().at(0);
+  CHECK(doc["refEntity"]["object"] == twin::to_urn(f.road, "test"));
+  CHECK(doc["derivedAttribute"]["value"] == "busy_flow");
+  CHECK(doc["rule"]["value"] == "busy-road");
+  CHECK(doc["value"]["value"] == 800);
+  // It follows its input while the rule is in force, and takes the
+  // `otherwise` value when the rule lets go.
+  f.flow(900, t0 + 60'000);
+  REQUIRE(eventually([&] { return value() == 900; }));
+  f.flow(100, t0 + 120'000);
+  REQUIRE(eventually([&] { return value() == 0; }));
 }

@@ -752,3 +752,57 @@ TEST_CASE("rule files: watches", "[rules][adapters]") {
   CHECK_THAT(problems("version: 1\nrules: []\nwatch:\n  stale_sensors: {}\n"),
              Contains("t.yaml:4: watch: stale_sensors: missing key 'of'"));
 }
+
+TEST_CASE("rule files: derived attributes", "[rules][adapters]") {
+  auto rule = [](const std::string& actions) {
+    return "version: 1\nrules:\n"
+           "  - id: r\n"
+           "    for_each: intersection\n"
+           "    when:\n"
+           "      - sun_below: 0\n"                  // 6
+           "      - attribute: vehicle_flow\n"       // 7
+           "        of: approaching\n"
+           "        above: 1\n"
+           "    then:\n"                             // 10
+           + actions;
+  };
+  auto parsed = rules::parse_rule_file(rule("      - derive: load\n"
+                                            "        function: p95\n"
+                                            "      - derive: night\n"
+                                            "        value: 1\n"),
+                                       "t.yaml", "demo");
+  REQUIRE(parsed);
+  const auto& then = parsed->rules.at(0).then;
+  REQUIRE(then.size() == 2);
+  CHECK(then[0].what == action_kind::derive);
+  CHECK(then[0].derived == "load");
+  CHECK(then[0].function == aggregate_fn::p95);
+  CHECK_FALSE(then[0].clause);
+  CHECK_FALSE(then[0].constant);
+  CHECK(then[1].constant == 1.0);
+  auto text = problems(rule("      - derive: Load\n"          // 11
+                            "      - derive: x\n"             // 12
+                            "        value: 1\n"
+                            "        function: avg\n"
+                            "      - derive: y\n"             // 15
+                            "        clause: 1\n"             // 16
+                            "      - derive: z\n"             // 17
+                            "        clause: 5\n"             // 18
+                            "      - derive: w\n"             // 19
+                            "        function: median\n"));   // 20
+  CHECK_THAT(text, Contains("t.yaml:11: rule 'r' then action 1: derived "
+                            "attribute 'Load' must match [a-z][a-z0-9_]{0,31}"));
+  CHECK_THAT(text, Contains("t.yaml:12: rule 'r' then action 2: 'value' (a "
+                            "constant) excludes 'function' and 'clause'"));
+  CHECK_THAT(text, Contains("t.yaml:16: rule 'r' then action 3: clause 1 is "
+                            "not an attribute clause"));
+  CHECK_THAT(text, Contains("t.yaml:18: rule 'r' then action 4: matched "
+                            "clause 5 does not exist (the rule has 2)"));
+  CHECK_THAT(text, Contains("t.yaml:20: rule 'r' then action 5: unknown "
+                            "function 'median'"));
+  CHECK_THAT(problems("version: 1\nrules:\n  - id: r\n    when:\n"
+                      "      - sun_below: 0\n    then:\n"
+                      "      - derive: dark\n"), // 7
+             Contains("t.yaml:7: rule 'r' then action 1: the rule has no "
+                      "attribute clause to derive from"));
+}

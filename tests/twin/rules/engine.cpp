@@ -318,3 +318,72 @@ TEST_CASE("explanations name inputs, and command reasons stay short",
                    && Catch::EndsWith("..."));
   }
 }
+
+TEST_CASE("derive publishes a derived attribute while the rule is in force",
+          "[twin][rules]") {
+  crossing_fixture f{
+    "  - id: approach-load\n"
+    "    entity: urn:ngsi-ld:Intersection:test:000004\n"
+    "    when:\n"
+    "      - attribute: vehicle_flow\n"
+    "        of: approaching\n"
+    "        match: sum\n"
+    "        above: 100\n"
+    "    then:\n"
+    "      - derive: approach_load\n"
+    "        function: sum\n"
+    "      - derive: busiest_approach\n"
+    "        function: max\n"
+    "        clause: 1\n"
+    "    otherwise:\n"
+    "      - derive: approach_load\n"
+    "        value: 0\n"};
+  auto derived = [](const rules::outputs& out, std::string_view name) {
+    std::vector<rules::aggregate_value> result;
+    for (const auto& x : out.aggregates)
+      if (x.attribute == name)
+        result.push_back(x);
+    return result;
+  };
+  for (size_t j = 0; j < 4; ++j)
+    f.flow(j, 90);
+  auto out = f.step();
+  auto load = derived(out, "approach_load");
+  REQUIRE(load.size() == 1);
+  CHECK(load[0].value == 360);
+  CHECK(load[0].count == 4);
+  CHECK(load[0].function == "sum");
+  CHECK(load[0].aggregate == "approach-load");
+  CHECK(load[0].group == "Intersection-4");
+  CHECK(load[0].derived);
+  CHECK(load[0].subject == entity_id{entity_kind::intersection, 4});
+  CHECK(load[0].window_end == noon);
+  auto busiest = derived(out, "busiest_approach");
+  REQUIRE(busiest.size() == 1);
+  CHECK(busiest[0].value == 90);
+  // In force, the values follow their inputs.
+  f.now += 60'000;
+  f.flow(3, 210);
+  out = f.step();
+  REQUIRE(derived(out, "approach_load").size() == 1);
+  CHECK(derived(out, "approach_load")[0].value == 480);
+  CHECK(derived(out, "busiest_approach")[0].value == 210);
+  CHECK(derived(out, "approach_load")[0].window_end == noon + 60'000);
+  // A change that moves neither value publishes nothing.
+  f.now += 60'000;
+  f.flow(0, 80);
+  f.flow(1, 100);
+  out = f.step();
+  CHECK(derived(out, "approach_load").empty());
+  CHECK(derived(out, "busiest_approach").empty());
+  // The condition stops holding: `otherwise` publishes its constant.
+  f.now += 60'000;
+  for (size_t j = 0; j < 4; ++j)
+    f.flow(j, 10);
+  out = f.step();
+  load = derived(out, "approach_load");
+  REQUIRE(load.size() == 1);
+  CHECK(load[0].value == 0);
+  CHECK(load[0].function == "value");
+  CHECK(derived(out, "busiest_approach").empty());
+}
