@@ -24,10 +24,6 @@ std::string alert_urn(uint64_t id, std::string_view tenant) {
   return prefix(tenant) + digits;
 }
 
-bool is_alert_urn(std::string_view id, std::string_view tenant) {
-  return id.rfind(prefix(tenant), 0) == 0;
-}
-
 nlohmann::json alert_document(const rules::alert& a, std::string_view tenant) {
   nlohmann::json doc = {{"id", alert_urn(a.id, tenant)},
               {"type", alert_type},

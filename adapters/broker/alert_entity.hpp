@@ -24,9 +24,6 @@ constexpr std::string_view alert_type = "Alert";
 /// `urn:ngsi-ld:Alert:<tenant>:<id>`, the id zero-padded like entities'.
 std::string alert_urn(uint64_t id, std::string_view tenant);
 
-/// True for the id of an alert of `tenant` (which clients may not write).
-bool is_alert_urn(std::string_view id, std::string_view tenant);
-
 /// The normalized NGSI-LD document of an alert of `tenant`'s city.
 nlohmann::json alert_document(const rules::alert& a, std::string_view tenant);
 

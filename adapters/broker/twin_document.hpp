@@ -9,7 +9,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+
 namespace citytwin::broker {
+
+/// True for ids in the namespaces only the twin writes, of any tenant:
+/// alerts (`urn:ngsi-ld:Alert:`) and virtual sensors
+/// (`urn:ngsi-ld:VirtualSensor:`). Clients read them; every write path
+/// (an entity's URL, POST /entities, batch operations) refuses them.
+inline bool twin_owned_id(std::string_view id) {
+  return id.rfind("urn:ngsi-ld:Alert:", 0) == 0
+         || id.rfind("urn:ngsi-ld:VirtualSensor:", 0) == 0;
+}
 
 /// `{"type": "Property", "value": value}`.
 inline nlohmann::json property(nlohmann::json value) {

@@ -1,6 +1,7 @@
 // adapters/ngsi/batch_routes.cpp: /entityOperations/{create,upsert,update,
 // delete} (NGSI-LD 5.6.7-5.6.10).
 #include "twin/broker/ngsi_entity.hpp"
+#include "adapters/broker/twin_document.hpp"
 #include "adapters/ngsi/api_context.hpp"
 
 namespace citytwin::ngsi {
@@ -51,6 +52,10 @@ void run_one(api_call& call, const std::string& op, const json& item,
       return;
     }
     auto id = item.get<std::string>();
+    if (broker::twin_owned_id(id)) {
+      call.brk.refuse("twin_owned_write");
+      return out.fail(id, broker_errc::forbidden, "the twin's own entity");
+    }
     auto found = store.get(id);
     if (!found)
       return out.fail(id, found.error());
@@ -66,6 +71,10 @@ void run_one(api_call& call, const std::string& op, const json& item,
     return;
   }
   auto id = item.is_object() ? item.value("id", std::string{}) : "";
+  if (broker::twin_owned_id(id)) {
+    call.brk.refuse("twin_owned_write");
+    return out.fail(id, broker_errc::forbidden, "the twin's own entity");
+  }
   auto entity = op == "update" ? broker::normalize_fragment(item, true)
                                : broker::normalize_entity(item);
   if (!entity)

@@ -4,6 +4,7 @@
 #include "twin/broker/ngsi_entity.hpp"
 #include "twin/broker/ngsi_query.hpp"
 #include "twin/broker/pattern.hpp"
+#include "adapters/broker/twin_document.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/entity_kind.hpp"
 #include "twin/text.hpp"
@@ -244,6 +245,12 @@ http_response create(api_call& call) {
     if (!can_write(call, t))
       return refuse_write(call, "creating '" + t + "' entities");
   auto id = (*entity)["id"].get<std::string>();
+  if (broker::twin_owned_id(id)) {
+    call.brk.refuse("twin_owned_write");
+    return problem(call, broker_errc::forbidden,
+                   "ids under urn:ngsi-ld:Alert: and "
+                   "urn:ngsi-ld:VirtualSensor: are the twin's own");
+  }
   auto change = call.space->store().create(std::move(*entity));
   if (!change)
     return problem(call, change.error());

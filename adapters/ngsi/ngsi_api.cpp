@@ -3,6 +3,7 @@
 
 #include "twin/broker/ngsi_entity.hpp"
 #include "adapters/ingest/utf8.hpp"
+#include "adapters/broker/twin_document.hpp"
 #include "adapters/ngsi/api_context.hpp"
 #include "twin/wall_clock.hpp"
 
@@ -136,9 +137,7 @@ bool writes_alert(std::string_view path) {
     return false;
   auto rest = path.substr(prefix.size());
   auto id = percent_decode(rest.substr(0, rest.find('/')));
-  return id
-         && (id->rfind("urn:ngsi-ld:Alert:", 0) == 0
-             || id->rfind("urn:ngsi-ld:VirtualSensor:", 0) == 0);
+  return id && broker::twin_owned_id(*id);
 }
 
 } // namespace
@@ -202,12 +201,14 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
       return answer(reply(call, 200, json::array({std::string{core_context}})));
     }
     // Alerts are the twin's own: clients read them, the rules write them.
-    if (req.method != "GET" && writes_alert(path))
+    if (req.method != "GET" && writes_alert(path)) {
+      brk_.refuse("twin_owned_write");
       return answer(problem(
         call, broker_errc::forbidden,
         "Alert and VirtualSensor entities are written by the twin's rules "
         "and aggregates; acknowledge an alert with POST /api/alerts/<id>/ack "
         "on the viewer port"));
+    }
     // Commands need the twin, not the tenant's state.
     if (command_route(call, held, path, done))
       return;

@@ -196,7 +196,38 @@ TEST_CASE("clients cannot write Alert entities, whatever their role",
     CHECK(res.status == 403);
     CHECK_THAT(res.body, Catch::Contains("/api/alerts/<id>/ack"));
   }
+  // Nor through the collection or batch operations, under any id of the
+  // twin's namespaces.
+  auto fake = [](const std::string& urn) {
+    return json{{"id", urn},
+                {"type", "Alert"},
+                {"status", {{"type", "Property"}, {"value", "x"}}}}
+      .dump();
+  };
+  auto created = f.api_fixture->call("POST", api + "/entities",
+                                     {bearer("demo-admin"), json_type},
+                                     fake(broker::alert_urn(2, "test")));
+  CHECK(created.status == 403);
+  for (const auto& op : {"create", "upsert", "update"}) {
+    INFO(op);
+    auto res = f.api_fixture->call(
+      "POST", api + "/entityOperations/" + op,
+      {bearer("demo-admin"), json_type},
+      "[" + fake(id) + ","
+        + fake("urn:ngsi-ld:VirtualSensor:test:flow-all") + "]");
+    CHECK(res.status == 207);
+    auto body = f.api_fixture->json_of(res);
+    CHECK(body["success"].empty());
+    CHECK(body["errors"].size() == 2);
+  }
+  auto deleted = f.api_fixture->call("POST", api + "/entityOperations/delete",
+                                     {bearer("demo-admin"), json_type},
+                                     "[\"" + id + "\"]");
+  CHECK(deleted.status == 207);
+  CHECK(f.alerts().size() == 1);
   CHECK(f.alerts().at(0)["status"]["value"] == "raised");
+  // Every refusal is counted.
+  CHECK(f.api_fixture->brk.refusals()["twin_owned_write"] == 4 + 1 + 6 + 1);
 }
 
 TEST_CASE("aggregate groups are NGSI-LD VirtualSensor entities",
