@@ -254,6 +254,12 @@ async_http_handler live_stream::wrap(async_http_handler api) const {
                      "admin of this city): Authorization: Bearer <token>"));
       }
     }
+    // Every 401 and 403 of the port's other routes (entities, operations,
+    // audit) is counted with the monitoring routes' own.
+    auto counted = reply.map([hub](http_response& res) {
+      if (res.status == 401 || res.status == 403)
+        hub->count_http_refusal(res.status);
+    });
     if (req.method == "GET" && req.path == "/api/stream")
       return reply(http_response{200, "application/json",
                                  to_json(hub->stats()).dump()});
@@ -264,20 +270,20 @@ async_http_handler live_stream::wrap(async_http_handler api) const {
         if (res.status == 200)
           res.body += render_prometheus(hub->stats(), server->stats());
       };
-      return api(req, reply.map(append_viewer));
+      return api(req, counted.map(append_viewer));
     }
     if (access && req.path.rfind(entities_prefix, 0) == 0)
       if (auto refused = refuse_entity(access, req))
-        return reply(std::move(*refused));
+        return counted(std::move(*refused));
     if (req.method != "GET" || dir.empty())
-      return api(req, reply);
+      return api(req, counted);
     auto name = req.path == "/" ? std::string{"index.html"}
                                 : req.path.substr(1);
     if (!safe_name(name))
-      return api(req, reply);
+      return api(req, counted);
     auto body = read_file(dir + "/" + name);
     if (!body)
-      return api(req, reply);
+      return api(req, counted);
     reply(http_response{200, content_type(name), std::move(*body)});
   };
 }

@@ -123,7 +123,7 @@ public:
     return stats_;
   }
 
-  /// Counts a refused request of the HTTP monitoring routes.
+  /// Counts a refused request (401 or 403) of the viewer port's routes.
   void count_http_refusal(int status) {
     ++(status == 401 ? stats_.http_unauthorized : stats_.http_forbidden);
   }

@@ -174,3 +174,17 @@ TEST_CASE("HTTP/1.0 requests work on the viewer port", "[security][viz]") {
   CHECK(test::http_exchange(port, "GET /api/stream HTTP/1.1\r\n\r\n").status
         == 400);
 }
+
+TEST_CASE("refusals of the viewer port's other routes are counted too",
+          "[security][viz]") {
+  monitored_twin twin;
+  CHECK(twin.get("/api/entities/urn:ngsi-ld:StreetLight:test:000001"
+                 "?token=nobody")
+          .status
+        == 401);
+  auto metrics = twin.get("/metrics?token=test-monitor-secret");
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.body.find(
+          "citytwin_viewer_refusals_total{reason=\"unauthorized\"} 1\n")
+        != std::string::npos);
+}
