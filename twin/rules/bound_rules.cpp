@@ -389,4 +389,19 @@ caf::expected<bound_rules> bind(std::shared_ptr<const rule_set> rules,
   return result;
 }
 
+uint32_t matched_clause(const action& a, const rule& r) {
+  bool names_clause
+    = (a.what == action_kind::command
+       && (a.to.rel == relation::matched
+           || (a.to.rel == relation::along && a.to.base == relation::matched)))
+      || (a.what == action_kind::recommend
+          && a.candidates.rel == relation::matched);
+  if (names_clause)
+    return a.what == action_kind::command ? a.to.clause : a.candidates.clause;
+  for (uint32_t c = 0; c < r.when.size(); ++c)
+    if (r.when[c].what == clause::type::attribute)
+      return c;
+  return 0;
+}
+
 } // namespace citytwin::rules

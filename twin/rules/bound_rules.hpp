@@ -77,6 +77,12 @@ constexpr size_t max_bound_instances = 2'000'000;
 caf::expected<bound_rules> bind(std::shared_ptr<const rule_set> rules,
                                 std::shared_ptr<const city_index> city);
 
+/// The clause whose matched inputs an action uses: the one its `matched`
+/// selector names, else the rule's first attribute clause (a favoured plan,
+/// a collection route or a derived attribute on a rule whose first clause
+/// is the sun).
+uint32_t matched_clause(const action& a, const rule& r);
+
 /// The kind of the entities `sel` picks for `r` (nullopt when it cannot be
 /// known before binding, e.g. `matched` with an unknown clause).
 std::optional<twin::entity_kind> selected_kind(const rule& r,
