@@ -154,7 +154,9 @@ run_figures load(caf::actor_system& sys, const actors::twin_handles& h,
     // wake-up sends more at once, so the offered rate holds).
     std::this_thread::sleep_until(start + std::chrono::milliseconds(ms));
     auto elapsed = since(start);
-    auto sim = twin::time_ms{1'700'000'000'000}
+    // Starts 3 s before a minute boundary, so that windows close (and
+    // their cost is measured) within even a short run.
+    auto sim = twin::time_ms{1'700'000'037'000}
                + static_cast<twin::time_ms>(elapsed * 1000);
     auto due = static_cast<uint64_t>(elapsed * s.rate);
     auto n = due > sent ? size_t(due - sent) : size_t{0};
