@@ -539,7 +539,9 @@ void run_rules(const options& opts, report& out) {
     "Aggregates: 1,000 aggregates over the seven kinds' main attributes, "
     "each per district (cells of 250 m to 4 km), every function, a 5-minute "
     "window sliding by one minute; one sample per delta, kept as one "
-    "accumulator per pane (p95 keeps its samples). CPU is the benchmark "
+    "accumulator per pane (p95 keeps its samples); aggregates over the same "
+    "inputs share their panes. The run starts 3 s before a minute boundary, "
+    "so every sliding window closes once in it. CPU is the benchmark "
     "process's (user + system, load generator included, the same in both "
     "runs) over the load and the drain, divided by the readings applied.");
   out.notes.push_back(
