@@ -117,6 +117,9 @@ struct tenant_config {
   /// although they are loopback, private or link-local: `127.0.0.1/32`,
   /// `10.0.0.0/8:8000-8999`. Empty: public addresses only.
   std::vector<std::string> notify_allow;
+  /// Path of the tenant's rule file (data/rules/README.md); empty: none.
+  /// For the served city, `serve --rules` takes precedence.
+  std::string rules;
 };
 
 /// A bearer token. Only the SHA-256 of its secret is ever stored.

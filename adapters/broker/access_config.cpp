@@ -303,13 +303,19 @@ private:
 
   void read_tenant(const YAML::Node& n, size_t i) {
     auto what = label("tenant", n, i);
-    if (!check_map(n, what, {"name", "city", "sharing", "notify_allow"},
+    if (!check_map(n, what,
+                   {"name", "city", "rules", "sharing", "notify_allow"},
                    {"name"}))
       return;
     twin::tenant_config t;
     auto name = unique_name(n, what, tenant_names_);
     if (auto city = text(n, "city", what))
-      t.city = resolve_city(n["city"], what, *city);
+      t.city = resolve_path(n["city"], what, "city", *city);
+    if (auto rules = text(n, "rules", what)) {
+      if (!n["city"])
+        problem(n["rules"], what + ": 'rules' needs the tenant's 'city'");
+      t.rules = resolve_path(n["rules"], what, "rule", *rules);
+    }
     for_each(n, "sharing",
              [&](const YAML::Node& r, size_t) { read_rule(r, what, t); });
     for_each(n, "notify_allow", [&](const YAML::Node& r, size_t) {
@@ -321,16 +327,17 @@ private:
     result_.tenants.push_back(std::move(t));
   }
 
-  std::string resolve_city(const YAML::Node& at, const std::string& what,
-                           const std::string& city) {
+  // A file the tenants file names, relative to the tenants file.
+  std::string resolve_path(const YAML::Node& at, const std::string& what,
+                           const std::string& kind, const std::string& file) {
     if (!base_)
-      return city;
-    auto path = std::filesystem::path{city};
+      return file;
+    auto path = std::filesystem::path{file};
     if (path.is_relative())
       path = (*base_ / path).lexically_normal();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
-      problem(at, what + ": city file '" + city + "' not found");
+      problem(at, what + ": " + kind + " file '" + file + "' not found");
     return path.string();
   }
 

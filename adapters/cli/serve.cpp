@@ -155,6 +155,12 @@ int serve(const serve_options& opts) {
     std::cerr << "serve: " << twin::describe(tenants.error()) << '\n';
     return 2;
   }
+  // The served tenant's `rules:` in the tenants file, unless --rules names
+  // a file of its own.
+  auto rules_file = opts.rules_file;
+  if (rules_file.empty() && *tenants)
+    if (const auto* t = twin::find_tenant(**tenants, c->name))
+      rules_file = t->rules;
   auto stream_access = *tenants ? make_viewer_access(*tenants, c->name)
                                 : viz::stream_access{};
   auto monitor_access = *tenants ? make_monitor_access(*tenants, c->name)
@@ -190,10 +196,10 @@ int serve(const serve_options& opts) {
   // it) while the twin spawns, and every problem reported before serving.
   auto binding_rules = std::async(
     std::launch::async,
-    [&opts, &city_ptr]() -> caf::expected<std::optional<rules_reloader>> {
-      if (opts.rules_file.empty())
+    [&rules_file, &city_ptr]() -> caf::expected<std::optional<rules_reloader>> {
+      if (rules_file.empty())
         return std::optional<rules_reloader>{};
-      auto loaded = rules_reloader::load(opts.rules_file, city_ptr);
+      auto loaded = rules_reloader::load(rules_file, city_ptr);
       if (!loaded)
         return loaded.error();
       return std::optional<rules_reloader>{std::move(*loaded)};
@@ -218,7 +224,7 @@ int serve(const serve_options& opts) {
     rules->start(sys, *handles);
     std::cout << "citytwin: " << rules->num_rules() << " rules ("
               << rules->num_instances() << " instances) from "
-              << opts.rules_file
+              << rules_file
               << "; edit the file or send SIGHUP to reload" << std::endl;
   }
   auto boot = std::chrono::duration<double>(std::chrono::steady_clock::now()

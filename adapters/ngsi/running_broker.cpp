@@ -1,6 +1,7 @@
 // adapters/ngsi/running_broker.cpp
 #include "adapters/ngsi/running_broker.hpp"
 
+#include "actors/spawn_rules.hpp"
 #include "actors/type_ids.hpp"
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
@@ -8,8 +9,10 @@
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/ngsi/http_listener.hpp"
 #include "adapters/ngsi/ngsi_api.hpp"
+#include "adapters/rules/rule_file.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
+#include "twin/rules/city_index.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -30,6 +33,7 @@ struct running_broker::impl {
     std::string tenant;
     std::unique_ptr<twin::city> city;
     actors::twin_handles handles;
+    actors::running_rules rules; // from the tenant's `rules:`, if any
   };
   std::vector<hosted> others;
 };
@@ -65,7 +69,26 @@ caf::error host_other_cities(running_broker::impl& p,
     broker::seed_live_entities(*p.brk->seeding(t.name), *h.city);
     std::cout << "citytwin: tenant '" << t.name << "' live with "
               << h.city->num_entities() << " entities of its own city\n";
+    // Kept before the rules are bound: a rule file with problems stops the
+    // server, and the twin just spawned must be stopped with the others.
     p.others.push_back(std::move(h));
+    if (!t.rules.empty()) {
+      auto& hosted = p.others.back();
+      auto parsed = rules::load_rule_file(t.rules, hosted.city->name);
+      if (!parsed)
+        return parsed.error();
+      auto bound = rules::bind(
+        std::make_shared<const rules::rule_set>(std::move(*parsed)),
+        std::make_shared<const rules::city_index>(*hosted.city));
+      if (!bound)
+        return bound.error();
+      auto instances = bound->instances.size();
+      hosted.rules = actors::spawn_rules(
+        *p.sys, hosted.handles, t.name,
+        std::make_shared<const rules::bound_rules>(std::move(*bound)));
+      std::cout << "citytwin: tenant '" << t.name << "' runs "
+                << instances << " rule instances from " << t.rules << "\n";
+    }
   }
   return {};
 }
@@ -134,10 +157,16 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
   p->brk->start_tenants(sys);
   if (auto err = broker::attach_twin(sys, twin, p->brk->tenant(c.name), c.name))
     return fail(std::move(err));
-  for (const auto& h : p->others)
+  for (const auto& h : p->others) {
     if (auto err = broker::attach_twin(sys, h.handles, p->brk->tenant(h.tenant),
                                        h.tenant))
       return fail(std::move(err));
+    // The tenant's rules' alerts and derived values become its entities.
+    if (h.rules.alerts)
+      caf::anon_send(h.rules.alerts, caf::subscribe_atom_v,
+                     caf::actor_cast<actors::alert_listener_actor>(
+                       p->brk->tenant(h.tenant)));
+  }
   p->api = std::make_unique<ngsi_api>(*p->brk);
   listener_config config;
   config.host = host;
@@ -213,6 +242,9 @@ void running_broker::stop() {
   std::vector<actors::twin_actor> twins{impl_->twin};
   for (const auto& h : impl_->others)
     twins.push_back(h.handles.front);
+  for (auto& h : impl_->others)
+    if (h.rules.alerts)
+      actors::stop_rules(*impl_->sys, h.rules);
   if (impl_->brk)
     impl_->brk->stop_tenants(twins);
   for (auto& h : impl_->others)

@@ -45,6 +45,27 @@ status=$(curl -s -o /dev/null -w '%{http_code}' \
 # 404, as for a missing id: the caller may not know it exists (issue 10,
 # finding 7).
 [ "$status" = 404 ] || fail "cross-tenant read answered $status, not 404"
+# aarhus runs its own rules (data/rules/aarhus.yaml) on its own twin: a
+# lamp commanded to full raises an Alert entity of aarhus, not of demo.
+grep -q "tenant 'aarhus' runs 1398 rule instances" "$log" \
+  || fail "the second tenant's rules did not start"
+status=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH \
+  "$api/ngsi-ld/v1/entities/urn:ngsi-ld:StreetLight:aarhus:000007/attrs/dimLevelCommand" \
+  -H "Authorization: Bearer aarhus-admin-secret" -H "NGSILD-Tenant: aarhus" \
+  -H "Content-Type: application/json" \
+  -d '{"type":"Property","value":1.0}')
+[ "$status" = 204 ] || fail "aarhus lamp command answered $status, not 204"
+for _ in $(seq 50); do
+  [ "$(count aarhus-admin-secret aarhus Alert)" = 1 ] && break
+  sleep 0.1
+done
+[ "$(count aarhus-admin-secret aarhus Alert)" = 1 ] \
+  || fail "aarhus's rule raised no Alert entity"
+curl -s "$api/ngsi-ld/v1/entities?type=Alert" \
+  -H "Authorization: Bearer aarhus-admin-secret" -H "NGSILD-Tenant: aarhus" |
+  grep -q 'StreetLight:aarhus:000007' || fail "the alert is not the lamp's"
+[ "$(count demo-admin-secret demo Alert)" = 0 ] \
+  || fail "demo sees an alert it did not raise"
 # The broker's counters are on the viewer server's /metrics.
 port=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$')
 # /metrics takes a monitor (or the city's admin) token; anonymous callers

@@ -308,15 +308,23 @@ TEST_CASE("files that cannot be read or point nowhere", "[adapters]") {
   auto path = (dir / "citytwin-access-test.yaml").string();
   {
     std::ofstream out{path};
-    out << "version: 1\ntenants:\n  - { name: a, city: no-such.city }\n";
+    out << "version: 1\ntenants:\n"
+           "  - { name: a, city: no-such.city, rules: no-such.yaml }\n"
+           "  - { name: b, rules: no-such.yaml }\n";
   }
   auto bad = broker::load_access_config(path);
   std::filesystem::remove(path);
   REQUIRE_FALSE(bad);
-  CHECK_THAT(twin::describe(bad.error()),
-             Catch::Contains(path
-                             + ":3: tenant 'a': city file 'no-such.city' "
-                               "not found"));
+  auto text = twin::describe(bad.error());
+  CHECK_THAT(text, Catch::Contains(path
+                                   + ":3: tenant 'a': city file "
+                                     "'no-such.city' not found"));
+  CHECK_THAT(text, Catch::Contains(path
+                                   + ":3: tenant 'a': rule file "
+                                     "'no-such.yaml' not found"));
+  CHECK_THAT(text, Catch::Contains(path
+                                   + ":4: tenant 'b': 'rules' needs the "
+                                     "tenant's 'city'"));
   // parse_access_config does not touch the file system.
   CHECK(
       problems("version: 1\ntenants: [ { name: a, city: x.city } ]\n").empty());
