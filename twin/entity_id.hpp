@@ -48,6 +48,12 @@ constexpr uint64_t pack(entity_id id) {
   return (static_cast<uint64_t>(id.kind) << 32) | id.number;
 }
 
+/// The id `pack` made `packed` from.
+constexpr entity_id unpack(uint64_t packed) {
+  return {static_cast<entity_kind>(packed >> 32),
+          static_cast<uint32_t>(packed & 0xffffffffu)};
+}
+
 } // namespace citytwin::twin
 
 template <>

@@ -15,11 +15,6 @@ namespace {
 using entry = std::pair<twin::time_ms, uint64_t>;
 constexpr auto later = std::greater<entry>{};
 
-twin::entity_id unpack(uint64_t key) {
-  return {static_cast<twin::entity_kind>(key >> 32),
-          static_cast<uint32_t>(key & 0xffffffffu)};
-}
-
 } // namespace
 
 actuator_watch::actuator_watch(actuator_watch_config config,
@@ -97,16 +92,16 @@ void actuator_watch::evaluate(twin::time_ms now,
         || i->second.commanded_at + config_.confirm_within_ms != due)
       continue; // confirmed, or replaced by a newer command
     i->second.alerted = true;
-    out.push_back(change(unpack(key), i->second, now, true));
+    out.push_back(change(twin::unpack(key), i->second, now, true));
   }
 }
 
 void actuator_watch::adopt(actuator_watch& previous, twin::time_ms now,
                            std::vector<alert_change>& out) {
   for (auto& [key, p] : previous.pending_) {
-    if (!config_.enabled || (mine_ && !mine_(unpack(key)))) {
+    if (!config_.enabled || (mine_ && !mine_(twin::unpack(key)))) {
       if (p.alerted) {
-        auto cleared = change(unpack(key), p, now, false);
+        auto cleared = change(twin::unpack(key), p, now, false);
         cleared.text = "no longer watched";
         cleared.why = "the rule file no longer watches actuators";
         out.push_back(std::move(cleared));

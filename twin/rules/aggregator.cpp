@@ -116,7 +116,7 @@ void aggregator::wire(uint32_t s) {
   for (auto m : set.key.members) {
     if (set.key.named) {
       by_entity_[m].push_back(s);
-      kinds.push_back(static_cast<twin::entity_kind>(m >> 32)); // see pack
+      kinds.push_back(twin::unpack(m).kind);
     } else {
       by_kind_[m].push_back(s);
       kinds.push_back(twin::all_entity_kinds[m]);

@@ -18,11 +18,6 @@ namespace {
 // little.
 constexpr double interval_weight = 0.2;
 
-twin::entity_id unpack(uint64_t key) {
-  return {static_cast<twin::entity_kind>(key >> 32),
-          static_cast<uint32_t>(key & 0xffffffffu)};
-}
-
 using entry = std::pair<twin::time_ms, uint64_t>;
 constexpr auto later = std::greater<entry>{};
 
@@ -120,7 +115,7 @@ void stale_watch::evaluate(twin::time_ms now,
       continue;
     }
     r.suspect = true;
-    suspects.push_back(unpack(key));
+    suspects.push_back(twin::unpack(key));
   }
 }
 
@@ -149,7 +144,7 @@ void stale_watch::forget(twin::entity_id id) {
 void stale_watch::adopt(stale_watch& previous, twin::time_ms now,
                         std::vector<alert_change>& out) {
   for (auto& [key, old] : previous.records_) {
-    auto id = unpack(key);
+    auto id = twin::unpack(key);
     if (!watched(id)) {
       if (old.stale) {
         auto cleared = change(id, old, now, false);
