@@ -36,6 +36,10 @@ const char* to_string(errc code) {
       return "not_an_actuator";
     case errc::actuator_fault:
       return "actuator_fault";
+    case errc::corrupt_file:
+      return "corrupt_file";
+    case errc::out_of_space:
+      return "out_of_space";
   }
   return "unknown_error";
 }

@@ -41,6 +41,11 @@ enum class errc : uint8_t {
   /// An actuator cannot honour a command in its present state (a faulty
   /// lamp, a plan for phases the light does not have).
   actuator_fault,
+  /// A stored file (archive segment, journal) fails its own checks: it is
+  /// truncated, damaged or not ours. The server refuses to overwrite it.
+  corrupt_file,
+  /// The disk is full: nothing more can be kept until space is freed.
+  out_of_space,
 };
 
 /// Names an error code, e.g. `unknown_entity`.
