@@ -235,8 +235,12 @@ synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
       [self](caf::tick_atom) {
         auto& st = self->state;
         st.now += st.config.step_s * 1000;
-        self->send(st.sink, observe_atom_v,
-                   st.model->step(st.now, st.config.step_s));
+        auto readings = st.model->step(st.now, st.config.step_s);
+        if (st.config.keep)
+          if (auto err = st.config.keep(readings))
+            std::cerr << "citytwin: synthetic feed not archived: "
+                      << twin::describe(err) << '\n';
+        self->send(st.sink, observe_atom_v, std::move(readings));
         self->delayed_send(self, st.config.tick, caf::tick_atom_v);
       },
       [self](caf::get_atom) { return self->state.now; },

@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,11 @@ struct synthetic_feed_config {
   long step_s = 60;                     ///< simulated seconds per tick
   std::chrono::milliseconds tick{1000}; ///< wall-clock time between ticks
   uint64_t seed = 1;
+  /// Called with each step's readings before they go to the twin: the
+  /// archive's journal (adapters/archive), which the actors cannot name.
+  /// Appending to a journal is a write into the kernel's page cache, a few
+  /// microseconds per tick; an error is logged and the step still goes on.
+  std::function<caf::error(const twin::reading_batch&)> keep;
 
   caf::error validate() const;
 };

@@ -192,4 +192,17 @@ std::map<int, uint64_t> broker::statuses() const {
   return result;
 }
 
+void broker::set_archive(std::string tenant,
+                         std::shared_ptr<archive::tenant_archive> history) {
+  std::lock_guard guard{counters_mtx_};
+  archives_[std::move(tenant)] = std::move(history);
+}
+
+std::shared_ptr<archive::tenant_archive>
+broker::archive(std::string_view tenant) const {
+  std::lock_guard guard{counters_mtx_};
+  auto i = archives_.find(tenant);
+  return i == archives_.end() ? nullptr : i->second;
+}
+
 } // namespace citytwin::broker

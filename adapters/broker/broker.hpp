@@ -9,6 +9,7 @@
 // (adapters/ngsi) calls it from its I/O threads.
 
 #include "actors/interfaces.hpp"
+#include "adapters/archive/tenant_archive.hpp"
 #include "adapters/broker/notifier.hpp"
 #include "adapters/broker/outbound_policy.hpp"
 #include "adapters/broker/tenant_space.hpp"
@@ -148,6 +149,15 @@ public:
   void count_status(int status);
   std::map<int, uint64_t> statuses() const;
 
+  /// A tenant's history (adapters/archive), for the temporal API and for
+  /// journaling what the API writes; set before the TENANTs start.
+  void set_archive(std::string tenant,
+                   std::shared_ptr<archive::tenant_archive> history);
+
+  /// nullptr when the tenant keeps no archive.
+  std::shared_ptr<archive::tenant_archive>
+  archive(std::string_view tenant) const;
+
 private:
   twin::access_config access_;
   notifier notify_;
@@ -166,6 +176,8 @@ private:
       policies_;
   mutable std::mutex counters_mtx_;
   std::map<std::string, uint64_t> refusals_;
+  std::map<std::string, std::shared_ptr<archive::tenant_archive>, std::less<>>
+      archives_; // guarded by counters_mtx_
   std::array<std::atomic<uint64_t>, 6> statuses_{};
 };
 

@@ -158,10 +158,11 @@ actors::tenant_actor spawn_tenant(caf::actor_system& sys,
 
 caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
                        const actors::tenant_actor& tenant,
-                       const std::string& city) {
+                       const std::string& city, archive::keep_fn keep) {
   caf::anon_send(
       tenant,
-      actors::tenant_task{[writer = make_live_writer(twin.routers)](
+      actors::tenant_task{[writer = make_live_writer(twin.routers,
+                                                     std::move(keep))](
                               tenant_space& space) { space.live = writer; }});
   caf::anon_send(tenant, caf::join_atom_v, twin.front);
   caf::scoped_actor self{sys};

@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/spawn_twin.hpp"
+#include "adapters/archive/tenant_archive.hpp"
 #include "adapters/broker/tenant_space.hpp"
 #include "twin/entity_state.hpp"
 
@@ -65,7 +66,7 @@ actors::tenant_actor spawn_tenant(caf::actor_system& sys,
 /// and the TENANT receives the twin's deltas. Waits for the twin's answer: call at start-up, outside actors.
 caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,
                        const actors::tenant_actor& tenant,
-                       const std::string& city);
+                       const std::string& city, archive::keep_fn keep = {});
 
 /// Stops a TENANT at once, whatever its backlog (unsubscribe it from its
 /// twin first); blocks until it is gone, so call at shutdown, outside

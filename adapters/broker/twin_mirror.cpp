@@ -36,8 +36,9 @@ void seed_live_entities(tenant_space& space, const twin::city& c) {
   space.store().add_live(std::move(seeds));
 }
 
-live_writer make_live_writer(std::vector<actors::router_actor> routers) {
-  return [routers = std::move(routers)](
+live_writer make_live_writer(std::vector<actors::router_actor> routers,
+                             archive::keep_fn keep) {
+  return [routers = std::move(routers), keep = std::move(keep)](
              const std::string& id, const json& attrs) -> caf::expected<json> {
     auto target = twin::parse_urn(id);
     if (!target)
@@ -90,6 +91,11 @@ live_writer make_live_writer(std::vector<actors::router_actor> routers) {
       }
       readings.push_back({target->id, time, value.get<double>(), *q});
     }
+    if (!readings.empty() && keep)
+      if (auto err = keep(readings))
+        return make_problem(broker_errc::service_unavailable,
+                            "the readings could not be archived ("
+                              + twin::describe(err) + "); nothing was kept");
     if (!readings.empty()) {
       // Readings of one entity always pass its shard's ROUTER, so they
       // stay in order with MQTT and feed readings of the same entity.

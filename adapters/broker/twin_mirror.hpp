@@ -11,6 +11,7 @@
 #include "actors/spawn_twin.hpp"
 #include "twin/broker/live_entity.hpp"
 #include "adapters/broker/tenant_space.hpp"
+#include "adapters/archive/tenant_archive.hpp"
 #include "twin/city.hpp"
 #include "twin/entity_state.hpp"
 
@@ -27,7 +28,11 @@ void seed_live_entities(tenant_space& space, const twin::city& c);
 /// Turns NGSI-LD writes of quantity attributes (numeric Property values,
 /// `observedAt` optional) into twin readings sent to the entity's ROUTER;
 /// returns the other attributes. bad_request_data for a quantity the kind
-/// does not accept or a value that is not a number.
-live_writer make_live_writer(std::vector<actors::router_actor> routers);
+/// does not accept or a value that is not a number. With `keep`, the
+/// readings are journaled first (adapters/archive), so the API's 2xx comes
+/// only for kept readings; a reading that cannot be kept (disk full) is a
+/// 503 and never reaches the twin.
+live_writer make_live_writer(std::vector<actors::router_actor> routers,
+                             archive::keep_fn keep = {});
 
 } // namespace citytwin::broker

@@ -78,6 +78,10 @@ void ingest_counters::count_disconnect() {
   disconnects_.fetch_add(1, relaxed);
 }
 
+void ingest_counters::count_not_kept() {
+  not_kept_.fetch_add(1, relaxed);
+}
+
 ingest_stats ingest_counters::snapshot() const {
   ingest_stats result;
   result.messages = messages_.load(relaxed);
@@ -94,6 +98,7 @@ ingest_stats ingest_counters::snapshot() const {
   result.lag_count = lag_count_.load(relaxed);
   result.connects = connects_.load(relaxed);
   result.disconnects = disconnects_.load(relaxed);
+  result.not_kept = not_kept_.load(relaxed);
   return result;
 }
 
@@ -134,6 +139,10 @@ std::string render_prometheus(const ingest_stats& s,
          "Successful connections to the MQTT broker.", s.connects);
   metric(out, "citytwin_ingest_disconnects_total", "counter",
          "Connections to the MQTT broker lost or closed.", s.disconnects);
+  metric(out, "citytwin_ingest_not_kept_total", "counter",
+         "Messages not acknowledged because their readings could not be "
+         "journaled (the broker delivers them again).",
+         s.not_kept);
   if (twin == nullptr)
     return std::move(out).str();
   metric(out, "citytwin_readings_received_total", "counter",

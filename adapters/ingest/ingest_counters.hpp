@@ -28,6 +28,9 @@ struct ingest_stats {
   uint64_t lag_count = 0;  ///< readings in `lag_sum_ms`
   uint64_t connects = 0;   ///< successful (re)connections to the broker
   uint64_t disconnects = 0;
+  /// Messages whose readings could not be journaled (disk full): not
+  /// acknowledged, the connection dropped so the broker delivers again.
+  uint64_t not_kept = 0;
 
   /// Sum of all rejections.
   uint64_t rejected_total() const;
@@ -49,6 +52,7 @@ public:
   void count_lag(int64_t sum_ms, int64_t max_ms, uint64_t n);
   void count_connect();
   void count_disconnect();
+  void count_not_kept();
 
   /// Copies every counter.
   ingest_stats snapshot() const;
@@ -69,6 +73,7 @@ private:
   counter lag_count_{0};
   counter connects_{0};
   counter disconnects_{0};
+  counter not_kept_{0};
 };
 
 /// Renders counters in the Prometheus text exposition format (0.0.4),

@@ -8,6 +8,8 @@
 
 #include <mosquitto.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -35,6 +37,8 @@ caf::error ingest_client_config::validate() const {
     return fail("batch size must be positive");
   if (flush_interval.count() <= 0)
     return fail("flush interval must be positive");
+  if (persistent_session && client_id.empty())
+    return fail("a persistent MQTT session needs a client id");
   return {};
 }
 
@@ -60,7 +64,7 @@ ingest_client::start(ingest_client_config config,
   const char* id = self.config_.client_id.empty()
                      ? nullptr
                      : self.config_.client_id.c_str();
-  self.mosq_ = mosquitto_new(id, true, &self);
+  self.mosq_ = mosquitto_new(id, !self.config_.persistent_session, &self);
   if (self.mosq_ == nullptr)
     return caf::make_error(twin::errc::io_failure,
                            "cannot create an MQTT client");
@@ -205,8 +209,19 @@ void ingest_client::on_message(mosquitto*, void* ptr,
   }
   self.scratch_.clear();
   self.decoder_.decode(topic, payload, wall_clock_ms(), self.scratch_);
-  if (!self.scratch_.empty())
-    self.batcher_.add(self.scratch_);
+  if (self.scratch_.empty())
+    return;
+  if (self.config_.keep) {
+    if (auto err = self.config_.keep(self.scratch_)) {
+      // Not kept, so not acknowledged: closing the socket now means the
+      // queued PUBACK is never written; the broker delivers the message
+      // again after the reconnect.
+      self.counters_.count_not_kept();
+      ::shutdown(mosquitto_socket(self.mosq_), SHUT_RDWR);
+      return;
+    }
+  }
+  self.batcher_.add(self.scratch_);
 }
 
 } // namespace citytwin::mqtt

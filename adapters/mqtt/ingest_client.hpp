@@ -42,6 +42,18 @@ struct ingest_client_config {
   std::string command_filter;
   std::function<void(std::string_view topic, std::string_view payload)>
     on_command;
+  /// Durable ingest: called on the network thread with each message's
+  /// accepted readings before the message is acknowledged. libmosquitto
+  /// (2.0.11, threaded mode) queues a QoS 1 PUBACK when the PUBLISH
+  /// arrives but writes it only after the message callback has returned
+  /// (lib/packet_mosq.c `packet__queue`, lib/loop.c), so a reading is
+  /// acknowledged only once this has kept it. An error means it was not
+  /// kept: the client drops the connection before the PUBACK leaves, and
+  /// the broker delivers the message again.
+  std::function<caf::error(const twin::reading_batch&)> keep;
+  /// A persistent session (`clean_session=false`, needs `client_id`): the
+  /// broker holds QoS 1 messages for the twin while it restarts.
+  bool persistent_session = false;
 
   /// errc::invalid_config for values that make no sense.
   caf::error validate() const;

@@ -155,11 +155,13 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
     return fail(std::move(err));
   // From here on each tenant's state belongs to its TENANT actor.
   p->brk->start_tenants(sys);
-  if (auto err = broker::attach_twin(sys, twin, p->brk->tenant(c.name), c.name))
+  if (auto err = broker::attach_twin(sys, twin, p->brk->tenant(c.name), c.name,
+                                     archive::keep_in(p->brk->archive(c.name))))
     return fail(std::move(err));
   for (const auto& h : p->others) {
-    if (auto err = broker::attach_twin(sys, h.handles, p->brk->tenant(h.tenant),
-                                       h.tenant))
+    if (auto err = broker::attach_twin(
+          sys, h.handles, p->brk->tenant(h.tenant), h.tenant,
+          archive::keep_in(p->brk->archive(h.tenant))))
       return fail(std::move(err));
     // The tenant's rules' alerts and derived values become its entities.
     if (h.rules.alerts)
