@@ -10,6 +10,8 @@ API_PORT ?= 8081
 ACCESS ?= data/access/demo.yaml
 CITY ?= data/demo.city
 RULES ?= data/rules/demo.yaml
+# Where the demo keeps its history (journal and HDF5 files, per tenant).
+ARCHIVE ?= $(BUILD_DIR)/archive
 
 # The fuzz build (fuzz/README.md): clang, ASan+UBSan, libFuzzer, in its
 # own directory; never part of `make test`.
@@ -38,7 +40,8 @@ demo: build
 	@echo "demo: viewer http://$(HOST):$(PORT)/?token=demo-viewer-secret," \
 	  "NGSI-LD API http://$(HOST):$(API_PORT)/ngsi-ld/v1 (demo tokens: data/access/README.md)"
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
-	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES)
+	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES) \
+	  --archive $(ARCHIVE)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

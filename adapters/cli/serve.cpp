@@ -1,4 +1,6 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
+#include "adapters/archive/archive_writer.hpp"
+#include "adapters/archive/temporal.hpp"
 #include "adapters/broker/broker.hpp"
 #include "adapters/cli/commands.hpp"
 #include "adapters/cli/rules_reloader.hpp"
@@ -13,12 +15,15 @@
 #include "adapters/ingest/binding_table.hpp"
 #include "adapters/ingest/entity_creator.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
+#include "adapters/ingest/shard_batcher.hpp"
 #include "adapters/mqtt/actuator_echo.hpp"
 #include "adapters/mqtt/command_intake.hpp"
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/ingest_client.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
+#include "twin/quantity.hpp"
+#include "twin/text.hpp"
 #include "viz/http_server.hpp"
 #include "viz/live_stream.hpp"
 #include "viz/rules_api.hpp"
@@ -52,6 +57,9 @@ struct serve_options {
   std::string bindings; ///< binding table for SenML names
   std::string tenant;   ///< topic tenant level; empty: any
   int mqtt_qos = 1;
+  std::string archive_dir; ///< empty: no archive
+  std::string archive_sync = "process"; ///< process | disk
+  long archive_segment_s = 300;
   std::string unknown_ids = "reject"; ///< reject | create
   size_t max_created = ingest::defaults::max_created;
   std::string web_dir = CITYTWIN_WEB_DIR; ///< the built viewer page
@@ -68,7 +76,8 @@ caf::expected<std::unique_ptr<mqtt::ingest_client>>
 start_ingest(const serve_options& opts, const actors::twin_handles& handles,
              const std::string& city,
              std::function<void(std::string_view, std::string_view)>
-               on_command) {
+               on_command,
+             archive::keep_fn keep) {
   if (opts.mqtt.empty())
     return std::unique_ptr<mqtt::ingest_client>{};
   auto broker = mqtt::parse_broker_url(opts.mqtt);
@@ -100,6 +109,13 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
   mqtt::ingest_client_config config;
   config.broker = *broker;
   config.qos = opts.mqtt_qos;
+  if (keep) {
+    // Durable: a reading is acknowledged once journaled, and the broker
+    // keeps QoS 1 messages for this session while the server is down.
+    config.keep = std::move(keep);
+    config.persistent_session = true;
+    config.client_id = "citytwin-" + city;
+  }
   if (on_command) {
     config.command_filter = mqtt::command_request_filter(
       opts.tenant.empty() ? city : opts.tenant);
@@ -109,6 +125,51 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
     config, std::move(decoding), ingest::router_sink(handles.routers),
     handles.routers.size(),
     [](const std::string& line) { std::cerr << "citytwin: " << line << '\n'; });
+}
+
+// The viewer's plot of an entity: each attribute's last day before its
+// newest sample, averaged into at most `max_points` periods so one click
+// never ships 86,400 points (the plot zooms within what it got).
+std::optional<std::string>
+viewer_history(const archive::tenant_archive& history, const std::string& urn) {
+  constexpr twin::time_ms day = 86'400'000;
+  constexpr size_t max_points = 1440;
+  std::string out = "{";
+  for (const auto& name : history.streams_of(urn)) {
+    auto newest = history.read_last(name, 1,
+                                    std::numeric_limits<twin::time_ms>::max());
+    if (!newest || newest->empty())
+      continue;
+    auto to = newest->back().time + 1;
+    auto xs = history.read(name, to - day, to);
+    if (!xs)
+      continue;
+    auto q = twin::parse_quantity(name.quantity);
+    std::string label = q ? std::string{twin::info(*q).name} : name.quantity;
+    auto period = std::max<twin::time_ms>(1, day / max_points);
+    auto points = xs->size() > max_points
+                    ? archive::aggregate(*xs, to - day, period)
+                    : std::vector<archive::aggr_bucket>{};
+    std::string t = "[", v = "[";
+    auto add = [&](twin::time_ms time, double value) {
+      if (t.size() > 1) {
+        t += ',';
+        v += ',';
+      }
+      t += std::to_string(static_cast<double>(time) / 1000.0);
+      v += twin::shortest(value);
+    };
+    if (points.empty())
+      for (const auto& s : *xs)
+        add(s.time, s.value);
+    else
+      for (const auto& b : points)
+        add(b.start, b.value(archive::aggr_method::avg));
+    if (out.size() > 1)
+      out += ',';
+    out += "\"" + label + "\":{\"t\":" + t + "],\"v\":" + v + "]}";
+  }
+  return out + "}";
 }
 
 // Set by SIGINT/SIGTERM; the main thread polls it and shuts down in order.
@@ -161,6 +222,25 @@ int serve(const serve_options& opts) {
   if (rules_file.empty() && *tenants)
     if (const auto* t = twin::find_tenant(**tenants, c->name))
       rules_file = t->rules;
+  // The archive is checked before anything starts: a damaged file stops
+  // the server with its name rather than being written over.
+  std::shared_ptr<archive::tenant_archive> history;
+  if (!opts.archive_dir.empty()) {
+    archive::archive_options aopts;
+    aopts.root = opts.archive_dir;
+    aopts.tenant = c->name;
+    aopts.city = c->name;
+    aopts.sync = opts.archive_sync == "disk" ? archive::journal_sync::disk
+                                             : archive::journal_sync::process;
+    aopts.segment_every = std::chrono::seconds{opts.archive_segment_s};
+    auto opened = archive::tenant_archive::open(std::move(aopts));
+    if (!opened) {
+      std::cerr << "serve: archive: " << twin::describe(opened.error())
+                << '\n';
+      return 2;
+    }
+    history = std::move(*opened);
+  }
   auto stream_access = *tenants ? make_viewer_access(*tenants, c->name)
                                 : viz::stream_access{};
   auto monitor_access = *tenants ? make_monitor_access(*tenants, c->name)
@@ -206,6 +286,21 @@ int serve(const serve_options& opts) {
     });
   auto handles = actors::spawn_twin(sys, *city_ptr, {opts.runtime.shards, 0});
   auto seeded = seeding.get();
+  archive::running_archive archiving;
+  if (history) {
+    if (seeded)
+      seeded->set_archive(city_ptr->name, history);
+    archiving = archive::running_archive{
+      sys, history, std::chrono::milliseconds{200},
+      [](const std::string& line) {
+        std::cerr << "citytwin: " << line << '\n';
+      }};
+    auto s = history->stats();
+    std::cout << "citytwin: archive " << opts.archive_dir << '/'
+              << city_ptr->name << ": " << s.segments << " segment files, "
+              << s.bytes_on_disk << " bytes; journal from record "
+              << s.journal_through + 1 << '\n';
+  }
   auto viewer = laying_out.get();
   auto bound_rules = binding_rules.get();
   if (!handles) {
@@ -239,22 +334,30 @@ int serve(const serve_options& opts) {
   std::atomic<mqtt::ingest_client*> client{nullptr};
   std::atomic<ngsi::running_broker*> data_broker{nullptr};
   auto command_counters = std::make_shared<mqtt::command_request_counters>();
-  auto metrics = [&client, &data_broker,
-                  command_counters](const actors::twin_stats& twin) {
+  auto metrics = [&client, &data_broker, command_counters,
+                  history](const actors::twin_stats& twin) {
     auto* ingest = client.load();
     auto* brk = data_broker.load();
     return ingest::render_prometheus(ingest ? ingest->counters().snapshot()
                                             : ingest::ingest_stats{},
                                      &twin)
            + (ingest ? command_counters->render_prometheus() : std::string{})
-           + (brk ? brk->metrics() : std::string{});
+           + (brk ? brk->metrics() : std::string{})
+           + (history ? archive::render_prometheus(history->stats(),
+                                                   history->options().tenant)
+                      : std::string{});
   };
   auto operations = *tenants ? make_operations_access(*tenants, city_ptr->name)
                              : viz::operations_access{};
   http.set_handler(viewer->wrap(viz::make_rules_api(
     sys, handles->audit, rules ? rules->running() : actors::running_rules{},
     city_ptr->name, operations,
-    viz::make_twin_api(sys, *handles, city_ptr->name, metrics))));
+    viz::make_twin_api(
+      sys, *handles, city_ptr->name, metrics, viz::viewer_limits::twin_timeout,
+      history ? viz::history_renderer{[history](const std::string& urn) {
+        return viewer_history(*history, urn);
+      }}
+              : viz::history_renderer{}))));
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
     std::cerr << "serve: " << error << '\n';
@@ -309,13 +412,46 @@ int serve(const serve_options& opts) {
     std::cout << "citytwin: actuator settings on city/" << topic_tenant
               << "/cmd/<kind>/<id>, requests on .../set\n";
   }
+  // A restarted server starts where it stopped: the newest value of every
+  // stream goes to its entity before any new reading does.
+  twin::time_ms restored_until = 0;
+  if (history) {
+    auto restore_started = std::chrono::steady_clock::now();
+    auto state = history->latest_state();
+    if (!state) {
+      std::cerr << "serve: archive: " << twin::describe(state.error())
+                << '\n';
+      if (*brk)
+        (*brk)->stop();
+      http.stop();
+      viewer->stop();
+      actors::stop_twin(sys, *handles);
+      return 2;
+    }
+    // Through the ingest's own batching: per shard, in order per entity.
+    ingest::ingest_counters restore_counters;
+    ingest::shard_batcher restore{handles->routers.size(), 4096,
+                                  ingest::router_sink(handles->routers),
+                                  restore_counters};
+    restore.add(*state);
+    restore.flush();
+    restored_until = history->newest_time();
+    if (!state->empty())
+      std::cout << "citytwin: restored " << state->size()
+                << " newest values from the archive in "
+                << std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - restore_started)
+                     .count()
+                << " s\n";
+  }
   auto ingest = start_ingest(
     opts, *handles, city_ptr->name,
     echo.out ? mqtt::command_request_handler(
                  intake, echo.out,
                  opts.tenant.empty() ? city_ptr->name : opts.tenant,
                  city_ptr->name, command_counters)
-             : nullptr);
+             : nullptr,
+    archive::keep_in(history));
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
     if (intake)
@@ -338,12 +474,17 @@ int serve(const serve_options& opts) {
     actors::synthetic_feed_config feed;
     // The feed starts at the wall-clock time of boot and then runs on its
     // own simulated clock: actors never read the wall clock.
-    feed.start = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+    // After a restart it goes on from the newest restored reading, which
+    // its fast simulated clock may have put ahead of the wall clock.
+    feed.start = std::max<twin::time_ms>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count(),
+      restored_until);
     feed.step_s = opts.feed_step_s;
     feed.tick = std::chrono::milliseconds{opts.feed_tick_ms};
     feed.seed = opts.seed;
+    feed.keep = archive::keep_in(history);
     feed_handle = sys.spawn(actors::synthetic_feed, city_ptr, feed,
                             handles->front);
     caf::anon_send(feed_handle, caf::tick_atom_v);
@@ -385,6 +526,10 @@ int serve(const serve_options& opts) {
     caf::anon_send_exit(intake, caf::exit_reason::user_shutdown);
   mqtt::stop_actuator_echo(handles->front, echo);
   actors::stop_twin(sys, *handles);
+  // Last: whatever the journal holds goes into a segment now.
+  if (auto err = archiving.stop())
+    std::cerr << "citytwin: archive: " << twin::describe(err)
+              << " (kept in the journal; archived at the next start)\n";
   sys.await_actors_before_shutdown(false);
   return 0;
 }
@@ -448,6 +593,19 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--viewer-max-connections", opts->viewer_max_connections,
                   "Most open TCP connections on the viewer port")
     ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+    ->capture_default_str();
+  cmd->add_option("--archive", opts->archive_dir,
+                  "Keep every reading in this folder: a journal written "
+                  "before readings are acknowledged, and HDF5 files "
+                  "(adapters/archive/README.md)");
+  cmd->add_option("--archive-sync", opts->archive_sync,
+                  "process: acknowledged readings survive the server being "
+                  "killed; disk: also a power cut (one disk flush each)")
+    ->check(CLI::IsMember({"process", "disk"}))
+    ->capture_default_str();
+  cmd->add_option("--archive-segment-s", opts->archive_segment_s,
+                  "Seconds between HDF5 segment files")
+    ->check(CLI::Range(1L, 86'400L))
     ->capture_default_str();
   ngsi::add_broker_options(*cmd, opts->broker);
   actors::add_runtime_options(*cmd, opts->runtime);
