@@ -2,6 +2,7 @@
 // lives beside what it drives and is only registered here.
 #include "adapters/broker/token_command.hpp"
 #include "adapters/cli/commands.hpp"
+#include "adapters/ngsi/history_command.hpp"
 #include "adapters/replay/replay_command.hpp"
 #include "scenarios/assignment/assign_command.hpp"
 #include "scenarios/import_network_command.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   citytwin::replay::add_replay_command(app);
   citytwin::viz::add_watch_command(app);
   citytwin::broker::add_token_command(app);
+  citytwin::ngsi::add_history_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -106,6 +106,9 @@ std::optional<http_response> batch_routes(api_call& call,
 std::optional<http_response> subscription_routes(api_call& call,
                                                  std::string_view path);
 std::optional<http_response> type_routes(api_call& call, std::string_view path);
+/// `/temporal/entities[/{id}]`: the archive's history (temporal_routes.cpp).
+std::optional<http_response> temporal_routes(api_call& call,
+                                             std::string_view path);
 
 /// A command to a live actuator (`PATCH /entities/{id}/attrs/` + a
 /// command attribute, twin/command.hpp): checks it on the I/O thread, has

@@ -224,7 +224,8 @@ void ngsi_api::handle_ngsi(std::shared_ptr<const http_request> held,
       std::move(call), std::move(held),
       [path = std::string{path}](api_call& call) -> http_response {
         for (auto* routes :
-             {entity_routes, batch_routes, subscription_routes, type_routes})
+             {entity_routes, batch_routes, subscription_routes, type_routes,
+              temporal_routes})
           if (auto res = routes(call, path))
             return std::move(*res);
         return problem(call, broker_errc::not_found,
