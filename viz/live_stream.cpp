@@ -93,7 +93,14 @@ std::optional<http_response> refuse_entity(const stream_access& access,
     return bad_token ? problem(401, "Unauthorized", refusal->message)
                      : problem(403, "Forbidden", refusal->message);
   }
-  auto id = twin::parse_urn(req.path.substr(entities_prefix.size()));
+  std::string_view urn = req.path;
+  urn.remove_prefix(entities_prefix.size());
+  // `/api/entities/<urn>/history` is the same entity's archive.
+  constexpr std::string_view history_suffix = "/history";
+  if (urn.size() > history_suffix.size()
+      && urn.substr(urn.size() - history_suffix.size()) == history_suffix)
+    urn.remove_suffix(history_suffix.size());
+  auto id = twin::parse_urn(urn);
   if (!id)
     return std::nullopt; // the API explains malformed ids
   const auto& grant = std::get<stream_grant>(decision);

@@ -117,10 +117,11 @@ fetch('/api/status').then(r => r.json()).then(s => {
 async_http_handler make_twin_api(caf::actor_system& sys,
                                  actors::twin_handles twin, std::string city,
                                  metrics_renderer metrics,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout,
+                                 history_renderer history) {
   // Runs on the server's thread; the actor system outlives the server.
-  return [system = &sys, front = twin.front, city, metrics,
-          timeout](const http_request& req, http_reply reply) {
+  return [system = &sys, front = twin.front, city, metrics, timeout,
+          history](const http_request& req, http_reply reply) {
     if (req.method != "GET")
       return reply(problem(405, "MethodNotAllowed", "this API is read-only"));
     if (req.path == "/")
@@ -147,6 +148,36 @@ async_http_handler make_twin_api(caf::actor_system& sys,
     }
     if (req.path.rfind(entities_prefix, 0) == 0) {
       auto urn = req.path.substr(entities_prefix.size());
+      constexpr std::string_view history_suffix = "/history";
+      bool wants_history
+        = urn.size() > history_suffix.size()
+          && urn.compare(urn.size() - history_suffix.size(),
+                         history_suffix.size(), history_suffix)
+               == 0;
+      if (wants_history) {
+        urn.resize(urn.size() - history_suffix.size());
+        auto id = twin::parse_urn(urn);
+        if (!id)
+          return reply(
+            problem(400, "BadRequestData", twin::describe(id.error())));
+        if (id->city != city)
+          return reply(problem(404, "ResourceNotFound",
+                               "no city '" + id->city + "' on this server"));
+        if (!history)
+          return reply(problem(404, "ResourceNotFound",
+                               "this server keeps no archive (serve "
+                               "--archive)"));
+        if (!reply.defer())
+          return;
+        // The archive reads files: a detached actor of its own does it, so
+        // the server's thread never waits.
+        system->spawn<caf::detached>([history, urn, reply] {
+          auto body = history(urn);
+          reply(body ? http_response{200, "application/json", std::move(*body)}
+                     : problem(404, "ResourceNotFound", "no archive"));
+        });
+        return;
+      }
       auto id = twin::parse_urn(urn);
       if (!id)
         return reply(

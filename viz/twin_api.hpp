@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace citytwin::viz {
@@ -18,10 +19,19 @@ namespace citytwin::viz {
 /// any dependency on adapters. Called on the server's thread.
 using metrics_renderer = std::function<std::string(const actors::twin_stats&)>;
 
+/// An entity's archived history for the viewer's plot, as JSON text
+/// (`{"<attribute>":{"t":[seconds...],"v":[values...]},...}`), or nullopt
+/// when the server keeps no archive. Given by whoever runs the archive
+/// (adapters), so viz stays free of it. It reads files: the API calls it
+/// off the server's thread.
+using history_renderer
+  = std::function<std::optional<std::string>(const std::string& urn)>;
+
 /// The read-only HTTP API of a running twin, for operators and scripts:
 ///   GET /                    a landing page with the city's figures
 ///   GET /api/status          entity counts and ingest counters (JSON)
 ///   GET /api/entities/<urn>  one entity's live state (JSON)
+///   GET /api/entities/<urn>/history  its last day from the archive
 ///   GET /metrics             counters in Prometheus text format
 /// The live WebSocket viewer builds on this server.
 ///
@@ -33,6 +43,7 @@ using metrics_renderer = std::function<std::string(const actors::twin_stats&)>;
 async_http_handler
 make_twin_api(caf::actor_system& sys, actors::twin_handles twin,
               std::string city, metrics_renderer metrics,
-              std::chrono::milliseconds timeout = viewer_limits::twin_timeout);
+              std::chrono::milliseconds timeout = viewer_limits::twin_timeout,
+              history_renderer history = {});
 
 } // namespace citytwin::viz

@@ -91,6 +91,7 @@ map.on('click', (ev) => select(pick(ev.containerPoint)));
 
 function select(e) {
   selected = e;
+  if (e) e.archive = undefined; // each selection reads the archive afresh
   selection.clearLayers();
   if (plot) { plot.destroy(); plot = null; }
   plotAttr = null;
@@ -118,15 +119,43 @@ function renderDetails() {
   renderPlot();
 }
 
+// The selected entity's last day from the server's archive (GET
+// /api/entities/<urn>/history), fetched once per selection; live values
+// newer than it are appended as they come.
+async function loadArchive(e) {
+  if (e.archive !== undefined) return;
+  e.archive = null; // asked once
+  try {
+    const res = await fetch(`/api/entities/${e.id}/history${tokenQuery}`);
+    if (!res.ok) return;
+    e.archive = await res.json();
+    if (selected === e) { if (plot) { plot.destroy(); plot = null; } renderPlot(); }
+  } catch { /* no archive: the live values alone */ }
+}
+
+function plotData(e, attr) {
+  const h = e.history;
+  const live = [h.t, h.values[attr] || []];
+  const stored = e.archive && e.archive[attr];
+  if (!stored) return [live[0].slice(), live[1].slice()];
+  const t = stored.t.slice();
+  const v = stored.v.slice();
+  const last = t.length ? t[t.length - 1] : -Infinity;
+  for (let i = 0; i < live[0].length; i++)
+    if (live[0][i] > last && live[1][i] !== null) { t.push(live[0][i]); v.push(live[1][i]); }
+  return [t, v];
+}
+
 function renderPlot() {
   const e = selected;
   if (!e || !plotAttr) return;
-  const h = e.history;
-  const data = [h.t.slice(), (h.values[plotAttr] || []).slice()];
+  loadArchive(e);
+  const data = plotData(e, plotAttr);
   if (!plot) {
     plot = new uPlot({
       width: $('plot').clientWidth || 320, height: 150,
-      legend: { show: false }, cursor: { show: false },
+      // Drag across the plot to zoom in, double-click to zoom out again.
+      legend: { show: false }, cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
       axes: [{ stroke: '#8b98a9', grid: { stroke: '#1c2430' } }, { stroke: '#8b98a9', grid: { stroke: '#1c2430' }, size: 50 }],
       series: [{}, { label: plotAttr, stroke: '#4cc9f0', width: 2, points: { show: true, size: 4 } }],
@@ -297,6 +326,10 @@ window.citytwin = {
     return { x: r.left + p.x, y: r.top + p.y };
   },
   colorOf(urn) { return model.entities.get(urn).color; },
+  select(urn) { select(model.entities.get(urn) || null); },
+  // Points in the details plot, and the span of its time axis in seconds.
+  plotPoints() { return plot ? plot.data[0].length : 0; },
+  plotSpan() { return plot && plot.data[0].length ? plot.data[0][plot.data[0].length - 1] - plot.data[0][0] : 0; },
   // Painted pixels on a layer's canvas: 0 once the layer is hidden.
   layerPixels(name) {
     const canvas = document.querySelector(`.layer-${name} canvas`);

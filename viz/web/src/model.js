@@ -40,7 +40,11 @@ export class Model {
 
   record(e, s) {
     const h = e.history;
-    h.t.push(Date.now() / 1000);
+    // The reading's own time (simulated or observed), not when it arrived:
+    // the same axis as the archive's history.
+    const t = (s.updated_ms || Date.now()) / 1000;
+    if (h.t.length && t <= h.t[h.t.length - 1]) return;
+    h.t.push(t);
     for (const [name, value] of Object.entries(s.attributes)) {
       if (!h.values[name]) h.values[name] = new Array(h.t.length - 1).fill(null);
       h.values[name].push(value);
