@@ -9,6 +9,7 @@
 #include "adapters/mqtt/mosquitto_process.hpp"
 #include "adapters/mqtt/publisher.hpp"
 #include "bench/subscriber_process.hpp"
+#include "bench/twin_watch.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -50,83 +51,6 @@ twin::time_ms wall_clock_ms() {
     .count();
 }
 
-// The twin's counters, summed over its shards.
-struct twin_progress {
-  uint64_t readings = 0;     // received by the routers
-  uint64_t unknown = 0;      // of which for no entity
-  uint64_t rejected = 0;     // of which entities refused
-  uint64_t messages_out = 0; // per-entity messages the routers sent
-  uint64_t deltas = 0;       // deltas the entities published
-
-  bool operator==(const twin_progress&) const = default;
-};
-
-// Reads the twin's counters from outside: fine for a benchmark, never on
-// a hot path (a blocking round trip per actor).
-class twin_watch {
-public:
-  twin_watch(caf::actor_system& sys, const actors::twin_handles& h,
-             clock_type::time_point start)
-    : self_(sys), handles_(h), last_change_(start), start_(start) {
-    // nop
-  }
-
-  // Reads the counters again; true if anything moved.
-  bool poll() {
-    twin_progress now;
-    for (const auto& r : handles_.routers)
-      self_->request(r, caf::infinite, actors::stats_atom_v)
-        .receive(
-          [&](const actors::router_stats& s) {
-            now.readings += s.readings;
-            now.unknown += s.unknown_entity;
-            now.messages_out += s.messages_out;
-          },
-          [](const caf::error&) {});
-    for (const auto& p : handles_.publishers)
-      self_->request(p, caf::infinite, actors::stats_atom_v)
-        .receive(
-          [&](const actors::publisher_stats& s) {
-            now.deltas += s.deltas;
-            now.rejected += s.readings_rejected;
-          },
-          [](const caf::error&) {});
-    if (now == last_)
-      return false;
-    last_ = now;
-    last_change_ = clock_type::now();
-    return true;
-  }
-
-  // Every one of `expected` readings arrived and every entity message was
-  // applied: every reading of a bench stream changes its entity, so each
-  // message to an entity, even a pack split between two router batches,
-  // publishes one delta.
-  bool done(uint64_t expected) const {
-    return last_.readings >= expected && last_.deltas >= last_.messages_out;
-  }
-
-  clock_type::time_point last_change() const {
-    return last_change_;
-  }
-
-  applied_result result(bool finished) const {
-    applied_result r;
-    r.readings_applied = last_.readings - last_.unknown - last_.rejected;
-    r.readings_rejected = last_.unknown + last_.rejected;
-    r.seconds = seconds_between(start_, last_change_);
-    r.finished = finished;
-    return r;
-  }
-
-private:
-  caf::scoped_actor self_;
-  const actors::twin_handles& handles_;
-  twin_progress last_;
-  clock_type::time_point last_change_;
-  clock_type::time_point start_;
-};
-
 template <class F>
 bool wait_until(F done, std::chrono::milliseconds limit) {
   auto deadline = clock_type::now() + limit;
@@ -165,7 +89,8 @@ bool wait_subscribed(mqtt::publisher& pub, const subscriber_process& sub) {
 mqtt_ingest_result measure_mqtt_ingest(const twin::city& c,
                                        const senml_stream& stream,
                                        const actors::runtime_settings& rt,
-                                       double time_limit_s) {
+                                       double time_limit_s, int qos,
+                                       archive::keep_fn keep) {
   mqtt_ingest_result result;
   mqtt::mosquitto_process broker;
   if (!broker.running()) {
@@ -183,12 +108,17 @@ mqtt_ingest_result measure_mqtt_ingest(const twin::city& c,
   }
   mqtt::ingest_client_config config;
   config.broker = {"127.0.0.1", broker.port()};
-  config.qos = 0;
+  config.qos = qos;
+  if (keep) {
+    config.keep = std::move(keep);
+    config.persistent_session = true;
+    config.client_id = "citytwin-bench";
+  }
   auto client = mqtt::ingest_client::start(
     config, decoding_of(c, stream), ingest::router_sink(handles->routers),
     handles->routers.size());
   subscriber_process sub{broker.port(),
-                         {"city/" + stream.tenant + "/+/+", probe_topic}};
+                         {"city/" + stream.tenant + "/+/+", probe_topic}, qos};
   auto pub = mqtt::publisher::connect({"127.0.0.1", broker.port()},
                                       setup_limit);
   if (!client || !sub.running() || !pub
@@ -201,7 +131,7 @@ mqtt_ingest_result measure_mqtt_ingest(const twin::city& c,
   auto start = clock_type::now();
   sub.reset_clock(start);
   for (const auto& m : stream.messages) {
-    if (auto err = (*pub)->publish(stream.topics[m.device], m.payload, 0))
+    if (auto err = (*pub)->publish(stream.topics[m.device], m.payload, qos))
       break;
     ++result.published;
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "actors/runtime.hpp"
+#include "adapters/archive/tenant_archive.hpp"
 #include "bench/senml_stream.hpp"
 #include "twin/city.hpp"
 
@@ -42,10 +43,14 @@ struct mqtt_ingest_result {
 /// a twin of `c`, publishes `stream` at QoS 0 as fast as one libmosquitto
 /// publisher can, and waits until both have everything or nothing arrives
 /// for two seconds (at most `time_limit_s`).
+/// With `qos` 1 and `keep`, the durable path `serve --archive` runs:
+/// publisher, subscribers and ingest client at QoS 1, and every message's
+/// readings journaled before the ingest client acknowledges it.
 mqtt_ingest_result measure_mqtt_ingest(const twin::city& c,
                                        const senml_stream& stream,
                                        const actors::runtime_settings& rt,
-                                       double time_limit_s);
+                                       double time_limit_s, int qos = 0,
+                                       archive::keep_fn keep = {});
 
 struct senml_apply_result {
   size_t threads = 0;

@@ -1,6 +1,8 @@
 // bench/main.cpp: `citytwin-bench`, run by `make bench`. Prints every
 // figure as it is measured and rewrites BENCHMARKS.md at the end.
 #include "actors/runtime.hpp"
+#include "bench/archive_bench.hpp"
+#include "bench/restart_bench.hpp"
 #include "bench/broker_bench.hpp"
 #include "bench/ingest_bench.hpp"
 #include "bench/one_state_bench.hpp"
@@ -84,6 +86,10 @@ struct options {
   double rules_rate = 100'000;
   double rules_seconds = 10;
   size_t rules_runs = 3;
+  size_t archive_streams = 10'000;
+  size_t archive_samples = 1'000;
+  size_t restart_entities = 1'000'000;
+  size_t durable_runs = 3;
   std::string self_exe;
 
   bool wanted(const std::string& part) const {
@@ -557,6 +563,111 @@ void run_rules(const options& opts, report& out) {
     "time to drain what was queued).");
 }
 
+// Issue 13: MQTT ingest at QoS 1 with every message journaled before it
+// is acknowledged, against mosquitto_sub at QoS 1 on the same stream, in
+// the same run. Several runs: these machines are noisy.
+void run_durable_ingest(const options& opts, const std::string& workdir,
+                        report& out) {
+  const std::string section = "Archive (issue 13)";
+  auto demo = twin::load_city(opts.demo_city);
+  if (!demo)
+    return;
+  auto stream
+    = bench::make_senml_stream(*demo, opts.mqtt_messages, wall_clock_s());
+  std::vector<double> ratios;
+  std::string last, skipped;
+  for (size_t run = 0; run < opts.durable_runs; ++run) {
+    auto folder = workdir + "/durable";
+    std::filesystem::remove_all(folder);
+    archive::archive_options aopts;
+    aopts.root = folder;
+    aopts.tenant = demo->name;
+    aopts.city = demo->name;
+    auto history = archive::tenant_archive::open(aopts);
+    if (!history) {
+      skipped = twin::describe(history.error());
+      break;
+    }
+    auto m = bench::measure_mqtt_ingest(*demo, stream, {}, opts.time_limit, 1,
+                                        archive::keep_in(*history));
+    if (!m.skipped.empty()) {
+      skipped = m.skipped;
+      break;
+    }
+    auto per_pack = stream.readings_per_message();
+    auto sub_readings = m.sub_messages_per_second() * per_pack;
+    ratios.push_back(sub_readings > 0 ? m.twin.per_second() / sub_readings
+                                      : 0);
+    std::ostringstream detail;
+    detail << "last run: twin " << fixed(m.twin.per_second() / 1e3, 1)
+           << "k readings/s, mosquitto_sub "
+           << fixed(sub_readings / 1e3, 1) << "k readings/s, "
+           << (*history)->stats().journal.readings << " readings journaled"
+           << (m.twin.finished ? "" : ", incomplete");
+    last = detail.str();
+    std::filesystem::remove_all(folder);
+  }
+  std::ostringstream figure;
+  figure << "durable MQTT ingest: twin readings/s over mosquitto_sub "
+            "readings/s, both QoS 1, every message journaled before its "
+            "PUBACK, "
+         << count(stream.messages.size()) << " SenML packs, "
+         << opts.durable_runs << " runs";
+  if (!skipped.empty() || ratios.empty()) {
+    out.add({section, figure.str(), ">= 0.95", "skipped: " + skipped});
+    return;
+  }
+  std::sort(ratios.begin(), ratios.end());
+  std::ostringstream measured;
+  measured << "min " << fixed(ratios.front(), 3) << " / median "
+           << fixed(ratios[ratios.size() / 2], 3) << " / max "
+           << fixed(ratios.back(), 3) << " (" << last << ")";
+  out.add({section, figure.str(), ">= 0.95", measured.str()});
+}
+
+// The goals of issue 13: the archive's segment files.
+void run_archive(const options& opts, report& out) {
+  const std::string section = "Archive (issue 13)";
+  bench::archive_settings s;
+  s.project_data = CITYTWIN_PROJECT_DATA;
+  s.shared_data = opts.shared_data;
+  auto self = std::filesystem::read_symlink("/proc/self/exe");
+  s.workdir = (self.parent_path() / "bench-archive").string();
+  s.streams = opts.archive_streams;
+  s.samples = opts.archive_samples;
+  for (auto& f : bench::run_archive(s))
+    out.add({section, f.figure, f.goal, f.measured});
+  out.notes.push_back(
+    "Archive: segments are written by `archive::write_segment` into "
+    "build/bench-archive (fsync and rename included) and removed after. "
+    "Bytes per sample are file sizes over samples, index and HDF5 metadata "
+    "included; the recorded datasets are read with the replay reader "
+    "(data/datasets/*.conf), one stream per (sensor, SenML field), one "
+    "segment per dataset. The one-day read opens the file once and reads "
+    "the day's hyperslabs of both columns, decompresses, decodes and "
+    "filters by time; the file is in the page cache, as a segment just "
+    "written or read before is.");
+  run_durable_ingest(opts, s.workdir, out);
+  auto r = bench::measure_restart(opts.restart_entities,
+                                  s.workdir + "/restart", opts.time_limit);
+  std::ostringstream figure;
+  figure << "restart of a " << count(opts.restart_entities)
+         << "-entity city with every entity's newest value restored from "
+            "the archive (boot + open archive + read latest.bin and journal "
+            "tail + all applied)";
+  if (!r.skipped.empty()) {
+    out.add({section, figure.str(), "<= 10 s", "skipped: " + r.skipped});
+  } else {
+    std::ostringstream measured;
+    measured << fixed(r.total_s(), 2) << " s (boot " << fixed(r.boot_s, 2)
+             << " s, open " << fixed(r.open_s, 3) << " s, read "
+             << fixed(r.read_s, 2) << " s for " << r.restored
+             << " values, applied in " << fixed(r.apply_s, 2) << " s"
+             << (r.finished ? "" : ", incomplete") << ")";
+    out.add({section, figure.str(), "<= 10 s", measured.str()});
+  }
+}
+
 int main(int argc, char** argv) {
   // The child process of the viewer figure (see bench/viz_bench.hpp).
   if (argc == 5 && std::string_view{argv[1]} == "--viewer-clients")
@@ -596,10 +707,10 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", opts.only,
          "Run only these sections: twin, ingest, viz, broker, one-state, "
-         "rules, assignment")
+         "rules, archive, assignment")
       ->delimiter(',')
       ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "one-state",
-                             "rules", "assignment"}));
+                             "rules", "archive", "assignment"}));
   app.add_option("--rules-entities", opts.rules_entities,
                  "Entities of the rules benchmark city")
     ->capture_default_str();
@@ -613,6 +724,18 @@ int main(int argc, char** argv) {
     ->check(CLI::PositiveNumber);
   app.add_option("--rules-seconds", opts.rules_seconds,
                  "Seconds of load per run (with and without rules)")
+    ->capture_default_str();
+  app.add_option("--archive-streams", opts.archive_streams,
+                 "Streams of the archive append figure")
+    ->capture_default_str();
+  app.add_option("--archive-samples", opts.archive_samples,
+                 "Samples per stream of the archive append figure")
+    ->capture_default_str();
+  app.add_option("--restart-entities", opts.restart_entities,
+                 "Entities of the city restarted from its archive")
+    ->capture_default_str();
+  app.add_option("--durable-runs", opts.durable_runs,
+                 "Runs of the durable MQTT ingest figure")
     ->capture_default_str();
   app.add_option("--demo-city", opts.demo_city,
                  "City whose sensors feed the MQTT ingest figure")
@@ -680,6 +803,8 @@ int main(int argc, char** argv) {
     run_one_state(opts, out);
   if (opts.wanted("rules"))
     run_rules(opts, out);
+  if (opts.wanted("archive"))
+    run_archive(opts, out);
   for (auto& r : assignment_rows)
     out.add(std::move(r));
 

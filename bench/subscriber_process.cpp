@@ -30,13 +30,14 @@ std::string binary() {
 } // namespace
 
 subscriber_process::subscriber_process(
-  uint16_t port, const std::vector<std::string>& filters) {
+  uint16_t port, const std::vector<std::string>& filters, int qos) {
   auto exe = binary();
   if (exe.empty())
     return;
   // Arguments are built before fork: the child only calls exec.
   std::vector<std::string> args{exe, "-h", "127.0.0.1", "-p",
-                                std::to_string(port), "-q", "0"};
+                                std::to_string(port), "-q",
+                                std::to_string(qos)};
   for (const auto& f : filters) {
     args.push_back("-t");
     args.push_back(f);

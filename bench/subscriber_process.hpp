@@ -21,7 +21,8 @@ public:
   using clock_type = std::chrono::steady_clock;
 
   /// Starts `mosquitto_sub -q 0` on 127.0.0.1:`port` with `filters`.
-  subscriber_process(uint16_t port, const std::vector<std::string>& filters);
+  subscriber_process(uint16_t port, const std::vector<std::string>& filters,
+                     int qos = 0);
 
   /// Stops the child: SIGTERM, then SIGKILL after 5 s.
   ~subscriber_process();
