@@ -154,15 +154,16 @@ async_http_handler make_twin_api(caf::actor_system& sys,
           && urn.compare(urn.size() - history_suffix.size(),
                          history_suffix.size(), history_suffix)
                == 0;
-      if (wants_history) {
+      if (wants_history)
         urn.resize(urn.size() - history_suffix.size());
-        auto id = twin::parse_urn(urn);
-        if (!id)
-          return reply(
-            problem(400, "BadRequestData", twin::describe(id.error())));
-        if (id->city != city)
-          return reply(problem(404, "ResourceNotFound",
-                               "no city '" + id->city + "' on this server"));
+      auto id = twin::parse_urn(urn);
+      if (!id)
+        return reply(
+          problem(400, "BadRequestData", twin::describe(id.error())));
+      if (id->city != city)
+        return reply(problem(404, "ResourceNotFound",
+                             "no city '" + id->city + "' on this server"));
+      if (wants_history) {
         if (!history)
           return reply(problem(404, "ResourceNotFound",
                                "this server keeps no archive (serve "
@@ -178,13 +179,6 @@ async_http_handler make_twin_api(caf::actor_system& sys,
         });
         return;
       }
-      auto id = twin::parse_urn(urn);
-      if (!id)
-        return reply(
-          problem(400, "BadRequestData", twin::describe(id.error())));
-      if (id->city != city)
-        return reply(problem(404, "ResourceNotFound",
-                             "no city '" + id->city + "' on this server"));
       if (!reply.defer())
         return;
       return ask_entity(*system, front, timeout, reply, id->id, city);

@@ -1,6 +1,7 @@
 // adapters/archive/journal.cpp
 #include "adapters/archive/journal.hpp"
 
+#include "adapters/archive/file_io.hpp"
 #include "twin/error.hpp"
 
 #include <zlib.h>
@@ -77,17 +78,6 @@ list_files(const std::filesystem::path& folder) {
   return files;
 }
 
-caf::error io_error(const std::filesystem::path& file, const char* what,
-                    int err) {
-  // EFBIG: the file size limit (RLIMIT_FSIZE) is a full disk too, for
-  // whoever writes this file.
-  auto code = err == ENOSPC || err == EDQUOT || err == EFBIG
-                ? twin::errc::out_of_space
-                : twin::errc::io_failure;
-  return caf::make_error(code, "journal " + file.string() + ": " + what
-                                 + ": " + std::strerror(err));
-}
-
 caf::error corrupt(const std::filesystem::path& file, uint64_t offset,
                    const std::string& why) {
   return caf::make_error(
@@ -149,7 +139,7 @@ parse_result parse_record(const char* data, size_t size, uint64_t& seq,
 caf::expected<std::string> slurp(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return io_error(file, "open", errno);
+    return file_error(errno, file, "open");
   std::string data;
   char buf[1 << 16];
   for (;;) {
@@ -157,7 +147,7 @@ caf::expected<std::string> slurp(const std::filesystem::path& file) {
     if (n < 0) {
       auto err = errno;
       ::close(fd);
-      return io_error(file, "read", err);
+      return file_error(err, file, "read");
     }
     if (n == 0)
       break;
@@ -167,24 +157,14 @@ caf::expected<std::string> slurp(const std::filesystem::path& file) {
   return data;
 }
 
-// Writes all of `bytes` at the end of `fd`, or restores the file's size.
-caf::error write_all(int fd, const std::filesystem::path& file,
-                     uint64_t file_size, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      auto err = n < 0 ? errno : ENOSPC;
-      // A half-written record would read as damage; cut it off.
-      if (::ftruncate(fd, static_cast<off_t>(file_size)) == 0)
-        ::lseek(fd, static_cast<off_t>(file_size), SEEK_SET);
-      return io_error(file, "write", err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return {};
+// Appends all of `bytes`, or restores the file's size: a half-written
+// record would read as damage.
+caf::error append_whole(int fd, const std::filesystem::path& file,
+                        uint64_t file_size, const std::string& bytes) {
+  auto err = write_all(fd, file, bytes);
+  if (err && ::ftruncate(fd, static_cast<off_t>(file_size)) == 0)
+    ::lseek(fd, static_cast<off_t>(file_size), SEEK_SET);
+  return err;
 }
 
 } // namespace
@@ -243,13 +223,13 @@ journal::open(const std::filesystem::path& folder, options opts) {
       // The unfinished tail of the newest file: never acknowledged.
       result->stats_.torn_tail_bytes = data->size() - offset;
       if (::truncate(path.c_str(), static_cast<off_t>(offset)) != 0)
-        return io_error(path, "truncate", errno);
+        return file_error(errno, path, "truncate");
       break;
     }
     if (newest) {
       int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
       if (fd < 0)
-        return io_error(path, "open", errno);
+        return file_error(errno, path, "open");
       result->fd_ = fd;
       result->file_bytes_ = offset;
     }
@@ -278,14 +258,10 @@ caf::error journal::start_file_locked(uint64_t first_seq) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
                   0644);
   if (fd < 0)
-    return io_error(path, "create", errno);
+    return file_error(errno, path, "create");
   // The new name must survive a crash too, or the records in it would
   // be unreachable.
-  int dir = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  sync_folder(folder_);
   if (fd_ >= 0)
     ::close(fd_);
   fd_ = fd;
@@ -327,7 +303,7 @@ journal::append(const twin::reading_batch& readings) {
                       payload_bytes);
   std::memcpy(scratch_.data() + 16, &crc, 4);
   auto path = folder_ / file_name(file_starts_.back());
-  if (auto err = write_all(fd_, path, file_bytes_, scratch_)) {
+  if (auto err = append_whole(fd_, path, file_bytes_, scratch_)) {
     ++stats_.refused;
     return err;
   }
@@ -335,7 +311,7 @@ journal::append(const twin::reading_batch& readings) {
     auto err = errno;
     ::ftruncate(fd_, static_cast<off_t>(file_bytes_));
     ++stats_.refused;
-    return io_error(path, "fdatasync", err);
+    return file_error(err, path, "fdatasync");
   }
   file_bytes_ += scratch_.size();
   ++next_seq_;
@@ -390,7 +366,7 @@ caf::error journal_reader::open_next_file() {
     return {};
   int fd = ::open(pick.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return io_error(pick, "open", errno);
+    return file_error(errno, pick, "open");
   if (fd_ >= 0)
     ::close(fd_);
   fd_ = fd;
@@ -439,7 +415,7 @@ caf::error journal_reader::read(std::vector<journal_record>& out,
     char chunk[1 << 16];
     auto n = ::read(fd_, chunk, sizeof(chunk));
     if (n < 0)
-      return io_error(file_, "read", errno);
+      return file_error(errno, file_, "read");
     if (n > 0) {
       buffer_.append(chunk, static_cast<size_t>(n));
       continue;

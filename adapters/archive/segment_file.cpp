@@ -2,6 +2,7 @@
 #include "adapters/archive/segment_file.hpp"
 
 #include "adapters/archive/column_codec.hpp"
+#include "adapters/archive/file_io.hpp"
 #include "twin/error.hpp"
 
 #include <hdf5.h>
@@ -141,15 +142,6 @@ caf::error write_failure(const fs::path& file, std::string_view what) {
   if (!walk.innermost.empty())
     text += " (" + walk.innermost + ")";
   return caf::make_error(code, std::move(text));
-}
-
-caf::error posix_failure(int err, const fs::path& file, std::string_view what) {
-  // EFBIG: the file size limit (RLIMIT_FSIZE) is a full disk for us too.
-  auto code = err == ENOSPC || err == EDQUOT || err == EFBIG
-                ? twin::errc::out_of_space
-                                             : twin::errc::io_failure;
-  return caf::make_error(code, "cannot " + std::string{what} + " "
-                                   + file.string() + ": " + std::strerror(err));
 }
 
 caf::error corrupt(const fs::path& file, std::string_view what) {
@@ -356,32 +348,24 @@ caf::error write_file(const fs::path& tmp, const segment_info& info,
     return write_failure(tmp, "H5Fclose failed");
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
-    return posix_failure(errno, tmp, "create");
-  size_t done = 0;
-  while (done < image.size()) {
-    auto n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      return posix_failure(err, tmp, "write");
-    }
-    done += static_cast<size_t>(n);
+    return file_error(errno, tmp, "create");
+  if (auto err = write_all(fd, tmp, image)) {
+    ::close(fd);
+    return err;
   }
   if (::close(fd) != 0)
-    return posix_failure(errno, tmp, "close");
+    return file_error(errno, tmp, "close");
   return caf::none;
 }
 
 caf::error sync(const fs::path& file, int flags) {
   int fd = ::open(file.c_str(), flags | O_CLOEXEC);
   if (fd < 0)
-    return posix_failure(errno, file, "open");
+    return file_error(errno, file, "open");
   if (::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
-    return posix_failure(err, file, "fsync");
+    return file_error(err, file, "fsync");
   }
   ::close(fd);
   return caf::none;
@@ -407,7 +391,7 @@ caf::error rename_no_replace(const fs::path& tmp, const fs::path& path) {
     return caf::make_error(twin::errc::io_failure,
                            "refusing to overwrite segment file "
                                + path.string());
-  return posix_failure(err, path, "rename " + tmp.string() + " to");
+  return file_error(err, path, "rename " + tmp.string() + " to");
 }
 
 caf::error publish(const fs::path& tmp, const fs::path& path) {
@@ -602,7 +586,7 @@ segment_reader::open(const fs::path& path) {
   // A file we cannot read at all is an I/O problem, not a damaged file.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return posix_failure(errno, path, "open");
+    return file_error(errno, path, "open");
   ::close(fd);
   auto h5 = std::make_unique<handle>();
   h5->file = {H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};

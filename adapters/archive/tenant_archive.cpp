@@ -1,6 +1,8 @@
 // adapters/archive/tenant_archive.cpp
 #include "adapters/archive/tenant_archive.hpp"
 
+#include "adapters/archive/file_io.hpp"
+
 #include "twin/entity_id.hpp"
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
@@ -135,45 +137,7 @@ caf::error write_latest_file(const std::filesystem::path& path,
     crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data.data()),
           static_cast<uInt>(data.size())));
   put(crc);
-  auto tmp = path;
-  tmp += ".tmp";
-  auto fail = [&](int err) {
-    ::unlink(tmp.c_str());
-    auto code = err == ENOSPC || err == EDQUOT || err == EFBIG
-                  ? twin::errc::out_of_space
-                  : twin::errc::io_failure;
-    return caf::make_error(code, path.string() + ": " + std::strerror(err));
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return fail(errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    auto n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      auto err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      return fail(err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    auto err = errno;
-    ::close(fd);
-    return fail(err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return fail(errno);
-  int dir = ::open(path.parent_path().c_str(),
-                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return {};
+  return replace_file(path, data);
 }
 
 uint64_t key_of_reading(const twin::reading& r) {
@@ -393,6 +357,19 @@ twin::time_ms tenant_archive::newest_time() const {
   return newest_time_;
 }
 
+std::vector<sample> tenant_archive::in_memory(const stream_name& name,
+                                              twin::time_ms from,
+                                              twin::time_ms to) const {
+  std::vector<sample> result;
+  if (auto key = key_of(name)) {
+    std::lock_guard guard{mtx_};
+    collect(writing_, *key, from, to, result);
+    collect(open_, *key, from, to, result);
+  }
+  sort_unique(result);
+  return result;
+}
+
 void tenant_archive::collect(const buffer& from_buffer, stream_key key,
                              twin::time_ms from, twin::time_ms to,
                              std::vector<sample>& out) const {
@@ -409,13 +386,7 @@ tenant_archive::read(const stream_name& name, twin::time_ms from,
                      twin::time_ms to) const {
   // Memory first: a segment published meanwhile then holds at most what
   // was already copied, and the merge removes the overlap.
-  std::vector<sample> recent;
-  if (auto key = key_of(name)) {
-    std::lock_guard guard{mtx_};
-    collect(writing_, *key, from, to, recent);
-    collect(open_, *key, from, to, recent);
-  }
-  sort_unique(recent);
+  auto recent = in_memory(name, from, to);
   auto stored = segments_->read(name, from, to);
   if (!stored)
     return stored.error();
@@ -425,15 +396,7 @@ tenant_archive::read(const stream_name& name, twin::time_ms from,
 caf::expected<std::vector<sample>>
 tenant_archive::read_last(const stream_name& name, size_t n,
                           twin::time_ms to) const {
-  std::vector<sample> recent;
-  if (auto key = key_of(name)) {
-    std::lock_guard guard{mtx_};
-    collect(writing_, *key, std::numeric_limits<twin::time_ms>::min(), to,
-            recent);
-    collect(open_, *key, std::numeric_limits<twin::time_ms>::min(), to,
-            recent);
-  }
-  sort_unique(recent);
+  auto recent = in_memory(name, std::numeric_limits<twin::time_ms>::min(), to);
   std::vector<sample> result;
   if (recent.size() < n) {
     // The stored part: enough older samples to make up n after merging.

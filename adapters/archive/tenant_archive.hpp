@@ -133,6 +133,9 @@ private:
   stream_name name_of(stream_key key) const;
   void collect(const buffer& from_buffer, stream_key key, twin::time_ms from,
                twin::time_ms to, std::vector<sample>& out) const;
+  // The stream's samples in [from, to) not yet in a segment, sorted.
+  std::vector<sample> in_memory(const stream_name& name, twin::time_ms from,
+                                twin::time_ms to) const;
 
   archive_options opts_;
   std::shared_ptr<journal> journal_;
