@@ -1,5 +1,6 @@
 // adapters/cli/main.cpp: the `citytwin` command. Thin: each subcommand
 // lives beside what it drives and is only registered here.
+#include "adapters/archive/snapshot_command.hpp"
 #include "adapters/broker/token_command.hpp"
 #include "adapters/cli/commands.hpp"
 #include "adapters/ngsi/history_command.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   citytwin::viz::add_watch_command(app);
   citytwin::broker::add_token_command(app);
   citytwin::ngsi::add_history_command(app);
+  citytwin::archive::add_snapshot_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
