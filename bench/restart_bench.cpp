@@ -4,6 +4,8 @@
 #include "actors/runtime.hpp"
 #include "actors/spawn_twin.hpp"
 #include "adapters/archive/tenant_archive.hpp"
+#include "adapters/archive/tenant_bundle.hpp"
+#include "twin/city_file.hpp"
 #include "adapters/ingest/ingest_counters.hpp"
 #include "adapters/ingest/shard_batcher.hpp"
 #include "bench/twin_bench.hpp"
@@ -133,6 +135,99 @@ restart_result measure_restart(size_t entities, const std::string& folder,
   }
   result.apply_s = since(t);
   actors::stop_twin(sys, *handles);
+  std::filesystem::remove_all(folder);
+  return result;
+}
+
+move_result measure_move(const std::string& city_file,
+                         const std::string& folder) {
+  move_result result;
+  auto c = twin::load_city(city_file);
+  if (!c) {
+    result.skipped = twin::describe(c.error());
+    return result;
+  }
+  std::filesystem::remove_all(folder);
+  auto source = std::filesystem::path{folder} / "a";
+  auto target = std::filesystem::path{folder} / "b";
+  auto segments = source / c->name / "segments";
+  std::filesystem::create_directories(segments);
+  std::vector<twin::entity_state> states;
+  twin::for_each_initial_state(
+    *c, [&](const twin::entity_state& st) { states.push_back(st); });
+  // A week at one sample a minute, a segment per day, as the writer would
+  // leave them after compaction.
+  constexpr twin::time_ms t0 = 1'700'000'000'000;
+  constexpr int days = 7;
+  constexpr int per_day = 1440;
+  std::vector<archive::stream_block> last_day;
+  for (int day = 0; day < days; ++day) {
+    std::vector<archive::stream_block> blocks;
+    blocks.reserve(states.size());
+    uint64_t seq = 0;
+    for (const auto& st : states) {
+      archive::stream_block b;
+      twin::reading r;
+      for (int m = 0; m < per_day; ++m) {
+        if (!reading_for(st, ++seq, r))
+          break;
+        b.samples.push_back(
+          {t0 + (static_cast<twin::time_ms>(day) * per_day + m) * 60'000,
+           r.value});
+      }
+      if (b.samples.empty())
+        continue;
+      b.name = {twin::to_urn(st.id, c->name),
+                std::string{twin::info(r.what).ngsi}};
+      b.unit = std::string{twin::info(r.what).unit};
+      result.samples += b.samples.size();
+      blocks.push_back(std::move(b));
+    }
+    result.streams = blocks.size();
+    auto name = "2023111" + std::to_string(4 + day) + "T000000Z-00000"
+                + std::to_string(day + 1) + ".h5";
+    if (auto err = archive::write_segment(segments / name,
+                                          {c->name, 0, 0, 0}, blocks)) {
+      result.skipped = twin::describe(err);
+      return result;
+    }
+  }
+  archive::bundle_options opts;
+  opts.archive_root = source;
+  opts.tenant = c->name;
+  opts.city_file = city_file;
+  opts.output = std::filesystem::path{folder} / "week.snapshot";
+  auto t = clock_type::now();
+  auto snap = archive::write_bundle(opts);
+  if (!snap) {
+    result.skipped = twin::describe(snap.error());
+    return result;
+  }
+  result.snapshot_s = since(t);
+  result.snapshot_bytes = std::filesystem::file_size(opts.output);
+  t = clock_type::now();
+  auto restored = archive::read_bundle(opts.output, target);
+  if (!restored) {
+    result.skipped = twin::describe(restored.error());
+    return result;
+  }
+  result.restore_s = since(t);
+  t = clock_type::now();
+  archive::archive_options aopts;
+  aopts.root = target;
+  aopts.tenant = c->name;
+  aopts.city = c->name;
+  auto reopened = archive::tenant_archive::open(aopts);
+  if (!reopened) {
+    result.skipped = twin::describe(reopened.error());
+    return result;
+  }
+  auto state = (*reopened)->latest_state();
+  if (!state) {
+    result.skipped = twin::describe(state.error());
+    return result;
+  }
+  result.reopen_s = since(t);
   std::filesystem::remove_all(folder);
   return result;
 }

@@ -30,4 +30,20 @@ struct restart_result {
 restart_result measure_restart(size_t entities, const std::string& folder,
                                double time_limit_s);
 
+struct move_result {
+  std::string skipped;
+  size_t streams = 0;
+  uint64_t samples = 0;
+  uint64_t snapshot_bytes = 0;
+  double snapshot_s = 0;
+  double restore_s = 0;
+  double reopen_s = 0; ///< the restored archive opened and its newest values read
+};
+
+/// A week of history of `c` (one stream per entity, one sample a minute,
+/// written as daily segments plus latest.bin) snapshotted into one file
+/// and restored into another archive folder, both timed, then opened.
+move_result measure_move(const std::string& city_file,
+                         const std::string& folder);
+
 } // namespace citytwin::bench
