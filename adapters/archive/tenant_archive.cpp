@@ -166,6 +166,17 @@ caf::error apply_journal(const std::filesystem::path& folder,
   }
 }
 
+// latest.bin brought up to the journal's end: the newest sample of every
+// stream the tenant has.
+caf::expected<latest_file> current_latest(const std::filesystem::path& folder) {
+  auto f = read_latest(folder / "latest.bin");
+  if (!f)
+    return f.error();
+  if (auto err = apply_journal(folder / "journal", *f))
+    return err;
+  return f;
+}
+
 } // namespace
 
 caf::error archive_options::validate() const {
@@ -318,25 +329,20 @@ caf::error tenant_archive::publish(std::chrono::steady_clock::time_point now) {
 }
 
 caf::error tenant_archive::write_latest(uint64_t through) {
-  auto folder = opts_.root / opts_.tenant;
-  auto f = read_latest(folder / "latest.bin");
+  auto f = current_latest(opts_.root / opts_.tenant);
   if (!f)
     return f.error();
-  if (auto err = apply_journal(folder / "journal", *f))
-    return err;
-  if (auto err = write_latest_file(folder / "latest.bin", *f))
+  if (auto err = write_latest_file(opts_.root / opts_.tenant / "latest.bin",
+                                   *f))
     return err;
   journal_->release_through(std::min(through, f->through));
   return {};
 }
 
 caf::expected<twin::reading_batch> tenant_archive::latest_state() const {
-  auto folder = opts_.root / opts_.tenant;
-  auto f = read_latest(folder / "latest.bin");
+  auto f = current_latest(opts_.root / opts_.tenant);
   if (!f)
     return f.error();
-  if (auto err = apply_journal(folder / "journal", *f))
-    return err;
   twin::reading_batch result;
   result.reserve(f->values.size());
   for (const auto& [key, s] : f->values) {
