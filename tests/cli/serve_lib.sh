@@ -35,3 +35,28 @@ stop_serve() {
   done
   fail "serve did not stop on SIGTERM"
 }
+
+# Starts `citytwin serve CITY --api-port 0 ARGS...` (the NGSI-LD API on a
+# free port) writing to "$log", and waits (at most 10 s) for the API's
+# address. Sets `pid` and `api` (http://127.0.0.1:PORT).
+start_api_serve() {
+  local citytwin=$1 city=$2
+  "$citytwin" serve "$city" --host 127.0.0.1 --port 0 --api-port 0 \
+    "${@:3}" >"$log" 2>&1 &
+  pid=$!
+  api=""
+  for _ in $(seq 1 100); do
+    api=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$log" | grep -o 'http.*')
+    [ -n "$api" ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "serve exited early"
+    sleep 0.1
+  done
+  fail "serve printed no API address"
+}
+
+# `stop_serve`, and fails unless serve exited with status 0.
+stop_serve_cleanly() {
+  stop_serve
+  wait "$pid" || fail "serve exited non-zero"
+  pid=""
+}

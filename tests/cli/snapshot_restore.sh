@@ -14,37 +14,15 @@ work=$(mktemp -d)
 log="$work/serve.log"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-fail() {
-  echo "FAIL: $*"
-  tail -20 "$log"
-  exit 1
-}
 # No rules: what is compared is the state the archive restores.
 printf "version: 1\nrules: []\n" >"$work/no-rules.yaml"
 
+source "${0%/*}/serve_lib.sh"
 start() { # ARCHIVE CITY [serve options...]
-  "$citytwin" serve "$2" --host 127.0.0.1 --port 0 --access "$access" \
-    --api-port 0 --archive "$1" --archive-segment-s 1 --rules "$work/no-rules.yaml" \
-    "${@:3}" >"$log" 2>&1 &
-  pid=$!
-  api=""
-  for _ in $(seq 1 100); do
-    api=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$log" | grep -o 'http.*')
-    [ -n "$api" ] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "serve exited early"
-    sleep 0.1
-  done
-  fail "serve printed no API address"
+  start_api_serve "$citytwin" "$2" --access "$access" --archive "$1" \
+    --archive-segment-s 1 --rules "$work/no-rules.yaml" "${@:3}"
 }
-stop() {
-  kill -TERM "$pid"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  wait "$pid" || fail "serve exited non-zero"
-  pid=""
-}
+stop() { stop_serve_cleanly; }
 auth=(-H "Authorization: Bearer demo-admin-secret")
 entity=urn:ngsi-ld:TrafficCounter:demo:000000
 

@@ -13,36 +13,13 @@ work=$(mktemp -d)
 log="$work/serve.log"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-fail() {
-  echo "FAIL: $*"
-  tail -30 "$log"
-  exit 1
-}
 
+source "${0%/*}/serve_lib.sh"
 start() {
-  "$citytwin" serve "$city" --host 127.0.0.1 --port 0 --feed-tick-ms 20 \
-    --access "$access" --api-port 0 --archive "$work/archive" \
-    --archive-segment-s 1 "$@" >"$log" 2>&1 &
-  pid=$!
-  api=""
-  for _ in $(seq 1 100); do
-    api=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$log" | grep -o 'http.*')
-    [ -n "$api" ] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "serve exited early"
-    sleep 0.1
-  done
-  fail "serve printed no API address"
+  start_api_serve "$citytwin" "$city" --feed-tick-ms 20 --access "$access" \
+    --archive "$work/archive" --archive-segment-s 1 "$@"
 }
-
-stop() {
-  kill -TERM "$pid"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  wait "$pid" || fail "serve exited non-zero"
-  pid=""
-}
+stop() { stop_serve_cleanly; }
 
 admin=(-H "Authorization: Bearer demo-admin-secret")
 entity=urn:ngsi-ld:TrafficCounter:demo:000000
