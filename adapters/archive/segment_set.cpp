@@ -20,6 +20,10 @@ using reader_ptr = std::shared_ptr<const segment_reader>;
 constexpr std::string_view segment_extension = ".h5";
 constexpr std::string_view tmp_extension = ".tmp";
 
+/// Listings a read-only open tries while the owner's compaction removes
+/// segments under it; each retry needs a compaction in between.
+constexpr int max_scans = 5;
+
 /// Digits of the sequence number in file names, so that names of the
 /// same second sort in writing order.
 constexpr int sequence_digits = 6;
@@ -70,19 +74,38 @@ void keep_newest(std::vector<sample>& xs) {
 } // namespace
 
 caf::expected<std::shared_ptr<segment_set>>
-segment_set::open(const fs::path& folder) {
+segment_set::open(const fs::path& folder, open_mode mode) {
   std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec)
-    return caf::make_error(twin::errc::io_failure, "cannot create "
-                                                       + folder.string() + ": "
-                                                       + ec.message());
+  if (mode == open_mode::read_write) {
+    fs::create_directories(folder, ec);
+    if (ec)
+      return caf::make_error(twin::errc::io_failure, "cannot create "
+                                                         + folder.string()
+                                                         + ": " + ec.message());
+  } else if (!fs::is_directory(folder, ec)) {
+    return caf::make_error(twin::errc::io_failure,
+                           "no folder " + folder.string());
+  }
+  // A reader beside a running server may list a segment that the server's
+  // compaction removes before it is opened; the merged file holding its
+  // samples was published first, so a new listing finds them.
+  for (int attempt = 1;; ++attempt) {
+    bool vanished = false;
+    auto result = scan(folder, mode, vanished);
+    if (!vanished || attempt == max_scans)
+      return result;
+  }
+}
+
+caf::expected<std::shared_ptr<segment_set>>
+segment_set::scan(const fs::path& folder, open_mode mode, bool& vanished) {
+  std::error_code ec;
   std::vector<fs::path> paths;
   for (const auto& entry : fs::directory_iterator{folder, ec}) {
     if (!entry.is_regular_file(ec))
       continue;
     auto ext = entry.path().extension().string();
-    if (ext == tmp_extension) {
+    if (ext == tmp_extension && mode == open_mode::read_write) {
       // What an interrupted write_segment left: never published.
       fs::remove(entry.path(), ec);
       if (ec)
@@ -100,10 +123,13 @@ segment_set::open(const fs::path& folder) {
   std::sort(paths.begin(), paths.end());
   std::shared_ptr<segment_set> result{new segment_set};
   result->folder_ = folder;
+  result->mode_ = mode;
   for (const auto& path : paths) {
     auto reader = segment_reader::open(path);
-    if (!reader)
+    if (!reader) {
+      vanished = mode == open_mode::read_only && !fs::exists(path, ec);
       return std::move(reader.error());
+    }
     result->segments_.emplace(path.filename().string(), std::move(*reader));
     result->sequence_ = std::max(result->sequence_, sequence_of(path));
   }
@@ -202,6 +228,20 @@ segment_set::read_last(const stream_name& name, size_t n,
   return result;
 }
 
+std::optional<twin::time_ms>
+segment_set::next_covered(twin::time_ms from) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::optional<twin::time_ms> result;
+  for (const auto& [file, r] : segments_) {
+    if (r->info().last < from)
+      continue;
+    auto t = std::max(from, r->info().first);
+    if (!result || t < *result)
+      result = t;
+  }
+  return result;
+}
+
 std::vector<stream_name> segment_set::stream_names() const {
   std::vector<stream_name> result;
   {
@@ -216,6 +256,10 @@ std::vector<stream_name> segment_set::stream_names() const {
 }
 
 caf::error segment_set::compact(twin::time_ms from, twin::time_ms to) {
+  if (mode_ == open_mode::read_only)
+    return caf::make_error(twin::errc::invalid_config,
+                           "segments of " + folder_.string()
+                               + " are open read-only: not compacted");
   std::vector<reader_ptr> chosen;
   {
     std::lock_guard<std::mutex> guard{mtx_};

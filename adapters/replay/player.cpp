@@ -22,37 +22,56 @@ caf::expected<double> parse_speed(std::string_view text) {
   return result;
 }
 
+player::player(mqtt::publisher& out, play_options opts,
+               const std::atomic<bool>* stop)
+  : out_(out), opts_(opts), stop_(stop), started_(clock::now()),
+    due_(started_) {
+  // nop
+}
+
+bool player::stopped() const {
+  return (stop_ != nullptr && stop_->load())
+         || (opts_.limit > 0 && num_played_ >= opts_.limit);
+}
+
+bool player::play(std::span<const event> events) {
+  for (const auto& x : events) {
+    if (stopped())
+      return false;
+    if (opts_.speed > 0 && previous_) {
+      auto gap_ms = static_cast<double>(x.time - *previous_) / opts_.speed;
+      auto wait = std::chrono::duration<double, std::milli>{gap_ms};
+      due_ += std::min(std::chrono::duration_cast<clock::duration>(wait),
+                       std::chrono::duration_cast<clock::duration>(
+                         opts_.max_wait));
+      std::this_thread::sleep_until(due_);
+    }
+    previous_ = x.time;
+    ++num_played_;
+    if (out_.publish(x.topic, x.payload, opts_.qos, opts_.retain))
+      ++report_.failed;
+    else
+      ++report_.published;
+  }
+  return !stopped();
+}
+
+bool player::drain() {
+  return out_.drain(opts_.drain_timeout);
+}
+
+play_report player::finish() {
+  report_.drained = drain();
+  report_.wall_s = std::chrono::duration<double>(clock::now() - started_)
+                     .count();
+  return report_;
+}
+
 play_report play(const std::vector<event>& events, mqtt::publisher& out,
                  const play_options& opts, const std::atomic<bool>* stop) {
-  using clock = std::chrono::steady_clock;
-  play_report result;
-  auto started = clock::now();
-  auto n = opts.limit == 0 ? events.size()
-                           : std::min(opts.limit, events.size());
-  // Wall-clock instant at which the previous event was due.
-  auto due = started;
-  for (size_t i = 0; i < n; ++i) {
-    if (stop != nullptr && stop->load())
-      break;
-    if (opts.speed > 0 && i > 0) {
-      auto gap_ms = static_cast<double>(events[i].time - events[i - 1].time)
-                    / opts.speed;
-      auto wait = std::chrono::duration<double, std::milli>{gap_ms};
-      due += std::min(std::chrono::duration_cast<clock::duration>(wait),
-                      std::chrono::duration_cast<clock::duration>(
-                        opts.max_wait));
-      std::this_thread::sleep_until(due);
-    }
-    if (out.publish(events[i].topic, events[i].payload, opts.qos,
-                    opts.retain))
-      ++result.failed;
-    else
-      ++result.published;
-  }
-  result.drained = out.drain(opts.drain_timeout);
-  result.wall_s = std::chrono::duration<double>(clock::now() - started)
-                    .count();
-  return result;
+  player p{out, opts, stop};
+  p.play(events);
+  return p.finish();
 }
 
 } // namespace citytwin::replay

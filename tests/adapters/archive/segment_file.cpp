@@ -437,6 +437,39 @@ TEST_CASE("archive: a segment set reopens its folder, reads across "
   CHECK(*(*reopened)->read(name, 0, t0 * 2) == *all);
 }
 
+TEST_CASE("archive: a read-only segment set changes nothing on disk",
+          "[archive]") {
+  temp_folder dir{"read_only"};
+  auto folder = dir.path / "tenant-x" / "segments";
+  // A missing folder is an error, not created.
+  auto missing = segment_set::open(folder, open_mode::read_only);
+  REQUIRE(!missing);
+  CHECK(code_of(missing.error()) == twin::errc::io_failure);
+  CHECK(!fs::exists(folder));
+  fs::create_directories(folder);
+  const twin::time_ms t0 = 1'700'000'000'000;
+  const twin::time_ms hour = 3'600'000;
+  write(folder, "a-000001.h5",
+        std::vector<stream_block>{block("urn:k", "q", {{t0, 1}, {t0 + 10, 2}})});
+  write(folder, "b-000002.h5",
+        std::vector<stream_block>{block("urn:k", "q", {{t0 + 2 * hour, 3}})});
+  // A running server's segment being written.
+  std::ofstream{folder / "c-000003.h5.tmp"} << "in progress";
+  auto set = segment_set::open(folder, open_mode::read_only);
+  REQUIRE(set);
+  auto& s = **set;
+  CHECK(s.size() == 2);
+  CHECK(fs::exists(folder / "c-000003.h5.tmp"));
+  CHECK(s.compact(t0 - hour, t0 + 3 * hour));
+  CHECK(s.size() == 2);
+  // The spans are [t0, t0 + 10] and [t0 + 2 h]: the gap between is skipped.
+  CHECK(s.next_covered(t0 - hour) == t0);
+  CHECK(s.next_covered(t0 + 5) == t0 + 5);
+  CHECK(s.next_covered(t0 + 11) == t0 + 2 * hour);
+  CHECK(s.next_covered(t0 + 2 * hour + 1) == std::nullopt);
+  CHECK(s.read({"urn:k", "q"}, t0, t0 + 3 * hour)->size() == 3);
+}
+
 TEST_CASE("archive: h5py and numpy alone decode a segment as README.md says",
           "[archive]") {
   temp_folder dir{"h5py"};
