@@ -217,4 +217,18 @@ authenticate_api_key(const access_config& cfg,
                    role::app};
 }
 
+std::optional<principal> principal_named(const access_config& cfg,
+                                         std::string_view name, time_ms now) {
+  for (const auto& t : cfg.tokens)
+    if (t.name == name) {
+      if (t.expires && *t.expires <= now)
+        return std::nullopt;
+      return principal{principal::kind::token, t.name, t.tenant, t.r};
+    }
+  for (const auto& k : cfg.api_keys)
+    if (k.name == name)
+      return principal{principal::kind::api_key, k.name, k.tenant, role::app};
+  return std::nullopt;
+}
+
 } // namespace citytwin::twin

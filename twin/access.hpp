@@ -228,4 +228,11 @@ std::variant<principal, auth_failure>
 authenticate_api_key(const access_config& cfg,
                      const std::array<uint8_t, 32>& secret_hash);
 
+/// The principal a token or API key of this name authenticates as, if
+/// it still exists and has not expired at `now`: for things a principal
+/// owns that outlive its request (a subscription restored after a
+/// restart keeps its owner's rights, no more).
+std::optional<principal> principal_named(const access_config& cfg,
+                                         std::string_view name, time_ms now);
+
 } // namespace citytwin::twin

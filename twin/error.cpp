@@ -40,6 +40,8 @@ const char* to_string(errc code) {
       return "corrupt_file";
     case errc::out_of_space:
       return "out_of_space";
+    case errc::in_use:
+      return "in_use";
   }
   return "unknown_error";
 }

@@ -46,6 +46,9 @@ enum class errc : uint8_t {
   corrupt_file,
   /// The disk is full: nothing more can be kept until space is freed.
   out_of_space,
+  /// Another process holds what was asked for (a server has the tenant's
+  /// archive open): stop it first.
+  in_use,
 };
 
 /// Names an error code, e.g. `unknown_entity`.

@@ -205,4 +205,30 @@ broker::archive(std::string_view tenant) const {
   return i == archives_.end() ? nullptr : i->second;
 }
 
+void broker::set_space_log(std::string tenant,
+                           std::shared_ptr<const space_log> log) {
+  std::lock_guard guard{counters_mtx_};
+  space_logs_[std::move(tenant)] = std::move(log);
+}
+
+std::map<std::string, uint64_t> broker::space_log_refusals() const {
+  std::map<std::string, uint64_t> result;
+  std::lock_guard guard{counters_mtx_};
+  for (const auto& [tenant, log] : space_logs_)
+    result[tenant] = log->refused();
+  return result;
+}
+
+bool may_subscribe(const twin::access_config& access,
+                   const twin::principal& who, std::string_view tenant,
+                   const subscription& sub) {
+  auto types = sub.types();
+  if (types.empty())
+    return who.k == twin::principal::kind::token && who.tenant == tenant
+           && twin::permits(who.r, twin::action::subscribe);
+  return std::all_of(types.begin(), types.end(), [&](const auto& t) {
+    return twin::may_subscribe(access, who, tenant, t);
+  });
+}
+
 } // namespace citytwin::broker

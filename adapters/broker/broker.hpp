@@ -158,6 +158,12 @@ public:
   std::shared_ptr<archive::tenant_archive>
   archive(std::string_view tenant) const;
 
+  /// The space log of a tenant (space_restore.hpp), for its counters.
+  void set_space_log(std::string tenant, std::shared_ptr<const space_log> log);
+
+  /// Appends every tenant's space log refused (disk full), by tenant.
+  std::map<std::string, uint64_t> space_log_refusals() const;
+
 private:
   twin::access_config access_;
   notifier notify_;
@@ -178,7 +184,15 @@ private:
   std::map<std::string, uint64_t> refusals_;
   std::map<std::string, std::shared_ptr<archive::tenant_archive>, std::less<>>
       archives_; // guarded by counters_mtx_
+  std::map<std::string, std::shared_ptr<const space_log>, std::less<>>
+      space_logs_; // guarded by counters_mtx_
   std::array<std::atomic<uint64_t>, 6> statuses_{};
 };
+
+/// May `who` hold `sub` in `tenant`? Every type it names must be
+/// subscribable; one naming no type needs a token of the tenant itself.
+bool may_subscribe(const twin::access_config& access,
+                   const twin::principal& who, std::string_view tenant,
+                   const subscription& sub);
 
 } // namespace citytwin::broker

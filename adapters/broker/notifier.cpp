@@ -211,6 +211,15 @@ delivery_status notifier::status_of(const delivery& d) {
   return result;
 }
 
+void notifier::restore_status(delivery& d, const delivery_status& s) {
+  std::lock_guard guard{d.mtx};
+  d.status.times_sent = s.times_sent;
+  d.status.times_failed = s.times_failed;
+  d.status.last_notification = s.last_notification;
+  d.status.last_success = s.last_success;
+  d.status.last_failure = s.last_failure;
+}
+
 notifier::totals notifier::sum() const {
   totals result;
   std::lock_guard guard{mtx_};

@@ -102,6 +102,10 @@ public:
   size_t num_outbound() const;
   static delivery_status status_of(const delivery& d);
 
+  /// Sets the counters of a subscription restored after a restart (the
+  /// queue counters start afresh: they describe this process's queue).
+  static void restore_status(delivery& d, const delivery_status& s);
+
   /// Summed counters over every subscription ever added.
   struct totals {
     uint64_t notifications = 0;

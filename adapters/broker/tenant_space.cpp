@@ -1,11 +1,14 @@
 // adapters/broker/tenant_space.cpp
 #include "adapters/broker/tenant_space.hpp"
 
+#include "adapters/broker/twin_document.hpp"
 #include "twin/broker/broker_error.hpp"
+#include "twin/error.hpp"
 #include "twin/wall_clock.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 
 namespace citytwin::broker {
 
@@ -14,6 +17,10 @@ tenant_space::tenant_space(std::string name, notifier& notify)
 }
 
 tenant_space::~tenant_space() {
+  // The space ends when the server stops: the counters are kept with it.
+  if (log_)
+    if (auto err = checkpoint())
+      std::cerr << "citytwin: " << twin::describe(err) << '\n';
   for (auto& [id, e] : subs_)
     notify_.remove(e.target);
 }
@@ -43,6 +50,115 @@ void tenant_space::publish(const entity_change& change) {
   }
 }
 
+namespace {
+
+json status_record(const delivery_status& s) {
+  json result = {{"timesSent", s.times_sent}, {"timesFailed", s.times_failed}};
+  if (!s.last_notification.empty())
+    result["lastNotification"] = s.last_notification;
+  if (!s.last_success.empty())
+    result["lastSuccess"] = s.last_success;
+  if (!s.last_failure.empty())
+    result["lastFailure"] = s.last_failure;
+  return result;
+}
+
+logged_subscription log_entry(const delivery& d) {
+  auto sub = notifier::snapshot_of(d);
+  return {sub->id, sub->owner, sub->document,
+          status_record(notifier::status_of(d))};
+}
+
+} // namespace
+
+caf::error tenant_space::commit(const entity_change& change) {
+  if (log_ && change.entity && !store_.is_live(change.id)) {
+    auto err = change.what == entity_change::kind::deleted
+                 ? log_->delete_entity(change.id)
+                 : log_->put_entity(*change.entity);
+    if (err) {
+      undo(change);
+      return make_problem(broker_errc::service_unavailable,
+                          "the change could not be kept ("
+                            + twin::describe(err) + "); nothing changed");
+    }
+  }
+  publish(change);
+  return {};
+}
+
+void tenant_space::undo(const entity_change& change) {
+  switch (change.what) {
+    case entity_change::kind::created:
+      store_.remove(change.id);
+      break;
+    case entity_change::kind::updated:
+      if (change.previous)
+        store_.replace(change.id, *change.previous);
+      break;
+    case entity_change::kind::deleted:
+      store_.create(*change.entity);
+      break;
+  }
+}
+
+caf::error tenant_space::checkpoint() {
+  if (!log_)
+    return {};
+  std::vector<logged_subscription> subs;
+  for (const auto& [id, e] : subs_)
+    subs.push_back(log_entry(*e.target));
+  // Alerts and aggregates are the rules' to write again, not the API's.
+  auto entities = store_.stored_documents();
+  entities.erase(std::remove_if(entities.begin(), entities.end(),
+                                [](const json& e) {
+                                  return twin_owned_id(
+                                    e.value("id", std::string{}));
+                                }),
+                 entities.end());
+  return log_->rewrite(entities, subs);
+}
+
+caf::error tenant_space::log_subscription(const delivery_ptr& d) {
+  if (!log_)
+    return {};
+  if (auto err = log_->put_subscription(log_entry(*d)))
+    return make_problem(broker_errc::service_unavailable,
+                        "the subscription could not be kept ("
+                          + twin::describe(err) + ")");
+  return {};
+}
+
+caf::expected<delivery_ptr>
+tenant_space::restore_subscription(subscription sub,
+                                   std::function<bool(std::string_view)> visible,
+                                   const json& status) {
+  if (subs_.count(sub.id) != 0)
+    return make_problem(broker_errc::already_exists,
+                        "subscription '" + sub.id + "' exists");
+  delivery_status counters;
+  auto number = [&](const char* key) -> uint64_t {
+    auto i = status.find(key);
+    return i != status.end() && i->is_number_unsigned() ? i->get<uint64_t>()
+                                                        : 0;
+  };
+  auto text = [&](const char* key) {
+    auto i = status.find(key);
+    return i != status.end() && i->is_string() ? i->get<std::string>()
+                                               : std::string{};
+  };
+  counters.times_sent = number("timesSent");
+  counters.times_failed = number("timesFailed");
+  counters.last_notification = text("lastNotification");
+  counters.last_success = text("lastSuccess");
+  counters.last_failure = text("lastFailure");
+  auto id = sub.id;
+  auto d = notify_.add(std::move(sub));
+  notifier::restore_status(*d, counters);
+  subs_.emplace(std::move(id), entry{d, std::move(visible)});
+  return d;
+}
+
 caf::expected<delivery_ptr>
 tenant_space::subscribe(subscription sub,
                         std::function<bool(std::string_view)> visible,
@@ -64,6 +180,10 @@ tenant_space::subscribe(subscription sub,
                             + std::to_string(max_per_owner) + ")");
   auto id = sub.id;
   auto d = notify_.add(std::move(sub));
+  if (auto err = log_subscription(d)) {
+    notify_.remove(d);
+    return err;
+  }
   subs_.emplace(std::move(id), entry{d, std::move(visible)});
   return d;
 }
@@ -89,6 +209,11 @@ caf::error tenant_space::unsubscribe(std::string_view id) {
   if (i == subs_.end())
     return make_problem(broker_errc::not_found,
                         "no subscription '" + std::string{id} + "'");
+  if (log_)
+    if (auto err = log_->delete_subscription(id))
+      return make_problem(broker_errc::service_unavailable,
+                          "the deletion could not be kept ("
+                            + twin::describe(err) + "); nothing changed");
   notify_.remove(i->second.target);
   subs_.erase(i);
   return {};
@@ -96,7 +221,12 @@ caf::error tenant_space::unsubscribe(std::string_view id) {
 
 caf::error tenant_space::update_subscription(const delivery_ptr& d,
                                              subscription sub) {
+  auto before = *notifier::snapshot_of(*d);
   notify_.replace(d, std::move(sub));
+  if (auto err = log_subscription(d)) {
+    notify_.replace(d, std::move(before));
+    return err;
+  }
   return {};
 }
 

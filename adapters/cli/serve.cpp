@@ -1,5 +1,6 @@
 // adapters/cli/serve.cpp: `citytwin serve`.
 #include "adapters/archive/archive_writer.hpp"
+#include "adapters/archive/created_ids.hpp"
 #include "adapters/archive/temporal.hpp"
 #include "adapters/broker/broker.hpp"
 #include "adapters/cli/commands.hpp"
@@ -35,6 +36,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <future>
 #include <malloc.h>
 
@@ -77,7 +79,9 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
              const std::string& city,
              std::function<void(std::string_view, std::string_view)>
                on_command,
-             archive::keep_fn keep) {
+             archive::keep_fn keep,
+             std::shared_ptr<archive::created_ids> created,
+             std::vector<archive::created_binding> known) {
   if (opts.mqtt.empty())
     return std::unique_ptr<mqtt::ingest_client>{};
   auto broker = mqtt::parse_broker_url(opts.mqtt);
@@ -106,6 +110,14 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
     decoding.create.next_number[twin::index_of(kind)]
       = handles.entities->next_number(kind);
   decoding.create.announce = ingest::announce_to_routers(handles.routers);
+  // Entities created before a restart keep their ids, and new ones are
+  // recorded before they exist.
+  decoding.create.known = std::move(known);
+  if (created)
+    decoding.create.keep = [created](std::string_view external,
+                                     twin::entity_id id) {
+      return created->keep(external, id);
+    };
   mqtt::ingest_client_config config;
   config.broker = *broker;
   config.qos = opts.mqtt_qos;
@@ -225,6 +237,7 @@ int serve(const serve_options& opts) {
   // The archive is checked before anything starts: a damaged file stops
   // the server with its name rather than being written over.
   std::shared_ptr<archive::tenant_archive> history;
+  auto broker_opts = opts.broker;
   if (!opts.archive_dir.empty()) {
     archive::archive_options aopts;
     aopts.root = opts.archive_dir;
@@ -240,6 +253,9 @@ int serve(const serve_options& opts) {
       return 2;
     }
     history = std::move(*opened);
+    // The API's entities and subscriptions live beside the history.
+    broker_opts.state_dir = opts.archive_dir;
+    broker_opts.state_sync = history->options().sync;
   }
   auto stream_access = *tenants ? make_viewer_access(*tenants, c->name)
                                 : viz::stream_access{};
@@ -371,7 +387,7 @@ int serve(const serve_options& opts) {
     return 1;
   }
   // Like the viewer, the broker's TENANT subscribes before readings flow.
-  auto brk = ngsi::running_broker::start(std::move(seeded), opts.broker,
+  auto brk = ngsi::running_broker::start(std::move(seeded), broker_opts,
                                          opts.host, sys, *handles, *city_ptr);
   if (!brk) {
     std::cerr << "serve: " << twin::describe(brk.error()) << '\n';
@@ -412,9 +428,37 @@ int serve(const serve_options& opts) {
     std::cout << "citytwin: actuator settings on city/" << topic_tenant
               << "/cmd/<kind>/<id>, requests on .../set\n";
   }
-  // A restarted server starts where it stopped: the newest value of every
+  // A restarted server starts where it stopped: the entities the
+  // unknown-id policy created exist again, and the newest value of every
   // stream goes to its entity before any new reading does.
   twin::time_ms restored_until = 0;
+  std::shared_ptr<archive::created_ids> created;
+  std::vector<archive::created_binding> known_created;
+  if (history && opts.unknown_ids == "create") {
+    auto opened = archive::created_ids::open(
+      std::filesystem::path{opts.archive_dir} / city_ptr->name / "created.log",
+      city_ptr->name, history->options().sync);
+    if (!opened) {
+      std::cerr << "serve: archive: " << twin::describe(opened.error())
+                << '\n';
+      if (*brk)
+        (*brk)->stop();
+      http.stop();
+      viewer->stop();
+      actors::stop_twin(sys, *handles);
+      return 2;
+    }
+    created = std::move(opened->first);
+    known_created = std::move(opened->second);
+    // Through the ROUTER each one's readings pass too, so the entity
+    // exists before its restored value arrives.
+    auto announce = ingest::announce_to_routers(handles->routers);
+    for (const auto& [external, id] : known_created)
+      announce(id);
+    if (!known_created.empty())
+      std::cout << "citytwin: " << known_created.size()
+                << " entities the unknown-id policy created are back\n";
+  }
   if (history) {
     auto restore_started = std::chrono::steady_clock::now();
     auto state = history->latest_state();
@@ -451,7 +495,7 @@ int serve(const serve_options& opts) {
                  opts.tenant.empty() ? city_ptr->name : opts.tenant,
                  city_ptr->name, command_counters)
              : nullptr,
-    archive::keep_in(history));
+    archive::keep_in(history), created, std::move(known_created));
   if (!ingest) {
     std::cerr << "serve: " << twin::describe(ingest.error()) << '\n';
     if (intake)

@@ -79,7 +79,15 @@ announce_to_routers(std::vector<actors::router_actor> routers) {
 
 entity_creator::entity_creator(creation_config config)
   : config_(std::move(config)) {
-  // nop
+  for (auto& [external, id] : config_.known) {
+    auto& next = config_.next_number[twin::index_of(id.kind)];
+    if (id.number >= next)
+      next = id.number == std::numeric_limits<uint32_t>::max() ? id.number
+                                                               : id.number + 1;
+    if (bound_.emplace(std::move(external), id).second)
+      ++num_created_;
+  }
+  config_.known.clear();
 }
 
 resolution entity_creator::resolve(std::string_view external,
@@ -138,7 +146,15 @@ resolution entity_creator::resolve(std::string_view external,
                               + std::to_string(config_.max_created) + ")");
     return result;
   }
-  result.id = {*kind, next++};
+  result.id = {*kind, next};
+  if (config_.keep)
+    if (auto err = config_.keep(external, result.id)) {
+      result.refused = refuse(reject_reason::not_recorded,
+                              "no entity created for " + quoted + ": "
+                                + twin::describe(err));
+      return result;
+    }
+  ++next;
   result.created = true;
   ++num_created_;
   bound_.emplace(std::string{external}, result.id);

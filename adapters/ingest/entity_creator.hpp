@@ -49,6 +49,14 @@ struct creation_config {
   /// when its first reading arrives if both travel to the same ROUTER
   /// (`announce_to_routers`). Must not block.
   std::function<void(twin::entity_id)> announce;
+  /// Ids created before a restart (`created_ids`), bound again from the
+  /// start; they count towards `max_created`, and new numbers go above
+  /// them.
+  std::vector<std::pair<std::string, twin::entity_id>> known;
+  /// Records a new binding for restarts before the entity is announced;
+  /// an error (disk full) refuses the creation (`not_recorded`). Unset:
+  /// bindings live as long as the decoder.
+  std::function<caf::error(std::string_view external, twin::entity_id)> keep;
 
   /// errc::invalid_config if `create` has nobody to announce to.
   caf::error validate() const;
@@ -70,8 +78,9 @@ struct resolution {
 /// Binds external ids that no binding table knows (a SenML device prefix,
 /// an NGSI-LD id) to sensor entities created for them, under the `create`
 /// policy: a fresh number per kind, above the twin's own, announced once.
-/// The bindings live as long as the decoder that owns this; a restarted
-/// server creates them anew. Not thread-safe: one per decoder.
+/// The bindings live as long as the decoder that owns this, unless
+/// `keep` records them and a restarted server passes them back as
+/// `known`. Not thread-safe: one per decoder.
 class entity_creator {
 public:
   explicit entity_creator(creation_config config);

@@ -12,6 +12,7 @@ std::string_view to_string(reject_reason reason) {
     "bad_name",       "unsupported",      "unknown_entity", "unknown_quantity",
     "unit_mismatch",  "too_old",          "in_future",     "duplicate",
     "out_of_order",   "not_creatable",    "create_limit",  "too_complex",
+    "not_recorded",
   };
   auto index = static_cast<size_t>(reason) - 1;
   return index < names.size() ? names[index] : "unknown";

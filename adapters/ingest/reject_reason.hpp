@@ -58,10 +58,13 @@ enum class reject_reason : uint8_t {
   /// JSON nested deeper, or with more values, than twin::json_limits
   /// allows, or with the same key twice in one object.
   too_complex,
+  /// An entity the `create` policy made for an unknown id could not be
+  /// recorded for restarts (disk full), so it was not made.
+  not_recorded,
 };
 
 /// Number of reasons; values run from 1 to this.
-constexpr size_t num_reject_reasons = 20;
+constexpr size_t num_reject_reasons = 21;
 
 /// A dropped payload or record: why, and a line for the log.
 struct rejection {

@@ -66,7 +66,8 @@ void run_one(api_call& call, const std::string& op, const json& item,
     auto change = store.remove(id);
     if (!change)
       return out.fail(id, change.error());
-    call.space->publish(*change);
+    if (auto err = call.space->commit(*change))
+      return out.fail(id, err);
     out.success.push_back(id);
     return;
   }
@@ -107,7 +108,8 @@ void run_one(api_call& call, const std::string& op, const json& item,
   }
   if (!change)
     return out.fail(id, change.error());
-  call.space->publish(*change);
+  if (auto err = call.space->commit(*change))
+    return out.fail(id, err);
   out.success.push_back(id);
 }
 

@@ -254,7 +254,8 @@ http_response create(api_call& call) {
   auto change = call.space->store().create(std::move(*entity));
   if (!change)
     return problem(call, change.error());
-  call.space->publish(*change);
+  if (auto err = call.space->commit(*change))
+    return problem(call, err);
   auto res = empty(call, 201);
   res.set("Location", "/ngsi-ld/v1/entities/" + id);
   return res;
@@ -321,7 +322,8 @@ http_response change_attrs(api_call& call, const std::string& id, bool append) {
                  : call.space->store().update(id, remaining, not_updated);
     if (!change)
       return problem(call, change.error());
-    call.space->publish(*change);
+    if (auto err = call.space->commit(*change))
+      return problem(call, err);
   }
   std::vector<std::string> updated;
   for (auto& n : names)
@@ -343,7 +345,8 @@ http_response change_attribute(api_call& call, const std::string& id,
     auto change = call.space->store().remove_attribute(id, attr);
     if (!change)
       return problem(call, change.error());
-    call.space->publish(*change);
+    if (auto err = call.space->commit(*change))
+      return problem(call, err);
     return empty(call, 204);
   }
   auto body = read_body(call);
@@ -375,7 +378,8 @@ http_response change_attribute(api_call& call, const std::string& id,
       : call.space->store().update_attribute(id, attr, members);
   if (!change)
     return problem(call, change.error());
-  call.space->publish(*change);
+  if (auto err = call.space->commit(*change))
+    return problem(call, err);
   return empty(call, 204);
 }
 
@@ -387,7 +391,8 @@ http_response change_entity(api_call& call, const std::string& id) {
     auto change = call.space->store().remove(id);
     if (!change)
       return problem(call, change.error());
-    call.space->publish(*change);
+    if (auto err = call.space->commit(*change))
+      return problem(call, err);
     return empty(call, 204);
   }
   auto body = read_body(call);
@@ -408,7 +413,8 @@ http_response change_entity(api_call& call, const std::string& id) {
     auto change = call.space->store().replace(id, std::move(*entity));
     if (!change)
       return problem(call, change.error());
-    call.space->publish(*change);
+    if (auto err = call.space->commit(*change))
+      return problem(call, err);
     return empty(call, 204);
   }
   // PATCH: merge. Nulls delete, so they pass normalization untouched.
@@ -434,7 +440,8 @@ http_response change_entity(api_call& call, const std::string& id) {
   auto change = call.space->store().merge(id, merged);
   if (!change)
     return problem(call, change.error());
-  call.space->publish(*change);
+  if (auto err = call.space->commit(*change))
+    return problem(call, err);
   return empty(call, 204);
 }
 

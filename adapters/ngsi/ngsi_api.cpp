@@ -320,6 +320,12 @@ std::string ngsi_api::render_prometheus() const {
     out << "citytwin_broker_subscriptions{tenant=\"" << t.name << "\"} "
         << sizes->subscriptions.load() << '\n';
   }
+  out << "# HELP citytwin_broker_state_refused_total API writes refused "
+         "because the space log could not keep them (disk full)\n"
+         "# TYPE citytwin_broker_state_refused_total counter\n";
+  for (const auto& [tenant, n] : brk_.space_log_refusals())
+    out << "citytwin_broker_state_refused_total{tenant=\"" << tenant << "\"} "
+        << n << '\n';
   auto sum = brk_.notifications().sum();
   out << "# TYPE citytwin_broker_notifications_total counter\n"
       << "citytwin_broker_notifications_total " << sum.notifications << '\n'

@@ -5,6 +5,7 @@
 #include "actors/type_ids.hpp"
 #include "adapters/broker/access_config.hpp"
 #include "adapters/broker/broker.hpp"
+#include "adapters/broker/space_restore.hpp"
 #include "adapters/broker/tenant_actor.hpp"
 #include "adapters/broker/twin_mirror.hpp"
 #include "adapters/ngsi/http_listener.hpp"
@@ -153,6 +154,17 @@ running_broker::start(std::unique_ptr<broker::broker> seeded,
   };
   if (auto err = host_other_cities(*p, p->brk->access(), c.name, twin))
     return fail(std::move(err));
+  // What the API wrote before a restart, back before any request comes.
+  if (!opts.state_dir.empty()) {
+    auto kept = broker::keep_spaces(
+      *p->brk, opts.state_dir, opts.state_sync,
+      [](const std::string& line) { std::cerr << "citytwin: " << line << '\n'; });
+    if (!kept)
+      return fail(kept.error());
+    std::cout << "citytwin: API state restored: " << kept->entities
+              << " entities, " << kept->subscriptions << " subscriptions ("
+              << kept->dropped << " left out)\n";
+  }
   // From here on each tenant's state belongs to its TENANT actor.
   p->brk->start_tenants(sys);
   if (auto err = broker::attach_twin(sys, twin, p->brk->tenant(c.name), c.name,

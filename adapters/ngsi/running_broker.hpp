@@ -6,6 +6,7 @@
 // NGSI-LD API on its own port.
 
 #include "actors/spawn_twin.hpp"
+#include "adapters/archive/journal.hpp"
 #include "twin/access.hpp"
 #include "twin/city.hpp"
 
@@ -27,6 +28,11 @@ struct broker_options {
   std::string access_file; ///< tenants, tokens, sharing; empty: no broker
   uint16_t port = 8081;
   size_t threads = 2;
+  /// Where each tenant's space log lives (`<dir>/<tenant>/space.log`):
+  /// the archive root of `serve --archive`; empty: API entities and
+  /// subscriptions live in memory only.
+  std::string state_dir;
+  archive::journal_sync state_sync = archive::journal_sync::process;
 };
 
 void add_broker_options(CLI::App& cmd, broker_options& opts);

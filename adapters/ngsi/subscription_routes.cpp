@@ -24,15 +24,8 @@ std::string new_subscription_id() {
 // Every type the subscription names must be readable; one without types
 // needs a token of the tenant itself.
 bool may_subscribe(api_call& call, const broker::subscription& sub) {
-  auto types = sub.types();
-  if (types.empty())
-    return call.who.k == twin::principal::kind::token
-           && call.who.tenant == call.space->name()
-           && twin::permits(call.who.r, twin::action::subscribe);
-  return std::all_of(types.begin(), types.end(), [&](const auto& t) {
-    return twin::may_subscribe(call.brk.access(), call.who, call.space->name(),
-                               t);
-  });
+  return broker::may_subscribe(call.brk.access(), call.who, call.space->name(),
+                               sub);
 }
 
 http_response refuse_subscription(api_call& call) {
@@ -204,7 +197,8 @@ std::optional<http_response> subscription_routes(api_call& call,
       return refuse_subscription(call);
     if (auto refused = check_endpoint(call, *patched))
       return std::move(*refused);
-    call.space->update_subscription(*found, std::move(*patched));
+    if (auto err = call.space->update_subscription(*found, std::move(*patched)))
+      return problem(call, err);
     return empty(call, 204);
   }
   return problem(call, broker_errc::method_not_allowed,

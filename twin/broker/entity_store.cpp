@@ -393,6 +393,14 @@ size_t entity_store::size() const {
   return entities_.size();
 }
 
+std::vector<json> entity_store::stored_documents() const {
+  std::vector<json> result;
+  for (const auto& [id, e] : entities_)
+    if (e.doc)
+      result.push_back(*e.doc);
+  return result;
+}
+
 // -- writes -------------------------------------------------------------------
 
 caf::expected<entity_change> entity_store::create(json entity) {

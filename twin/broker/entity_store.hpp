@@ -184,6 +184,9 @@ public:
 
   size_t size() const;
 
+  /// The documents of every API entity (not the live ones), in id order.
+  std::vector<json> stored_documents() const;
+
 private:
   using box = boost::geometry::model::box<
       boost::geometry::model::point<double, 2, boost::geometry::cs::cartesian>>;

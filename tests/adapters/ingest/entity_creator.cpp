@@ -4,6 +4,7 @@
 #include "adapters/ingest/entity_creator.hpp"
 
 #include "adapters/ingest/payload_decoder.hpp"
+#include "twin/error.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -148,6 +149,41 @@ TEST_CASE("the creator binds each unknown id to one new sensor entity",
         == reject_reason::create_limit);
   CHECK(creator.num_created() == 3);
   CHECK(announced.size() == 3);
+}
+
+TEST_CASE("bindings created before a restart come back and a refused "
+          "record creates nothing",
+          "[adapters]") {
+  std::vector<twin::entity_id> announced;
+  auto config = creating(announced, 3);
+  // Parking sensor 8 was created before the restart (numbers start at 8).
+  config.known = {{"urn:dev:p:A:", {entity_kind::parking_sensor, 8}}};
+  std::vector<std::pair<std::string, twin::entity_id>> recorded;
+  bool disk_full = false;
+  config.keep = [&](std::string_view external, twin::entity_id id) {
+    if (disk_full)
+      return caf::make_error(twin::errc::out_of_space, "disk full");
+    recorded.emplace_back(std::string{external}, id);
+    return caf::error{};
+  };
+  entity_creator creator{std::move(config)};
+  CHECK(creator.num_created() == 1);
+  auto a = creator.resolve("urn:dev:p:A:", "parking", quantity::free_spaces);
+  CHECK_FALSE(a.created);
+  CHECK(a.id == twin::entity_id{entity_kind::parking_sensor, 8});
+  disk_full = true;
+  auto b = creator.resolve("urn:dev:p:B:", "parking", quantity::free_spaces);
+  REQUIRE(b.refused);
+  CHECK(b.refused->reason == reject_reason::not_recorded);
+  CHECK(announced.empty());
+  disk_full = false;
+  // The number a refused record did not use goes to the next id.
+  auto c = creator.resolve("urn:dev:p:B:", "parking", quantity::free_spaces);
+  CHECK(c.created);
+  CHECK(c.id == twin::entity_id{entity_kind::parking_sensor, 9});
+  REQUIRE(recorded.size() == 1);
+  CHECK(recorded[0].first == "urn:dev:p:B:");
+  CHECK(announced == std::vector<twin::entity_id>{c.id});
 }
 
 TEST_CASE("under the reject policy unknown ids are refused as before",
