@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace citytwin::archive {
 
@@ -61,6 +62,76 @@ caf::error replace_file(const std::filesystem::path& path,
     return err;
   }
   sync_folder(path.parent_path());
+  return {};
+}
+
+namespace {
+
+// Writes of about this size: few system calls, little memory.
+constexpr size_t staged_buffer_bytes = 1 << 20;
+
+} // namespace
+
+caf::expected<staged_file>
+staged_file::create(const std::filesystem::path& path) {
+  staged_file result;
+  result.path_ = path;
+  result.tmp_ = path;
+  result.tmp_ += ".tmp";
+  result.fd_ = ::open(result.tmp_.c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (result.fd_ < 0)
+    return file_error(errno, result.tmp_, "create");
+  result.buffer_.reserve(staged_buffer_bytes);
+  return result;
+}
+
+staged_file::staged_file(staged_file&& other) noexcept
+  : path_(std::move(other.path_)),
+    tmp_(std::move(other.tmp_)),
+    fd_(std::exchange(other.fd_, -1)),
+    buffer_(std::move(other.buffer_)),
+    size_(other.size_) {
+  // nop
+}
+
+staged_file::~staged_file() {
+  if (fd_ < 0)
+    return;
+  ::close(fd_);
+  ::unlink(tmp_.c_str());
+}
+
+caf::error staged_file::flush() {
+  auto err = write_all(fd_, tmp_, buffer_);
+  buffer_.clear();
+  return err;
+}
+
+caf::error staged_file::append(std::string_view bytes) {
+  buffer_.append(bytes);
+  size_ += bytes.size();
+  if (buffer_.size() < staged_buffer_bytes)
+    return {};
+  return flush();
+}
+
+caf::error staged_file::commit() {
+  if (fd_ < 0)
+    return caf::make_error(twin::errc::io_failure,
+                           path_.string() + " was committed already");
+  auto err = flush();
+  if (!err && ::fsync(fd_) != 0)
+    err = file_error(errno, tmp_, "fsync");
+  if (err)
+    return err; // the destructor removes the temporary file
+  ::close(std::exchange(fd_, -1));
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    auto rename_err = file_error(errno, path_, "rename into place");
+    ::unlink(tmp_.c_str());
+    return rename_err;
+  }
+  sync_folder(path_.parent_path());
   return {};
 }
 

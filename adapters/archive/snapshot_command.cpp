@@ -1,12 +1,14 @@
 // adapters/archive/snapshot_command.cpp
 #include "adapters/archive/snapshot_command.hpp"
 
+#include "adapters/archive/audit_trail.hpp"
 #include "adapters/archive/tenant_bundle.hpp"
 #include "twin/error.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -39,14 +41,22 @@ void add_snapshot_commands(CLI::App& app) {
   snap->callback([opts] {
     auto started = std::chrono::steady_clock::now();
     auto report = write_bundle(*opts);
-    if (!report) {
-      std::cerr << "snapshot: " << twin::describe(report.error()) << '\n';
-      throw CLI::RuntimeError(2);
+    audit_record audit;
+    audit.action = "snapshot";
+    audit.tenant = opts->tenant;
+    audit.format = "tar";
+    audit.output = opts->output.string();
+    if (report) {
+      std::error_code ec;
+      audit.bytes = std::filesystem::file_size(opts->output, ec);
+      std::cout << "snapshot: tenant '" << report->tenant << "', "
+                << report->files << " files, " << report->bytes
+                << " bytes, in " << seconds_since(started) << " s -> "
+                << opts->output.string() << '\n';
     }
-    std::cout << "snapshot: tenant '" << report->tenant << "', "
-              << report->files << " files, " << report->bytes
-              << " bytes, in " << seconds_since(started) << " s -> "
-              << opts->output.string() << '\n';
+    if (int code = finish_audited("snapshot", opts->archive_root, audit,
+                                  report ? caf::error{} : report.error()))
+      throw CLI::RuntimeError(code);
   });
   auto input = std::make_shared<std::string>();
   auto root = std::make_shared<std::string>();
@@ -61,16 +71,24 @@ void add_snapshot_commands(CLI::App& app) {
   restore->callback([input, root] {
     auto started = std::chrono::steady_clock::now();
     auto report = read_bundle(*input, *root);
-    if (!report) {
-      std::cerr << "restore: " << twin::describe(report.error()) << '\n';
-      throw CLI::RuntimeError(2);
+    audit_record audit;
+    audit.action = "restore";
+    audit.format = "tar";
+    audit.input = *input;
+    if (report) {
+      audit.tenant = report->tenant;
+      audit.output = report->city_file.parent_path().string();
+      audit.bytes = report->bytes;
+      std::cout << "restore: tenant '" << report->tenant << "', "
+                << report->files << " files, " << report->bytes
+                << " bytes, in " << seconds_since(started)
+                << " s; serve it with: citytwin serve "
+                << report->city_file.string() << " --archive " << *root
+                << '\n';
     }
-    std::cout << "restore: tenant '" << report->tenant << "', "
-              << report->files << " files, " << report->bytes
-              << " bytes, in " << seconds_since(started)
-              << " s; serve it with: citytwin serve "
-              << report->city_file.string() << " --archive " << *root
-              << '\n';
+    if (int code = finish_audited("restore", *root, audit,
+                                  report ? caf::error{} : report.error()))
+      throw CLI::RuntimeError(code);
   });
 }
 

@@ -179,11 +179,20 @@ caf::expected<latest_file> current_latest(const std::filesystem::path& folder) {
 
 } // namespace
 
+bool valid_tenant_name(std::string_view name) {
+  constexpr size_t max_length = 64;
+  return !name.empty() && name.size() <= max_length && name.front() != '.'
+         && std::all_of(name.begin(), name.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                     || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                     || c == '.';
+            });
+}
+
 caf::error archive_options::validate() const {
   if (root.empty())
     return caf::make_error(twin::errc::invalid_config, "no archive folder");
-  if (tenant.empty() || tenant.find('/') != std::string::npos
-      || tenant == "." || tenant == "..")
+  if (!valid_tenant_name(tenant))
     return caf::make_error(twin::errc::invalid_config,
                            "archive tenant '" + tenant + "' is not a name");
   if (segment_every.count() <= 0 || segment_samples == 0)
@@ -198,6 +207,18 @@ tenant_archive::open(archive_options opts) {
     return err;
   std::shared_ptr<tenant_archive> result{new tenant_archive};
   auto folder = opts.root / opts.tenant;
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec)
+    return caf::make_error(twin::errc::io_failure,
+                           "cannot create " + folder.string() + ": "
+                             + ec.message());
+  // First: a second server, or an erase under way, must find the folder
+  // untouched (no leftover removed, no journal tail cut).
+  auto lock = tenant_lock::acquire(folder);
+  if (!lock)
+    return lock.error();
+  result->lock_ = std::move(*lock);
   auto segments = segment_set::open(folder / "segments");
   if (!segments)
     return segments.error();
@@ -339,23 +360,30 @@ caf::error tenant_archive::write_latest(uint64_t through) {
   return {};
 }
 
-caf::expected<twin::reading_batch> tenant_archive::latest_state() const {
-  auto f = current_latest(opts_.root / opts_.tenant);
+caf::expected<twin::reading_batch>
+read_latest_state(const std::filesystem::path& folder) {
+  auto f = current_latest(folder);
   if (!f)
     return f.error();
   twin::reading_batch result;
   result.reserve(f->values.size());
-  for (const auto& [key, s] : f->values) {
+  for (const auto& [key, s] : f->values)
     result.push_back({twin::unpack(key >> 5), s.time, s.value,
                       static_cast<twin::quantity>(key & 31)});
-    newest_time_ = std::max(newest_time_, s.time);
-  }
   // An entity takes no reading older than its newest: per entity, oldest
   // first.
   std::sort(result.begin(), result.end(),
             [](const twin::reading& a, const twin::reading& b) {
               return std::tie(a.target, a.time) < std::tie(b.target, b.time);
             });
+  return result;
+}
+
+caf::expected<twin::reading_batch> tenant_archive::latest_state() const {
+  auto result = read_latest_state(opts_.root / opts_.tenant);
+  if (result)
+    for (const auto& r : *result)
+      newest_time_ = std::max(newest_time_, r.time);
   return result;
 }
 

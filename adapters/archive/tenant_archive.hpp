@@ -4,6 +4,7 @@
 #include "adapters/archive/journal.hpp"
 #include "adapters/archive/sample.hpp"
 #include "adapters/archive/segment_set.hpp"
+#include "adapters/archive/tenant_lock.hpp"
 
 #include <caf/expected.hpp>
 
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +35,11 @@ struct archive_options {
 
   caf::error validate() const;
 };
+
+/// Whether `name` can name a tenant's folder: 1 to 64 of [A-Za-z0-9._-],
+/// not starting with a dot. Hidden folders beside the tenants are
+/// citytwin's own (a restore or an erase in progress), never a tenant.
+bool valid_tenant_name(std::string_view name);
 
 /// What an archive counts, for /metrics.
 struct archive_stats {
@@ -58,11 +65,13 @@ using keep_fn = std::function<caf::error(const twin::reading_batch&)>;
 /// in memory until their segment is in the set.
 class tenant_archive {
 public:
-  /// Opens `<root>/<tenant>`: checks every segment (a damaged one is
-  /// errc::corrupt_file naming it), opens the journal and positions the
-  /// reader after the newest segment's `journal_through`, so what the
-  /// server acknowledged before it stopped, however it stopped, is read
-  /// again and archived.
+  /// Opens `<root>/<tenant>`: locks it (tenant_lock.hpp; errc::in_use
+  /// while another process has it open or erases it, before anything is
+  /// touched), checks every segment (a damaged one is errc::corrupt_file
+  /// naming it), opens the journal and positions the reader after the
+  /// newest segment's `journal_through`, so what the server acknowledged
+  /// before it stopped, however it stopped, is read again and archived.
+  /// The lock is held for the archive's lifetime.
   static caf::expected<std::shared_ptr<tenant_archive>>
   open(archive_options opts);
 
@@ -138,6 +147,7 @@ private:
                                 twin::time_ms to) const;
 
   archive_options opts_;
+  tenant_lock lock_;
   std::shared_ptr<journal> journal_;
   std::unique_ptr<journal_reader> reader_; // writer thread only
   std::shared_ptr<segment_set> segments_;
@@ -152,6 +162,13 @@ private:
   uint64_t write_errors_ = 0;
   mutable twin::time_ms newest_time_ = 0;
 };
+
+/// What `tenant_archive::latest_state` answers, read from the tenant's
+/// folder `<root>/<tenant>` without opening the archive: nothing is
+/// created, changed or locked, so it works beside a running server
+/// (`citytwin export`). An empty batch when the folder holds no history.
+caf::expected<twin::reading_batch>
+read_latest_state(const std::filesystem::path& folder);
 
 /// The counters in Prometheus text format, `citytwin_archive_*`, labelled
 /// with the tenant.

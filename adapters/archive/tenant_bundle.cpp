@@ -2,6 +2,7 @@
 #include "adapters/archive/tenant_bundle.hpp"
 
 #include "adapters/archive/file_io.hpp"
+#include "adapters/archive/tenant_archive.hpp"
 #include "twin/error.hpp"
 #include "twin/wall_clock.hpp"
 
@@ -136,6 +137,11 @@ caf::error add_entry(int out, const fs::path& output, const entry& e,
   return {};
 }
 
+// The files of a tenant's folder besides journal and segments that a
+// restarted server reads (README.md).
+constexpr std::array<std::string_view, 3> restart_files = {
+  "latest.bin", "space.log", "created.log"};
+
 std::vector<fs::path> files_in(const fs::path& folder, std::string_view ext) {
   std::vector<fs::path> result;
   std::error_code ec;
@@ -158,9 +164,12 @@ caf::expected<bundle_report> write_once(const bundle_options& opts,
     entries.push_back({std::string{root_dir} + "archive/journal/"
                          + p.filename().string(),
                        p, {}});
-  if (fs::exists(folder / "latest.bin"))
-    entries.push_back({std::string{root_dir} + "archive/latest.bin",
-                       folder / "latest.bin", {}});
+  // latest.bin, and what the API wrote and the entities the unknown-id
+  // policy made (each replaced whole by rename, or appended to).
+  for (std::string_view name : restart_files)
+    if (fs::exists(folder / name))
+      entries.push_back({std::string{root_dir} + "archive/" + std::string{name},
+                         folder / name, {}});
   for (const auto& p : files_in(folder / "segments", ".h5"))
     entries.push_back({std::string{root_dir} + "archive/segments/"
                          + p.filename().string(),
@@ -235,8 +244,9 @@ fs::path destination(std::string_view rest) {
   if (rest.substr(0, archive.size()) != archive)
     return {};
   auto inner = rest.substr(archive.size());
-  if (inner == "latest.bin")
-    return fs::path{inner};
+  for (std::string_view name : restart_files)
+    if (inner == name)
+      return fs::path{inner};
   for (std::string_view dir : {"journal/", "segments/"})
     if (inner.substr(0, dir.size()) == dir
         && inner.find('/', dir.size()) == std::string_view::npos
@@ -245,19 +255,10 @@ fs::path destination(std::string_view rest) {
   return {};
 }
 
-bool valid_tenant(const std::string& t) {
-  return !t.empty() && t.size() <= 64 && t != "." && t != ".."
-         && std::all_of(t.begin(), t.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                     || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                     || c == '.';
-            });
-}
-
 } // namespace
 
 caf::expected<bundle_report> write_bundle(const bundle_options& opts) {
-  if (!valid_tenant(opts.tenant))
+  if (!valid_tenant_name(opts.tenant))
     return caf::make_error(twin::errc::invalid_config,
                            "'" + opts.tenant + "' is not a tenant name");
   std::error_code ec;
@@ -413,7 +414,7 @@ caf::expected<bundle_report> read_bundle(const fs::path& input,
         || manifest["version"].get<double>() != 1)
       return fail(damaged(input, "its manifest is not a version 1 snapshot's"));
     report.tenant = manifest.value("tenant", std::string{});
-    if (!valid_tenant(report.tenant))
+    if (!valid_tenant_name(report.tenant))
       return fail(damaged(input, "its manifest names no valid tenant"));
     target = archive_root / report.tenant;
     std::error_code ec;

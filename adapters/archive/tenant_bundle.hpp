@@ -10,7 +10,8 @@
 namespace citytwin::archive {
 
 /// What moves a city to another machine: its archive (segments,
-/// latest.bin, the journal), its city file and its rules, in one file.
+/// latest.bin, the journal, space.log and created.log), its city file and
+/// its rules, in one file.
 struct bundle_options {
   std::filesystem::path archive_root; ///< `serve --archive` of the source
   std::string tenant;

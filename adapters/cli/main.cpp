@@ -1,5 +1,7 @@
 // adapters/cli/main.cpp: the `citytwin` command. Thin: each subcommand
 // lives beside what it drives and is only registered here.
+#include "adapters/archive/erase_command.hpp"
+#include "adapters/archive/export_command.hpp"
 #include "adapters/archive/snapshot_command.hpp"
 #include "adapters/broker/token_command.hpp"
 #include "adapters/cli/commands.hpp"
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   citytwin::broker::add_token_command(app);
   citytwin::ngsi::add_history_command(app);
   citytwin::archive::add_snapshot_commands(app);
+  citytwin::archive::add_export_command(app);
+  citytwin::archive::add_erase_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Moving a city (issue 13): a server keeps the demo tenant's history, its
-# snapshot is restored into another server's archive folder, and the new
-# server answers every entity and a temporal query as the first did. A
+# Moving a city (issue 13): a server keeps the demo tenant's history and
+# an entity created through its API, its snapshot is restored into
+# another server's archive folder, and the new server answers every
+# entity and a temporal query as the first did. A
 # damaged snapshot is refused and leaves nothing behind; a restore never
 # writes over an existing tenant.
 # usage: snapshot_restore.sh CITYTWIN CITY_FILE ACCESS_FILE
@@ -31,7 +32,7 @@ dump() { # OUT
   : >"$1"
   for type in RoadSegment Intersection StreetLight WasteContainer \
               TrafficCounter AirQualitySensor NoiseSensor ParkingSensor \
-              EnergyMeter; do
+              EnergyMeter Bench; do
     offset=0
     while :; do
       page=$(curl -sf "$api/ngsi-ld/v1/entities?type=$type&limit=1000&offset=$offset" \
@@ -51,7 +52,13 @@ start "$work/a" "$city" --feed-tick-ms 20
 sleep 2
 stop
 start "$work/a" "$city" --no-feed
+# An entity created through the API moves with the city (space.log).
+curl -sf -X POST "$api/ngsi-ld/v1/entities" "${auth[@]}" \
+  -H "Content-Type: application/json" \
+  --data '{"id":"urn:ngsi-ld:Bench:demo:b1","type":"Bench","seats":{"type":"Property","value":4}}' \
+  || fail "creating an API entity failed"
 dump "$work/before.json"
+grep -q 'urn:ngsi-ld:Bench:demo:b1' "$work/before.json" || fail "no API entity before the move"
 grep -q '"observedAt"' "$work/before.json" || fail "no history before the move"
 stop
 
@@ -79,6 +86,10 @@ head -c 100000 "$work/demo.snapshot" >"$work/cut.snapshot"
 "$citytwin" restore "$work/cut.snapshot" --archive "$work/c" 2>"$work/err" \
   && fail "a cut snapshot was restored"
 grep -q "not a whole citytwin snapshot" "$work/err" || fail "unclear: $(cat "$work/err")"
-[ -z "$(ls -A "$work/c" 2>/dev/null)" ] || fail "a failed restore left files: $(ls -A "$work/c")"
+# The audit log records the refusal (audit_trail.hpp); nothing else stays.
+left=$(ls -A "$work/c" 2>/dev/null | grep -vx 'audit.log')
+[ -z "$left" ] || fail "a failed restore left files: $left"
+grep -q '"action":"restore".*"result":"failed: ' "$work/c/audit.log" \
+  || fail "the failed restore is not in the audit log"
 echo "snapshot + restore of $(du -b "$work/demo.snapshot" | cut -f1) bytes in $took_ms ms"
 echo "1 passed, 0 failed"
