@@ -25,22 +25,6 @@ constexpr int max_attempts = 3;
 
 constexpr size_t readings_per_read = 1'000'000;
 
-// Sorts by time; of equal times the sample that came last stays (a
-// reading journaled twice, or a journal sample over a segment's).
-void sort_unique(std::vector<sample>& xs) {
-  std::stable_sort(xs.begin(), xs.end(), [](const sample& a, const sample& b) {
-    return a.time < b.time;
-  });
-  size_t out = 0;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    if (out > 0 && xs[out - 1].time == xs[i].time)
-      xs[out - 1] = xs[i];
-    else
-      xs[out++] = xs[i];
-  }
-  xs.resize(out);
-}
-
 struct journal_tail {
   std::map<stream_name, std::vector<sample>> streams;
   uint64_t samples = 0;
@@ -89,12 +73,11 @@ caf::expected<journal_tail> read_tail(const fs::path& folder, uint64_t through,
 caf::expected<archive_view> archive_view::open(const fs::path& root,
                                                const std::string& tenant,
                                                const std::string& city) {
-  auto folder = root / tenant;
+  auto found = existing_tenant_folder(root, tenant);
+  if (!found)
+    return found.error();
+  const auto& folder = *found;
   std::error_code ec;
-  if (!valid_tenant_name(tenant) || !fs::is_directory(folder, ec))
-    return caf::make_error(twin::errc::invalid_config, "no archive of tenant '"
-                                                           + tenant + "' in "
-                                                           + root.string());
   archive_view result;
   for (int attempt = 1;; ++attempt) {
     result.segments_.reset();

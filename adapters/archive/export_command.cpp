@@ -81,11 +81,10 @@ caf::expected<export_report> run_csv(const export_options& opts,
 
 caf::expected<export_report> run_geojson(const export_options& opts,
                                          const twin::city& c) {
-  std::error_code ec;
-  if (!fs::is_directory(opts.archive_root / opts.tenant, ec))
-    return refuse("no archive of tenant '" + opts.tenant + "' in "
-                  + opts.archive_root.string());
-  auto folder = opts.archive_root / opts.tenant;
+  auto found = existing_tenant_folder(opts.archive_root, opts.tenant);
+  if (!found)
+    return found.error();
+  const auto& folder = *found;
   auto latest = read_latest_state(folder);
   if (!latest)
     return latest.error();

@@ -3,6 +3,7 @@
 
 #include "twin/reading.hpp"
 
+#include <algorithm>
 #include <compare>
 #include <string>
 #include <vector>
@@ -33,5 +34,23 @@ struct stream_block {
   std::string unit; ///< the quantity's unit symbol, for readers outside citytwin
   std::vector<sample> samples;
 };
+
+/// Sorts by time and keeps, of equal times, the sample that came last (a
+/// reading delivered twice, e.g. once from the journal after a restart and
+/// once again by the broker, or a journal sample over a segment's, is one
+/// sample).
+inline void sort_unique(std::vector<sample>& xs) {
+  std::stable_sort(xs.begin(), xs.end(), [](const sample& a, const sample& b) {
+    return a.time < b.time;
+  });
+  size_t out = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (out > 0 && xs[out - 1].time == xs[i].time)
+      xs[out - 1] = xs[i];
+    else
+      xs[out++] = xs[i];
+  }
+  xs.resize(out);
+}
 
 } // namespace citytwin::archive

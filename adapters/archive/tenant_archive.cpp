@@ -21,24 +21,6 @@ namespace citytwin::archive {
 
 namespace {
 
-// Sorts by time and keeps, of equal times, the sample that came last (a
-// reading delivered twice, e.g. once from the journal after a restart and
-// once again by the broker, is one sample).
-void sort_unique(std::vector<sample>& xs) {
-  std::stable_sort(xs.begin(), xs.end(),
-                   [](const sample& a, const sample& b) {
-                     return a.time < b.time;
-                   });
-  size_t out = 0;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    if (out > 0 && xs[out - 1].time == xs[i].time)
-      xs[out - 1] = xs[i];
-    else
-      xs[out++] = xs[i];
-  }
-  xs.resize(out);
-}
-
 // Merges `newer` into `older` (both sorted, unique); newer wins on ties.
 std::vector<sample> merge(std::vector<sample> older,
                           const std::vector<sample>& newer) {
@@ -187,6 +169,18 @@ bool valid_tenant_name(std::string_view name) {
                      || (c >= '0' && c <= '9') || c == '-' || c == '_'
                      || c == '.';
             });
+}
+
+caf::expected<std::filesystem::path>
+existing_tenant_folder(const std::filesystem::path& root,
+                       const std::string& tenant) {
+  auto folder = root / tenant;
+  std::error_code ec;
+  if (!valid_tenant_name(tenant) || !std::filesystem::is_directory(folder, ec))
+    return caf::make_error(twin::errc::invalid_config,
+                           "no archive of tenant '" + tenant + "' in "
+                             + root.string());
+  return folder;
 }
 
 caf::error archive_options::validate() const {

@@ -41,6 +41,13 @@ struct archive_options {
 /// citytwin's own (a restore or an erase in progress), never a tenant.
 bool valid_tenant_name(std::string_view name);
 
+/// `<root>/<tenant>` when `tenant` is a valid name and its folder exists;
+/// errc::invalid_config "no archive of tenant ..." otherwise (for the
+/// commands that read or remove a tenant: export, erase, snapshot).
+caf::expected<std::filesystem::path>
+existing_tenant_folder(const std::filesystem::path& root,
+                       const std::string& tenant);
+
 /// What an archive counts, for /metrics.
 struct archive_stats {
   uint64_t buffered = 0;       ///< samples in memory, not yet in a segment

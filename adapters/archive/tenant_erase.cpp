@@ -75,12 +75,10 @@ caf::error remove_hidden(const fs::path& root, const std::string& tenant,
 
 caf::expected<erase_report> erase_tenant(const fs::path& root,
                                          const std::string& tenant) {
-  auto folder = root / tenant;
-  std::error_code ec;
-  if (!valid_tenant_name(tenant) || !fs::is_directory(folder, ec))
-    return caf::make_error(twin::errc::invalid_config, "no archive of tenant '"
-                                                           + tenant + "' in "
-                                                           + root.string());
+  auto found = existing_tenant_folder(root, tenant);
+  if (!found)
+    return found.error();
+  const auto& folder = *found;
   // Held until the folder is gone: a server starting meanwhile finds it
   // locked or no longer there (and starts an empty tenant).
   auto lock = tenant_lock::acquire(folder);

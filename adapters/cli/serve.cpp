@@ -432,22 +432,24 @@ int serve(const serve_options& opts) {
   // unknown-id policy created exist again, and the newest value of every
   // stream goes to its entity before any new reading does.
   twin::time_ms restored_until = 0;
+  // A damaged file found now stops what has started, naming the file.
+  auto archive_failure = [&](const caf::error& err) {
+    std::cerr << "serve: archive: " << twin::describe(err) << '\n';
+    if (*brk)
+      (*brk)->stop();
+    http.stop();
+    viewer->stop();
+    actors::stop_twin(sys, *handles);
+    return 2;
+  };
   std::shared_ptr<archive::created_ids> created;
   std::vector<archive::created_binding> known_created;
   if (history && opts.unknown_ids == "create") {
     auto opened = archive::created_ids::open(
       std::filesystem::path{opts.archive_dir} / city_ptr->name / "created.log",
       city_ptr->name, history->options().sync);
-    if (!opened) {
-      std::cerr << "serve: archive: " << twin::describe(opened.error())
-                << '\n';
-      if (*brk)
-        (*brk)->stop();
-      http.stop();
-      viewer->stop();
-      actors::stop_twin(sys, *handles);
-      return 2;
-    }
+    if (!opened)
+      return archive_failure(opened.error());
     created = std::move(opened->first);
     known_created = std::move(opened->second);
     // Through the ROUTER each one's readings pass too, so the entity
@@ -462,16 +464,8 @@ int serve(const serve_options& opts) {
   if (history) {
     auto restore_started = std::chrono::steady_clock::now();
     auto state = history->latest_state();
-    if (!state) {
-      std::cerr << "serve: archive: " << twin::describe(state.error())
-                << '\n';
-      if (*brk)
-        (*brk)->stop();
-      http.stop();
-      viewer->stop();
-      actors::stop_twin(sys, *handles);
-      return 2;
-    }
+    if (!state)
+      return archive_failure(state.error());
     // Through the ingest's own batching: per shard, in order per entity.
     ingest::ingest_counters restore_counters;
     ingest::shard_batcher restore{handles->routers.size(), 4096,

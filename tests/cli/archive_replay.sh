@@ -40,36 +40,8 @@ fail() {
   exit 1
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# The broker logs subscriptions to stderr (unbuffered), which tells when a
-# subscriber is ready.
-mqtt_port=$(free_port)
-cat >"$work/mosquitto.conf" <<CONF
-listener $mqtt_port 127.0.0.1
-allow_anonymous true
-# A full-speed replay must not outrun the subscribers' queues.
-max_queued_messages 0
-persistence false
-log_dest stderr
-log_type subscribe
-log_type information
-CONF
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-broker_pid=$!
-subscribed() { # CLIENT_ID FILTER
-  grep -qF ": $1 1 $2" "$work/mosquitto.log"
-}
-wait_subscribed() { # CLIENT_ID FILTER, at most 10 s
-  for _ in $(seq 1 100); do
-    subscribed "$1" "$2" && return 0
-    kill -0 "$broker_pid" 2>/dev/null || fail "mosquitto exited"
-    sleep 0.1
-  done
-  fail "$1 did not subscribe to $2"
-}
+source "${0%/*}/mosquitto_lib.sh"
+start_mosquitto "$work"
 
 admin=(-H "Authorization: Bearer demo-admin-secret")
 monitor=(-H "Authorization: Bearer demo-monitor-secret")

@@ -20,15 +20,8 @@ trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; [ -n "$broker_pid" ] && kill 
 printf "version: 1\nrules: []\n" >"$work/no-rules.yaml"
 source "${0%/*}/serve_lib.sh"
 
-mqtt_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf "listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n" \
-  "$mqtt_port" >"$work/mosquitto.conf"
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 1 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port") 2>/dev/null && break
-  sleep 0.1
-done
+source "${0%/*}/mosquitto_lib.sh"
+start_mosquitto "$work"
 
 start() {
   log="$work/serve-$1.log"

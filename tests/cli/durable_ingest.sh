@@ -12,12 +12,7 @@ source "${0%/*}/../skip.sh"
 need mosquitto "apt-get install mosquitto"
 need mosquitto_pub "apt-get install mosquitto-clients"
 need curl "apt-get install curl"
-# Debian's python3, which python3-h5py belongs to (a pyenv or venv python3
-# earlier on PATH would not see it).
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-"$py" -c "import h5py, numpy" 2>/dev/null \
-  || skip "python3-h5py is missing (run .ci/setup)"
+need_h5py
 
 work=$(mktemp -d)
 log="$work/serve.log"
@@ -35,24 +30,9 @@ fail() {
   exit 1
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-mqtt_port=$(free_port)
-cat >"$work/mosquitto.conf" <<EOF
-listener $mqtt_port 127.0.0.1
-allow_anonymous true
+source "${0%/*}/mosquitto_lib.sh"
 # The twin's session keeps every QoS 1 message while the twin is down.
-max_queued_messages 0
-persistence false
-EOF
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 1 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port") 2>/dev/null && break
-  sleep 0.1
-done
+start_mosquitto "$work"
 
 run=0
 start_twin() {

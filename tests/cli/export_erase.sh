@@ -9,11 +9,7 @@ set -u
 citytwin=$1 city=$2
 source "${0%/*}/../skip.sh"
 need tar "apt-get install tar"
-# Debian's python3, which python3-h5py belongs to.
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-"$py" -c "import h5py, numpy" 2>/dev/null \
-  || skip "python3-h5py is missing (run .ci/setup)"
+need_h5py
 work=$(mktemp -d)
 log="$work/serve.log"
 pid=""

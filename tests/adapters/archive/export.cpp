@@ -12,6 +12,7 @@
 #include "twin/city_file.hpp"
 #include "twin/entity_id.hpp"
 #include "twin/error.hpp"
+#include "scratch_folder.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -29,20 +30,6 @@ using Catch::Contains;
 namespace {
 
 namespace fs = std::filesystem;
-
-struct scratch_folder {
-  fs::path path;
-  explicit scratch_folder(const std::string& name)
-    : path(fs::temp_directory_path()
-           / ("citytwin_export_" + std::to_string(::getpid()) + "_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // Two intersections, a two-way street (the second direction with a bend),
 // two traffic counters: 6 entities.
@@ -142,7 +129,7 @@ const std::string c2 = "urn:ngsi-ld:TrafficCounter:test:000002";
 TEST_CASE("a CSV export holds every sample of every stream including the "
           "journal's",
           "[archive][export]") {
-  scratch_folder dir{"csv"};
+  test::scratch_folder dir{"export", "csv"};
   write_archive(dir.path);
   auto before = listing(dir.path / "test");
   auto view = archive_view::open(dir.path, "test", "test");
@@ -188,7 +175,7 @@ TEST_CASE("a CSV export holds every sample of every stream including the "
 TEST_CASE("a GeoJSON export lists every entity of the city with its newest "
           "values and the entities created beyond it",
           "[archive][export]") {
-  scratch_folder dir{"geojson"};
+  test::scratch_folder dir{"export", "geojson"};
   write_archive(dir.path);
   auto c = twin::load_city(write_city(dir.path).string());
   REQUIRE(c);
@@ -254,7 +241,7 @@ TEST_CASE("a GeoJSON export lists every entity of the city with its newest "
 
 TEST_CASE("export refuses what it must not do and audits every run",
           "[archive][export]") {
-  scratch_folder dir{"command"};
+  test::scratch_folder dir{"export", "command"};
   write_archive(dir.path);
   auto city = write_city(dir.path);
   auto before = listing(dir.path / "test");
@@ -309,7 +296,7 @@ TEST_CASE("export refuses what it must not do and audits every run",
 TEST_CASE("erase refuses without confirmation and under a server and "
           "deletes the whole tenant otherwise",
           "[archive][export]") {
-  scratch_folder dir{"erase"};
+  test::scratch_folder dir{"export", "erase"};
   write_archive(dir.path);
   auto folder = dir.path / "test";
   erase_options opts{dir.path, "test", ""};

@@ -6,6 +6,7 @@
 
 #include "twin/entity_id.hpp"
 #include "twin/error.hpp"
+#include "scratch_folder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,20 +26,6 @@ using Catch::Contains;
 namespace {
 
 namespace fs = std::filesystem;
-
-struct scratch_folder {
-  fs::path path;
-  explicit scratch_folder(const std::string& name)
-    : path(fs::temp_directory_path()
-           / ("citytwin_journal_" + std::to_string(::getpid()) + "_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 twin::entity_id counter(uint32_t n) {
   return {twin::entity_kind::traffic_counter, n};
@@ -67,7 +54,7 @@ stream_name flow_of(uint32_t entity) {
 
 TEST_CASE("journal records come back in order with their readings",
           "[archive][journal]") {
-  scratch_folder dir{"order"};
+  test::scratch_folder dir{"journal", "order"};
   auto log = journal::open(dir.path);
   REQUIRE(log);
   CHECK(*(*log)->append(batch(1, 1000, 3)) == 1);
@@ -86,7 +73,7 @@ TEST_CASE("journal records come back in order with their readings",
 
 TEST_CASE("a journal reader follows a journal while it is written",
           "[archive][journal]") {
-  scratch_folder dir{"follow"};
+  test::scratch_folder dir{"journal", "follow"};
   journal::options opts;
   opts.max_file_bytes = 200; // a new file every few records
   auto log = journal::open(dir.path, opts);
@@ -117,7 +104,7 @@ TEST_CASE("a journal reader follows a journal while it is written",
 TEST_CASE("an unfinished last record is cut off at open and damage "
           "elsewhere is refused",
           "[archive][journal]") {
-  scratch_folder dir{"torn"};
+  test::scratch_folder dir{"journal", "torn"};
   {
     auto log = journal::open(dir.path);
     REQUIRE(log);
@@ -162,7 +149,7 @@ TEST_CASE("an unfinished last record is cut off at open and damage "
 TEST_CASE("a tenant's archive serves readings from memory then from its "
           "segments and after a crash from its journal",
           "[archive][journal]") {
-  scratch_folder dir{"tenant"};
+  test::scratch_folder dir{"journal", "tenant"};
   archive_options opts;
   opts.root = dir.path;
   opts.tenant = "test";
@@ -294,7 +281,7 @@ TEST_CASE("a full disk refuses to journal and keeps what was kept while "
           "[archive][journal]") {
   // The file size limit stands in for a full disk: writes past it fail
   // with EFBIG (SIGXFSZ ignored), deterministically and without a mount.
-  scratch_folder dir{"full"};
+  test::scratch_folder dir{"journal", "full"};
   archive_options opts;
   opts.root = dir.path;
   opts.tenant = "test";

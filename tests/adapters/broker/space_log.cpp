@@ -7,6 +7,7 @@
 
 #include "twin/broker/subscription.hpp"
 #include "twin/error.hpp"
+#include "scratch_folder.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -26,18 +27,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct scratch_file {
-  fs::path folder;
-  fs::path path;
+// A scratch folder and the space log's path in it.
+struct scratch_file : test::scratch_folder {
+  fs::path file;
   explicit scratch_file(const std::string& name)
-    : folder(fs::temp_directory_path()
-             / ("citytwin_space_" + std::to_string(::getpid()) + "_" + name)),
-      path(folder / "space.log") {
-    fs::remove_all(folder);
-  }
-  ~scratch_file() {
-    std::error_code ec;
-    fs::remove_all(folder, ec);
+    : scratch_folder("space", name), file(path / "space.log") {
   }
 };
 
@@ -60,7 +54,7 @@ TEST_CASE("a space log gives back the newest state of each entity and "
           "[broker][space_log]") {
   scratch_file f{"state"};
   {
-    auto [log, contents] = open_log(f.path);
+    auto [log, contents] = open_log(f.file);
     CHECK(contents.entities.empty());
     REQUIRE_FALSE(log->put_entity(bench("a", 1)));
     REQUIRE_FALSE(log->put_entity(bench("b", 2)));
@@ -75,7 +69,7 @@ TEST_CASE("a space log gives back the newest state of each entity and "
     REQUIRE_FALSE(log->put_subscription(sub));
     REQUIRE_FALSE(log->delete_subscription("urn:s:1"));
   }
-  auto [log, contents] = open_log(f.path);
+  auto [log, contents] = open_log(f.file);
   CHECK(contents.records == 7);
   REQUIRE(contents.entities.size() == 1);
   CHECK(contents.entities[0] == bench("a", 3));
@@ -85,7 +79,7 @@ TEST_CASE("a space log gives back the newest state of each entity and "
   CHECK(contents.subscriptions[0].status["timesSent"] == 7);
   // Rewritten: one record per thing that exists.
   REQUIRE_FALSE(log->rewrite(contents.entities, contents.subscriptions));
-  auto [again, reread] = open_log(f.path);
+  auto [again, reread] = open_log(f.file);
   CHECK(reread.records == 2);
   CHECK(reread.entities == contents.entities);
 }
@@ -94,36 +88,36 @@ TEST_CASE("a torn last line is dropped and damage before it is refused",
           "[broker][space_log]") {
   scratch_file f{"torn"};
   {
-    auto [log, contents] = open_log(f.path);
+    auto [log, contents] = open_log(f.file);
     REQUIRE_FALSE(log->put_entity(bench("a", 1)));
     REQUIRE_FALSE(log->put_entity(bench("b", 2)));
   }
-  auto full = fs::file_size(f.path);
-  fs::resize_file(f.path, full - 5); // killed inside the write of "b"
+  auto full = fs::file_size(f.file);
+  fs::resize_file(f.file, full - 5); // killed inside the write of "b"
   {
-    auto [log, contents] = open_log(f.path);
+    auto [log, contents] = open_log(f.file);
     CHECK(contents.torn_bytes > 0);
     REQUIRE(contents.entities.size() == 1);
     // Appends go after the cut, not after the torn line.
     REQUIRE_FALSE(log->put_entity(bench("c", 3)));
   }
   {
-    auto [log, contents] = open_log(f.path);
+    auto [log, contents] = open_log(f.file);
     CHECK(contents.torn_bytes == 0);
     CHECK(contents.entities.size() == 2);
   }
   // One changed byte in a complete line: refused, named, not rewritten.
-  std::fstream io{f.path, std::ios::in | std::ios::out | std::ios::binary};
+  std::fstream io{f.file, std::ios::in | std::ios::out | std::ios::binary};
   io.seekp(30);
   io.put('#');
   io.close();
-  auto before = fs::file_size(f.path);
-  auto damaged = space_log::open(f.path, archive::journal_sync::process);
+  auto before = fs::file_size(f.file);
+  auto damaged = space_log::open(f.file, archive::journal_sync::process);
   REQUIRE_FALSE(damaged);
   CHECK(damaged.error() == twin::errc::corrupt_file);
   CHECK_THAT(twin::describe(damaged.error()),
-             Contains(f.path.string()) && Contains("line 2"));
-  CHECK(fs::file_size(f.path) == before);
+             Contains(f.file.string()) && Contains("line 2"));
+  CHECK(fs::file_size(f.file) == before);
 }
 
 TEST_CASE("a full disk refuses an API write and leaves the space as it was",
@@ -131,12 +125,12 @@ TEST_CASE("a full disk refuses an API write and leaves the space as it was",
   scratch_file f{"full"};
   notifier n;
   tenant_space space{"demo", n};
-  auto [log, contents] = open_log(f.path);
+  auto [log, contents] = open_log(f.file);
   space.keep_in(log);
   auto created = space.store().create(bench("a", 1));
   REQUIRE(created);
   REQUIRE_FALSE(space.commit(*created));
-  auto size_before = fs::file_size(f.path);
+  auto size_before = fs::file_size(f.file);
   // The file size limit stands in for a full disk (EFBIG, SIGXFSZ ignored).
   auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
   rlimit old_limit{};
@@ -164,9 +158,9 @@ TEST_CASE("a full disk refuses an API write and leaves the space as it was",
   auto a = space.store().get("urn:ngsi-ld:Bench:a");
   REQUIRE(a);
   CHECK((**a)["seatCount"]["value"] == 1);
-  CHECK(fs::file_size(f.path) == size_before);
+  CHECK(fs::file_size(f.file) == size_before);
   space.keep_in(nullptr);
-  auto [reopened, kept] = open_log(f.path);
+  auto [reopened, kept] = open_log(f.file);
   REQUIRE(kept.entities.size() == 1);
   CHECK(kept.entities[0]["seatCount"]["value"] == 1);
 }
