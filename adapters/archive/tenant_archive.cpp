@@ -273,7 +273,7 @@ caf::expected<size_t> tenant_archive::catch_up(size_t max_readings) {
 bool tenant_archive::segment_due(
   std::chrono::steady_clock::time_point now) const {
   std::lock_guard guard{mtx_};
-  if (open_.empty())
+  if (open_.empty() && derived_open_.empty())
     return false;
   return open_samples_ >= opts_.segment_samples
          || now - last_publish_ >= opts_.segment_every;
@@ -284,12 +284,14 @@ caf::error tenant_archive::publish(std::chrono::steady_clock::time_point now) {
   {
     std::lock_guard guard{mtx_};
     last_publish_ = now;
-    if (open_.empty())
+    if (open_.empty() && derived_open_.empty())
       return {};
     // Readers keep seeing these samples in `writing_` until the segment
     // holding them is in the set.
     writing_.swap(open_);
     open_.clear();
+    derived_writing_.swap(derived_open_);
+    derived_open_.clear();
     open_samples_ = 0;
     through = open_through_;
   }
@@ -313,6 +315,14 @@ caf::error tenant_archive::publish(std::chrono::steady_clock::time_point now) {
                       q ? std::string{twin::info(*q).unit} : std::string{},
                       std::move(copy)});
   }
+  for (auto& [name, xs] : derived_writing_) {
+    auto copy = xs;
+    sort_unique(copy);
+    info.first = std::min(info.first, copy.front().time);
+    info.last = std::max(info.last, copy.back().time);
+    samples += copy.size();
+    blocks.push_back({name, std::string{}, std::move(copy)});
+  }
   auto path = segments_->next_path(info.first);
   auto err = write_segment(path, info, blocks);
   if (!err)
@@ -329,9 +339,18 @@ caf::error tenant_archive::publish(std::chrono::steady_clock::time_point now) {
     writing_.clear();
     for (auto& [key, xs] : open_)
       open_samples_ += xs.size();
+    for (auto& [name, xs] : derived_open_) {
+      auto& older = derived_writing_[name];
+      older.insert(older.end(), xs.begin(), xs.end());
+    }
+    derived_open_.swap(derived_writing_);
+    derived_writing_.clear();
+    for (auto& [name, xs] : derived_open_)
+      open_samples_ += xs.size();
     return err;
   }
   writing_.clear();
+  derived_writing_.clear();
   archived_ += samples;
   // The journal records stay until latest.bin has taken them too: a
   // restarted server rebuilds the twin's state from the two.
@@ -393,9 +412,22 @@ std::vector<sample> tenant_archive::in_memory(const stream_name& name,
     std::lock_guard guard{mtx_};
     collect(writing_, *key, from, to, result);
     collect(open_, *key, from, to, result);
+  } else {
+    std::lock_guard guard{mtx_};
+    for (const auto* derived : {&derived_writing_, &derived_open_})
+      if (auto i = derived->find(name); i != derived->end())
+        for (const auto& x : i->second)
+          if (x.time >= from && x.time < to)
+            result.push_back(x);
   }
   sort_unique(result);
   return result;
+}
+
+void tenant_archive::keep_derived(const stream_name& name, sample s) {
+  std::lock_guard guard{mtx_};
+  derived_open_[name].push_back(s);
+  ++open_samples_;
 }
 
 void tenant_archive::collect(const buffer& from_buffer, stream_key key,
@@ -455,6 +487,12 @@ tenant_archive::streams_of(const std::string& entity) const {
       for (const auto& [key, xs] : *buf)
         if ((key >> 5) == packed)
           result.push_back(name_of(key));
+  } else {
+    std::lock_guard guard{mtx_};
+    for (const auto* derived : {&derived_writing_, &derived_open_})
+      for (const auto& [name, xs] : *derived)
+        if (name.entity == entity)
+          result.push_back(name);
   }
   std::sort(result.begin(), result.end());
   result.erase(std::unique(result.begin(), result.end()), result.end());
@@ -522,6 +560,9 @@ archive_stats tenant_archive::stats() const {
   std::lock_guard guard{mtx_};
   for (const auto* buf : {&writing_, &open_})
     for (const auto& [key, xs] : *buf)
+      s.buffered += xs.size();
+  for (const auto* derived : {&derived_writing_, &derived_open_})
+    for (const auto& [name, xs] : *derived)
       s.buffered += xs.size();
   s.archived = archived_;
   s.write_errors = write_errors_;

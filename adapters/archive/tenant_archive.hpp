@@ -12,6 +12,7 @@
 #include <functional>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -105,6 +106,16 @@ public:
   /// and the journal keeps them; the error is counted.
   caf::error publish(std::chrono::steady_clock::time_point now);
 
+  // -- derived streams -------------------------------------------------------
+
+  /// Keeps a sample of a stream the twin derives rather than measures (a
+  /// VirtualSensor's value, an Alert's status), named like any stream: it
+  /// waits in memory, is read like any other, and goes into the next
+  /// segment with the readings. Not journaled: what was derived since the
+  /// last segment is lost with the process (kill -9), the readings it was
+  /// derived from are not. Any thread.
+  void keep_derived(const stream_name& name, sample s);
+
   // -- restart ---------------------------------------------------------------
 
   /// The newest sample of every stream the archive holds, as readings in
@@ -163,6 +174,9 @@ private:
   mutable std::mutex mtx_; // guards what follows
   buffer open_;       // read from the journal, not yet being written
   buffer writing_;    // being written as a segment right now
+  // The same for derived streams, by name.
+  std::map<stream_name, std::vector<sample>> derived_open_;
+  std::map<stream_name, std::vector<sample>> derived_writing_;
   uint64_t open_through_ = 0; // journal sequence read into open_
   size_t open_samples_ = 0;
   uint64_t archived_ = 0;

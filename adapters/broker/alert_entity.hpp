@@ -21,6 +21,11 @@ namespace citytwin::broker {
 /// The NGSI-LD type of alerts.
 constexpr std::string_view alert_type = "Alert";
 
+/// The archived stream of an alert's status (derived, like a reading's):
+/// its `alert_status` as a number, 0 raised, 1 acknowledged, 2 cleared,
+/// 3 closed, at the time of each transition.
+constexpr std::string_view alert_status_stream = "status";
+
 /// `urn:ngsi-ld:Alert:<tenant>:<id>`, the id zero-padded like entities'.
 std::string alert_urn(uint64_t id, std::string_view tenant);
 

@@ -115,7 +115,8 @@ void broker::start_tenants(caf::actor_system& sys) {
   sys_ = &sys;
   for (auto& [name, space] : seeding_)
     tenants_.emplace(name,
-                     spawn_tenant(sys, std::move(space), counters_.at(name)));
+                     spawn_tenant(sys, std::move(space), counters_.at(name),
+                                  archive(name)));
   seeding_.clear();
 }
 

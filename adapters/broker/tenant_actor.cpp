@@ -55,12 +55,28 @@ void tenant_actor_state::apply(const twin::delta_batch& batch) {
 
 void tenant_actor_state::apply(const rules::alert& a) {
   keep(alert_document(a, space->name()));
+  if (history) {
+    // The status as a number, at the time of the transition: a stream
+    // the temporal API and h5py read like a sensor's.
+    auto at = a.status == rules::alert_status::raised ? a.raised_at
+              : a.status == rules::alert_status::acknowledged
+                ? a.acknowledged_at
+                : a.cleared_at;
+    history->keep_derived({alert_urn(a.id, space->name()),
+                           std::string{alert_status_stream}},
+                          {at != 0 ? at : a.raised_at,
+                           static_cast<double>(a.status)});
+  }
 }
 
 void tenant_actor_state::apply(
   const std::vector<rules::aggregate_value>& values) {
-  for (const auto& x : values)
+  for (const auto& x : values) {
     keep(virtual_sensor_document(x, space->name()));
+    if (history)
+      history->keep_derived({virtual_sensor_urn(x, space->name()), "value"},
+                            {x.window_end, x.value});
+  }
 }
 
 void tenant_actor_state::keep(nlohmann::json doc) {
@@ -92,11 +108,13 @@ void tenant_actor_state::publish_gauges() {
 actors::tenant_actor::behavior_type
 tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
              std::shared_ptr<tenant_space> space,
-             std::shared_ptr<tenant_counters> counters) {
+             std::shared_ptr<tenant_counters> counters,
+             std::shared_ptr<archive::tenant_archive> history) {
   // CAF's spawn copies its arguments, so the space arrives shared;
   // spawn_tenant hands over the only reference.
   self->state.space = std::move(space);
   self->state.counters = std::move(counters);
+  self->state.history = std::move(history);
   self->state.publish_gauges();
   return {
       [self](const twin::delta_batch& batch) {
@@ -148,12 +166,13 @@ tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
   };
 }
 
-actors::tenant_actor spawn_tenant(caf::actor_system& sys,
-                                  std::unique_ptr<tenant_space> space,
-                                  std::shared_ptr<tenant_counters> counters) {
+actors::tenant_actor
+spawn_tenant(caf::actor_system& sys, std::unique_ptr<tenant_space> space,
+             std::shared_ptr<tenant_counters> counters,
+             std::shared_ptr<archive::tenant_archive> history) {
   return sys.spawn(tenant_actor,
                    std::shared_ptr<tenant_space>{std::move(space)},
-                   std::move(counters));
+                   std::move(counters), std::move(history));
 }
 
 caf::error attach_twin(caf::actor_system& sys, const actors::twin_handles& twin,

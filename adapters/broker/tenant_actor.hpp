@@ -27,6 +27,9 @@ struct tenant_actor_state {
   static inline const char* name = "broker-tenant";
   std::shared_ptr<tenant_space> space; ///< held by nobody else
   std::shared_ptr<tenant_counters> counters;
+  /// The tenant's history: alerts and aggregates are archived there like
+  /// readings (derived streams). Null: the tenant keeps no archive.
+  std::shared_ptr<archive::tenant_archive> history;
   /// The tenant's city twin, for commands; none until `attach_twin`.
   actors::twin_actor twin;
   uint64_t num_deltas = 0;
@@ -53,13 +56,15 @@ struct tenant_actor_state {
 actors::tenant_actor::behavior_type
 tenant_actor(actors::tenant_actor::stateful_pointer<tenant_actor_state> self,
              std::shared_ptr<tenant_space> space,
-             std::shared_ptr<tenant_counters> counters);
+             std::shared_ptr<tenant_counters> counters,
+             std::shared_ptr<archive::tenant_archive> history);
 
 /// Spawns the TENANT owning `space` (seeded or empty); it keeps
-/// `counters` current.
-actors::tenant_actor spawn_tenant(caf::actor_system& sys,
-                                  std::unique_ptr<tenant_space> space,
-                                  std::shared_ptr<tenant_counters> counters);
+/// `counters` current and archives derived streams in `history` (if any).
+actors::tenant_actor
+spawn_tenant(caf::actor_system& sys, std::unique_ptr<tenant_space> space,
+             std::shared_ptr<tenant_counters> counters,
+             std::shared_ptr<archive::tenant_archive> history = nullptr);
 
 /// Joins a TENANT to its city's twin: NGSI-LD writes of measured
 /// attributes become twin readings, commands go to the twin's actuators,

@@ -2,8 +2,9 @@
 # The temporal API over the archive (issue 13): `serve --archive` keeps the
 # feed's readings, /ngsi-ld/v1/temporal/entities answers raw, lastN and
 # aggregated queries under the live API's sharing rules, bad parameters get
-# ProblemDetails, `citytwin history` prints them, and a restarted server
-# answers a past interval exactly as before.
+# ProblemDetails, `citytwin history` prints them, an aggregate of the
+# rules has a history too, and a restarted server answers a past interval
+# exactly as before.
 # usage: temporal_api.sh CITYTWIN CITY_FILE ACCESS_FILE
 set -u
 citytwin=$1 city=$2 access=$3
@@ -33,7 +34,8 @@ count_instances() { # JSON body on stdin, attribute -> instances
   grep -o '"observedAt"' | wc -l
 }
 
-start
+# The demo's rules: their aggregates are derived streams, archived too.
+start --rules "${city%/*}/rules/demo.yaml"
 # 40 ticks of the feed are 40 simulated minutes: wait for them (<= 10 s).
 for _ in $(seq 1 100); do
   n=$(get "$temporal/$entity?lastN=40&attrs=intensity" "${admin[@]}" \
@@ -89,6 +91,16 @@ done
 body=$(get "$temporal?type=TrafficCounter&lastN=1&attrs=intensity&limit=3" "${admin[@]}")
 [ "$(status)" = 200 ] || fail "temporal query by type: $(status)"
 [ "$(echo "$body" | count_instances)" = 3 ] || fail "3 counters, 1 each: $body"
+
+# Derived streams are archived like readings: the free-parking aggregate
+# (a VirtualSensor, every simulated minute) has a history.
+vs=urn:ngsi-ld:VirtualSensor:demo:free-parking-all
+for _ in $(seq 1 100); do
+  n=$(get "$temporal/$vs?lastN=3&attrs=value" "${admin[@]}" | count_instances)
+  [ "$n" -ge 3 ] && break
+  sleep 0.1
+done
+[ "$n" -ge 3 ] || fail "aggregate $vs has no archived history: $(cat "$work/body")"
 
 # The command line.
 "$citytwin" history "$entity" --from "$first" --to "$last" --every 10m --csv \

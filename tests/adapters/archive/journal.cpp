@@ -197,6 +197,50 @@ TEST_CASE("a tenant's archive serves readings from memory then from its "
   CHECK(names.front().quantity == "intensity");
 }
 
+TEST_CASE("derived streams are kept like readings: in memory then in a "
+          "segment",
+          "[archive][journal]") {
+  test::scratch_folder dir{"journal", "derived"};
+  archive_options opts;
+  opts.root = dir.path;
+  opts.tenant = "test";
+  opts.city = "test";
+  stream_name aggregate{"urn:ngsi-ld:VirtualSensor:test:mean-flow-all",
+                        "value"};
+  stream_name alert{"urn:ngsi-ld:Alert:test:000001", "status"};
+  {
+    auto a = tenant_archive::open(opts);
+    REQUIRE(a);
+    for (int i = 0; i < 5; ++i)
+      (*a)->keep_derived(aggregate, {1000 + i * 1000, 10.5 + i});
+    (*a)->keep_derived(alert, {2500, 0}); // raised
+    (*a)->keep_derived(alert, {4500, 2}); // cleared
+    CHECK((*a)->stats().buffered == 7);
+    // Due with nothing journaled: derived samples alone make a segment.
+    CHECK((*a)->segment_due(std::chrono::steady_clock::now()
+                            + std::chrono::hours{1}));
+    auto xs = (*a)->read(aggregate, 2000, 4000);
+    REQUIRE(xs);
+    REQUIRE(xs->size() == 2);
+    CHECK(xs->front() == sample{2000, 11.5});
+    CHECK((*a)->streams_of(alert.entity) == std::vector<stream_name>{alert});
+    REQUIRE_FALSE((*a)->publish(std::chrono::steady_clock::now()));
+    CHECK((*a)->stats().segments == 1);
+    CHECK((*a)->stats().buffered == 0);
+  }
+  // After a restart, from the segment alone.
+  auto a = tenant_archive::open(opts);
+  REQUIRE(a);
+  auto xs = (*a)->read(alert, 0, 10'000);
+  REQUIRE(xs);
+  CHECK(*xs == std::vector<sample>{{2500, 0}, {4500, 2}});
+  auto last = (*a)->read_last(aggregate, 2, 10'000);
+  REQUIRE(last);
+  CHECK(*last == std::vector<sample>{{4000, 13.5}, {5000, 14.5}});
+  CHECK((*a)->streams_of(aggregate.entity)
+        == std::vector<stream_name>{aggregate});
+}
+
 TEST_CASE("temporal query parameters are checked before anything is read",
           "[archive][temporal]") {
   auto parse = [](std::map<std::string, std::string> kv) {
