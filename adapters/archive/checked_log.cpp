@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -156,6 +157,7 @@ caf::error checked_log::reopen() {
       return err;
     size_ = header.size();
   }
+  rewritten_size_ = size_;
   return {};
 }
 
@@ -191,6 +193,12 @@ caf::error checked_log::rewrite(const std::vector<std::string>& texts) {
     return err;
   }
   return reopen();
+}
+
+bool checked_log::grown() const {
+  constexpr uint64_t min_bytes = 16u << 20;
+  std::lock_guard guard{mtx_};
+  return size_ > std::max(min_bytes, 4 * rewritten_size_);
 }
 
 uint64_t checked_log::refused() const {

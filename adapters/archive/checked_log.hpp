@@ -83,6 +83,12 @@ public:
   /// Appends and rewrites refused (disk full, I/O errors).
   uint64_t refused() const;
 
+  /// True once appends have made the file much larger than its last
+  /// rewrite (4 times, and at least 16 MiB): time for the owner to
+  /// `rewrite` it from what exists, so that a busy log does not grow
+  /// without bound between restarts.
+  bool grown() const;
+
 private:
   checked_log() = default;
   caf::error reopen();
@@ -92,6 +98,7 @@ private:
   mutable std::mutex mtx_;
   int fd_ = -1;
   uint64_t size_ = 0;
+  uint64_t rewritten_size_ = 0; // after the last rewrite (or open)
   uint64_t refused_ = 0;
 };
 

@@ -86,6 +86,11 @@ public:
     lock_ = std::move(lock);
   }
 
+  /// Time to `rewrite` (checked_log::grown).
+  bool grown() const {
+    return lines_->grown();
+  }
+
   /// Appends refused (disk full, I/O errors), for /metrics.
   uint64_t refused() const {
     return lines_->refused();

@@ -83,8 +83,19 @@ caf::error tenant_space::commit(const entity_change& change) {
                             + twin::describe(err) + "); nothing changed");
     }
   }
+  compact_if_grown();
   publish(change);
   return {};
+}
+
+void tenant_space::compact_if_grown() {
+  // A rewrite costs a pass over the space; it happens once the log has
+  // grown fourfold since the last, so appends stay cheap on average.
+  if (log_ && log_->grown())
+    if (auto err = checkpoint())
+      std::cerr << "citytwin: tenant '" << name_
+                << "': space log not compacted: " << twin::describe(err)
+                << '\n';
 }
 
 void tenant_space::undo(const entity_change& change) {
@@ -185,6 +196,7 @@ tenant_space::subscribe(subscription sub,
     return err;
   }
   subs_.emplace(std::move(id), entry{d, std::move(visible)});
+  compact_if_grown();
   return d;
 }
 
@@ -216,6 +228,7 @@ caf::error tenant_space::unsubscribe(std::string_view id) {
                             + twin::describe(err) + "); nothing changed");
   notify_.remove(i->second.target);
   subs_.erase(i);
+  compact_if_grown();
   return {};
 }
 
@@ -227,6 +240,7 @@ caf::error tenant_space::update_subscription(const delivery_ptr& d,
     notify_.replace(d, std::move(before));
     return err;
   }
+  compact_if_grown();
   return {};
 }
 

@@ -108,6 +108,8 @@ private:
   // Logs a subscription as it is now (after create or PATCH).
   caf::error log_subscription(const delivery_ptr& d);
   void undo(const entity_change& change);
+  // Rewrites the space log when appends have grown it (checked_log::grown).
+  void compact_if_grown();
 
   std::string name_;
   notifier& notify_;

@@ -164,3 +164,37 @@ TEST_CASE("a full disk refuses an API write and leaves the space as it was",
   REQUIRE(kept.entities.size() == 1);
   CHECK(kept.entities[0]["seatCount"]["value"] == 1);
 }
+
+TEST_CASE("a busy space log is compacted while the server runs",
+          "[broker][space_log]") {
+  scratch_file f{"busy"};
+  notifier n;
+  tenant_space space{"demo", n};
+  auto [log, contents] = open_log(f.file);
+  space.keep_in(log);
+  auto created = space.store().create(bench("a", 0));
+  REQUIRE(created);
+  REQUIRE_FALSE(space.commit(*created));
+  // 300 changes of a 100 KB attribute append 30 MB; the log is rewritten
+  // from the one entity whenever it passes 16 MiB.
+  std::string filler(100'000, 'x');
+  for (int i = 1; i <= 300; ++i) {
+    std::vector<std::string> not_updated;
+    auto changed = space.store().update(
+      "urn:ngsi-ld:Bench:a",
+      {{"seatCount", {{"type", "Property"}, {"value", i}}}}, not_updated);
+    REQUIRE(changed);
+    auto appended = space.store().append(
+      "urn:ngsi-ld:Bench:a",
+      {{"note", {{"type", "Property"}, {"value", filler}}}}, false,
+      not_updated);
+    REQUIRE(appended);
+    REQUIRE_FALSE(space.commit(*appended));
+  }
+  CHECK(fs::file_size(f.file) < (17u << 20));
+  space.keep_in(nullptr);
+  auto [reopened, kept] = open_log(f.file);
+  REQUIRE(kept.entities.size() == 1);
+  CHECK(kept.entities[0]["seatCount"]["value"] == 300);
+  CHECK(kept.records < 200);
+}
