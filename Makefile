@@ -43,7 +43,11 @@ demo: build
 	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES) \
 	  --archive $(ARCHIVE)
 
-test: build
+# The tests need the command and the test program; the benchmark and soak
+# programs (a minute and a half of two cores) are built by `make bench`,
+# `make soak` and `make build`.
+test: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target citytwin citytwin_tests
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # The default suite plus the tests tagged [.slow] (large reference networks).
