@@ -404,6 +404,16 @@ int serve(const serve_options& opts) {
                      caf::actor_cast<actors::alert_listener_actor>(tenant));
   if (*brk)
     (*brk)->protect_port(http.port());
+  // What fails from here on stops what has started, saying what failed.
+  auto fail_started = [&](std::string_view what, const caf::error& err) {
+    std::cerr << "serve: " << what << ": " << twin::describe(err) << '\n';
+    if (*brk)
+      (*brk)->stop();
+    http.stop();
+    viewer->stop();
+    actors::stop_twin(sys, *handles);
+    return 2;
+  };
   // Devices follow the twin: commanded settings go out on the ingest's
   // broker, and requests for settings come in through the ingest client.
   mqtt::running_echo echo;
@@ -413,16 +423,8 @@ int serve(const serve_options& opts) {
     auto started = mqtt::start_actuator_echo(
       sys, handles->front, *mqtt::parse_broker_url(opts.mqtt), topic_tenant,
       city_ptr->name);
-    if (!started) {
-      std::cerr << "serve: actuator settings: "
-                << twin::describe(started.error()) << '\n';
-      if (*brk)
-        (*brk)->stop();
-      http.stop();
-      viewer->stop();
-      actors::stop_twin(sys, *handles);
-      return 2;
-    }
+    if (!started)
+      return fail_started("actuator settings", started.error());
     echo = std::move(*started);
     intake = sys.spawn(mqtt::command_intake, handles->front, echo.out);
     std::cout << "citytwin: actuator settings on city/" << topic_tenant
@@ -432,16 +434,6 @@ int serve(const serve_options& opts) {
   // unknown-id policy created exist again, and the newest value of every
   // stream goes to its entity before any new reading does.
   twin::time_ms restored_until = 0;
-  // A damaged file found now stops what has started, naming the file.
-  auto archive_failure = [&](const caf::error& err) {
-    std::cerr << "serve: archive: " << twin::describe(err) << '\n';
-    if (*brk)
-      (*brk)->stop();
-    http.stop();
-    viewer->stop();
-    actors::stop_twin(sys, *handles);
-    return 2;
-  };
   std::shared_ptr<archive::created_ids> created;
   std::vector<archive::created_binding> known_created;
   if (history && opts.unknown_ids == "create") {
@@ -449,7 +441,7 @@ int serve(const serve_options& opts) {
       std::filesystem::path{opts.archive_dir} / city_ptr->name / "created.log",
       city_ptr->name, history->options().sync);
     if (!opened)
-      return archive_failure(opened.error());
+      return fail_started("archive", opened.error());
     created = std::move(opened->first);
     known_created = std::move(opened->second);
     // Through the ROUTER each one's readings pass too, so the entity
@@ -465,7 +457,7 @@ int serve(const serve_options& opts) {
     auto restore_started = std::chrono::steady_clock::now();
     auto state = history->latest_state();
     if (!state)
-      return archive_failure(state.error());
+      return fail_started("archive", state.error());
     // Through the ingest's own batching: per shard, in order per entity.
     ingest::ingest_counters restore_counters;
     ingest::shard_batcher restore{handles->routers.size(), 4096,
