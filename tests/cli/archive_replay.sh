@@ -90,14 +90,7 @@ b_log="$work/b.log"
   --access "$access" --no-feed --mqtt "mqtt://127.0.0.1:$mqtt_port" \
   --mqtt-tenant demo-replay --mqtt-qos 1 --archive "$work/b" >"$b_log" 2>&1 &
 b_pid=$!
-api_b=""
-for _ in $(seq 1 100); do
-  api_b=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$b_log" | grep -o 'http.*')
-  [ -n "$api_b" ] && break
-  kill -0 "$b_pid" 2>/dev/null || fail "B exited early"
-  sleep 0.1
-done
-[ -n "$api_b" ] || fail "B printed no API address"
+api_b=$(api_address "$b_log" "$b_pid") || fail "B printed no API address"
 b_viewer=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$b_log" | grep -o 'http.*')
 wait_subscribed citytwin-demo "city/demo-replay/+/+"
 b_accepted() {

@@ -44,14 +44,21 @@ start_api_serve() {
   "$citytwin" serve "$city" --host 127.0.0.1 --port 0 --api-port 0 \
     "${@:3}" >"$log" 2>&1 &
   pid=$!
-  api=""
+  api=$(api_address "$log" "$pid") || fail "serve printed no API address"
+}
+
+# Prints the NGSI-LD API address serve PID writes to LOG, waiting at most
+# 10 s; fails (status 1, nothing printed) if serve exits or says nothing.
+# For tests that run a second server beside the one `start_api_serve` keeps.
+api_address() { # LOG PID
+  local found
   for _ in $(seq 1 100); do
-    api=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$log" | grep -o 'http.*')
-    [ -n "$api" ] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "serve exited early"
+    found=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$1" | grep -o 'http.*')
+    [ -n "$found" ] && { echo "$found"; return 0; }
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
-  fail "serve printed no API address"
+  return 1
 }
 
 # `stop_serve`, and fails unless serve exited with status 0.
