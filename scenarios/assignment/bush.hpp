@@ -99,6 +99,52 @@ private:
   /// Moves flow between the two segments ending at position `k`.
   void newton_shift(std::int32_t k, loaded_links& links, bush_workspace& ws);
 
+  struct pas_estimate;
+
+  /// Fills `ws.long_segment` and `ws.short_segment` with the approaches of
+  /// the PAS ending at position `k`: the shortest segment along the
+  /// shortest-path tree, the longest along the longest used one, with
+  /// flatter_approach's detours if `flatter`. False if there is no PAS.
+  bool find_segments(std::int32_t k, bool flatter,
+                     std::span<const double> cost,
+                     std::span<const double> derivative,
+                     pas_estimate& estimate, bush_workspace& ws) const;
+
+  /// The Newton step between the segments in `ws`; false if their costs
+  /// are equal within the tolerance (no flow moved).
+  bool shift_segments(loaded_links& links, bush_workspace& ws);
+
+  /// Running estimate of a PAS while its segments are walked back: the cost
+  /// difference still expected, the curvature collected so far and the
+  /// smallest flow on the longest segment so far; whether it left the
+  /// longest-path tree anywhere.
+  struct pas_estimate {
+    double difference = 0;
+    double curvature = 0;
+    double flow = 0;
+    bool detoured = false;
+  };
+
+  /// The approach of position `k` that the longest segment takes: the
+  /// scan's longest used one, or a flatter used approach (smaller cost
+  /// derivative) if that promises `defaults::flat_approach_gain` times the
+  /// objective decrease for the Newton step (`difference^2 / (2 curvature)`,
+  /// or linear where the step is clamped by the flow). Never `excluded`
+  /// (the shortest segment's approach at the merge node). Updates
+  /// `estimate`.
+  ///
+  /// Why: where a node's used approaches cost (nearly) the same, the scan
+  /// picks one by rounding noise or stale labels. A steep pick (derivative
+  /// 1e3) beside a flat one (a b = 0 connector) makes the Newton step tiny,
+  /// and the node's own next shift undoes it: the shifts zig-zag and
+  /// Algorithm B stalls (issue 14). The flatter approach moves flow the way
+  /// both shifts together would.
+  std::int32_t flatter_approach(std::int32_t k, std::int32_t excluded,
+                                std::span<const double> cost,
+                                std::span<const double> derivative,
+                                pas_estimate& estimate,
+                                const bush_workspace& ws) const;
+
   node_id origin_ = 0;
   std::vector<node_id> order_;
   std::vector<std::int32_t> first_;

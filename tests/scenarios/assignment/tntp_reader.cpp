@@ -1,10 +1,13 @@
 // tests/scenarios/assignment/tntp_reader.cpp
 #include "scenarios/assignment/tntp_reader.hpp"
 
+#include "scenarios/assignment/loaded_links.hpp"
+
 #include "tests/scenarios/assignment/test_data.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -87,6 +90,37 @@ TEST_CASE("reader parses a small net file with mixed separators",
   CHECK(out[0] == 0);
   CHECK(out[1] == 2);
   CHECK(n.in_links(1).size() == 2);
+}
+
+TEST_CASE("reader accepts real powers, tiny b and flat connectors",
+          "[scenarios][assignment]") {
+  // Issue 14's network: power 16.8 and b = 1e-17 (pre-scaled, capacity 1),
+  // a connector with b = 0 and power 0, and a power written 4.4e0.
+  temp_dir dir;
+  auto net = read_network(
+    dir.write("net.tntp", metadata(3)
+                            + "1 3 1 0 0.5 0 0 0 0 0 ;\n"
+                              "3 2 1 1.5 2 1e-17 16.8 0 0 1 ;\n"
+                              "1 2 1 2 3 1.0E-17 4.4e0 0 0 1 ;\n"));
+  INFO(errors_of(net));
+  REQUIRE(net);
+  const auto& n = net.value();
+  CHECK(n.at(0).b == 0);
+  CHECK(n.at(0).power == 0);
+  CHECK(n.at(0).free_flow_time == 0.5);
+  CHECK(n.at(1).b == 1e-17);
+  CHECK(n.at(1).power == 16.8);
+  CHECK(n.at(1).capacity == 1);
+  CHECK(n.at(2).b == 1e-17);
+  CHECK(n.at(2).power == 4.4);
+  // The connector's cost has no flow term: constant, derivative zero.
+  loaded_links links(n, {});
+  links.shift(0, 1000);
+  CHECK(links.cost()[0] == 0.5);
+  CHECK(links.derivative()[0] == 0);
+  // 2 (1 + 1e-17 * 10^16.8) at 10 trips: 10^16.8 * 1e-17 = 10^-0.2.
+  links.shift(1, 10);
+  CHECK(links.cost()[1] == Approx(2 * (1 + std::pow(10.0, -0.2))));
 }
 
 TEST_CASE("reader maps columns from the ~ header", "[scenarios][assignment]") {
