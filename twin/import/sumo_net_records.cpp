@@ -2,6 +2,7 @@
 #include "twin/import/sumo_net_records.hpp"
 
 #include "twin/error.hpp"
+#include "twin/import/sumo_signals.hpp"
 #include "twin/text.hpp"
 
 #include <algorithm>
@@ -15,8 +16,10 @@ namespace {
 // what an imported network cannot satisfy is a problem, not a clamp.
 constexpr size_t max_lanes = 16;
 constexpr double max_speed_kmh = 300;
-constexpr size_t max_phases = 63;
 constexpr double kmh_per_m_s = 3.6;
+// Internal lanes chain through internal junctions; netconvert makes at
+// most two hops. A longer chain is a loop in a broken file.
+constexpr size_t max_via_chain = 8;
 
 bool is_traffic_light(std::string_view junction_type) {
   // traffic_light, traffic_light_unregulated, traffic_light_right_on_red
@@ -56,18 +59,21 @@ public:
     if (in_.problems.empty()) {
       intersections();
       segments();
+      turn_lengths();
+      out_.tl_logics = std::move(in_.tl_logics);
+      check_programs(out_, 0, in_.problems, in_.warnings);
     }
     if (!in_.problems.empty())
       return caf::make_error(errc::invalid_city, report_problems());
+    out_.options = opts_;
+    apply_signals(out_);
     auto& r = out_.report;
     r.version = in_.version;
-    r.num_tl_logics = in_.tl_logics.size();
     r.num_internal_edges = in_.num_internal_edges;
     r.num_crossings = in_.num_crossings;
     r.num_walking_areas = in_.num_walking_areas;
     r.num_internal_junctions = in_.num_internal_junctions;
     r.warnings = std::move(in_.warnings);
-    out_.tl_logics = std::move(in_.tl_logics);
     return std::move(out_);
   }
 
@@ -111,12 +117,10 @@ private:
     }
   }
 
-  // Programs by tl id; the first program of an id is the one SUMO starts.
+  // Which tl ids have a program; which one is active is apply_signals'.
   void signals() {
     for (const auto& logic : in_.tl_logics)
-      if (!logic_by_id_.emplace(logic.id, &logic).second)
-        in_.warn(0, "tlLogic '" + logic.id + "' has another program ('"
-                      + logic.program_id + "'); phases come from the first");
+      programmed_.insert(logic.id);
   }
 
   void edges() {
@@ -137,6 +141,10 @@ private:
   }
 
   void connections() {
+    // Connections leaving internal lanes tell how `via` lanes chain.
+    for (const auto& c : in_.connections)
+      if (!c.via.empty() && in_.skipped_edges.contains(c.from))
+        next_via_.emplace(c.from + "\n" + std::to_string(c.from_lane), c.via);
     for (const auto& c : in_.connections) {
       auto from = number_of_edge_.find(c.from);
       auto to = number_of_edge_.find(c.to);
@@ -161,6 +169,8 @@ private:
       result.state = c.state;
       result.tl = c.tl;
       result.link_index = c.link_index;
+      result.via = c.via;
+      result.via_length_m = via_length(c);
       // A lane that must ever yield, stop or wait for green is not a
       // priority lane (SUMO's state "M" = major link, has right of way).
       if (c.state != "M")
@@ -172,25 +182,47 @@ private:
     out_.report.num_connections = out_.connections.size();
   }
 
-  uint8_t phases_of(const raw_junction& j) {
+  // The length across the junction: the via lane and the internal lanes
+  // it chains to. A via naming no internal lane is a problem.
+  double via_length(const raw_connection& c) {
+    double result = 0;
+    auto lane = c.via;
+    for (size_t hop = 0; !lane.empty(); ++hop) {
+      auto i = in_.internal_lanes.find(lane);
+      if (i == in_.internal_lanes.end() || hop == max_via_chain) {
+        in_.problem(c.line, "connection " + c.from + " -> " + c.to
+                              + ": via lane '" + lane
+                              + (hop == max_via_chain ? "' chains too far"
+                                                      : "' does not exist"));
+        return 0;
+      }
+      result += i->second.length_m;
+      auto next = next_via_.find(i->second.edge + "\n"
+                                 + std::to_string(i->second.index));
+      lane = next == next_via_.end() ? std::string{} : next->second;
+    }
+    return result;
+  }
+
+  // The tl id a traffic-light junction's entering connections name. Its
+  // phases come from that id's active program (apply_signals).
+  std::string tl_of(const raw_junction& j) {
     if (!is_traffic_light(j.type))
-      return 0;
+      return {};
     ++out_.report.num_traffic_lights;
     auto tl = tl_of_junction_.find(j.id);
-    auto logic = tl == tl_of_junction_.end() ? logic_by_id_.end()
-                                             : logic_by_id_.find(tl->second);
-    if (logic == logic_by_id_.end()) {
-      in_.warn(j.line, "traffic-light junction '" + j.id + "' has no "
-                       "tlLogic program: imported without phases");
-      return 0;
+    if (tl == tl_of_junction_.end()) {
+      // Typed traffic_light, but no link is signal-controlled: SUMO runs
+      // it as a priority junction without complaint, and so do we.
+      ++out_.report.num_uncontrolled_traffic_lights;
+      return {};
     }
-    auto n = logic->second->phases.size();
-    if (n > max_phases) {
-      in_.warn(j.line, "tlLogic '" + logic->second->id + "' has "
-                         + std::to_string(n) + " phases; the twin keeps 63");
-      n = max_phases;
-    }
-    return static_cast<uint8_t>(n);
+    if (!programmed_.contains(tl->second))
+      in_.warn(j.line, "traffic-light junction '" + j.id + "': its "
+                       "connections name tlLogic '" + tl->second
+                       + "', which has no program: imported without phases "
+                         "(an additional file may add it)");
+    return tl->second;
   }
 
   void intersections() {
@@ -199,7 +231,7 @@ private:
       intersection_info info;
       info.number = i;
       info.where = projection_->to_geo(j.x, j.y);
-      info.num_phases = phases_of(j);
+      out_.junction_tl.push_back(tl_of(j));
       if (!valid(info.where))
         in_.problem(j.line, "junction '" + j.id + "' projects outside "
                             "WGS84: wrong anchor or projection?");
@@ -225,20 +257,52 @@ private:
       for (const auto& lane : e.lanes)
         speed = std::max(speed, lane.speed_m_s);
       info.speed_limit_kmh = speed * kmh_per_m_s;
-      bool priority = !yields_[i];
-      info.capacity_veh_h = info.lanes
-                            * (priority ? opts_.priority_lane_capacity_veh_h
-                                        : opts_.other_lane_capacity_veh_h);
+      details(i, e);
       info.name = e.name;
       check(e, info);
       inner_shape(e, info);
       out_.roads.add_segment(info);
-      out_.report.num_priority_segments += priority ? 1 : 0;
       out_.report.num_lanes += e.lanes.size();
       out_.edge_ids.push_back(e.id);
       out_.segment_by_edge.emplace(e.id, i);
     }
     out_.report.num_edges = in_.edges.size();
+  }
+
+  // Car lanes, priority and the way across the downstream junction;
+  // capacity and green share follow from the programs (apply_signals).
+  void details(uint32_t i, const raw_edge& e) {
+    sumo_segment_details result;
+    for (size_t k = 0; k < e.lanes.size(); ++k)
+      if (e.lanes[k].admits_cars) {
+        result.car_lane_mask |= static_cast<uint16_t>(1u << k);
+        ++result.car_lanes;
+      }
+    result.priority = !yields_[i];
+    size_t num_leaving = 0;
+    for (const auto& c : out_.connections)
+      if (c.from_segment == i) {
+        result.junction_length_m += c.via_length_m;
+        ++num_leaving;
+      }
+    if (num_leaving > 0)
+      result.junction_length_m /= static_cast<double>(num_leaving);
+    out_.report.num_car_lanes += result.car_lanes;
+    out_.report.num_car_free_segments += result.car_lanes == 0 ? 1 : 0;
+    out_.segment_details.push_back(result);
+  }
+
+  // Mean via length per pair of segments: what route_length_m adds.
+  void turn_lengths() {
+    std::unordered_map<uint64_t, std::pair<double, size_t>> sums;
+    for (const auto& c : out_.connections) {
+      auto& [sum, n] = sums[uint64_t{c.from_segment} << 32 | c.to_segment];
+      sum += c.via_length_m;
+      ++n;
+    }
+    for (const auto& [key, value] : sums)
+      out_.turn_length_m.emplace(key, value.first
+                                        / static_cast<double>(value.second));
   }
 
   void check(const raw_edge& e, const segment_info& info) {
@@ -269,7 +333,8 @@ private:
   std::optional<sumo_projection> projection_;
   std::unordered_map<std::string, uint32_t> number_of_junction_;
   std::unordered_map<std::string, uint32_t> number_of_edge_;
-  std::unordered_map<std::string, const sumo_tl_logic*> logic_by_id_;
+  std::unordered_set<std::string> programmed_;
+  std::unordered_map<std::string, std::string> next_via_; // "edge\nlane"
   std::unordered_map<std::string, std::string> tl_of_junction_;
   std::vector<bool> yields_; // by edge number
 };

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -18,6 +19,14 @@ namespace citytwin::twin::import::detail {
 
 struct raw_lane {
   double speed_m_s = 0;
+  double length_m = 0;
+  bool admits_cars = true; ///< allow/disallow admit vClass passenger
+};
+
+/// A lane of an internal edge: a piece of the way across a junction.
+struct internal_lane {
+  std::string edge;
+  int index = 0;
   double length_m = 0;
 };
 
@@ -48,6 +57,7 @@ struct raw_connection {
   std::string state;
   std::string tl;
   int link_index = -1;
+  std::string via;
   size_t line = 0;
 };
 
@@ -62,6 +72,8 @@ struct net_records {
   std::vector<sumo_tl_logic> tl_logics;
   /// Internal, crossing and walking-area edges: connections may name them.
   std::unordered_set<std::string> skipped_edges;
+  /// Lanes of internal edges by lane id, for the lengths of `via`s.
+  std::unordered_map<std::string, internal_lane> internal_lanes;
   size_t num_internal_edges = 0;
   size_t num_crossings = 0;
   size_t num_walking_areas = 0;

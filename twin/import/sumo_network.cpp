@@ -3,9 +3,11 @@
 
 #include "twin/error.hpp"
 #include "twin/import/sumo_net_records.hpp"
+#include "twin/import/sumo_signals.hpp"
 #include "twin/import/xml_reader.hpp"
 #include "twin/text.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -55,8 +57,10 @@ public:
 
   void end(std::string_view name) {
     --depth_;
-    if (name == "edge")
+    if (name == "edge") {
       in_edge_ = false;
+      internal_edge_.clear();
+    }
     else if (name == "tlLogic")
       in_tl_ = false;
   }
@@ -139,6 +143,7 @@ private:
     if (function == "internal" || (*id)[0] == ':') {
       ++out_.num_internal_edges;
       out_.skipped_edges.emplace(*id);
+      internal_edge_ = *id; // its lanes' lengths make up `via`s
       return;
     }
     if (function != "normal") {
@@ -162,13 +167,42 @@ private:
   }
 
   void lane(const xml_element& e) {
+    if (!internal_edge_.empty()) {
+      internal_lane(e);
+      return;
+    }
     if (!in_edge_)
-      return; // a lane of a skipped (internal, crossing, ...) edge
+      return; // a lane of a skipped (crossing, walking area) edge
     detail::raw_lane result;
     bool ok = need_number(e, "speed", result.speed_m_s);
     ok = need_number(e, "length", result.length_m) && ok;
+    result.admits_cars = admits_cars(e.attribute_or("allow", ""),
+                                     e.attribute_or("disallow", ""));
     if (ok)
       out_.edges.back().lanes.push_back(result);
+  }
+
+  // SUMO's lane permissions for vClass passenger: an `allow` list must
+  // name it (or "all"); otherwise a `disallow` list must not.
+  static bool admits_cars(std::string_view allow, std::string_view disallow) {
+    auto names = [](std::string_view list) {
+      auto v = split_ws(list);
+      return std::find(v.begin(), v.end(), "passenger") != v.end()
+             || std::find(v.begin(), v.end(), "all") != v.end();
+    };
+    if (!allow.empty())
+      return names(allow);
+    return !names(disallow);
+  }
+
+  void internal_lane(const xml_element& e) {
+    auto id = need(e, "id");
+    detail::internal_lane result;
+    result.edge = internal_edge_;
+    bool ok = need_number(e, "index", result.index);
+    ok = need_number(e, "length", result.length_m) && ok;
+    if (id && ok)
+      out_.internal_lanes.emplace(*id, std::move(result));
   }
 
   void junction(const xml_element& e) {
@@ -208,20 +242,15 @@ private:
     result.to = *to;
     result.dir = e.attribute_or("dir", "");
     result.state = e.attribute_or("state", "");
+    result.via = e.attribute_or("via", "");
     out_.connections.push_back(std::move(result));
   }
 
   void tl_logic(const xml_element& e) {
-    auto id = need(e, "id");
-    if (!id)
+    auto result = detail::read_tl_logic(e, out_.file, problem_);
+    if (!result)
       return;
-    sumo_tl_logic result;
-    result.id = *id;
-    result.program_id = e.attribute_or("programID", "");
-    result.type = e.attribute_or("type", "static");
-    if (e.attribute("offset"))
-      need_number(e, "offset", result.offset_s);
-    out_.tl_logics.push_back(std::move(result));
+    out_.tl_logics.push_back(std::move(*result));
     in_tl_ = true;
   }
 
@@ -230,17 +259,15 @@ private:
       out_.warn(e.line(), "<phase> outside <tlLogic> ignored");
       return;
     }
-    sumo_phase result;
-    bool ok = need_number(e, "duration", result.duration_s);
-    if (auto state = need(e, "state"))
-      result.state = *state;
-    else
-      ok = false;
-    if (ok)
-      out_.tl_logics.back().phases.push_back(std::move(result));
+    if (auto result = detail::read_phase(e, problem_))
+      out_.tl_logics.back().phases.push_back(std::move(*result));
   }
 
   detail::net_records& out_;
+  detail::problem_sink problem_ = [this](size_t line, std::string text) {
+    out_.problem(line, std::move(text));
+  };
+  std::string internal_edge_; // id of the internal edge being read
   size_t depth_ = 0;
   bool root_ok_ = false;
   bool in_edge_ = false;

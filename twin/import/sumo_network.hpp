@@ -24,6 +24,7 @@ struct sumo_network_options {
   std::optional<geo_point> anchor;
   /// Saturation flow of a lane that has right of way at its downstream
   /// junction (every connection major, or an unregulated/dead-end node).
+  /// A signalised lane gets this flow times its green share g/C.
   double priority_lane_capacity_veh_h = 1800;
   /// Capacity of any other lane: it yields, stops or waits for green. Half
   /// the saturation flow, the twin's usual urban lane (see city_file).
@@ -43,6 +44,10 @@ struct sumo_tl_logic {
   std::string type; ///< static, actuated, ...
   double offset_s = 0;
   std::vector<sumo_phase> phases;
+  std::string source; ///< `file:line` of the `<tlLogic>` tag
+
+  /// The cycle length: the sum of the phase durations.
+  double cycle_s() const;
 };
 
 /// A lane-to-lane connection between two imported edges: one turn.
@@ -55,6 +60,26 @@ struct sumo_connection {
   std::string state; ///< M major, m minor, = equal, o/O off, s stop, ...
   std::string tl;    ///< the controlling tlLogic id, empty if none
   int link_index = -1;
+  std::string via;   ///< the first internal lane crossing the junction
+  /// Length of the way across the junction: the `via` lane plus the
+  /// internal lanes it chains to (internal junctions); 0 without `via`.
+  double via_length_m = 0;
+};
+
+/// What the import knows about a segment beyond its `segment_info`, by
+/// segment number. See README "Capacity".
+struct sumo_segment_details {
+  uint16_t car_lane_mask = 0; ///< bit i: lane i admits vClass passenger
+  uint8_t car_lanes = 0;      ///< lanes admitting passenger cars
+  bool priority = false;      ///< every connection major, or none at all
+  bool signalised = false;    ///< a connection names a loaded program
+  /// Effective green share g/C of the capacity lanes (mean over them);
+  /// 1 if unsignalised.
+  double green_share = 1;
+  double cycle_s = 0; ///< of the controlling program; 0 if unsignalised
+  /// Mean `via_length_m` of the connections leaving the segment: what a
+  /// vehicle drives inside the downstream junction. Not in `length_m`.
+  double junction_length_m = 0;
 };
 
 /// What an import found, skipped and doubted; every count is of elements
@@ -74,8 +99,19 @@ struct sumo_import_report {
   size_t num_walking_areas = 0;        ///< skipped
   size_t num_internal_junctions = 0;   ///< skipped
   size_t num_priority_segments = 0;    ///< sized at the priority capacity
+  size_t num_car_lanes = 0;         ///< lanes admitting vClass passenger
+  size_t num_car_free_segments = 0; ///< no car lane: sized on all lanes
+  size_t num_signalised_segments = 0; ///< sized by green share
+  /// Signalised lanes with no connection: they add no capacity.
+  size_t num_dead_end_signalised_lanes = 0;
+  /// Traffic-light junctions whose program also controls other junctions
+  /// (a joined TLS).
+  size_t num_joined_signals = 0;
+  /// Traffic-light junctions no connection of which names a tlLogic:
+  /// SUMO runs them as priority junctions, and so does the twin.
+  size_t num_uncontrolled_traffic_lights = 0;
   /// `file:line: message` for everything accepted with a doubt: unknown
-  /// elements, signals without a program, clamped phase counts.
+  /// elements, links naming a missing program, clamped phase counts.
   std::vector<std::string> warnings;
 };
 
@@ -89,10 +125,30 @@ struct sumo_network {
   std::vector<std::string> junction_ids;
   std::unordered_map<std::string, uint32_t> segment_by_edge;
   std::unordered_map<std::string, uint32_t> intersection_by_junction;
+  /// Every program in load order (net, then additional files).
   std::vector<sumo_tl_logic> tl_logics;
+  /// The active program by tl id, an index into `tl_logics`: as in SUMO,
+  /// the one loaded last.
+  std::unordered_map<std::string, size_t> active_program;
+  /// By intersection number: the tl id the connections entering a
+  /// traffic_light* junction name; empty otherwise.
+  std::vector<std::string> junction_tl;
   std::vector<sumo_connection> connections;
+  std::vector<sumo_segment_details> segment_details;
+  /// Mean `via_length_m` over the lane connections from one segment to
+  /// another, keyed `from << 32 | to`.
+  std::unordered_map<uint64_t, double> turn_length_m;
   geo_point center; ///< of convBoundary
+  sumo_network_options options; ///< as imported; used again by merges
   sumo_import_report report;
+
+  /// The length SUMO's micro model drives along a route from the start of
+  /// its first segment to the end of its last: the segments' lengths plus,
+  /// between each consecutive pair, the mean way across the junction
+  /// (`turn_length_m`). nullopt if a segment is unknown or two
+  /// consecutive segments are not connected.
+  std::optional<double>
+  route_length_m(const std::vector<uint32_t>& segments) const;
 };
 
 /// The `<net version>`s this reader understands: 0.13 up to 1.20, i.e.

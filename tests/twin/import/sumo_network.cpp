@@ -114,7 +114,10 @@ TEST_CASE("a small SUMO net imports with its signal and turns",
   CHECK(in->lanes == 2);
   CHECK(in->length_m == 110.0);                         // lane 0's length
   CHECK(in->speed_limit_kmh == Approx(13.89 * 3.6));    // fastest lane
-  CHECK(in->capacity_veh_h == 2 * 900.0); // waits for green: not priority
+  // Signalised: 1800 veh/h x g/C per lane. Lane 0's link is G 31 s of
+  // the 60 s cycle; lane 1 has no connection and adds nothing.
+  CHECK(in->capacity_veh_h == Approx(1800 * 31 / 60.0));
+  CHECK(net->segment_details[in->number].green_share == Approx(31 / 120.0));
   CHECK(in->name == "Via Costa");
   REQUIRE(in->shape.size() == 1); // the edge shape's one inner point
   // 50 m east and 10 m north of the anchor.
