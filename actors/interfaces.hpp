@@ -156,4 +156,19 @@ using tenant_actor = subscriber_actor::extend_with<alert_listener_actor>::extend
     // Returns sizes for /metrics.
     caf::replies_to<stats_atom, caf::get_atom>::with<tenant_gauges>>;
 
+/// SCENARIO WORKER: owns one partition of a what-if run's road network
+/// (scenarios/dynamic) and runs that partition's phase of each step, so a
+/// run uses every core while the live twin keeps its own threads.
+using scenario_worker_actor = caf::typed_actor<
+    // Runs phase 0 (fastest-path trees), 1 (move) or 2 (merge) of the
+    // current step for this partition; ok when done.
+    caf::replies_to<start_atom, uint8_t>::with<caf::ok_atom>>;
+
+/// SCENARIO RUN: steps one what-if run through its SCENARIO WORKERs,
+/// phase by phase with a barrier between phases, to its horizon.
+using scenario_run_actor = caf::typed_actor<
+    // Starts the run; the result goes to the completion hook given at
+    // spawn time.
+    caf::reacts_to<start_atom>>;
+
 } // namespace citytwin::actors

@@ -9,6 +9,7 @@
 #include "adapters/replay/replay_command.hpp"
 #include "scenarios/assignment/assign_command.hpp"
 #include "scenarios/import_network_command.hpp"
+#include "scenarios/scenario_command.hpp"
 #include "twin/generate_city_command.hpp"
 #include "viz/inspect_command.hpp"
 #include "viz/watch_command.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   citytwin::viz::add_inspect_command(app);
   citytwin::scenarios::assignment::add_assign_command(app);
   citytwin::scenarios::add_import_network_command(app);
+  citytwin::scenarios::add_scenario_command(app);
   citytwin::replay::add_replay_command(app);
   citytwin::viz::add_watch_command(app);
   citytwin::broker::add_token_command(app);

@@ -1,0 +1,183 @@
+// scenarios/scenario_command.cpp: `citytwin scenario run`.
+#include "scenarios/scenario_command.hpp"
+
+#include "actors/system_config.hpp"
+#include "scenarios/run_file.hpp"
+#include "scenarios/run_summary.hpp"
+#include "scenarios/scenario_file/scenario_reader.hpp"
+#include "scenarios/scenario_setup.hpp"
+#include "scenarios/scenario_workers.hpp"
+#include "twin/city_file.hpp"
+#include "twin/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+namespace citytwin::scenarios {
+
+namespace {
+
+struct run_options {
+  std::string scenario;
+  std::string city = "data/demo.city";
+  std::string output;
+  uint32_t partitions = 0; // 0: one per core
+  bool quiet = false;
+};
+
+void print_progress(double done_s, double horizon_s, bool tty) {
+  auto share = std::min(1.0, done_s / horizon_s);
+  int width = 40;
+  int filled = static_cast<int>(share * width);
+  std::fprintf(stderr, "%s[%.*s%*s] %3.0f%% %6.0f / %.0f s%s",
+               tty ? "\r" : "", filled,
+               "########################################", width - filled, "",
+               share * 100, done_s, horizon_s, tty ? "" : "\n");
+  std::fflush(stderr);
+}
+
+std::string clock_text(const scenario_spec& spec, double t) {
+  auto s = static_cast<long>(spec.start_s_of_day + t) % 86400;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 3600, s / 60 % 60);
+  return buf;
+}
+
+void print_summary(const scenario_spec& spec, const scenario_setup& setup,
+                   const run_summary& sum, double wall_s) {
+  const auto& c = sum.counts;
+  std::printf("scenario %s on %s: %llu trips, %llu arrived, %llu still "
+              "driving, %llu never started, %llu unroutable, %llu "
+              "teleports; %llu steps in %.2f s\n",
+              spec.name.c_str(), spec.city.c_str(),
+              (unsigned long long)c.trips, (unsigned long long)c.arrived,
+              (unsigned long long)c.en_route, (unsigned long long)c.waiting,
+              (unsigned long long)c.unroutable,
+              (unsigned long long)c.teleports, (unsigned long long)c.steps,
+              wall_s);
+  for (size_t e = 0; e < setup.unparked_by_event.size(); ++e)
+    if (setup.unparked_by_event[e] > 0)
+      std::printf("  event %s: %llu cars found no parking space and are "
+                  "not simulated\n",
+                  spec.events[e].name.c_str(),
+                  (unsigned long long)setup.unparked_by_event[e]);
+  std::printf("%-20s %8s %8s %8s %8s %8s %8s %s\n", "group", "trips",
+              "arrived", "mean s", "p50 s", "p95 s", "delay s", "cleared");
+  for (const auto& g : sum.groups)
+    std::printf("%-20s %8llu %8llu %8.0f %8.0f %8.0f %8.0f %s\n",
+                g.name.c_str(), (unsigned long long)g.trips,
+                (unsigned long long)g.arrived, g.mean_s, g.p50_s, g.p95_s,
+                g.mean_delay_s,
+                g.last_arrival_s < 0
+                  ? "-"
+                  : (g.en_route + g.waiting > 0
+                       ? "not by the horizon"
+                       : clock_text(spec, g.last_arrival_s).c_str()));
+  std::printf("congested roads: %zu episodes\n", sum.congestion.size());
+  for (size_t i = 0; i < std::min<size_t>(10, sum.congestion.size()); ++i) {
+    const auto& e = sum.congestion[i];
+    std::printf("  segment %u: %s-%s (%.0f min), queue up to %.0f veh, "
+                "speed down to %.0f km/h\n",
+                e.segment, clock_text(spec, e.from_s).c_str(),
+                clock_text(spec, e.to_s).c_str(), (e.to_s - e.from_s) / 60,
+                e.max_queue_veh, e.min_speed_km_h);
+  }
+  for (const auto& n : setup.notes)
+    std::printf("note: %s\n", n.c_str());
+}
+
+int run(const run_options& opts) {
+  auto city = twin::load_city(opts.city);
+  if (!city) {
+    std::cerr << "scenario: " << twin::describe(city.error()) << '\n';
+    return 1;
+  }
+  auto spec = load_scenario(opts.scenario, *city);
+  if (!spec) {
+    std::cerr << "scenario: " << twin::describe(spec.error()) << '\n';
+    return 1;
+  }
+  for (const auto& w : spec->warnings)
+    std::cerr << "warning: " << w << '\n';
+  auto parts = opts.partitions;
+  if (parts == 0)
+    parts = std::max(1u, std::thread::hardware_concurrency());
+  auto setup = make_setup(*spec, *city, parts);
+  if (!setup) {
+    std::cerr << "scenario: " << twin::describe(setup.error()) << '\n';
+    return 1;
+  }
+  auto model = std::make_shared<dynamic::queue_model>(
+    setup->net, setup->trips, setup->options);
+  for (const auto& e : setup->edits)
+    model->add_edit(e);
+  caf::actor_system_config cfg;
+  actors::register_types(cfg);
+  caf::actor_system sys{cfg};
+  std::promise<dynamic::model_result> done;
+  auto future = done.get_future();
+  run_hooks hooks;
+  bool tty = ::isatty(STDERR_FILENO);
+  auto horizon = spec->horizon_s;
+  if (!opts.quiet)
+    hooks.progress = [horizon, tty](double t) {
+      print_progress(t, horizon, tty);
+    };
+  hooks.progress_every_s = std::max(60.0, horizon / 100);
+  hooks.done = [&done](dynamic::model_result r) {
+    done.set_value(std::move(r));
+  };
+  auto start = std::chrono::steady_clock::now();
+  start_scenario_run(sys, model, std::move(hooks));
+  auto result = future.get();
+  auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                            - start)
+                .count();
+  if (!opts.quiet && tty)
+    std::fputc('\n', stderr);
+  auto sum = summarize(setup->net, setup->trips, result);
+  print_summary(*spec, *setup, sum, wall);
+  auto out = opts.output.empty() ? spec->name + ".run.h5" : opts.output;
+  if (auto err = write_run_file(out, *spec, *setup, result, sum)) {
+    std::cerr << "scenario: " << twin::describe(err) << '\n';
+    return 1;
+  }
+  std::printf("run file: %s\n", out.c_str());
+  return 0;
+}
+
+} // namespace
+
+void add_scenario_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("scenario", "what-if scenarios: simulate an "
+                                             "event, a closure, a signal plan");
+  cmd->require_subcommand(1);
+  auto opts = std::make_shared<run_options>();
+  auto* run_cmd = cmd->add_subcommand(
+    "run", "simulate a scenario file on its city; prints a summary and "
+           "writes an HDF5 run file");
+  run_cmd->add_option("file", opts->scenario, "scenario file (YAML)")
+    ->required();
+  run_cmd->add_option("--city", opts->city, "city file the scenario runs on")
+    ->capture_default_str();
+  run_cmd->add_option("-o,--output", opts->output,
+                      "run file to write (default NAME.run.h5)");
+  run_cmd->add_option("--partitions", opts->partitions,
+                      "scenario workers (default: one per core)");
+  run_cmd->add_flag("--quiet", opts->quiet, "no progress bar");
+  run_cmd->callback([opts] {
+    auto code = run(*opts);
+    if (code != 0)
+      throw CLI::RuntimeError(code);
+  });
+}
+
+} // namespace citytwin::scenarios

@@ -1,0 +1,44 @@
+// scenarios/scenario_setup.hpp
+#pragma once
+
+#include "scenarios/dynamic/demand.hpp"
+#include "scenarios/dynamic/queue_model.hpp"
+#include "scenarios/dynamic/road_network.hpp"
+#include "scenarios/scenario_file/scenario_spec.hpp"
+#include "twin/city.hpp"
+
+#include <caf/expected.hpp>
+
+#include <string>
+#include <vector>
+
+namespace citytwin::scenarios {
+
+/// Everything one run needs, built from a scenario and its city.
+struct scenario_setup {
+  dynamic::road_network net;
+  dynamic::demand trips;
+  std::vector<dynamic::network_edit> edits;
+  dynamic::model_options options;
+  /// Cars of an event that found no parking space: never simulated, but
+  /// counted and reported per event (never dropped silently).
+  std::vector<uint64_t> unparked_by_event;
+  /// Intersection numbers by model node (the model's arrays are dense).
+  std::vector<uint32_t> intersection_of_node;
+  /// Notes on how the scenario was mapped, for the run's report.
+  std::vector<std::string> notes;
+};
+
+/// Background demand at level 1 loads the network to this share of its
+/// capacity on average (a gravity demand between sampled zones).
+inline constexpr double background_load_share = 0.08;
+
+/// Builds the network (with the city's signals), the background and event
+/// trips and the timed network edits of a scenario. Deterministic for the
+/// scenario's seed. Errors: a background source the simulator cannot use
+/// yet (errc::invalid_argument with the reason).
+caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
+                                         const twin::city& city,
+                                         uint32_t num_partitions);
+
+} // namespace citytwin::scenarios

@@ -1,0 +1,242 @@
+// tests/scenarios/dynamic/queue_model.cpp
+#include "scenarios/dynamic/queue_model.hpp"
+
+#include "scenarios/dynamic/run_serial.hpp"
+#include "twin/random.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace citytwin::scenarios::dynamic;
+
+namespace {
+
+/// A chain of links 0 -> 1 -> ... -> n, each `length` m at 10 m/s.
+road_network chain(int n, float length, float capacity_veh_h,
+                   uint8_t lanes = 1) {
+  road_network net;
+  for (int i = 0; i < n; ++i)
+    net.add_link(i, i + 1, i, length, 10, capacity_veh_h, lanes);
+  net.finish();
+  for (uint32_t i = 0; i < net.num_nodes; ++i)
+    net.node_x[i] = i;
+  return net;
+}
+
+/// A square grid of w x w nodes with two-way links of 200 m.
+road_network grid(int w, float capacity_veh_h) {
+  road_network net;
+  uint32_t seg = 0;
+  auto id = [w](int x, int y) { return static_cast<uint32_t>(y * w + x); };
+  for (int y = 0; y < w; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (x + 1 < w) {
+        net.add_link(id(x, y), id(x + 1, y), seg++, 200, 13.9f,
+                     capacity_veh_h, 1);
+        net.add_link(id(x + 1, y), id(x, y), seg++, 200, 13.9f,
+                     capacity_veh_h, 1);
+      }
+      if (y + 1 < w) {
+        net.add_link(id(x, y), id(x, y + 1), seg++, 200, 13.9f,
+                     capacity_veh_h, 1);
+        net.add_link(id(x, y + 1), id(x, y), seg++, 200, 13.9f,
+                     capacity_veh_h, 1);
+      }
+    }
+  net.finish();
+  for (int y = 0; y < w; ++y)
+    for (int x = 0; x < w; ++x) {
+      net.node_x[id(x, y)] = x * 200;
+      net.node_y[id(x, y)] = y * 200;
+    }
+  return net;
+}
+
+model_options options(double horizon, uint32_t parts = 1) {
+  model_options o;
+  o.horizon_s = horizon;
+  o.num_partitions = parts;
+  o.reroute_period_s = 0;
+  o.output_interval_s = 60;
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("a bottleneck releases vehicles at its capacity",
+          "[scenarios][dynamic]") {
+  // 100 vehicles start together on a 1800 veh/h link (0.5 veh/s): the
+  // last leaves about 200 s after the first; nobody is faster than free
+  // flow.
+  auto net = chain(2, 100, 1800);
+  demand dem;
+  for (int i = 0; i < 100; ++i)
+    dem.add_routed(0, {0, 1});
+  queue_model model(net, dem, options(3600));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 100);
+  double first = 1e9, last = 0;
+  for (auto& t : r.trips) {
+    CHECK(t.outcome == trip_outcome::arrived);
+    first = std::min(first, t.arrived_s);
+    last = std::max(last, t.arrived_s);
+    CHECK(t.arrived_s - t.inserted_s >= 20 - 1e-9); // 2 x 10 s free flow
+    CHECK(t.route_length_m == Approx(200));
+  }
+  CHECK(last - first == Approx(198).margin(3));
+}
+
+TEST_CASE("a full link holds back the link before it",
+          "[scenarios][dynamic]") {
+  // Link 1 stores 100 m / 7.5 m = 13 vehicles and drains at 360 veh/h
+  // (one per 10 s). Link 0 drains at 3600 veh/h, but once link 1 is full
+  // it can only pass one vehicle per 10 s too: spillback.
+  road_network net;
+  net.add_link(0, 1, 0, 1000, 10, 3600, 1);
+  net.add_link(1, 2, 1, 100, 10, 360, 1);
+  net.add_link(2, 3, 2, 1000, 10, 3600, 1);
+  net.finish();
+  demand dem;
+  for (int i = 0; i < 60; ++i)
+    dem.add_routed(i, {0, 1, 2});
+  auto opts = options(4000);
+  opts.stuck_limit_s = 1e9; // no teleports: test the pure queue
+  queue_model model(net, dem, opts);
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 60);
+  CHECK(r.counts.teleports == 0);
+  // The link-1 queue never exceeds its storage; link 0 queues behind it.
+  auto& s = r.links;
+  float max_q0 = 0, max_q1 = 0;
+  for (size_t k = 0; k < s.num_intervals(); ++k) {
+    max_q0 = std::max(max_q0, s.queue_veh[k * 3 + 0]);
+    max_q1 = std::max(max_q1, s.queue_veh[k * 3 + 1]);
+  }
+  CHECK(max_q1 <= 13);
+  CHECK(max_q0 > 0);
+  // 60 vehicles through a one-per-10-s bottleneck take about 600 s.
+  double last = 0;
+  for (auto& t : r.trips)
+    last = std::max(last, t.arrived_s);
+  CHECK(last == Approx(100 + 10 + 600 + 100).margin(30));
+}
+
+TEST_CASE("a signal lets vehicles go only in green", "[scenarios][dynamic]") {
+  auto net = chain(2, 100, 3600);
+  // Link 0 is green for the first 30 s of a 60 s cycle.
+  net.green_intervals.push_back({0, 30});
+  net.gates.push_back({60, 0, 0, 1});
+  net.gate[0] = 0;
+  demand dem;
+  for (int i = 0; i < 200; ++i)
+    dem.add_routed(i * 2.0, {0, 1});
+  queue_model model(net, dem, options(3600));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 200);
+  // Each vehicle left link 0 at arrival - 10 s (link 1's free time).
+  for (auto& t : r.trips) {
+    auto left0 = std::fmod(t.arrived_s - 10, 60.0);
+    CHECK(left0 < 30);
+  }
+}
+
+TEST_CASE("results do not depend on the number of partitions",
+          "[scenarios][dynamic]") {
+  auto net = grid(8, 900);
+  // Mixed demand: routed by the model, with rerouting every 60 s.
+  demand dem;
+  citytwin::twin::random_stream rng(3);
+  for (int i = 0; i < 3000; ++i) {
+    auto o = static_cast<uint32_t>(rng.below(net.num_links()));
+    auto d = static_cast<uint32_t>(rng.below(net.num_links()));
+    dem.add_open(rng.uniform(0, 900), o, d);
+  }
+  auto run = [&](uint32_t parts) {
+    auto opts = options(3600, parts);
+    opts.reroute_period_s = 60;
+    queue_model model(net, dem, opts);
+    return run_serial(model);
+  };
+  auto one = run(1);
+  auto two = run(2);
+  auto three = run(3);
+  REQUIRE(one.counts.arrived > 2500);
+  for (size_t i = 0; i < dem.trips.size(); ++i) {
+    CHECK(one.trips[i].arrived_s == two.trips[i].arrived_s);
+    CHECK(one.trips[i].arrived_s == three.trips[i].arrived_s);
+    CHECK(one.trips[i].route_length_m == two.trips[i].route_length_m);
+  }
+  CHECK(one.links.flow_veh_h == two.links.flow_veh_h);
+  CHECK(one.links.queue_veh == three.links.queue_veh);
+}
+
+TEST_CASE("a closure makes vehicles detour and strands none",
+          "[scenarios][dynamic]") {
+  auto net = grid(4, 900);
+  // Planned along the bottom row: link 3 ((0,1) -> (0,0)), link 0
+  // ((0,0) -> (1,0)), link 4 ((1,0) -> (2,0)); link 0 is closed.
+  demand dem;
+  for (int i = 0; i < 50; ++i)
+    dem.add_routed(i * 3.0, {3, 0, 4});
+  queue_model model(net, dem, options(3600));
+  network_edit closed;
+  closed.at_s = 0;
+  closed.link = 0;
+  closed.closed = true;
+  model.add_edit(closed);
+  auto r = run_serial(model);
+  CHECK(r.counts.arrived == 50);
+  for (auto& t : r.trips)
+    CHECK(t.route_length_m > 600); // the detour is longer than 3 links
+  // The closed link carried nobody.
+  for (size_t k = 0; k < r.links.num_intervals(); ++k)
+    CHECK(r.links.flow_veh_h[k * r.links.num_links + 0] == 0);
+}
+
+TEST_CASE("trips without a path are counted as unroutable",
+          "[scenarios][dynamic]") {
+  // Two separate one-way links: no way from the first to the second.
+  road_network net;
+  net.add_link(0, 1, 0, 100, 10, 900, 1);
+  net.add_link(2, 3, 1, 100, 10, 900, 1);
+  net.finish();
+  demand dem;
+  dem.add_open(0, 0, 1);
+  dem.add_open(0, 0, 0);
+  queue_model model(net, dem, options(600));
+  auto r = run_serial(model);
+  CHECK(r.counts.unroutable == 1);
+  CHECK(r.counts.arrived == 1);
+  CHECK(r.trips[0].outcome == trip_outcome::unroutable);
+}
+
+TEST_CASE("a car park exit meters departures", "[scenarios][dynamic]") {
+  auto net = chain(2, 100, 3600);
+  demand dem;
+  dem.parkings.push_back({"P1", 0, 600.0f / 3600}); // 600 veh/h
+  for (int i = 0; i < 100; ++i)
+    dem.add_routed(0, {0, 1}, 0, 0);
+  queue_model model(net, dem, options(3600));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 100);
+  double last_insert = 0;
+  for (auto& t : r.trips)
+    last_insert = std::max(last_insert, t.inserted_s);
+  CHECK(last_insert == Approx(99 * 6).margin(7)); // one per 6 s
+}
+
+TEST_CASE("vehicles still driving at the horizon are reported",
+          "[scenarios][dynamic]") {
+  auto net = chain(2, 1000, 900);
+  demand dem;
+  dem.add_routed(0, {0, 1});
+  dem.add_routed(500, {0, 1});
+  dem.add_routed(50, {0, 1}); // enters at 50 s, needs 200 s
+  queue_model model(net, dem, options(120));
+  auto r = run_serial(model);
+  CHECK(r.counts.arrived == 0);
+  CHECK(r.counts.en_route == 2);
+  CHECK(r.counts.waiting == 1);
+  CHECK(r.counts.trips == 3);
+}
