@@ -7,6 +7,7 @@
 #include "scenarios/scenario_file/scenario_reader.hpp"
 #include "scenarios/scenario_setup.hpp"
 #include "scenarios/scenario_workers.hpp"
+#include "scenarios/sumo_check.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
 
@@ -154,6 +155,33 @@ int run(const run_options& opts) {
   return 0;
 }
 
+int sumo_check(const sumo_check_options& opts) {
+  auto r = check_against_sumo(opts);
+  if (!r) {
+    std::cerr << "scenario sumo-check: " << twin::describe(r.error()) << '\n';
+    return 1;
+  }
+  auto pct = [](double ours, double ref) {
+    return ref > 0 ? (ours / ref - 1) * 100 : 0.0;
+  };
+  std::printf("%s: %llu vehicles loaded\n", r->scenario.c_str(),
+              (unsigned long long)r->loaded);
+  std::printf("  completed      citytwin %llu   sumo meso+jc %llu   (%+.1f %%)\n",
+              (unsigned long long)r->ours_done,
+              (unsigned long long)r->sumo_done,
+              pct(double(r->ours_done), double(r->sumo_done)));
+  std::printf("  mean duration  citytwin %.1f s   sumo meso+jc %.1f s   "
+              "(%+.1f %%)\n",
+              r->ours_mean_s, r->sumo_mean_s,
+              pct(r->ours_mean_s, r->sumo_mean_s));
+  std::printf("  CPU            citytwin %.3f s   sumo meso+jc %.3f s   "
+              "(ratio 1/%.1f; simulation alone %.3f s)\n",
+              r->ours_cpu_s, r->sumo_cpu_s,
+              r->ours_cpu_s > 0 ? r->sumo_cpu_s / r->ours_cpu_s : 0.0,
+              r->ours_sim_cpu_s);
+  return 0;
+}
+
 } // namespace
 
 void add_scenario_command(CLI::App& app) {
@@ -176,6 +204,20 @@ void add_scenario_command(CLI::App& app) {
   run_cmd->callback([opts] {
     auto code = run(*opts);
     if (code != 0)
+      throw CLI::RuntimeError(code);
+  });
+  auto check = std::make_shared<sumo_check_options>();
+  auto* check_cmd = cmd->add_subcommand(
+    "sumo-check", "run SUMO's Bologna acosta or joined scenario through the "
+                  "dynamic model and through sumo --mesosim "
+                  "--meso-junction-control; compare");
+  check_cmd->add_option("scenario", check->scenario, "acosta or joined")
+    ->capture_default_str();
+  check_cmd->add_option("--saturation", check->saturation_veh_h_lane,
+                        "discharge of a lane, veh/h")
+    ->capture_default_str();
+  check_cmd->callback([check] {
+    if (auto code = sumo_check(*check); code != 0)
       throw CLI::RuntimeError(code);
   });
 }

@@ -57,12 +57,12 @@ double straight_m(const dyn::road_network& net, uint32_t a, uint32_t b) {
 /// pairs drawn with a gravity weight (1 / distance). The rate loads the
 /// average link to `background_load_share` of its capacity at level 1:
 /// rate x mean trip length = share x sum(capacity x length).
-void add_background(const scenario_spec& spec, scenario_setup& setup,
+void add_background(const scenario_spec& spec,
+                    const std::vector<uint32_t>& zones, scenario_setup& setup,
                     twin::random_stream& rng) {
   const auto& net = setup.net;
   if (spec.background.level <= 0 || net.num_links() == 0)
     return;
-  auto zones = pick_zones(net, rng);
   if (zones.size() < 2)
     return;
   double capacity_m = 0;
@@ -265,8 +265,10 @@ caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
       "background: live counters are not read yet; the generated gravity "
       "demand stands in for them");
   twin::random_stream rng(spec.seed);
-  add_background(spec, result, rng);
+  // Background and event trips share the zones: every zone is one
+  // fastest-path tree for the model to keep current.
   auto zones = pick_zones(result.net, rng);
+  add_background(spec, zones, result, rng);
   result.unparked_by_event.assign(spec.events.size(), 0);
   for (size_t e = 0; e < spec.events.size(); ++e)
     add_event(spec, e, node_of, link_of, zones, result, rng);

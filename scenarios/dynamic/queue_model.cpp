@@ -76,30 +76,31 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   ready_s_.assign(num_trips, 0);
   entered_s_.assign(num_trips, 0);
   records_.assign(num_trips, trip_record{});
-  // One fastest-path tree per distinct destination link.
+  // One fastest-path tree per distinct node a destination link starts
+  // at: trips to different links out of the same node share it.
   dest_slot_.assign(num_trips, none);
-  std::vector<uint32_t> slot_of_link(num_links, none);
+  std::vector<uint32_t> slot_of_node(net.num_nodes, none);
   reroutes_.assign(num_trips, 0);
   detoured_.assign(num_trips, 0);
   for (uint32_t i = 0; i < num_trips; ++i) {
-    auto d = dem.trips[i].destination_link;
-    if (slot_of_link[d] == none) {
-      slot_of_link[d] = static_cast<uint32_t>(slot_link_.size());
-      slot_link_.push_back(d);
+    auto d = net.from[dem.trips[i].destination_link];
+    if (slot_of_node[d] == none) {
+      slot_of_node[d] = static_cast<uint32_t>(slot_node_.size());
+      slot_node_.push_back(d);
     }
-    dest_slot_[i] = slot_of_link[d];
+    dest_slot_[i] = slot_of_node[d];
     if (dem.trips[i].route_begin != none && opts_.reroute_period_s > 0)
       reroutes_[i] = unit(opts_.seed, 0x5e, i, 0) <= opts_.reroute_share;
   }
-  tree_.resize(slot_link_.size());
-  slot_live_.assign(slot_link_.size(), 1);
+  tree_.resize(slot_node_.size());
+  slot_live_.assign(slot_node_.size(), 1);
   parking_tokens_.assign(dem.parkings.size(), 0);
   parking_step_.assign(dem.parkings.size(), none);
   for (uint32_t p = 0; p < num_parts; ++p) {
     auto part = std::make_unique<partition>();
     part->index = p;
     part->touched.resize(num_parts);
-    part->settled_by_slot.assign(slot_link_.size(), 0);
+    part->settled_by_slot.assign(slot_node_.size(), 0);
     parts_.push_back(std::move(part));
   }
   for (uint32_t l = 0; l < num_links; ++l)
@@ -505,11 +506,11 @@ void queue_model::prepare_trees() {
     cost_s_[l] = net_.free_time_s[l] + queued_at(l) / rate + red_wait;
   }
   // Only destinations someone still heads for need a tree.
-  std::vector<uint32_t> settled(slot_link_.size(), 0);
+  std::vector<uint32_t> settled(slot_node_.size(), 0);
   for (auto& part : parts_)
     for (size_t s = 0; s < settled.size(); ++s)
       settled[s] += part->settled_by_slot[s];
-  std::vector<uint32_t> trips_per_slot(slot_link_.size(), 0);
+  std::vector<uint32_t> trips_per_slot(slot_node_.size(), 0);
   for (auto s : dest_slot_)
     ++trips_per_slot[s];
   for (size_t s = 0; s < slot_live_.size(); ++s)
@@ -520,13 +521,13 @@ void queue_model::tree_phase(uint32_t p) {
   auto& part = *parts_[p];
   auto n = net_.num_nodes;
   auto num_parts = num_partitions();
-  for (size_t s = p; s < slot_link_.size(); s += num_parts) {
+  for (size_t s = p; s < slot_node_.size(); s += num_parts) {
     if (!slot_live_[s])
       continue;
     auto& tree = tree_[s];
     tree.assign(n, none);
     part.dist.assign(n, std::numeric_limits<double>::infinity());
-    auto target = net_.from[slot_link_[s]];
+    auto target = slot_node_[s];
     part.dist[target] = 0;
     part.heap.clear();
     part.heap.emplace_back(0.0, target);

@@ -141,8 +141,9 @@ private:
   std::vector<uint8_t> reroutes_;
   std::vector<uint8_t> detoured_;
   std::vector<trip_record> records_;
-  // Fastest-path trees: per destination slot, the link to take per node.
-  std::vector<uint32_t> slot_link_;
+  // Fastest-path trees: per destination slot (a target node), the link
+  // to take from every node.
+  std::vector<uint32_t> slot_node_;
   std::vector<std::vector<uint32_t>> tree_;
   // Per parking exit.
   std::vector<float> parking_tokens_;

@@ -1,0 +1,160 @@
+// bench/whatif_bench.cpp
+#include "bench/whatif_bench.hpp"
+
+#include "actors/system_config.hpp"
+#include "scenarios/scenario_setup.hpp"
+#include "scenarios/scenario_workers.hpp"
+#include "scenarios/sumo_check.hpp"
+#include "twin/city_generator.hpp"
+#include "twin/error.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <iostream>
+
+namespace citytwin::bench {
+
+namespace {
+
+const char* section = "What-if scenarios (issue 14)";
+
+std::string fmt(const char* f, double a, double b = 0, double c = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, f, a, b, c);
+  return buf;
+}
+
+void sumo_rows(const std::string& name, std::vector<row>& rows) {
+  scenarios::sumo_check_options opts;
+  opts.scenario = name;
+  if (!scenarios::sumo_scenario_available(opts)) {
+    rows.push_back({section, name + " vs SUMO meso+jc", "-",
+                    "not run: sumo / sumo-tools not installed"});
+    return;
+  }
+  auto r = scenarios::check_against_sumo(opts);
+  if (!r) {
+    rows.push_back({section, name + " vs SUMO meso+jc", "-",
+                    "failed: " + twin::describe(r.error())});
+    return;
+  }
+  auto pct = [](double a, double b) { return b > 0 ? (a / b - 1) * 100 : 0; };
+  rows.push_back(
+    {section, "Bologna " + name + ": completed vehicles vs SUMO meso+jc",
+     "within 5 %",
+     fmt("%.0f vs %.0f (%+.1f %%)", double(r->ours_done), double(r->sumo_done),
+         pct(double(r->ours_done), double(r->sumo_done)))});
+  rows.push_back({section,
+                  "Bologna " + name + ": mean trip duration vs SUMO meso+jc",
+                  "within +/-20 %",
+                  fmt("%.1f s vs %.1f s (%+.1f %%)", r->ours_mean_s,
+                      r->sumo_mean_s, pct(r->ours_mean_s, r->sumo_mean_s))});
+  rows.push_back(
+    {section, "Bologna " + name + ": CPU time vs SUMO meso+jc (both reading "
+                                  "their files)",
+     "<= 1/10",
+     fmt("%.3f s vs %.3f s = 1/%.1f", r->ours_cpu_s, r->sumo_cpu_s,
+         r->ours_cpu_s > 0 ? r->sumo_cpu_s / r->ours_cpu_s : 0)
+       + fmt(" (simulation alone %.3f s)", r->ours_sim_cpu_s)});
+}
+
+/// A 3-hour event on a generated city: background plus one big event,
+/// scaled so the run has about 100,000 trips.
+void big_event_row(std::vector<row>& rows) {
+  twin::generator_options g;
+  g.segments = 30000;
+  g.seed = 14;
+  auto city = twin::generate_city(g);
+  if (!city) {
+    rows.push_back({section, "3-hour event, 30k segments", "-",
+                    "failed: " + twin::describe(city.error())});
+    return;
+  }
+  scenarios::scenario_spec spec;
+  spec.name = "bench-event";
+  spec.city = city->name;
+  spec.horizon_s = 3 * 3600;
+  spec.seed = 14;
+  spec.rerouting.enabled = true;
+  spec.rerouting.period_s = 300;
+  // Venue: the intersection nearest the centre; four car parks around it.
+  auto nodes = city->roads.intersections();
+  auto dist = [&](const twin::intersection_info* i) {
+    auto dx = i->where.lon - city->center.lon;
+    auto dy = i->where.lat - city->center.lat;
+    return dx * dx + dy * dy;
+  };
+  std::vector<const twin::intersection_info*> near(nodes.begin(), nodes.end());
+  std::partial_sort(near.begin(), near.begin() + 5, near.end(),
+                    [&](auto a, auto b) { return dist(a) < dist(b); });
+  scenarios::event_spec ev;
+  ev.name = "stadium";
+  ev.venue = near[0]->number;
+  ev.attendees = 60000;
+  ev.car_share = 0.5;
+  ev.occupancy = 1.5;
+  ev.cars = 20000;
+  ev.departure = scenarios::time_window{3600, 5400};
+  for (int k = 1; k <= 4; ++k) {
+    scenarios::parking_area p;
+    p.name = "P" + std::to_string(k);
+    p.access = twin::entity_id{twin::entity_kind::intersection,
+                               near[static_cast<size_t>(k)]->number};
+    p.spaces = 5000;
+    p.exit_capacity_veh_h = 1500;
+    ev.parking.push_back(p);
+  }
+  spec.events.push_back(ev);
+  // Background level so that background + event make ~100,000 trips.
+  auto probe = scenarios::make_setup(spec, *city, 2);
+  if (!probe) {
+    rows.push_back({section, "3-hour event, 30k segments", "-",
+                    "failed: " + twin::describe(probe.error())});
+    return;
+  }
+  auto background = probe->trips.trips.size() - 20000;
+  spec.background.level = 80000.0 / std::max<size_t>(1, background);
+  auto setup = scenarios::make_setup(spec, *city, 2);
+  caf::actor_system_config cfg;
+  actors::register_types(cfg);
+  caf::actor_system sys{cfg};
+  auto start = std::chrono::steady_clock::now();
+  auto model = std::make_shared<scenarios::dynamic::queue_model>(
+    setup->net, setup->trips, setup->options);
+  std::promise<scenarios::dynamic::model_result> done;
+  scenarios::run_hooks hooks;
+  hooks.done = [&](scenarios::dynamic::model_result r) {
+    done.set_value(std::move(r));
+  };
+  scenarios::start_scenario_run(sys, model, std::move(hooks));
+  auto result = done.get_future().get();
+  auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                            - start)
+                .count();
+  rows.push_back(
+    {section,
+     fmt("3-hour event, generated city of %.0f segments, %.0f trips, "
+         "rerouting every 300 s, 2 scenario workers",
+         double(setup->net.num_links()), double(setup->trips.trips.size())),
+     "<= 5 s wall",
+     fmt("%.2f s wall (%.0f arrived, ", wall, double(result.counts.arrived))
+       + fmt("%.0f still driving, %.0f never started)",
+             double(result.counts.en_route), double(result.counts.waiting))});
+}
+
+} // namespace
+
+std::vector<row> run_whatif_benchmarks() {
+  std::vector<row> rows;
+  sumo_rows("acosta", rows);
+  sumo_rows("joined", rows);
+  big_event_row(rows);
+  return rows;
+}
+
+} // namespace citytwin::bench
