@@ -69,4 +69,31 @@ std::string shortest(double x) {
   return ec == std::errc{} ? std::string(buf.data(), end) : std::string{"0"};
 }
 
+yaml_number parse_yaml_number(std::string_view text, double& out) {
+  auto unsigned_text = text;
+  if (!unsigned_text.empty()
+      && (unsigned_text[0] == '+' || unsigned_text[0] == '-'))
+    unsigned_text.remove_prefix(1);
+  // YAML's spellings of infinity and NaN, which from_chars does not know.
+  for (auto word : {".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"})
+    if (unsigned_text == word)
+      return yaml_number::not_finite;
+  std::string_view digits = text;
+  // YAML allows `+5`; from_chars does not.
+  if (digits.size() > 1 && digits[0] == '+')
+    digits.remove_prefix(1);
+  double value = 0;
+  auto [end, ec]
+    = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  bool whole_text = ec == std::errc{} && !digits.empty()
+                    && end == digits.data() + digits.size();
+  if (ec == std::errc::result_out_of_range
+      || (whole_text && !std::isfinite(value)))
+    return yaml_number::not_finite;
+  if (!whole_text)
+    return yaml_number::not_a_number;
+  out = value;
+  return yaml_number::ok;
+}
+
 } // namespace citytwin::twin

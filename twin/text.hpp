@@ -47,4 +47,12 @@ std::string fixed7(double x);
 /// The shortest text that reads back as the same double.
 std::string shortest(double x);
 
+/// How a YAML scalar reads as a number (the rule and scenario files).
+enum class yaml_number { ok, not_finite, not_a_number };
+
+/// Parses a whole YAML scalar as a double. YAML's leading `+` is
+/// accepted; its `.inf` / `.nan` spellings, overflow and non-finite
+/// values are `not_finite`; a partial parse ("12abc") is `not_a_number`.
+yaml_number parse_yaml_number(std::string_view text, double& out);
+
 } // namespace citytwin::twin

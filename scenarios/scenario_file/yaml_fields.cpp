@@ -17,14 +17,6 @@ namespace {
 // that a paragraph pasted into the wrong key keeps the report readable.
 constexpr size_t max_shown_length = 64;
 
-// YAML's spellings of infinity and NaN, which from_chars does not know.
-bool yaml_not_finite(std::string_view text) {
-  if (!text.empty() && (text[0] == '+' || text[0] == '-'))
-    text.remove_prefix(1);
-  return text == ".inf" || text == ".Inf" || text == ".INF" || text == ".nan"
-         || text == ".NaN" || text == ".NAN";
-}
-
 std::string joined(const key_list& keys) {
   std::string result;
   for (auto key : keys) {
@@ -191,21 +183,13 @@ std::optional<double> yaml_fields::number(const YAML::Node& v,
   auto t = text(v, path, max_number_bytes);
   if (!t)
     return std::nullopt;
-  std::string_view digits = *t;
-  // YAML allows `+5`; from_chars does not.
-  if (digits.size() > 1 && digits[0] == '+')
-    digits.remove_prefix(1);
   double result = 0;
-  auto [end, ec]
-      = std::from_chars(digits.data(), digits.data() + digits.size(), result);
-  bool whole_text = ec == std::errc{} && !digits.empty()
-                    && end == digits.data() + digits.size();
-  if (yaml_not_finite(*t) || ec == std::errc::result_out_of_range
-      || (whole_text && !std::isfinite(result))) {
+  auto status = twin::parse_yaml_number(*t, result);
+  if (status == twin::yaml_number::not_finite) {
     problem(v, path, "must be a finite number, not " + shown(*t));
     return std::nullopt;
   }
-  if (!whole_text) {
+  if (status == twin::yaml_number::not_a_number) {
     problem(v, path, "must be a number, not " + shown(*t));
     return std::nullopt;
   }
