@@ -2,6 +2,7 @@
 #include "scenarios/scenario_command.hpp"
 
 #include "actors/system_config.hpp"
+#include "scenarios/recommended_actions.hpp"
 #include "scenarios/run_file.hpp"
 #include "scenarios/run_summary.hpp"
 #include "scenarios/scenario_file/scenario_reader.hpp"
@@ -15,7 +16,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <cstdio>
 #include <future>
 #include <iostream>
@@ -146,8 +150,17 @@ int run(const run_options& opts) {
     std::fputc('\n', stderr);
   auto sum = summarize(setup->net, setup->trips, result);
   print_summary(*spec, *setup, sum, wall);
+  auto actions = recommend_actions(*spec, *setup, result, sum, *city);
+  std::printf("recommended actions: %zu\n", actions.size());
+  for (const auto& a : actions) {
+    std::string who;
+    for (auto x : a.audiences)
+      who += (who.empty() ? "" : ", ") + std::string{to_string(x)};
+    std::printf("  [%u] %s: %s\n      because %s\n", a.priority, who.c_str(),
+                a.text.c_str(), a.reason.c_str());
+  }
   auto out = opts.output.empty() ? spec->name + ".run.h5" : opts.output;
-  if (auto err = write_run_file(out, *spec, *setup, result, sum)) {
+  if (auto err = write_run_file(out, *spec, *setup, result, sum, actions)) {
     std::cerr << "scenario: " << twin::describe(err) << '\n';
     return 1;
   }
@@ -182,6 +195,103 @@ int sumo_check(const sumo_check_options& opts) {
   return 0;
 }
 
+/// Durations and clearance of one group in one run file.
+struct group_figures {
+  uint64_t trips = 0, arrived = 0;
+  double mean_s = 0, p95_s = 0, last_arrival_s = -1;
+};
+
+group_figures figures_of(const run_file_contents& run, size_t group) {
+  group_figures result;
+  std::vector<double> d;
+  for (size_t i = 0; i < run.trip_group.size(); ++i) {
+    if (run.trip_group[i] != group)
+      continue;
+    ++result.trips;
+    if (run.trip_outcome[i] != 0)
+      continue;
+    ++result.arrived;
+    d.push_back(run.arrived_s[i] - run.inserted_s[i]);
+    result.last_arrival_s = std::max(result.last_arrival_s, run.arrived_s[i]);
+  }
+  if (!d.empty()) {
+    std::sort(d.begin(), d.end());
+    double sum = 0;
+    for (auto x : d)
+      sum += x;
+    result.mean_s = sum / d.size();
+    result.p95_s = d[std::min(d.size() - 1, size_t(0.95 * d.size()))];
+  }
+  return result;
+}
+
+std::map<uint32_t, double> congested_minutes(const run_file_contents& run) {
+  std::map<uint32_t, double> result;
+  for (size_t i = 0; i < run.congested_segment.size(); ++i)
+    result[run.congested_segment[i]]
+      += (run.congested_to_s[i] - run.congested_from_s[i]) / 60;
+  return result;
+}
+
+int compare(const std::string& path_a, const std::string& path_b) {
+  auto a = read_run_file(path_a);
+  auto b = a ? read_run_file(path_b) : caf::expected<run_file_contents>{
+                 caf::make_error(twin::errc::io_failure)};
+  for (const auto* r : {&a, &b})
+    if (!*r) {
+      std::cerr << "scenario compare: " << twin::describe(r->error()) << '\n';
+      return 1;
+    }
+  std::printf("A: %s (%s)\nB: %s (%s)\n", a->scenario.c_str(),
+              path_a.c_str(), b->scenario.c_str(), path_b.c_str());
+  if (a->city != b->city)
+    std::printf("note: different cities (%s, %s)\n", a->city.c_str(),
+                b->city.c_str());
+  std::printf("%-16s %17s %17s %17s %19s\n", "group", "arrived A/B",
+              "mean s A/B", "p95 s A/B", "last arrival A/B");
+  for (size_t ga = 0; ga < a->groups.size(); ++ga) {
+    auto it = std::find(b->groups.begin(), b->groups.end(), a->groups[ga]);
+    auto fa = figures_of(*a, ga);
+    if (it == b->groups.end()) {
+      std::printf("%-16s only in A (%llu trips)\n", a->groups[ga].c_str(),
+                  (unsigned long long)fa.trips);
+      continue;
+    }
+    auto fb = figures_of(*b, static_cast<size_t>(it - b->groups.begin()));
+    std::printf("%-16s %8llu/%-8llu %8.0f/%-8.0f %8.0f/%-8.0f %9.0f/%-9.0f\n",
+                a->groups[ga].c_str(), (unsigned long long)fa.arrived,
+                (unsigned long long)fb.arrived, fa.mean_s, fb.mean_s,
+                fa.p95_s, fb.p95_s, fa.last_arrival_s, fb.last_arrival_s);
+  }
+  for (const auto& g : b->groups)
+    if (std::find(a->groups.begin(), a->groups.end(), g) == a->groups.end())
+      std::printf("%-16s only in B\n", g.c_str());
+  auto ca = congested_minutes(*a);
+  auto cb = congested_minutes(*b);
+  double total_a = 0, total_b = 0;
+  for (auto& [s, m] : ca)
+    total_a += m;
+  for (auto& [s, m] : cb)
+    total_b += m;
+  std::printf("congested road-minutes: A %.0f, B %.0f (%+.0f)\n", total_a,
+              total_b, total_b - total_a);
+  std::vector<std::pair<double, uint32_t>> changes;
+  for (auto& [s, m] : ca)
+    changes.emplace_back(cb.count(s) ? cb[s] - m : -m, s);
+  for (auto& [s, m] : cb)
+    if (!ca.count(s))
+      changes.emplace_back(m, s);
+  std::sort(changes.begin(), changes.end(), [](auto& x, auto& y) {
+    return std::abs(x.first) > std::abs(y.first);
+  });
+  std::printf("largest changes (segment: congested minutes B - A):\n");
+  for (size_t i = 0; i < std::min<size_t>(10, changes.size()); ++i)
+    if (changes[i].first != 0)
+      std::printf("  segment %u: %+.0f min\n", changes[i].second,
+                  changes[i].first);
+  return 0;
+}
+
 } // namespace
 
 void add_scenario_command(CLI::App& app) {
@@ -204,6 +314,17 @@ void add_scenario_command(CLI::App& app) {
   run_cmd->callback([opts] {
     auto code = run(*opts);
     if (code != 0)
+      throw CLI::RuntimeError(code);
+  });
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto* compare_cmd = cmd->add_subcommand(
+    "compare", "compare two run files: trip durations per group, "
+               "clearance, congested roads");
+  compare_cmd->add_option("runs", *files, "A.run.h5 B.run.h5")
+    ->required()
+    ->expected(2);
+  compare_cmd->callback([files] {
+    if (auto code = compare((*files)[0], (*files)[1]); code != 0)
       throw CLI::RuntimeError(code);
   });
   auto check = std::make_shared<sumo_check_options>();

@@ -441,8 +441,9 @@ void queue_model::flush_interval(partition& part, double until) {
     if (exits_[l] > 0)
       series_.speed_km_h[idx] = static_cast<float>(
         net_.length_m[l] / (traversal_sum_s_[l] / exits_[l]) * 3.6);
-    else if (queue_[l].size() > 0)
-      series_.speed_km_h[idx] = 0; // occupied, nobody left: standing
+    else if (queue_[l].size() > 0
+             && ready_s_[queue_[l].items[queue_[l].head]] <= until - span)
+      series_.speed_km_h[idx] = 0; // nobody left all interval: standing
     series_.density_veh_km[idx] = static_cast<float>(
       occupancy_integral_[l] / span
       / (net_.length_m[l] / 1000.0 * std::max<int>(1, net_.lanes[l])));

@@ -1,15 +1,21 @@
 // tests/scenarios/scenario_run.cpp
+#include "scenarios/recommended_actions.hpp"
+#include "scenarios/run_file.hpp"
 #include "scenarios/run_summary.hpp"
 #include "scenarios/scenario_file/scenario_reader.hpp"
 #include "scenarios/scenario_setup.hpp"
 #include "scenarios/scenario_workers.hpp"
 #include "scenarios/dynamic/run_serial.hpp"
+#include "tests/scratch_folder.hpp"
 #include "tests/test_data.hpp"
 #include "tests/test_system.hpp"
 #include "twin/city_file.hpp"
+#include "twin/error.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <future>
 #include <sstream>
 
@@ -57,4 +63,106 @@ background: {level: 0.5}
   CHECK(got.counts.steps == expected.counts.steps);
   for (size_t i = 0; i < got.trips.size(); ++i)
     CHECK(got.trips[i].arrived_s == expected.trips[i].arrived_s);
+}
+
+namespace {
+
+/// A small evening event in the demo town, run serially.
+struct small_event_run {
+  twin::city city = demo_city();
+  scenario_spec spec;
+  scenario_setup setup;
+  dynamic::model_result result;
+  run_summary summary;
+  std::vector<recommended_action> actions;
+
+  small_event_run() {
+    std::istringstream in{R"(version: 1
+name: small-event
+city: demo
+start: "2026-12-05T21:00"
+horizon: 3h
+seed: 5
+rerouting: {enabled: true, period: 2min}
+background: {level: 0.3}
+events:
+  - name: concert
+    venue: {intersection: 305}
+    attendees: 3000
+    departure: {from: "21:30", to: "21:45"}
+    car_share: 0.5
+    occupancy: 1.5
+    parking:
+      - {name: P1, intersection: 300, spaces: 600, exit_capacity_veh_h: 300}
+      - {name: P2, intersection: 310, spaces: 600, exit_capacity_veh_h: 300}
+)"};
+    auto parsed = read_scenario(in, "small.yaml", city);
+    REQUIRE(parsed);
+    spec = std::move(*parsed);
+    auto made = make_setup(spec, city, 2);
+    REQUIRE(made);
+    setup = std::move(*made);
+    dynamic::queue_model model(setup.net, setup.trips, setup.options);
+    result = dynamic::run_serial(model);
+    summary = summarize(setup.net, setup.trips, result);
+    actions = recommend_actions(spec, setup, result, summary, city);
+  }
+};
+
+} // namespace
+
+TEST_CASE("a run file reads back what the run wrote",
+          "[scenarios][scenario_run]") {
+  small_event_run run;
+  test::scratch_folder dir{"scenario", "run_file"};
+  auto path = (dir.path / "small.run.h5").string();
+  REQUIRE_FALSE(write_run_file(path, run.spec, run.setup, run.result,
+                               run.summary, run.actions));
+  auto back = read_run_file(path);
+  REQUIRE(back);
+  CHECK(back->scenario == "small-event");
+  CHECK(back->groups == run.setup.trips.group_names);
+  REQUIRE(back->trip_group.size() == run.result.trips.size());
+  for (size_t i = 0; i < back->trip_group.size(); ++i)
+    CHECK(back->arrived_s[i] == run.result.trips[i].arrived_s);
+  CHECK(back->congested_segment.size() == run.summary.congestion.size());
+  // A file that is not a run file is refused with the reason.
+  auto junk = (dir.path / "junk.run.h5").string();
+  std::ofstream{junk} << "not hdf5";
+  auto refused = read_run_file(junk);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error() == twin::errc::corrupt_file);
+}
+
+TEST_CASE("an evening event gets an access route and egress lighting",
+          "[scenarios][scenario_run]") {
+  small_event_run run;
+  // 1000 cars leaving two car parks at 300 veh/h each: about 100 min.
+  REQUIRE(run.setup.trips.group_names.size() == 2);
+  bool access = false, lighting = false, advice = false;
+  for (const auto& a : run.actions) {
+    if (a.kind == "keep_access_free") {
+      access = true;
+      CHECK(a.priority == 1);
+      CHECK(a.intersection == 305);
+      REQUIRE_FALSE(a.segments.empty());
+      // The last road of the route enters the venue.
+      auto* last = run.city.roads.find_segment(a.segments.back());
+      REQUIRE(last);
+      CHECK(last->to == 305);
+      CHECK(std::find(a.audiences.begin(), a.audiences.end(),
+                      audience::ambulance)
+            != a.audiences.end());
+    }
+    if (a.kind == "brighten_lighting")
+      lighting = true; // 21:30 in December in Aarhus is dark
+    if (a.kind == "visitor_advice") {
+      advice = true;
+      CHECK(a.audiences == std::vector<audience>{audience::visitors});
+    }
+    CHECK_FALSE(a.reason.empty());
+  }
+  CHECK(access);
+  CHECK(lighting);
+  CHECK(advice);
 }
