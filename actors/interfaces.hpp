@@ -165,7 +165,8 @@ using scenario_worker_actor = caf::typed_actor<
     caf::replies_to<start_atom, uint8_t>::with<caf::ok_atom>>;
 
 /// SCENARIO RUN: steps one what-if run through its SCENARIO WORKERs,
-/// phase by phase with a barrier between phases, to its horizon.
+/// phase by phase with a barrier between phases, to its horizon; it works
+/// the first partition itself.
 using scenario_run_actor = caf::typed_actor<
     // Starts the run; the result goes to the completion hook given at
     // spawn time.

@@ -20,8 +20,9 @@ struct run_hooks {
   std::function<void(dynamic::model_result)> done;
 };
 
-/// Spawns a SCENARIO RUN with one detached SCENARIO WORKER per partition of
-/// `model` and starts it. Workers and the run are detached (own threads):
+/// Spawns a SCENARIO RUN, which works the first partition of `model`
+/// itself, with one detached SCENARIO WORKER per further partition, and
+/// starts it. Workers and the run are detached (own threads):
 /// a run computes for seconds and must not hold the scheduler's workers,
 /// which serve the live twin. The run quits after calling `hooks.done`.
 actors::scenario_run_actor

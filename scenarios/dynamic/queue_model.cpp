@@ -1,6 +1,7 @@
 // scenarios/dynamic/queue_model.cpp
 #include "scenarios/dynamic/queue_model.hpp"
 
+#include "scenarios/dynamic/node_heap.hpp"
 #include "scenarios/dynamic/partitioning.hpp"
 
 #include <algorithm>
@@ -41,7 +42,7 @@ struct queue_model::partition {
   // Scratch for serving a node and for Dijkstra.
   std::vector<std::pair<double, uint32_t>> order;
   std::vector<double> dist;
-  std::vector<std::pair<double, uint32_t>> heap;
+  node_heap heap;
 };
 
 queue_model::queue_model(const road_network& net, const demand& dem,
@@ -530,15 +531,11 @@ void queue_model::tree_phase(uint32_t p) {
     part.dist.assign(n, std::numeric_limits<double>::infinity());
     auto target = slot_node_[s];
     part.dist[target] = 0;
-    part.heap.clear();
-    part.heap.emplace_back(0.0, target);
-    auto cmp = [](const auto& a, const auto& b) { return a.first > b.first; };
+    part.heap.reset(n, &part.dist);
+    part.heap.push_or_decrease(target);
     while (!part.heap.empty()) {
-      std::pop_heap(part.heap.begin(), part.heap.end(), cmp);
-      auto [d, u] = part.heap.back();
-      part.heap.pop_back();
-      if (d > part.dist[u])
-        continue;
+      auto u = part.heap.pop();
+      auto d = part.dist[u];
       for (auto i = net_.in_begin[u]; i < net_.in_begin[u + 1]; ++i) {
         auto l = net_.in_links[i];
         auto c = d + cost_s_[l];
@@ -546,8 +543,7 @@ void queue_model::tree_phase(uint32_t p) {
         if (c < part.dist[v]) {
           part.dist[v] = c;
           tree[v] = l;
-          part.heap.emplace_back(c, v);
-          std::push_heap(part.heap.begin(), part.heap.end(), cmp);
+          part.heap.push_or_decrease(v);
         }
       }
     }
