@@ -36,7 +36,10 @@ configure: setup $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The demo needs only the command (the tests and benchmarks are built by
+# `make test`, `make bench`, `make build`).
+demo: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target citytwin
 	@echo "demo: viewer http://$(HOST):$(PORT)/?token=demo-viewer-secret," \
 	  "NGSI-LD API http://$(HOST):$(API_PORT)/ngsi-ld/v1 (demo tokens: data/access/README.md)"
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
