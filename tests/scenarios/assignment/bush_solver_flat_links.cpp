@@ -19,18 +19,6 @@ using namespace citytwin::scenarios::assignment::test;
 
 namespace {
 
-/// Acceptance target of issue 14 (the same as for the TNTP networks).
-constexpr double target_gap = 1e-12;
-
-/// Beckmann objectives of two solutions at gap <= 1e-12 agree far closer
-/// than this: the objective is flat at the optimum (its error is second
-/// order in the flow error).
-constexpr double objective_tolerance = 1e-10;
-
-/// The real network stalled from its ninth iteration on; 200 is ample for
-/// networks of a handful of links (they converge in fewer than 20).
-constexpr int max_iterations = 200;
-
 /// Steep link of the real network: b = 1e-17, power 16.8, capacity 1, so
 /// b x^p reaches 1 at x = 1e17^(1/16.8) = 10.3.
 link_record steep(node_id from, node_id to, double fft) {

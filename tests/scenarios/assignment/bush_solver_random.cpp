@@ -18,16 +18,6 @@ using namespace citytwin::scenarios::assignment::test;
 
 namespace {
 
-constexpr double target_gap = 1e-12;
-
-/// See bush_solver_flat_links.cpp: objectives at gap 1e-12 agree to
-/// second order.
-constexpr double objective_tolerance = 1e-10;
-
-/// Before the fix, stalled seeds sat at gaps of 1e-6 to 1e-3 after 200
-/// iterations; fixed, every seed below converges in at most 25.
-constexpr int max_iterations = 200;
-
 /// Solves random case `seed` and checks it; see the test cases below.
 void check_random_case(std::uint64_t seed) {
   auto c = random_tiny_case(seed);
