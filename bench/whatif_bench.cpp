@@ -129,8 +129,7 @@ void big_event_row(std::vector<row>& rows) {
   scenarios::dynamic::model_result result;
   for (int run = 0; run < 3; ++run) {
     auto start = std::chrono::steady_clock::now();
-    auto model = std::make_shared<scenarios::dynamic::queue_model>(
-      setup->net, setup->trips, setup->options);
+    auto model = scenarios::make_model(*setup);
     std::promise<scenarios::dynamic::model_result> done;
     scenarios::run_hooks hooks;
     hooks.done = [&](scenarios::dynamic::model_result r) {

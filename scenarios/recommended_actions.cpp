@@ -19,6 +19,10 @@ namespace dyn = dynamic;
 
 /// Congestion this long on a signalised approach asks for more green.
 constexpr double green_episode_min_s = 15 * 60;
+/// Green added per cycle by an applied extend_green action, and the most
+/// of the cycle an approach may then have.
+constexpr double extra_green_s = 15;
+constexpr double max_green_share = 0.9;
 /// Queues shorter than this are no reason to change signals or routes.
 constexpr float action_min_queue_veh = 5;
 /// Car-park exit waits above this get visitor advice.
@@ -89,20 +93,34 @@ uint32_t link_of_segment(const dyn::road_network& net, uint32_t segment) {
   return dyn::none;
 }
 
+/// The longest congestion episodes (at most `max_per_kind`) with a real
+/// queue on signalised (`signalised`) or unsignalised links, with their
+/// links.
+std::vector<std::pair<const congestion_episode*, uint32_t>>
+long_episodes(const dyn::road_network& net, const run_summary& summary,
+              bool signalised) {
+  std::vector<std::pair<const congestion_episode*, uint32_t>> result;
+  for (const auto& e : summary.congestion) {
+    if (result.size() >= max_per_kind
+        || e.to_s - e.from_s < green_episode_min_s)
+      break; // longest first
+    auto l = link_of_segment(net, e.segment);
+    if (l == dyn::none || (net.gate[l] != dyn::none) != signalised
+        || e.max_queue_veh < action_min_queue_veh)
+      continue;
+    result.emplace_back(&e, l);
+  }
+  return result;
+}
+
 /// Signalised approaches congested for long: more green, or a longer
 /// cycle share, while the episode lasts.
 void extend_green(const scenario_spec& spec, const scenario_setup& setup,
                   const run_summary& summary, const twin::city& city,
                   std::vector<recommended_action>& out) {
   const auto& net = setup.net;
-  size_t n = 0;
-  for (const auto& e : summary.congestion) {
-    if (n >= max_per_kind || e.to_s - e.from_s < green_episode_min_s)
-      break; // longest first
-    auto l = link_of_segment(net, e.segment);
-    if (l == dyn::none || net.gate[l] == dyn::none
-        || e.max_queue_veh < action_min_queue_veh)
-      continue;
+  for (auto [episode, l] : long_episodes(net, summary, true)) {
+    const auto& e = *episode;
     recommended_action a;
     a.kind = "extend_green";
     a.intersection = setup.intersection_of_node[net.to[l]];
@@ -111,7 +129,8 @@ void extend_green(const scenario_spec& spec, const scenario_setup& setup,
     a.to_s = e.to_s;
     a.priority = e.to_s - e.from_s >= 45 * 60 ? 1 : 2;
     a.audiences = {audience::traffic_operations};
-    a.text = "extend green by 15 s per cycle for " + road_name(city, e.segment)
+    a.text = "extend green by " + std::to_string(int(extra_green_s))
+             + " s per cycle for " + road_name(city, e.segment)
              + " at intersection " + std::to_string(a.intersection) + ", "
              + clock(spec, e.from_s) + "-" + clock(spec, e.to_s);
     char why[160];
@@ -122,7 +141,6 @@ void extend_green(const scenario_spec& spec, const scenario_setup& setup,
                   net.green_share(net.gate[l]) * 100);
     a.reason = why;
     out.push_back(std::move(a));
-    ++n;
   }
 }
 
@@ -132,14 +150,8 @@ void reroute(const scenario_spec& spec, const scenario_setup& setup,
              const run_summary& summary, const twin::city& city,
              std::vector<recommended_action>& out) {
   const auto& net = setup.net;
-  size_t n = 0;
-  for (const auto& e : summary.congestion) {
-    if (n >= max_per_kind || e.to_s - e.from_s < green_episode_min_s)
-      break;
-    auto l = link_of_segment(net, e.segment);
-    if (l == dyn::none || net.gate[l] != dyn::none
-        || e.max_queue_veh < action_min_queue_veh)
-      continue;
+  for (auto [episode, l] : long_episodes(net, summary, false)) {
+    const auto& e = *episode;
     auto path = detour(net, net.from[l], net.to[l], l);
     if (path.empty() || path.size() > 8)
       continue; // no sensible local detour
@@ -149,6 +161,7 @@ void reroute(const scenario_spec& spec, const scenario_setup& setup,
     a.to_s = e.to_s;
     a.priority = 2;
     a.audiences = {audience::traffic_operations, audience::police};
+    a.segments.push_back(e.segment); // the road to avoid, then the detour
     std::string via;
     for (auto p : path) {
       a.segments.push_back(net.segment[p]);
@@ -162,7 +175,6 @@ void reroute(const scenario_spec& spec, const scenario_setup& setup,
                   (e.to_s - e.from_s) / 60, e.max_queue_veh);
     a.reason = why;
     out.push_back(std::move(a));
-    ++n;
   }
 }
 
@@ -370,6 +382,40 @@ recommend_actions(const scenario_spec& spec, const scenario_setup& setup,
     return a.priority < b.priority;
   });
   return out;
+}
+
+std::vector<dyn::network_edit>
+action_edits(const std::vector<recommended_action>& actions,
+             scenario_setup& setup) {
+  auto& net = setup.net;
+  std::vector<dyn::network_edit> result;
+  for (const auto& a : actions) {
+    if (a.segments.empty())
+      continue;
+    auto l = link_of_segment(net, a.segments.front());
+    if (l == dyn::none)
+      continue;
+    dyn::network_edit on, off;
+    on.link = off.link = l;
+    on.at_s = a.from_s;
+    off.at_s = a.to_s;
+    if (a.kind == "extend_green" && net.gate[l] != dyn::none) {
+      const auto& g = net.gates[net.gate[l]];
+      auto cycle = static_cast<double>(g.cycle_s);
+      auto share = std::min(max_green_share,
+                            net.green_share(net.gate[l]) + extra_green_s / cycle);
+      off.gate = net.gate[l];
+      on.gate = net.add_fixed_gate(cycle, share);
+    } else if (a.kind == "reroute") {
+      on.closed = true;
+      off.closed = false;
+    } else {
+      continue;
+    }
+    result.push_back(on);
+    result.push_back(off);
+  }
+  return result;
 }
 
 } // namespace citytwin::scenarios

@@ -35,7 +35,9 @@ struct recommended_action {
   std::vector<audience> audiences;
   double from_s = 0; ///< scenario time
   double to_s = 0;
-  std::vector<uint32_t> segments; ///< roads concerned, in order
+  /// Roads concerned, in order; for `reroute` the road to avoid first,
+  /// then the detour.
+  std::vector<uint32_t> segments;
   int64_t intersection = -1;      ///< the junction concerned, if one
 };
 
@@ -46,5 +48,15 @@ std::vector<recommended_action>
 recommend_actions(const scenario_spec& spec, const scenario_setup& setup,
                   const dynamic::model_result& result,
                   const run_summary& summary, const twin::city& city);
+
+/// The network edits that put the traffic-changing actions into effect
+/// during their windows, so a run can show what they do: `extend_green`
+/// gives its approach 15 s more green per cycle (at most 90 % of it),
+/// `reroute` closes the road to avoid (drivers take the detours the model
+/// finds). The other kinds change nothing on the road. New signal gates
+/// are added to `setup.net`.
+std::vector<dynamic::network_edit>
+action_edits(const std::vector<recommended_action>& actions,
+             scenario_setup& setup);
 
 } // namespace citytwin::scenarios

@@ -36,6 +36,7 @@ struct run_options {
   std::string output;
   uint32_t partitions = 0; // 0: one per core
   bool quiet = false;
+  bool apply_actions = false;
 };
 
 void print_progress(double done_s, double horizon_s, bool tty) {
@@ -99,6 +100,19 @@ void print_summary(const scenario_spec& spec, const scenario_setup& setup,
     std::printf("note: %s\n", n.c_str());
 }
 
+void print_actions(const std::vector<recommended_action>& actions) {
+  std::printf("recommended actions: %zu\n", actions.size());
+  for (const auto& a : actions) {
+    std::string who;
+    for (auto x : a.audiences)
+      who += (who.empty() ? "" : ", ") + std::string{to_string(x)};
+    std::printf("  [%u] %s: %s\n      because %s\n", a.priority, who.c_str(),
+                a.text.c_str(), a.reason.c_str());
+  }
+}
+
+int compare(const std::string& path_a, const std::string& path_b);
+
 int run(const run_options& opts) {
   auto city = twin::load_city(opts.city);
   if (!city) {
@@ -120,51 +134,89 @@ int run(const run_options& opts) {
     std::cerr << "scenario: " << twin::describe(setup.error()) << '\n';
     return 1;
   }
-  auto model = std::make_shared<dynamic::queue_model>(
-    setup->net, setup->trips, setup->options);
-  for (const auto& e : setup->edits)
-    model->add_edit(e);
   caf::actor_system_config cfg;
   actors::register_types(cfg);
   caf::actor_system sys{cfg};
-  std::promise<dynamic::model_result> done;
-  auto future = done.get_future();
-  run_hooks hooks;
   bool tty = ::isatty(STDERR_FILENO);
   auto horizon = spec->horizon_s;
-  if (!opts.quiet)
-    hooks.progress = [horizon, tty](double t) {
-      print_progress(t, horizon, tty);
+  auto simulate = [&](const std::vector<dynamic::network_edit>& extra) {
+    std::promise<dynamic::model_result> done;
+    auto future = done.get_future();
+    run_hooks hooks;
+    if (!opts.quiet)
+      hooks.progress = [horizon, tty](double t) {
+        print_progress(t, horizon, tty);
+      };
+    hooks.progress_every_s = std::max(60.0, horizon / 100);
+    hooks.done = [&done](dynamic::model_result r) {
+      done.set_value(std::move(r));
     };
-  hooks.progress_every_s = std::max(60.0, horizon / 100);
-  hooks.done = [&done](dynamic::model_result r) {
-    done.set_value(std::move(r));
+    auto start = std::chrono::steady_clock::now();
+    start_scenario_run(sys, make_model(*setup, extra), std::move(hooks));
+    auto result = future.get();
+    auto wall = std::chrono::duration<double>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    if (!opts.quiet && tty)
+      std::fputc('\n', stderr);
+    return std::make_pair(std::move(result), wall);
   };
-  auto start = std::chrono::steady_clock::now();
-  start_scenario_run(sys, model, std::move(hooks));
-  auto result = future.get();
-  auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                            - start)
-                .count();
-  if (!opts.quiet && tty)
-    std::fputc('\n', stderr);
+  auto [result, wall] = simulate({});
   auto sum = summarize(setup->net, setup->trips, result);
   print_summary(*spec, *setup, sum, wall);
   auto actions = recommend_actions(*spec, *setup, result, sum, *city);
-  std::printf("recommended actions: %zu\n", actions.size());
-  for (const auto& a : actions) {
-    std::string who;
-    for (auto x : a.audiences)
-      who += (who.empty() ? "" : ", ") + std::string{to_string(x)};
-    std::printf("  [%u] %s: %s\n      because %s\n", a.priority, who.c_str(),
-                a.text.c_str(), a.reason.c_str());
-  }
+  print_actions(actions);
   auto out = opts.output.empty() ? spec->name + ".run.h5" : opts.output;
   if (auto err = write_run_file(out, *spec, *setup, result, sum, actions)) {
     std::cerr << "scenario: " << twin::describe(err) << '\n';
     return 1;
   }
   std::printf("run file: %s\n", out.c_str());
+  if (!opts.apply_actions)
+    return 0;
+  // The same scenario again with the actions of one kind in effect, kind
+  // by kind, so each kind's effect shows on its own (a diversion can
+  // undo what more green gains).
+  double base_minutes = 0;
+  for (const auto& e : sum.congestion)
+    base_minutes += (e.to_s - e.from_s) / 60;
+  for (std::string kind : {"extend_green", "reroute"}) {
+    std::vector<recommended_action> chosen;
+    for (const auto& a : actions)
+      if (a.kind == kind)
+        chosen.push_back(a);
+    auto edits = action_edits(chosen, *setup);
+    if (edits.empty())
+      continue;
+    auto [applied, applied_wall] = simulate(edits);
+    auto applied_sum = summarize(setup->net, setup->trips, applied);
+    auto applied_out
+      = out.substr(0, out.rfind(".run.h5")) + "." + kind + ".run.h5";
+    auto again = recommend_actions(*spec, *setup, applied, applied_sum, *city);
+    if (auto err = write_run_file(applied_out, *spec, *setup, applied,
+                                  applied_sum, again)) {
+      std::cerr << "scenario: " << twin::describe(err) << '\n';
+      return 1;
+    }
+    double minutes = 0;
+    for (const auto& e : applied_sum.congestion)
+      minutes += (e.to_s - e.from_s) / 60;
+    std::printf("\nwith the %zu %s action(s) in effect (%s, %.2f s):\n",
+                chosen.size(), kind.c_str(), applied_out.c_str(),
+                applied_wall);
+    for (size_t g = 0; g < sum.groups.size(); ++g)
+      std::printf("  %-16s mean %5.0f -> %5.0f s, p95 %5.0f -> %5.0f s, "
+                  "arrived %llu -> %llu\n",
+                  sum.groups[g].name.c_str(), sum.groups[g].mean_s,
+                  applied_sum.groups[g].mean_s, sum.groups[g].p95_s,
+                  applied_sum.groups[g].p95_s,
+                  (unsigned long long)sum.groups[g].arrived,
+                  (unsigned long long)applied_sum.groups[g].arrived);
+    std::printf("  congested road-minutes %.0f -> %.0f: %s\n", base_minutes,
+                minutes,
+                minutes < base_minutes ? "these actions help"
+                                       : "these actions do not help here");
+  }
   return 0;
 }
 
@@ -311,6 +363,10 @@ void add_scenario_command(CLI::App& app) {
   run_cmd->add_option("--partitions", opts->partitions,
                       "scenario workers (default: one per core)");
   run_cmd->add_flag("--quiet", opts->quiet, "no progress bar");
+  run_cmd->add_flag("--apply-actions", opts->apply_actions,
+                    "run again with each kind of recommended action in effect "
+                    "(extend_green, reroute) and show its effect (writes "
+                    "NAME.<kind>.run.h5)");
   run_cmd->callback([opts] {
     auto code = run(*opts);
     if (code != 0)

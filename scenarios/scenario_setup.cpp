@@ -191,19 +191,6 @@ void reduce_lanes(scenario_setup& setup, uint32_t link, uint8_t lanes,
   setup.edits.push_back(off);
 }
 
-/// A new gate for one approach: green for `share` of `cycle` from the
-/// cycle's start.
-uint32_t add_gate(dyn::road_network& net, double cycle, double share) {
-  dyn::signal_gate g;
-  g.cycle_s = static_cast<float>(cycle);
-  g.first_interval = static_cast<uint32_t>(net.green_intervals.size());
-  g.num_intervals = 1;
-  net.green_intervals.push_back(
-    {0.0f, static_cast<float>(std::clamp(share, 0.0, 1.0) * cycle)});
-  net.gates.push_back(g);
-  return static_cast<uint32_t>(net.gates.size() - 1);
-}
-
 void change_signals(const signal_plan_spec& plan,
                     const std::unordered_map<uint32_t, uint32_t>& link_of,
                     scenario_setup& setup) {
@@ -215,7 +202,7 @@ void change_signals(const signal_plan_spec& plan,
     dyn::network_edit on;
     on.at_s = plan.window.from_s;
     on.link = link;
-    on.gate = add_gate(net, cycle, share);
+    on.gate = net.add_fixed_gate(cycle, share);
     dyn::network_edit off;
     off.at_s = plan.window.to_s;
     off.link = link;
@@ -304,6 +291,18 @@ caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
   }
   std::stable_sort(result.edits.begin(), result.edits.end(),
                    [](auto& a, auto& b) { return a.at_s < b.at_s; });
+  return result;
+}
+
+std::shared_ptr<dynamic::queue_model>
+make_model(const scenario_setup& setup,
+           const std::vector<dynamic::network_edit>& extra_edits) {
+  auto result = std::make_shared<dynamic::queue_model>(
+    setup.net, setup.trips, setup.options);
+  for (const auto& e : setup.edits)
+    result->add_edit(e);
+  for (const auto& e : extra_edits)
+    result->add_edit(e);
   return result;
 }
 

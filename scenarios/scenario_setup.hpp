@@ -9,6 +9,7 @@
 
 #include <caf/expected.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,11 @@ inline constexpr double background_load_share = 0.08;
 caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
                                          const twin::city& city,
                                          uint32_t num_partitions);
+
+/// A model of the setup with its edits (and `extra_edits`, e.g. applied
+/// actions) scheduled. It refers to `setup`, which must outlive it.
+std::shared_ptr<dynamic::queue_model>
+make_model(const scenario_setup& setup,
+           const std::vector<dynamic::network_edit>& extra_edits = {});
 
 } // namespace citytwin::scenarios

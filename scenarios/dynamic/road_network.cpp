@@ -48,6 +48,17 @@ void road_network::finish() {
   node_y.resize(num_nodes, 0);
 }
 
+uint32_t road_network::add_fixed_gate(double cycle_s, double share) {
+  signal_gate g;
+  g.cycle_s = static_cast<float>(cycle_s);
+  g.first_interval = static_cast<uint32_t>(green_intervals.size());
+  g.num_intervals = 1;
+  green_intervals.push_back(
+    {0.0f, static_cast<float>(std::clamp(share, 0.0, 1.0) * cycle_s)});
+  gates.push_back(g);
+  return static_cast<uint32_t>(gates.size() - 1);
+}
+
 bool road_network::green_at(uint32_t g, double t) const {
   if (g == none)
     return true;

@@ -62,6 +62,10 @@ struct road_network {
   /// Builds the CSR lists. Must be called after the last `add_link`.
   void finish();
 
+  /// Adds a gate green for `share` of `cycle_s` from the cycle's start;
+  /// its index.
+  uint32_t add_fixed_gate(double cycle_s, double share);
+
   /// True while a gate shows green at simulated time t (`none`: always).
   bool green_at(uint32_t gate_index, double t) const;
 

@@ -52,8 +52,7 @@ background: {level: 0.5}
   dynamic::queue_model serial(setup->net, setup->trips, setup->options);
   auto expected = dynamic::run_serial(serial);
   test::test_system ts;
-  auto model = std::make_shared<dynamic::queue_model>(
-    setup->net, setup->trips, setup->options);
+  auto model = make_model(*setup);
   std::promise<dynamic::model_result> done;
   run_hooks hooks;
   hooks.done = [&](dynamic::model_result r) { done.set_value(std::move(r)); };
@@ -102,8 +101,7 @@ events:
     auto made = make_setup(spec, city, 2);
     REQUIRE(made);
     setup = std::move(*made);
-    dynamic::queue_model model(setup.net, setup.trips, setup.options);
-    result = dynamic::run_serial(model);
+    result = dynamic::run_serial(*make_model(setup));
     summary = summarize(setup.net, setup.trips, result);
     actions = recommend_actions(spec, setup, result, summary, city);
   }
@@ -165,4 +163,44 @@ TEST_CASE("an evening event gets an access route and egress lighting",
   CHECK(access);
   CHECK(lighting);
   CHECK(advice);
+}
+
+TEST_CASE("applied actions change the network in their windows",
+          "[scenarios][scenario_run]") {
+  small_event_run run;
+  auto setup = run.setup;
+  recommended_action green;
+  green.kind = "extend_green";
+  // A signalised approach of the venue's junction.
+  uint32_t link = dynamic::none;
+  for (uint32_t l = 0; l < setup.net.num_links(); ++l)
+    if (setup.net.gate[l] != dynamic::none) {
+      link = l;
+      break;
+    }
+  REQUIRE(link != dynamic::none);
+  green.segments = {setup.net.segment[link]};
+  green.from_s = 600;
+  green.to_s = 1200;
+  recommended_action divert;
+  divert.kind = "reroute";
+  divert.segments = {setup.net.segment[0], setup.net.segment[1]};
+  divert.from_s = 0;
+  divert.to_s = 3600;
+  recommended_action advice;
+  advice.kind = "visitor_advice"; // changes nothing on the road
+  auto before = setup.net.green_share(setup.net.gate[link]);
+  auto edits = action_edits({green, divert, advice}, setup);
+  REQUIRE(edits.size() == 4);
+  CHECK(edits[0].at_s == 600);
+  CHECK(setup.net.green_share(edits[0].gate)
+        == Approx(std::min(0.9, before + 15.0 / 90)));
+  CHECK(edits[1].gate == setup.net.gate[link]); // restored at 1200
+  CHECK(edits[2].closed);
+  CHECK_FALSE(edits[3].closed);
+  // Closed for the first hour: nobody uses segment 0 then.
+  auto result = dynamic::run_serial(*make_model(setup, edits));
+  const auto& s = result.links;
+  for (size_t k = 0; k + 1 < 3600 / s.interval_s; ++k)
+    CHECK(s.flow_veh_h[k * s.num_links + 0] == 0);
 }
