@@ -2,6 +2,7 @@
 #include "twin/text.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace citytwin::twin {
 
@@ -67,6 +68,15 @@ std::string shortest(double x) {
   std::array<char, 64> buf;
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
   return ec == std::errc{} ? std::string(buf.data(), end) : std::string{"0"};
+}
+
+std::string quoted(std::string_view value, size_t max_length) {
+  std::string result = "'";
+  for (char c : value.substr(0, max_length))
+    result += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
+  if (value.size() > max_length)
+    result += "...";
+  return result + "'";
 }
 
 yaml_number parse_yaml_number(std::string_view text, double& out) {

@@ -47,6 +47,12 @@ std::string fixed7(double x);
 /// The shortest text that reads back as the same double.
 std::string shortest(double x);
 
+/// A value quoted for an error message: cut to `max_length` bytes (then
+/// "..."), control characters shown as '?', so a report keeps one
+/// problem per line and a paragraph pasted into the wrong field stays
+/// short.
+std::string quoted(std::string_view value, size_t max_length = 64);
+
 /// How a YAML scalar reads as a number (the rule and scenario files).
 enum class yaml_number { ok, not_finite, not_a_number };
 

@@ -194,15 +194,9 @@ std::vector<std::string_view> attribute_names(entity_kind kind) {
   return result;
 }
 
-// A value quoted for a message: cut to max_shown_length and kept on one
-// line, so a report has one problem per line.
+// A value quoted for a message (twin::quoted), one problem per line.
 std::string shown(std::string_view value) {
-  std::string result = "'";
-  for (char c : value.substr(0, max_shown_length))
-    result += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
-  if (value.size() > max_shown_length)
-    result += "...";
-  return result + "'";
+  return twin::quoted(value, max_shown_length);
 }
 
 std::string str(std::string_view text) {

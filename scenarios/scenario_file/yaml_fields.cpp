@@ -51,12 +51,7 @@ std::string element(const std::string& path, size_t index) {
 }
 
 std::string shown(std::string_view value) {
-  std::string result = "'";
-  for (char c : value.substr(0, max_shown_length))
-    result += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
-  if (value.size() > max_shown_length)
-    result += "...";
-  return result + "'";
+  return twin::quoted(value, max_shown_length);
 }
 
 size_t estimated_depth(std::string_view text) {
