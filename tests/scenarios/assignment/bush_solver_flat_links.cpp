@@ -25,23 +25,6 @@ link_record steep(node_id from, node_id to, double fft) {
   return link_record{from, to, 1, 0, fft, 1e-17, 16.8, 0, 1};
 }
 
-bush_solver make_solver(const tiny_case& c) {
-  auto net = network::build(c.num_nodes, c.num_zones, c.first_thru_node,
-                            c.links);
-  REQUIRE(net);
-  od_matrix demand(c.num_zones);
-  for (node_id o = 0; o < c.num_zones; ++o) {
-    std::vector<od_entry> row;
-    for (const auto& d : c.demand)
-      if (d.origin == o)
-        row.push_back({d.destination, d.flow});
-    demand.add_row(o, std::move(row));
-  }
-  auto solver = bush_solver::create(std::move(net).value(), demand, {});
-  REQUIRE(solver);
-  return std::move(solver).value();
-}
-
 solve_summary solve_tight(bush_solver& solver) {
   solve_options options;
   options.target_gap = target_gap;

@@ -21,20 +21,7 @@ namespace {
 /// Solves random case `seed` and checks it; see the test cases below.
 void check_random_case(std::uint64_t seed) {
   auto c = random_tiny_case(seed);
-  auto net = network::build(c.num_nodes, c.num_zones, c.first_thru_node,
-                            c.links);
-  REQUIRE(net);
-  od_matrix demand(c.num_zones);
-  for (node_id o = 0; o < c.num_zones; ++o) {
-    std::vector<od_entry> row;
-    for (const auto& d : c.demand)
-      if (d.origin == o)
-        row.push_back({d.destination, d.flow});
-    demand.add_row(o, std::move(row));
-  }
-  auto created = bush_solver::create(std::move(net).value(), demand, {});
-  REQUIRE(created);
-  auto& solver = created.value();
+  auto solver = make_solver(c);
   solve_options options;
   options.target_gap = target_gap;
   options.max_iterations = max_iterations;

@@ -6,7 +6,10 @@
 // and 16.8, and b pre-scaled by capacity^power with every capacity 1.
 #pragma once
 
+#include "scenarios/assignment/bush_solver.hpp"
 #include "tests/scenarios/assignment/path_reference.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -46,6 +49,25 @@ private:
 };
 
 } // namespace detail
+
+/// A bush solver over a tiny case (network and demand as the solver
+/// wants them).
+inline bush_solver make_solver(const tiny_case& c) {
+  auto net = network::build(c.num_nodes, c.num_zones, c.first_thru_node,
+                            c.links);
+  REQUIRE(net);
+  od_matrix demand(c.num_zones);
+  for (node_id o = 0; o < c.num_zones; ++o) {
+    std::vector<od_entry> row;
+    for (const auto& d : c.demand)
+      if (d.origin == o)
+        row.push_back({d.destination, d.flow});
+    demand.add_row(o, std::move(row));
+  }
+  auto solver = bush_solver::create(std::move(net).value(), demand, {});
+  REQUIRE(solver);
+  return std::move(solver).value();
+}
 
 /// Connector without a flow term: constant cost `fft`, zero derivative.
 inline link_record flat_link(node_id from, node_id to, double fft) {
