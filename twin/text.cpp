@@ -79,6 +79,14 @@ std::string quoted(std::string_view value, size_t max_length) {
   return result + "'";
 }
 
+std::optional<bool> parse_yaml_bool(std::string_view text) {
+  if (text == "true" || text == "True" || text == "TRUE")
+    return true;
+  if (text == "false" || text == "False" || text == "FALSE")
+    return false;
+  return std::nullopt;
+}
+
 yaml_number parse_yaml_number(std::string_view text, double& out) {
   auto unsigned_text = text;
   if (!unsigned_text.empty()

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,6 +53,10 @@ std::string shortest(double x);
 /// problem per line and a paragraph pasted into the wrong field stays
 /// short.
 std::string quoted(std::string_view value, size_t max_length = 64);
+
+/// YAML's spellings of a boolean (true/True/TRUE, false/False/FALSE);
+/// nullopt for anything else.
+std::optional<bool> parse_yaml_bool(std::string_view text);
 
 /// How a YAML scalar reads as a number (the rule and scenario files).
 enum class yaml_number { ok, not_finite, not_a_number };

@@ -427,10 +427,8 @@ private:
     auto t = text(v, what, key);
     if (!t)
       return std::nullopt;
-    if (*t == "true" || *t == "True" || *t == "TRUE")
-      return true;
-    if (*t == "false" || *t == "False" || *t == "FALSE")
-      return false;
+    if (auto b = twin::parse_yaml_bool(*t))
+      return b;
     problem(v, what + ": '" + str(key) + "' must be true or false, not "
                    + shown(*t));
     return std::nullopt;

@@ -225,10 +225,8 @@ std::optional<bool> yaml_fields::flag(const YAML::Node& v,
   auto t = text(v, path, max_flag_bytes);
   if (!t)
     return std::nullopt;
-  if (*t == "true" || *t == "True" || *t == "TRUE")
-    return true;
-  if (*t == "false" || *t == "False" || *t == "FALSE")
-    return false;
+  if (auto b = twin::parse_yaml_bool(*t))
+    return b;
   problem(v, path, "must be true or false, not " + shown(*t));
   return std::nullopt;
 }
