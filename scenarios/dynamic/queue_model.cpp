@@ -95,6 +95,9 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   }
   tree_.resize(slot_node_.size());
   slot_live_.assign(slot_node_.size(), 1);
+  trips_per_slot_.assign(slot_node_.size(), 0);
+  for (auto slot : dest_slot_)
+    ++trips_per_slot_[slot];
   parking_tokens_.assign(dem.parkings.size(), 0);
   parking_step_.assign(dem.parkings.size(), none);
   for (uint32_t p = 0; p < num_parts; ++p) {
@@ -512,11 +515,8 @@ void queue_model::prepare_trees() {
   for (auto& part : parts_)
     for (size_t s = 0; s < settled.size(); ++s)
       settled[s] += part->settled_by_slot[s];
-  std::vector<uint32_t> trips_per_slot(slot_node_.size(), 0);
-  for (auto s : dest_slot_)
-    ++trips_per_slot[s];
   for (size_t s = 0; s < slot_live_.size(); ++s)
-    slot_live_[s] = settled[s] < trips_per_slot[s];
+    slot_live_[s] = settled[s] < trips_per_slot_[s];
 }
 
 void queue_model::tree_phase(uint32_t p) {

@@ -153,6 +153,7 @@ private:
   double last_tree_s_ = -1;
   uint64_t num_settled_ = 0;
   std::vector<uint8_t> slot_live_;
+  std::vector<uint32_t> trips_per_slot_; ///< fixed by the demand
   std::vector<uint8_t> dirty_;
   std::vector<uint32_t> parking_step_;
   uint64_t steps_ = 0;
