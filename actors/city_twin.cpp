@@ -13,6 +13,10 @@ namespace {
 
 using defaults::internal_timeout;
 
+// A fork of a million entities waits behind the ingest in their
+// mailboxes; the internal timeout is for single requests.
+constexpr auto fork_timeout = std::chrono::seconds(60);
+
 void add_up(std::vector<uint64_t>& sum, const std::vector<uint64_t>& part) {
   if (sum.size() < part.size())
     sum.resize(part.size());
@@ -135,6 +139,35 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                     done();
                   },
                   fail);
+        return rp;
+      },
+      [self](fork_atom, uint32_t kinds) -> caf::result<twin_fork> {
+        auto rp = self->make_response_promise<twin_fork>();
+        auto result = std::make_shared<twin_fork>();
+        result->city = self->state.city;
+        auto pending = std::make_shared<size_t>(self->state.routers.size());
+        // Every router gets the request now, so the shards' cuts are taken
+        // at about the same time; each is consistent on its own.
+        for (const auto& r : self->state.routers)
+          self->request(r, fork_timeout, fork_atom_v, kinds)
+              .then(
+                  [rp, result, pending](fork_part& part) mutable {
+                    auto& all = result->states;
+                    if (all.empty())
+                      all = std::move(part.states);
+                    else
+                      all.insert(all.end(),
+                                 std::make_move_iterator(part.states.begin()),
+                                 std::make_move_iterator(part.states.end()));
+                    if (--*pending > 0)
+                      return;
+                    for (const auto& st : all)
+                      result->as_of = std::max(result->as_of, st.updated);
+                    rp.deliver(std::move(*result));
+                  },
+                  [rp](caf::error& err) mutable {
+                    rp.deliver(std::move(err));
+                  });
         return rp;
       },
   };

@@ -9,11 +9,15 @@ void directory::add(twin::entity_id id, entity_actor handle) {
   if (k.dense && id.number != position) {
     // Switch to an explicit index, back-filling the entries so far.
     k.dense = false;
-    for (uint32_t i = 0; i < position; ++i)
+    for (uint32_t i = 0; i < position; ++i) {
       k.position_of.emplace(i, i);
+      k.number_at.push_back(i);
+    }
   }
-  if (!k.dense)
+  if (!k.dense) {
     k.position_of.emplace(id.number, position);
+    k.number_at.push_back(id.number);
+  }
   k.actors.push_back(std::move(handle));
   // The largest number has no successor in uint32_t; saturate instead of
   // wrapping to 0 (creating would then find every number taken).

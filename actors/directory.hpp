@@ -40,11 +40,20 @@ public:
       f(handle);
   }
 
+  /// Visits every entity of one kind as `f(id, actor)`.
+  template <class F>
+  void for_each_entity(twin::entity_kind kind, F&& f) const {
+    const auto& k = kinds_[twin::index_of(kind)];
+    for (uint32_t i = 0; i < k.actors.size(); ++i)
+      f(twin::entity_id{kind, k.dense ? i : k.number_at[i]}, k.actors[i]);
+  }
+
 private:
   struct per_kind {
     std::vector<entity_actor> actors;
     // Filled only once a number does not equal its position.
     std::unordered_map<uint32_t, uint32_t> position_of;
+    std::vector<uint32_t> number_at; // its inverse, also filled then
     bool dense = true;
     uint32_t end = 0; // highest number + 1
   };

@@ -85,6 +85,9 @@ entity(entity_actor::stateful_pointer<entity_actor_state> self,
         return self->state.live;
       },
       [self](caf::get_atom) { return self->state.live; },
+      [self](fork_atom, const fork_slot& x) {
+        x.buffer->fill(x.slot, self->state.live);
+      },
   };
 }
 

@@ -9,6 +9,7 @@
 //   --delta--> PUBLISHER (one per shard) --delta batches--> SUBSCRIBER
 
 #include "actors/atoms.hpp"
+#include "actors/fork.hpp"
 #include "actors/messages.hpp"
 #include "twin/command.hpp"
 #include "twin/entity_state.hpp"
@@ -36,7 +37,9 @@ using entity_actor = caf::typed_actor<
     // the new state, or why the command was refused (twin::execute).
     caf::replies_to<command_atom, twin::command>::with<twin::entity_state>,
     // Returns the current state.
-    caf::replies_to<caf::get_atom>::with<twin::entity_state>>;
+    caf::replies_to<caf::get_atom>::with<twin::entity_state>,
+    // Copies the current state into a fork's slot (actors/fork.hpp).
+    caf::reacts_to<fork_atom, fork_slot>>;
 
 /// PUBLISHER: collects the deltas of one shard of entities and fans them
 /// out to subscribers in batches.
@@ -67,7 +70,12 @@ using router_actor = caf::typed_actor<
     // runtime; errc::unknown_entity if there is none.
     caf::replies_to<caf::get_atom, twin::entity_id>::with<twin::entity_state>,
     // Returns counters.
-    caf::replies_to<stats_atom>::with<router_stats>>;
+    caf::replies_to<stats_atom>::with<router_stats>,
+    // Forks this shard: copies of its entities of the kinds in the mask
+    // (bit 1 << kind), each taken after every reading routed before.
+    caf::replies_to<fork_atom, uint32_t>::with<fork_part>,
+    // Internal: the last entity of fork number `n` filled its slot.
+    caf::reacts_to<fork_atom, caf::ok_atom, uint64_t>>;
 
 /// AUDIT: who changed what in the city, when and why (twin/audit_log).
 using audit_actor = caf::typed_actor<
@@ -96,7 +104,10 @@ using twin_actor = caf::typed_actor<
     // Unsubscribes from every shard.
     caf::reacts_to<caf::unsubscribe_atom, subscriber_actor>,
     // Returns sizes and summed counters of all shards.
-    caf::replies_to<stats_atom>::with<twin_stats>>;
+    caf::replies_to<stats_atom>::with<twin_stats>,
+    // Forks the twin: a consistent copy of its entities of the kinds in
+    // the mask (bit 1 << kind), for a what-if run (actors/fork.hpp).
+    caf::replies_to<fork_atom, uint32_t>::with<twin_fork>>;
 
 /// RULES: evaluates one partition of a tenant's rules on the deltas it
 /// subscribes to, sends commands to the TWIN and the rest to ALERTS.
@@ -171,5 +182,22 @@ using scenario_run_actor = caf::typed_actor<
     // Starts the run; the result goes to the completion hook given at
     // spawn time.
     caf::reacts_to<start_atom>>;
+
+/// SCENARIO SERVICE: the what-if runs of one city's server. Forks the
+/// live twin for each run, runs it beside the live twin (detached, at most
+/// a few at once) and keeps the latest reports.
+using scenario_service_actor = caf::typed_actor<
+    // Submits a scenario file's text on behalf of someone; the run's id,
+    // or errc::invalid_config listing every problem, or errc::in_use
+    // while the most runs at once are under way.
+    caf::replies_to<start_atom, std::string, std::string>::with<uint64_t>,
+    // Returns the reports of the runs kept, newest first.
+    caf::replies_to<caf::get_atom>::with<std::vector<scenario_report>>,
+    // Returns one run's report; errc::unknown_entity if it is not kept.
+    caf::replies_to<caf::get_atom, uint64_t>::with<scenario_report>,
+    // Internal: a run's new state (progress, fork, result).
+    caf::reacts_to<scenario_report>,
+    // Returns counters.
+    caf::replies_to<stats_atom>::with<scenario_service_stats>>;
 
 } // namespace citytwin::actors

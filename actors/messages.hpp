@@ -211,6 +211,52 @@ typename Inspector::result_type inspect(Inspector& f, alerts_report& x) {
            x.firings, x.num_firings, x.num_open);
 }
 
+/// A what-if run on the server as its SCENARIO SERVICE reports it. Plain
+/// data: the results come rendered as JSON by the scenarios layer, which
+/// the actors layer does not know.
+struct scenario_report {
+  uint64_t id = 0;
+  std::string name;   ///< the scenario's name
+  std::string who;    ///< who submitted it ("planner:demo-planner")
+  std::string status; ///< forking, running, done, failed
+  std::string error;  ///< why it failed
+  twin::time_ms submitted = 0;
+  twin::time_ms finished = 0;
+  double simulated_s = 0;
+  double horizon_s = 0;
+  uint64_t forked_entities = 0; ///< entity states copied from the twin
+  double fork_s = 0;            ///< how long the fork took
+  twin::time_ms as_of = 0;      ///< the newest reading in the fork
+  double run_s = 0;             ///< setup and simulation, wall
+  std::string run_file;         ///< the HDF5 file, if written
+  std::string results_json;     ///< notes, summary, congestion, actions
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scenario_report& x) {
+  return f(caf::meta::type_name("scenario_report"), x.id, x.name, x.who,
+           x.status, x.error, x.submitted, x.finished, x.simulated_s,
+           x.horizon_s, x.forked_entities, x.fork_s, x.as_of, x.run_s,
+           x.run_file, x.results_json);
+}
+
+/// Counters of a SCENARIO SERVICE, for /metrics.
+struct scenario_service_stats {
+  uint64_t submitted = 0; ///< runs accepted
+  uint64_t refused_busy = 0;    ///< refused: too many runs at once
+  uint64_t refused_invalid = 0; ///< refused: the scenario has problems
+  uint64_t done = 0;
+  uint64_t failed = 0;
+  uint32_t running = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type
+inspect(Inspector& f, scenario_service_stats& x) {
+  return f(caf::meta::type_name("scenario_service_stats"), x.submitted,
+           x.refused_busy, x.refused_invalid, x.done, x.failed, x.running);
+}
+
 } // namespace citytwin::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(citytwin::actors::rules_load)

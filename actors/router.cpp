@@ -3,6 +3,7 @@
 
 #include "actors/defaults.hpp"
 #include "actors/entity.hpp"
+#include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
 #include "twin/entity_state.hpp"
 #include "twin/error.hpp"
@@ -44,10 +45,37 @@ void router_state::audit_command(const twin::command& x,
   caf::anon_send(audit, std::move(e));
 }
 
+namespace {
+
+// The entities of `kinds` (bit 1 << kind) in the router's shard, booted
+// with the city or created here.
+std::vector<std::pair<twin::entity_id, entity_actor>>
+shard_members(const router_state& st, uint32_t kinds) {
+  std::vector<std::pair<twin::entity_id, entity_actor>> result;
+  for (auto kind : twin::all_entity_kinds) {
+    if ((kinds & (uint32_t{1} << static_cast<int>(kind))) == 0)
+      continue;
+    st.entities->for_each_entity(kind, [&](twin::entity_id id,
+                                           const entity_actor& handle) {
+      if (shard_of(id, st.num_shards) == st.shard)
+        result.emplace_back(id, handle);
+    });
+  }
+  for (const auto& [id, handle] : st.created)
+    if (kinds & (uint32_t{1} << static_cast<int>(id.kind)))
+      result.emplace_back(id, handle);
+  return result;
+}
+
+} // namespace
+
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
        std::shared_ptr<const directory> entities, publisher_actor publisher,
-       audit_actor audit, std::string city) {
+       audit_actor audit, std::string city, uint32_t shard,
+       uint32_t num_shards) {
+  self->state.shard = shard;
+  self->state.num_shards = std::max<uint32_t>(1, num_shards);
   self->state.entities = std::move(entities);
   self->state.publisher = std::move(publisher);
   self->state.audit = std::move(audit);
@@ -114,6 +142,37 @@ router(router_actor::stateful_pointer<router_state> self,
         return self->delegate(*handle, caf::get_atom_v);
       },
       [self](stats_atom) { return self->state.stats; },
+      [self](fork_atom, uint32_t kinds) -> caf::result<fork_part> {
+        auto members = shard_members(self->state, kinds);
+        if (members.empty())
+          return fork_part{self->state.shard, {}};
+        auto n = self->state.next_fork++;
+        auto buffer = std::make_shared<fork_buffer>();
+        buffer->states.resize(members.size());
+        buffer->pending = members.size();
+        // Runs on the thread of the entity that fills the last slot: only
+        // a message back here, where the state lives.
+        buffer->done = [me = caf::actor_cast<caf::weak_actor_ptr>(self), n] {
+          if (auto strong = caf::actor_cast<router_actor>(me))
+            caf::anon_send(strong, fork_atom_v, caf::ok_atom_v, n);
+        };
+        auto rp = self->make_response_promise<fork_part>();
+        self->state.forks.emplace(n, router_state::pending_fork{buffer, rp});
+        // After every reading this router sent each entity so far.
+        for (uint32_t i = 0; i < members.size(); ++i)
+          self->send(members[i].second, fork_atom_v, fork_slot{buffer, i});
+        return rp;
+      },
+      [self](fork_atom, caf::ok_atom, uint64_t n) {
+        auto i = self->state.forks.find(n);
+        if (i == self->state.forks.end())
+          return;
+        auto pending = std::move(i->second);
+        self->state.forks.erase(i);
+        // The entities are done with the buffer; its states move out.
+        pending.reply.deliver(fork_part{self->state.shard,
+                                        std::move(pending.buffer->states)});
+      },
   };
 }
 

@@ -5,6 +5,7 @@
 #include "actors/interfaces.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include <memory>
 #include <unordered_map>
@@ -28,6 +29,16 @@ struct router_state {
   /// ingest edge bounds how many there are.
   std::unordered_map<twin::entity_id, entity_actor> created;
   router_stats stats;
+  /// This router's shard and how many there are, to fork only its own.
+  uint32_t shard = 0;
+  uint32_t num_shards = 1;
+  /// Forks under way: their buffers and who asked.
+  struct pending_fork {
+    std::shared_ptr<fork_buffer> buffer;
+    caf::typed_response_promise<fork_part> reply;
+  };
+  std::unordered_map<uint64_t, pending_fork> forks;
+  uint64_t next_fork = 0;
 
   /// The actor of `id`, booted with the city or created here; nullptr if
   /// neither.
@@ -83,13 +94,15 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
   }
 }
 
-/// The behavior of a ROUTER over the entities in `entities` of one shard;
-/// entities it creates publish to `publisher`, the shard's PUBLISHER.
+/// The behavior of a ROUTER over the entities in `entities` of shard
+/// `shard` of `num_shards`; entities it creates publish to `publisher`,
+/// the shard's PUBLISHER.
 /// @pre readings and creations reach a router only for ids of its shard
 ///      (`shard_of`), so an entity has exactly one router.
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
        std::shared_ptr<const directory> entities, publisher_actor publisher,
-       audit_actor audit, std::string city);
+       audit_actor audit, std::string city, uint32_t shard,
+       uint32_t num_shards);
 
 } // namespace citytwin::actors

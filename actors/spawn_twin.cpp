@@ -87,7 +87,8 @@ caf::expected<twin_handles> spawn_twin(caf::actor_system& sys,
   for (size_t i = 0; i < shards; ++i)
     result.routers.push_back(sys.spawn(router, result.entities,
                                        result.publishers[i], result.audit,
-                                       c.name));
+                                       c.name, static_cast<uint32_t>(i),
+                                       static_cast<uint32_t>(shards)));
   result.front = sys.spawn(city_twin, c.name, result.entities, result.routers,
                            result.publishers);
   return result;
