@@ -44,7 +44,7 @@ demo: configure
 	  "NGSI-LD API http://$(HOST):$(API_PORT)/ngsi-ld/v1 (demo tokens: data/access/README.md)"
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
 	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES) \
-	  --archive $(ARCHIVE)
+	  --archive $(ARCHIVE) --scenario-runs $(BUILD_DIR)/scenario-runs
 
 # The tests need the command and the test program; the benchmark and soak
 # programs (a minute and a half of two cores) are built by `make bench`,

@@ -53,43 +53,71 @@ double straight_m(const dyn::road_network& net, uint32_t a, uint32_t b) {
                     net.node_y[a] - net.node_y[b]);
 }
 
-/// Background trips over the whole horizon: uniform in time, between zone
-/// pairs drawn with a gravity weight (1 / distance). The rate loads the
-/// average link to `background_load_share` of its capacity at level 1:
+/// The background demand at level 1: zone pairs with a gravity weight
+/// (1 / distance) and a total rate that loads the average link to
+/// `background_load_share` of its capacity:
 /// rate x mean trip length = share x sum(capacity x length).
-void add_background(const scenario_spec& spec,
-                    const std::vector<uint32_t>& zones, scenario_setup& setup,
-                    twin::random_stream& rng) {
-  const auto& net = setup.net;
-  if (spec.background.level <= 0 || net.num_links() == 0)
-    return;
-  if (zones.size() < 2)
-    return;
+struct gravity_demand {
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  std::vector<double> cumulative; ///< of the weights, for sampling
+  double total_weight = 0;
+  double rate_veh_s = 0; ///< all pairs together
+
+  /// (origin, destination, veh/s) per pair.
+  std::vector<std::tuple<uint32_t, uint32_t, double>> rates() const {
+    std::vector<std::tuple<uint32_t, uint32_t, double>> result;
+    double before = 0;
+    for (size_t k = 0; k < pairs.size(); ++k) {
+      result.emplace_back(pairs[k].first, pairs[k].second,
+                          rate_veh_s * (cumulative[k] - before)
+                            / total_weight);
+      before = cumulative[k];
+    }
+    return result;
+  }
+};
+
+gravity_demand make_gravity(const dyn::road_network& net,
+                            const std::vector<uint32_t>& zones) {
+  gravity_demand result;
+  if (zones.size() < 2 || net.num_links() == 0)
+    return result;
   double capacity_m = 0;
   for (uint32_t l = 0; l < net.num_links(); ++l)
     capacity_m += net.discharge_veh_s[l] * net.green_share(net.gate[l])
                   * net.length_m[l];
   // Gravity weights and the mean trip length (straight line x 1.3 detour).
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  std::vector<double> cumulative;
-  double total = 0, weighted_length = 0;
+  double weighted_length = 0;
   for (auto a : zones)
     for (auto b : zones) {
       if (a == b)
         continue;
       auto d = std::max(200.0, straight_m(net, a, b));
-      total += 1 / d;
+      result.total_weight += 1 / d;
       weighted_length += (1 / d) * (1.3 * d); // weight x length
-      pairs.emplace_back(a, b);
-      cumulative.push_back(total);
+      result.pairs.emplace_back(a, b);
+      result.cumulative.push_back(result.total_weight);
     }
-  auto mean_length_m = weighted_length / total;
-  auto rate_veh_s = spec.background.level * background_load_share
-                    * capacity_m / mean_length_m;
-  auto count = static_cast<uint64_t>(rate_veh_s * spec.horizon_s);
+  auto mean_length_m = weighted_length / result.total_weight;
+  result.rate_veh_s = background_load_share * capacity_m / mean_length_m;
+  return result;
+}
+
+/// Background trips over the whole horizon at `level` times the level-1
+/// rate: uniform in time, pairs drawn by their gravity weight.
+void add_background(const scenario_spec& spec, double level,
+                    const gravity_demand& gravity, size_t num_zones,
+                    scenario_setup& setup, twin::random_stream& rng) {
+  const auto& net = setup.net;
+  if (level <= 0 || gravity.pairs.empty())
+    return;
+  auto count = static_cast<uint64_t>(level * gravity.rate_veh_s
+                                     * spec.horizon_s);
+  const auto& pairs = gravity.pairs;
+  const auto& cumulative = gravity.cumulative;
   node_ends ends{net};
   for (uint64_t i = 0; i < count; ++i) {
-    auto pick = rng.uniform() * total;
+    auto pick = rng.uniform() * gravity.total_weight;
     auto k = static_cast<size_t>(
       std::lower_bound(cumulative.begin(), cumulative.end(), pick)
       - cumulative.begin());
@@ -100,8 +128,50 @@ void add_background(const scenario_spec& spec,
   }
   setup.notes.push_back(
     "background: " + std::to_string(count) + " generated trips between "
-    + std::to_string(zones.size()) + " zones (gravity, level "
-    + std::to_string(spec.background.level) + ")");
+    + std::to_string(num_zones) + " zones (gravity, level "
+    + std::to_string(level) + ")");
+}
+
+/// The level of the background demand: the scenario's, times the factor
+/// fitted to the flows the fork measured when the source is the live
+/// counters.
+double background_level(const scenario_spec& spec,
+                        const live_conditions* live,
+                        const gravity_demand& gravity,
+                        scenario_setup& setup) {
+  auto level = spec.background.level;
+  if (spec.background.source != background_source::live_counters)
+    return level;
+  if (live == nullptr) {
+    setup.notes.push_back(
+      "background: live counters need a fork of the live twin (a run on "
+      "the server); the generated gravity demand stands in for them");
+    return level;
+  }
+  const auto& net = setup.net;
+  std::unordered_map<uint32_t, uint32_t> link_of;
+  for (uint32_t l = 0; l < net.num_links(); ++l)
+    link_of.emplace(net.segment[l], l);
+  std::vector<double> measured(net.num_links(), -1);
+  for (const auto& f : live->flows)
+    if (auto i = link_of.find(f.segment); i != link_of.end())
+      measured[i->second] = f.flow_veh_h;
+  auto fit = fit_to_counters(net, gravity.rates(), measured);
+  if (fit.counted == 0) {
+    setup.notes.push_back(
+      "background: the fork measured no flow on a road the demand uses; "
+      "level " + std::to_string(level) + " of the generated demand");
+    return level;
+  }
+  setup.background_fit = fit;
+  setup.notes.push_back(
+    "background: fitted to " + std::to_string(fit.counted)
+    + " measured flows (factor " + std::to_string(fit.factor)
+    + ", measured " + std::to_string(std::lround(fit.observed_veh_h))
+    + " veh/h, model " + std::to_string(std::lround(fit.modelled_veh_h))
+    + " veh/h, rmse " + std::to_string(std::lround(fit.rmse_veh_h))
+    + " veh/h per road)");
+  return level * std::min(fit.factor, max_background_factor);
 }
 
 /// An event's cars: to their car park in the arrival window, away from it
@@ -220,11 +290,81 @@ void change_signals(const signal_plan_spec& plan,
   }
 }
 
+/// The signals the fork found off their own plan, from the start to the
+/// horizon (the fork cannot know when operators will restore them): all
+/// red stops every approach, flashing is a dark signal (every approach
+/// gives way, at the unsignalised rate), a commanded plan times the two
+/// stages of the model's signals, even phases north-south, odd ones
+/// east-west (as the city's own two-stage plans).
+void apply_live_signals(const live_conditions& live,
+                        const std::unordered_map<uint32_t, uint32_t>& node_of,
+                        scenario_setup& setup) {
+  auto& net = setup.net;
+  uint32_t all_red = 0, dark = 0, planned = 0, unknown = 0;
+  for (const auto& s : live.signals) {
+    auto i = node_of.find(s.intersection);
+    if (i == node_of.end()) {
+      ++unknown;
+      continue;
+    }
+    auto node = i->second;
+    double stage_green[2] = {0, 0};
+    for (size_t p = 0; p < s.num_phases && p < s.green_s.size(); ++p)
+      stage_green[p % 2] += s.green_s[p];
+    auto cycle = stage_green[0] + stage_green[1];
+    uint32_t stage_gate[2] = {dyn::none, dyn::none};
+    if (s.mode == twin::signal_mode::normal && cycle > 0)
+      for (int stage = 0; stage < 2; ++stage) {
+        stage_gate[stage] = net.add_fixed_gate(cycle,
+                                               stage_green[stage] / cycle);
+        // Stage B starts where stage A ends.
+        if (stage == 1)
+          net.gates[stage_gate[1]].offset_s
+            = static_cast<float>(cycle - stage_green[0]);
+      }
+    auto closed_gate = s.mode == twin::signal_mode::all_red
+                         ? net.add_fixed_gate(90, 0)
+                         : dyn::none;
+    for (auto k = net.in_begin[node]; k < net.in_begin[node + 1]; ++k) {
+      auto l = net.in_links[k];
+      dyn::network_edit e;
+      e.at_s = 0;
+      e.link = l;
+      if (s.mode == twin::signal_mode::all_red) {
+        e.gate = closed_gate;
+      } else if (s.mode == twin::signal_mode::flashing) {
+        e.gate = dyn::none;
+        e.discharge_veh_s = static_cast<float>(net.lanes[l] * 900.0 / 3600.0);
+      } else if (cycle > 0) {
+        auto dx = net.node_x[node] - net.node_x[net.from[l]];
+        auto dy = net.node_y[node] - net.node_y[net.from[l]];
+        e.gate = stage_gate[std::abs(dy) >= std::abs(dx) ? 0 : 1];
+      } else {
+        continue;
+      }
+      setup.edits.push_back(e);
+    }
+    if (s.mode == twin::signal_mode::all_red)
+      ++all_red;
+    else if (s.mode == twin::signal_mode::flashing)
+      ++dark;
+    else if (cycle > 0)
+      ++planned;
+  }
+  setup.notes.push_back(
+    "live signals: " + std::to_string(all_red) + " all red, "
+    + std::to_string(dark) + " flashing (dark), " + std::to_string(planned)
+    + " on a commanded plan"
+    + (unknown > 0 ? ", " + std::to_string(unknown) + " not in the city"
+                   : std::string{}));
+}
+
 } // namespace
 
 caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
                                          const twin::city& city,
-                                         uint32_t num_partitions) {
+                                         uint32_t num_partitions,
+                                         const live_conditions* live) {
   if (spec.background.source == background_source::od_file)
     return caf::make_error(
       twin::errc::invalid_config,
@@ -247,15 +387,13 @@ caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
   opts.reroute_share = spec.rerouting.share;
   opts.seed = spec.seed;
   opts.num_partitions = num_partitions;
-  if (spec.background.source == background_source::live_counters)
-    result.notes.push_back(
-      "background: live counters are not read yet; the generated gravity "
-      "demand stands in for them");
   twin::random_stream rng(spec.seed);
   // Background and event trips share the zones: every zone is one
   // fastest-path tree for the model to keep current.
   auto zones = pick_zones(result.net, rng);
-  add_background(spec, zones, result, rng);
+  auto gravity = make_gravity(result.net, zones);
+  add_background(spec, background_level(spec, live, gravity, result),
+                 gravity, zones.size(), result, rng);
   result.unparked_by_event.assign(spec.events.size(), 0);
   for (size_t e = 0; e < spec.events.size(); ++e)
     add_event(spec, e, node_of, link_of, zones, result, rng);
@@ -289,6 +427,8 @@ caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
       result.edits.push_back(off);
     }
   }
+  if (live != nullptr)
+    apply_live_signals(*live, node_of, result);
   std::stable_sort(result.edits.begin(), result.edits.end(),
                    [](auto& a, auto& b) { return a.at_s < b.at_s; });
   return result;

@@ -4,12 +4,14 @@
 #include "scenarios/dynamic/demand.hpp"
 #include "scenarios/dynamic/queue_model.hpp"
 #include "scenarios/dynamic/road_network.hpp"
+#include "scenarios/live_conditions.hpp"
 #include "scenarios/scenario_file/scenario_spec.hpp"
 #include "twin/city.hpp"
 
 #include <caf/expected.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct scenario_setup {
   std::vector<uint64_t> unparked_by_event;
   /// Intersection numbers by model node (the model's arrays are dense).
   std::vector<uint32_t> intersection_of_node;
+  /// How the background was fitted to the live counters (a run on a fork
+  /// with background source `live_counters` that measured some flow).
+  std::optional<counter_fit> background_fit;
   /// Notes on how the scenario was mapped, for the run's report.
   std::vector<std::string> notes;
 };
@@ -34,13 +39,21 @@ struct scenario_setup {
 /// capacity on average (a gravity demand between sampled zones).
 inline constexpr double background_load_share = 0.08;
 
+/// The largest factor a fit to the live counters may apply to the level-1
+/// background (the scenario file's own level goes up to 10 as well).
+inline constexpr double max_background_factor = 10;
+
 /// Builds the network (with the city's signals), the background and event
 /// trips and the timed network edits of a scenario. Deterministic for the
-/// scenario's seed. Errors: a background source the simulator cannot use
-/// yet (errc::invalid_argument with the reason).
+/// scenario's seed (and the fork). With `live`, a fork of the live twin:
+/// signals off their own plan stay so for the run, and a background from
+/// `live_counters` is fitted to the measured flows. Errors: a background
+/// source the simulator cannot use yet (errc::invalid_config).
 caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
                                          const twin::city& city,
-                                         uint32_t num_partitions);
+                                         uint32_t num_partitions,
+                                         const live_conditions* live
+                                         = nullptr);
 
 /// A model of the setup with its edits (and `extra_edits`, e.g. applied
 /// actions) scheduled. It refers to `setup`, which must outlive it.

@@ -21,6 +21,7 @@
 #include "adapters/mqtt/command_intake.hpp"
 #include "adapters/mqtt/broker_url.hpp"
 #include "adapters/mqtt/ingest_client.hpp"
+#include "scenarios/scenario_service.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
@@ -28,10 +29,13 @@
 #include "viz/http_server.hpp"
 #include "viz/live_stream.hpp"
 #include "viz/rules_api.hpp"
+#include "viz/scenarios_api.hpp"
 #include "viz/twin_api.hpp"
 #include "viz/viewer_limits.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/detail/scope_guard.hpp>
+#include <caf/send.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -70,6 +74,8 @@ struct serve_options {
   ngsi::broker_options broker;
   actors::runtime_options runtime;
   std::string rules_file; ///< the tenant's rules; empty: none
+  /// What-if runs on forks of the live twin (POST /api/scenarios).
+  scenarios::scenario_service_options what_if;
 };
 
 // Starts the MQTT ingest if asked to; nullptr when not asked, an error
@@ -365,15 +371,23 @@ int serve(const serve_options& opts) {
   };
   auto operations = *tenants ? make_operations_access(*tenants, city_ptr->name)
                              : viz::operations_access{};
-  http.set_handler(viewer->wrap(viz::make_rules_api(
-    sys, handles->audit, rules ? rules->running() : actors::running_rules{},
-    city_ptr->name, operations,
-    viz::make_twin_api(
-      sys, *handles, city_ptr->name, metrics, viz::viewer_limits::twin_timeout,
-      history ? viz::history_renderer{[history](const std::string& urn) {
-        return viewer_history(*history, urn);
-      }}
-              : viz::history_renderer{}))));
+  // What-if runs fork this twin and run beside it, on their own threads.
+  auto what_if = scenarios::spawn_scenario_service(sys, handles->front,
+                                                   city_ptr, opts.what_if);
+  auto stop_what_if = caf::detail::make_scope_guard(
+    [&] { caf::anon_send_exit(what_if, caf::exit_reason::user_shutdown); });
+  http.set_handler(viewer->wrap(viz::make_scenarios_api(
+    sys, what_if, operations,
+    viz::make_rules_api(
+      sys, handles->audit, rules ? rules->running() : actors::running_rules{},
+      city_ptr->name, operations,
+      viz::make_twin_api(
+        sys, *handles, city_ptr->name, metrics,
+        viz::viewer_limits::twin_timeout,
+        history ? viz::history_renderer{[history](const std::string& urn) {
+          return viewer_history(*history, urn);
+        }}
+                : viz::history_renderer{})))));
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
     std::cerr << "serve: " << error << '\n';
@@ -623,6 +637,13 @@ void add_serve(CLI::App& app) {
   cmd->add_option("--viewer-max-connections", opts->viewer_max_connections,
                   "Most open TCP connections on the viewer port")
     ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+    ->capture_default_str();
+  cmd->add_option("--scenario-runs", opts->what_if.runs_dir,
+                  "Folder for the HDF5 files of what-if runs submitted to "
+                  "POST /api/scenarios (default: none written)");
+  cmd->add_option("--max-scenarios", opts->what_if.max_running,
+                  "What-if runs at once; more are refused with 503")
+    ->check(CLI::Range(1u, 16u))
     ->capture_default_str();
   cmd->add_option("--archive", opts->archive_dir,
                   "Keep every reading in this folder: a journal written "

@@ -38,7 +38,8 @@ struct event_source {
 /// checks the whole against the road network.
 class scenario_parser {
 public:
-  scenario_parser(std::string_view file_name, const twin::city& city);
+  scenario_parser(std::string_view file_name, const twin::city& city,
+                  bool may_name_files);
 
   caf::expected<scenario_spec> run(std::string_view text);
 
@@ -91,6 +92,7 @@ private:
 
   std::string file_;
   const twin::city& city_;
+  bool may_name_files_;
   twin::problem_list problems_;
   yaml_fields fields_;
   scenario_spec result_;

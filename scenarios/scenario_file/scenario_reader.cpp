@@ -61,8 +61,8 @@ bool valid_name(std::string_view name) {
 } // namespace
 
 scenario_parser::scenario_parser(std::string_view file_name,
-                                 const twin::city& city)
-    : file_(file_name), city_(city),
+                                 const twin::city& city, bool may_name_files)
+    : file_(file_name), city_(city), may_name_files_(may_name_files),
       problems_(std::string{file_name}, max_reported_problems),
       fields_(problems_) {
 }
@@ -248,6 +248,11 @@ void scenario_parser::read_background(const YAML::Node& v) {
   } else if (!wants_file && v["od_file"]) {
     fields_.problem(v["od_file"], child(path, "od_file"),
                     "only for source od_file");
+  } else if (od && !may_name_files_) {
+    // A scenario sent over the network must not learn which files the
+    // server has.
+    fields_.problem(v["od_file"], child(path, "od_file"),
+                    "a scenario sent to the server cannot name files");
   } else if (od) {
     auto resolved = std::filesystem::path{*od};
     if (resolved.is_relative())
@@ -265,7 +270,8 @@ void scenario_parser::read_background(const YAML::Node& v) {
 
 caf::expected<scenario_spec> read_scenario(std::istream& in,
                                            std::string_view file_name,
-                                           const twin::city& city) {
+                                           const twin::city& city,
+                                           bool may_name_files) {
   // Read one byte past the limit, so an oversized stream is recognised
   // without holding more of it.
   std::string text;
@@ -281,7 +287,7 @@ caf::expected<scenario_spec> read_scenario(std::istream& in,
                                + std::to_string(max_scenario_file_bytes)
                                + " bytes; a scenario file may have at most "
                                  "1 MiB");
-  return detail::scenario_parser{file_name, city}.run(text);
+  return detail::scenario_parser{file_name, city, may_name_files}.run(text);
 }
 
 caf::expected<scenario_spec> load_scenario(const std::string& path,

@@ -28,10 +28,13 @@ constexpr size_t max_scenario_depth = 16;
 /// errc::invalid_config whose context lists every problem found, one
 /// `file:line: key.path: message` per line. Allowed oddities (more cars
 /// than parking spaces) come back in `scenario_spec::warnings`.
-/// Relative `od_file` paths are taken relative to `file_name`'s folder.
+/// Relative `od_file` paths are taken relative to `file_name`'s folder;
+/// without `may_name_files` (a scenario sent over the network) naming a
+/// file is a problem and the file system is not looked at.
 caf::expected<scenario_spec> read_scenario(std::istream& in,
                                            std::string_view file_name,
-                                           const twin::city& city);
+                                           const twin::city& city,
+                                           bool may_name_files = true);
 
 /// Reads a scenario file from disk (see `read_scenario`); errc::io_failure
 /// if it cannot be read, errc::invalid_config if it is larger than

@@ -1,0 +1,344 @@
+// scenarios/scenario_service.cpp
+#include "scenarios/scenario_service.hpp"
+
+#include "actors/type_ids.hpp"
+#include "scenarios/live_conditions.hpp"
+#include "scenarios/recommended_actions.hpp"
+#include "scenarios/run_file.hpp"
+#include "scenarios/run_summary.hpp"
+#include "scenarios/scenario_file/scenario_reader.hpp"
+#include "scenarios/scenario_setup.hpp"
+#include "scenarios/scenario_workers.hpp"
+#include "twin/error.hpp"
+#include "twin/wall_clock.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+namespace citytwin::scenarios {
+
+namespace {
+
+using actors::scenario_report;
+using nlohmann::json;
+
+// A fork waits behind the live ingest in every entity's mailbox.
+constexpr auto fork_timeout = std::chrono::seconds(60);
+
+// Congested roads listed in a report (the run file has all of them).
+constexpr size_t max_listed_congestion = 50;
+
+bool finished(const scenario_report& r) {
+  return r.status == "done" || r.status == "failed";
+}
+
+struct service_state {
+  static inline const char* name = "scenario_service";
+
+  // Not an aggregate: CAF would otherwise build it from the actor pointer
+  // (C++20 aggregate initialisation with parentheses).
+  service_state() = default;
+
+  actors::twin_actor twin;
+  std::shared_ptr<const twin::city> city;
+  scenario_service_options opts;
+  std::vector<scenario_report> runs; // oldest first
+  actors::scenario_service_stats stats;
+  uint64_t next_id = 1;
+
+  scenario_report* find(uint64_t id) {
+    for (auto& r : runs)
+      if (r.id == id)
+        return &r;
+    return nullptr;
+  }
+
+  // Drops the oldest finished reports beyond `keep`; running ones stay.
+  void keep_bounded() {
+    auto excess = runs.size() > opts.keep ? runs.size() - opts.keep : 0;
+    for (auto i = runs.begin(); excess > 0 && i != runs.end();) {
+      if (finished(*i)) {
+        i = runs.erase(i);
+        --excess;
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  // Takes a report a run sent; counts the run's end once.
+  void update(scenario_report&& r) {
+    auto* kept = find(r.id);
+    if (kept == nullptr || finished(*kept))
+      return;
+    *kept = std::move(r);
+    if (!finished(*kept))
+      return;
+    --stats.running;
+    ++(kept->status == "done" ? stats.done : stats.failed);
+    keep_bounded();
+  }
+};
+
+using service_actor
+  = actors::scenario_service_actor::stateful_pointer<service_state>;
+
+std::string urn_of_segment(uint32_t number, const twin::city& city) {
+  return twin::to_urn({twin::entity_kind::road_segment, number}, city.name);
+}
+
+json render_results(const scenario_spec& spec, const scenario_setup& setup,
+                    const run_summary& sum,
+                    const std::vector<recommended_action>& actions,
+                    const twin::city& city) {
+  json groups = json::array();
+  for (const auto& g : sum.groups)
+    groups.push_back({{"name", g.name},
+                      {"trips", g.trips},
+                      {"arrived", g.arrived},
+                      {"enRoute", g.en_route},
+                      {"neverStarted", g.waiting},
+                      {"unroutable", g.unroutable},
+                      {"meanS", g.mean_s},
+                      {"p50S", g.p50_s},
+                      {"p95S", g.p95_s},
+                      {"maxS", g.max_s},
+                      {"meanDelayS", g.mean_delay_s},
+                      {"lastArrivalS", g.last_arrival_s}});
+  json unparked = json::array();
+  for (size_t e = 0; e < spec.events.size(); ++e)
+    unparked.push_back({{"event", spec.events[e].name},
+                        {"carsWithoutSpace", setup.unparked_by_event[e]}});
+  json congestion = json::array();
+  for (size_t i = 0;
+       i < sum.congestion.size() && i < max_listed_congestion; ++i) {
+    const auto& c = sum.congestion[i];
+    congestion.push_back({{"segment", urn_of_segment(c.segment, city)},
+                          {"fromS", c.from_s},
+                          {"toS", c.to_s},
+                          {"maxQueueVeh", c.max_queue_veh},
+                          {"minSpeedKmH", c.min_speed_km_h}});
+  }
+  json acts = json::array();
+  for (const auto& a : actions) {
+    json who = json::array(), roads = json::array();
+    for (auto x : a.audiences)
+      who.push_back(to_string(x));
+    for (auto s : a.segments)
+      roads.push_back(urn_of_segment(s, city));
+    json one = {{"kind", a.kind},       {"text", a.text},
+                {"reason", a.reason},   {"priority", a.priority},
+                {"audiences", who},     {"fromS", a.from_s},
+                {"toS", a.to_s},        {"segments", roads}};
+    if (a.intersection >= 0)
+      one["intersection"] = twin::to_urn(
+        {twin::entity_kind::intersection,
+         static_cast<uint32_t>(a.intersection)},
+        city.name);
+    acts.push_back(std::move(one));
+  }
+  json fit = nullptr;
+  if (setup.background_fit)
+    fit = {{"factor", setup.background_fit->factor},
+           {"countedRoads", setup.background_fit->counted},
+           {"measuredVehH", setup.background_fit->observed_veh_h},
+           {"modelVehH", setup.background_fit->modelled_veh_h},
+           {"rmseVehH", setup.background_fit->rmse_veh_h}};
+  return {{"start", spec.start},
+          {"notes", setup.notes},
+          {"warnings", spec.warnings},
+          {"counts",
+           {{"trips", sum.counts.trips},
+            {"arrived", sum.counts.arrived},
+            {"enRoute", sum.counts.en_route},
+            {"neverStarted", sum.counts.waiting},
+            {"unroutable", sum.counts.unroutable},
+            {"teleports", sum.counts.teleports}}},
+          {"backgroundFit", fit},
+          {"groups", groups},
+          {"unparked", unparked},
+          {"congestionEpisodes", sum.congestion.size()},
+          {"congestion", congestion},
+          {"actions", acts}};
+}
+
+struct run_inputs {
+  scenario_report report;
+  std::shared_ptr<const scenario_spec> spec;
+  std::shared_ptr<const twin::city> city;
+  std::shared_ptr<const actors::twin_fork> fork;
+  scenario_service_options opts;
+  actors::scenario_service_actor service;
+};
+
+// The end of a run, on its SCENARIO RUN's (detached) thread: the summary,
+// the actions, the run file and the report.
+void finish_run(run_inputs in, std::shared_ptr<const scenario_setup> setup,
+                dynamic::model_result result,
+                std::chrono::steady_clock::time_point started) {
+  auto& r = in.report;
+  auto sum = summarize(setup->net, setup->trips, result);
+  auto actions = recommend_actions(*in.spec, *setup, result, sum, *in.city);
+  if (!in.opts.runs_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(in.opts.runs_dir, ec);
+    auto path = (std::filesystem::path{in.opts.runs_dir}
+                 / (std::to_string(r.id) + "-" + in.spec->name + ".run.h5"))
+                  .string();
+    if (auto err = write_run_file(path, *in.spec, *setup, result, sum,
+                                  actions))
+      r.error = "run file not written: " + twin::describe(err);
+    else
+      r.run_file = path;
+  }
+  r.results_json = render_results(*in.spec, *setup, sum, actions, *in.city)
+                     .dump();
+  r.simulated_s = result.simulated_s;
+  r.status = "done";
+  r.finished = twin::now_ms();
+  r.run_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                          - started)
+              .count();
+  caf::anon_send(in.service, std::move(r));
+}
+
+// Builds the run from the fork and starts it, on a detached actor: the
+// setup of a large city takes seconds.
+void launch(caf::actor_system& sys, run_inputs in) {
+  sys.spawn<caf::detached>([in](caf::event_based_actor* self) mutable {
+    auto started = std::chrono::steady_clock::now();
+    auto fail = [&](const caf::error& err) {
+      in.report.status = "failed";
+      in.report.error = twin::describe(err);
+      in.report.finished = twin::now_ms();
+      caf::anon_send(in.service, in.report);
+      self->quit();
+    };
+    auto live = read_fork(*in.fork, *in.city);
+    if (!live)
+      return fail(live.error());
+    auto setup = make_setup(*in.spec, *in.city, in.opts.partitions, &*live);
+    if (!setup)
+      return fail(setup.error());
+    auto shared_setup
+      = std::make_shared<const scenario_setup>(std::move(*setup));
+    in.fork.reset(); // the setup holds what the run needs of it
+    run_hooks hooks;
+    hooks.progress_every_s = std::max(60.0, in.spec->horizon_s / 100);
+    hooks.progress = [service = in.service, r = in.report](double t) mutable {
+      r.simulated_s = t;
+      caf::anon_send(service, r);
+    };
+    hooks.done = [in, shared_setup, started](dynamic::model_result res) {
+      finish_run(in, shared_setup, std::move(res), started);
+    };
+    start_scenario_run(self->system(), make_model(*shared_setup),
+                       std::move(hooks));
+    self->quit();
+  });
+}
+
+actors::scenario_service_actor::behavior_type
+scenario_service(service_actor self, actors::twin_actor twin,
+                 std::shared_ptr<const twin::city> city,
+                 scenario_service_options opts) {
+  self->state.twin = std::move(twin);
+  self->state.city = std::move(city);
+  self->state.opts = std::move(opts);
+  return {
+    [self](actors::start_atom, const std::string& text,
+           const std::string& who) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      if (st.stats.running >= st.opts.max_running) {
+        ++st.stats.refused_busy;
+        return caf::make_error(
+          twin::errc::in_use,
+          std::to_string(st.stats.running)
+            + " what-if runs are under way, the most this server runs at "
+              "once; try again when one has finished");
+      }
+      std::istringstream in{text};
+      auto spec = read_scenario(in, "scenario", *st.city, false);
+      if (!spec) {
+        ++st.stats.refused_invalid;
+        return std::move(spec.error());
+      }
+      scenario_report r;
+      r.id = st.next_id++;
+      r.name = spec->name;
+      r.who = who;
+      r.status = "forking";
+      r.submitted = twin::now_ms();
+      r.horizon_s = spec->horizon_s;
+      st.runs.push_back(r);
+      ++st.stats.submitted;
+      ++st.stats.running;
+      st.keep_bounded();
+      auto shared_spec
+        = std::make_shared<const scenario_spec>(std::move(*spec));
+      auto asked = std::chrono::steady_clock::now();
+      auto id = r.id;
+      self->request(st.twin, fork_timeout, actors::fork_atom_v,
+                    live_fork_kinds())
+        .then(
+          [self, id, shared_spec, asked](actors::twin_fork& fork) {
+            auto* kept = self->state.find(id);
+            if (kept == nullptr)
+              return;
+            kept->fork_s = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - asked)
+                             .count();
+            kept->forked_entities = fork.states.size();
+            kept->as_of = fork.as_of;
+            kept->status = "running";
+            launch(self->system(),
+                   run_inputs{*kept, shared_spec, self->state.city,
+                              std::make_shared<const actors::twin_fork>(
+                                std::move(fork)),
+                              self->state.opts,
+                              caf::actor_cast<actors::scenario_service_actor>(
+                                self)});
+          },
+          [self, id](caf::error& err) {
+            if (auto* kept = self->state.find(id)) {
+              auto r = *kept;
+              r.status = "failed";
+              r.error = "fork: " + twin::describe(err);
+              r.finished = twin::now_ms();
+              self->state.update(std::move(r));
+            }
+          });
+      return id;
+    },
+    [self](caf::get_atom) {
+      return std::vector<scenario_report>(self->state.runs.rbegin(),
+                                          self->state.runs.rend());
+    },
+    [self](caf::get_atom, uint64_t id) -> caf::result<scenario_report> {
+      if (auto* r = self->state.find(id))
+        return *r;
+      return caf::make_error(twin::errc::unknown_entity,
+                             "no what-if run " + std::to_string(id));
+    },
+    [self](scenario_report& r) { self->state.update(std::move(r)); },
+    [self](actors::stats_atom) { return self->state.stats; },
+  };
+}
+
+} // namespace
+
+actors::scenario_service_actor
+spawn_scenario_service(caf::actor_system& sys, actors::twin_actor twin,
+                       std::shared_ptr<const twin::city> city,
+                       scenario_service_options opts) {
+  return sys.spawn(scenario_service, std::move(twin), std::move(city),
+                   std::move(opts));
+}
+
+} // namespace citytwin::scenarios

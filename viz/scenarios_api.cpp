@@ -1,0 +1,216 @@
+// viz/scenarios_api.cpp
+#include "viz/scenarios_api.hpp"
+
+#include "actors/type_ids.hpp"
+#include "twin/error.hpp"
+#include "twin/civil_time.hpp"
+#include "twin/text.hpp"
+#include "viz/stream_filter.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace citytwin::viz {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view prefix = "/api/scenarios";
+
+// The largest scenario accepted, checked before anything is parsed (the
+// reader's own limit, scenario_file/scenario_reader.hpp).
+constexpr size_t max_scenario_bytes = size_t{1} << 20;
+
+http_response answer(int status, const json& body) {
+  return {status, "application/json", body.dump()};
+}
+
+http_response problem(int status, const std::string& title,
+                      const std::string& detail, json extra = {}) {
+  json body{{"title", title}, {"detail", detail}};
+  if (extra.is_object())
+    body.update(extra);
+  return answer(status, body);
+}
+
+std::string iso(twin::time_ms t) {
+  return t ? twin::format_iso_time(t) : std::string{};
+}
+
+json to_json(const actors::scenario_report& r, bool with_results) {
+  json result{{"id", r.id},
+              {"name", r.name},
+              {"submittedBy", r.who},
+              {"status", r.status},
+              {"submittedAt", iso(r.submitted)},
+              {"finishedAt", iso(r.finished)},
+              {"simulatedS", r.simulated_s},
+              {"horizonS", r.horizon_s},
+              {"fork",
+               {{"entities", r.forked_entities},
+                {"seconds", r.fork_s},
+                {"asOf", iso(r.as_of)}}},
+              {"runSeconds", r.run_s},
+              {"runFile", r.run_file}};
+  if (!r.error.empty())
+    result["error"] = r.error;
+  if (with_results && !r.results_json.empty())
+    result["results"] = json::parse(r.results_json, nullptr, false);
+  return result;
+}
+
+http_response failed(const caf::error& err) {
+  if (err.category() == caf::atom("twin")) {
+    switch (static_cast<twin::errc>(err.code())) {
+      case twin::errc::invalid_config: {
+        // "invalid_config: N problem(s) in scenario", then one problem per
+        // line, `scenario:line: key: message`.
+        auto text = twin::describe(err);
+        auto lines = twin::split(text, '\n');
+        std::string detail{lines.empty() ? text : lines.front()};
+        if (auto colon = detail.find(": "); colon != std::string::npos)
+          detail = detail.substr(colon + 2);
+        json problems = json::array();
+        for (size_t i = 1; i < lines.size(); ++i)
+          if (!lines[i].empty())
+            problems.push_back(std::string{lines[i]});
+        if (problems.empty())
+          problems.push_back(detail);
+        return problem(400, "BadRequestData", detail,
+                       {{"problems", problems}});
+      }
+      case twin::errc::unknown_entity:
+        return problem(404, "ResourceNotFound", twin::describe(err));
+      case twin::errc::in_use:
+        return problem(503, "ServiceUnavailable", twin::describe(err));
+      default:
+        break;
+    }
+  }
+  return problem(503, "ServiceUnavailable", twin::describe(err));
+}
+
+template <class F>
+void in_actor(caf::actor_system& sys, F f) {
+  sys.spawn([f](caf::event_based_actor* self) mutable { f(self); });
+}
+
+} // namespace
+
+async_http_handler
+make_scenarios_api(caf::actor_system& sys,
+                   actors::scenario_service_actor service,
+                   operations_access access, async_http_handler next,
+                   std::chrono::milliseconds timeout) {
+  return [system = &sys, service, access, next,
+          timeout](const http_request& req, http_reply reply) {
+    auto is_list = req.path == prefix;
+    auto is_one = req.path.size() > prefix.size() + 1
+                  && req.path.compare(0, prefix.size() + 1,
+                                      std::string{prefix} + "/")
+                       == 0;
+    if (!is_list && !is_one)
+      return next(req, reply);
+    operations_decision who{false, false, true, true, true, "anonymous"};
+    who.may_plan = true;
+    if (access)
+      who = access(request_token(req));
+    if (who.unknown_token)
+      return reply(problem(401, "Unauthorized", "token refused"));
+    auto refuse = [&](std::string_view needs) {
+      auto status = who.authenticated ? 403 : 401;
+      reply(problem(status, status == 401 ? "Unauthorized" : "Forbidden",
+                    req.path + " needs a token with role "
+                      + std::string{needs}
+                      + ": Authorization: Bearer <token>"));
+    };
+    if (is_list && req.method == "POST") {
+      if (!who.may_plan)
+        return refuse("operator, planner or admin");
+      if (req.body.size() > max_scenario_bytes)
+        return reply(problem(413, "PayloadTooLarge",
+                             "a scenario file has at most "
+                               + std::to_string(max_scenario_bytes)
+                               + " bytes"));
+      if (!reply.defer())
+        return;
+      auto text = req.body;
+      auto by = who.who;
+      return in_actor(*system, [=](caf::event_based_actor* self) {
+        self->request(service, timeout, actors::start_atom_v, text, by)
+          .then(
+            [=](uint64_t id) {
+              reply(answer(202, {{"id", id},
+                                 {"href", std::string{prefix} + "/"
+                                            + std::to_string(id)}}));
+              self->quit();
+            },
+            [=](const caf::error& err) {
+              reply(failed(err));
+              self->quit();
+            });
+      });
+    }
+    if (req.method != "GET")
+      return reply(problem(405, "MethodNotAllowed",
+                           is_list ? "GET or POST" : "GET only"));
+    if (!who.may_read)
+      return refuse("viewer, operator, planner, emergency or admin");
+    uint64_t id = 0;
+    if (is_one
+        && !twin::parse_number(
+          std::string_view{req.path}.substr(prefix.size() + 1), id))
+      return reply(problem(404, "ResourceNotFound", "no route " + req.path));
+    if (!reply.defer())
+      return;
+    in_actor(*system, [=](caf::event_based_actor* self) {
+      if (is_list) {
+        self->request(service, timeout, caf::get_atom_v)
+          .then(
+            [=](const std::vector<actors::scenario_report>& runs) {
+              json list = json::array();
+              for (const auto& r : runs)
+                list.push_back(to_json(r, false));
+              // The refusals are counted where they happen; shown here.
+              self->request(service, timeout, actors::stats_atom_v)
+                .then(
+                  [=](const actors::scenario_service_stats& s) mutable {
+                    reply(answer(
+                      200, {{"runs", std::move(list)},
+                            {"counters",
+                             {{"submitted", s.submitted},
+                              {"refusedBusy", s.refused_busy},
+                              {"refusedInvalid", s.refused_invalid},
+                              {"done", s.done},
+                              {"failed", s.failed},
+                              {"running", s.running}}}}));
+                    self->quit();
+                  },
+                  [=](const caf::error& err) {
+                    reply(failed(err));
+                    self->quit();
+                  });
+            },
+            [=](const caf::error& err) {
+              reply(failed(err));
+              self->quit();
+            });
+        return;
+      }
+      self->request(service, timeout, caf::get_atom_v, id)
+        .then(
+          [=](const actors::scenario_report& r) {
+            reply(answer(200, to_json(r, true)));
+            self->quit();
+          },
+          [=](const caf::error& err) {
+            reply(failed(err));
+            self->quit();
+          });
+    });
+  };
+}
+
+} // namespace citytwin::viz
