@@ -11,6 +11,7 @@
 #include "bench/twin_bench.hpp"
 #include "bench/viewer_clients.hpp"
 #include "bench/viz_bench.hpp"
+#include "bench/fork_bench.hpp"
 #include "bench/whatif_bench.hpp"
 #include "scenarios/assignment/assign_benchmark.hpp"
 #include "twin/city_file.hpp"
@@ -741,10 +742,11 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", opts.only,
          "Run only these sections: twin, ingest, viz, broker, one-state, "
-         "rules, archive, assignment, whatif")
+         "rules, archive, assignment, whatif, fork")
       ->delimiter(',')
       ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "one-state",
-                             "rules", "archive", "assignment", "whatif"}));
+                             "rules", "archive", "assignment", "whatif",
+                             "fork"}));
   app.add_option("--rules-entities", opts.rules_entities,
                  "Entities of the rules benchmark city")
     ->capture_default_str();
@@ -846,6 +848,9 @@ int main(int argc, char** argv) {
     out.add(std::move(r));
   if (opts.wanted("whatif"))
     for (auto& r : bench::run_whatif_benchmarks())
+      out.add(std::move(r));
+  if (opts.wanted("fork"))
+    for (auto& r : bench::run_fork_benchmarks())
       out.add(std::move(r));
 
   bench::write_report(opts.output, out.rows, out.notes);
