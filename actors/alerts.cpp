@@ -126,6 +126,24 @@ alerts(alerts_actor::stateful_pointer<alerts_state> self, std::string city,
                                      ""});
       return std::move(*result);
     },
+    [self](outcome_atom, uint64_t id, std::string& by, std::string& outcome,
+           twin::time_ms when) -> caf::result<rules::alert> {
+      auto result = self->state.book.report_outcome(id, by, outcome, when);
+      if (!result)
+        return result.error();
+      self->state.announce(*result);
+      if (self->state.audit)
+        self->send(self->state.audit,
+                   twin::audit_entry{0, when,
+                                     twin::audit_kind::outcome_reported, by,
+                                     "alert:" + std::to_string(id),
+                                     result->kind + " on "
+                                       + subject(self->state.city,
+                                                 result->anchor,
+                                                 result->whole_city),
+                                     outcome});
+      return std::move(*result);
+    },
   };
 }
 

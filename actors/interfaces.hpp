@@ -142,6 +142,10 @@ using alerts_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, rules_atom, uint32_t>::with<alerts_report>,
     // Acknowledges an alert by id, by someone, at a time; the alert.
     caf::replies_to<ack_atom, uint64_t, std::string,
+                    twin::time_ms>::with<rules::alert>,
+    // Reports how acting on an alert went (id, by, outcome, time), which
+    // closes it; the alert.
+    caf::replies_to<outcome_atom, uint64_t, std::string, std::string,
                     twin::time_ms>::with<rules::alert>>;
 
 /// FEED: a source of readings that runs on simulated time. A SUBSCRIBER,
@@ -195,6 +199,9 @@ using scenario_service_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom>::with<std::vector<scenario_report>>,
     // Returns one run's report; errc::unknown_entity if it is not kept.
     caf::replies_to<caf::get_atom, uint64_t>::with<scenario_report>,
+    // Issues a finished run's recommended actions, on behalf of someone,
+    // as alerts for their audiences (police, fire, ...); how many.
+    caf::replies_to<issue_atom, uint64_t, std::string>::with<uint32_t>,
     // Internal: a run's new state (progress, fork, result).
     caf::reacts_to<scenario_report>,
     // Returns counters.

@@ -230,6 +230,10 @@ struct scenario_report {
   double run_s = 0;             ///< setup and simulation, wall
   std::string run_file;         ///< the HDF5 file, if written
   std::string results_json;     ///< notes, summary, congestion, actions
+  /// The recommended actions as alerts to raise when someone issues them
+  /// (one rule id per action: `whatif:run-<id>:<n>`).
+  std::vector<rules::alert_change> actions;
+  uint32_t times_issued = 0;
 };
 
 template <class Inspector>
@@ -237,7 +241,7 @@ typename Inspector::result_type inspect(Inspector& f, scenario_report& x) {
   return f(caf::meta::type_name("scenario_report"), x.id, x.name, x.who,
            x.status, x.error, x.submitted, x.finished, x.simulated_s,
            x.horizon_s, x.forked_entities, x.fork_s, x.as_of, x.run_s,
-           x.run_file, x.results_json);
+           x.run_file, x.results_json, x.actions, x.times_issued);
 }
 
 /// Counters of a SCENARIO SERVICE, for /metrics.

@@ -10,6 +10,7 @@
 #include "scenarios/scenario_setup.hpp"
 #include "scenarios/scenario_workers.hpp"
 #include "twin/error.hpp"
+#include "twin/text.hpp"
 #include "twin/wall_clock.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -48,6 +50,7 @@ struct service_state {
   actors::twin_actor twin;
   std::shared_ptr<const twin::city> city;
   scenario_service_options opts;
+  action_channel channel;
   std::vector<scenario_report> runs; // oldest first
   actors::scenario_service_stats stats;
   uint64_t next_id = 1;
@@ -91,6 +94,46 @@ using service_actor
 
 std::string urn_of_segment(uint32_t number, const twin::city& city) {
   return twin::to_urn({twin::entity_kind::road_segment, number}, city.name);
+}
+
+std::string clock_of(const scenario_spec& spec, double t) {
+  auto s = static_cast<long>(spec.start_s_of_day + t) % 86400;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 3600, s / 60 % 60);
+  return buf;
+}
+
+// The recommended actions of run `id` as alerts to raise: one rule id per
+// action, so issuing twice raises each once; anchored at the intersection
+// or the first road concerned.
+std::vector<rules::alert_change>
+actions_as_alerts(uint64_t id, const scenario_spec& spec,
+                  const std::vector<recommended_action>& actions) {
+  std::vector<rules::alert_change> result;
+  for (size_t n = 0; n < actions.size(); ++n) {
+    const auto& a = actions[n];
+    rules::alert_change ch;
+    ch.rule = "whatif:run-" + std::to_string(id) + ":" + std::to_string(n);
+    if (a.intersection >= 0)
+      ch.anchor = {twin::entity_kind::intersection,
+                   static_cast<uint32_t>(a.intersection)};
+    else if (!a.segments.empty())
+      ch.anchor = {twin::entity_kind::road_segment, a.segments.front()};
+    else
+      ch.whole_city = true;
+    ch.kind = a.kind;
+    ch.level = a.priority <= 1   ? rules::severity::critical
+               : a.priority == 2 ? rules::severity::warning
+                                 : rules::severity::info;
+    ch.text = a.text + " (" + clock_of(spec, a.from_s) + "-"
+              + clock_of(spec, a.to_s) + ", scenario " + spec.name + ")";
+    ch.why = a.reason;
+    for (auto who : a.audiences)
+      ch.audience += (ch.audience.empty() ? "" : ",")
+                     + std::string{to_string(who)};
+    result.push_back(std::move(ch));
+  }
+  return result;
 }
 
 json render_results(const scenario_spec& spec, const scenario_setup& setup,
@@ -199,6 +242,7 @@ void finish_run(run_inputs in, std::shared_ptr<const scenario_setup> setup,
   }
   r.results_json = render_results(*in.spec, *setup, sum, actions, *in.city)
                      .dump();
+  r.actions = actions_as_alerts(r.id, *in.spec, actions);
   r.simulated_s = result.simulated_s;
   r.status = "done";
   r.finished = twin::now_ms();
@@ -247,7 +291,8 @@ void launch(caf::actor_system& sys, run_inputs in) {
 actors::scenario_service_actor::behavior_type
 scenario_service(service_actor self, actors::twin_actor twin,
                  std::shared_ptr<const twin::city> city,
-                 scenario_service_options opts) {
+                 scenario_service_options opts, action_channel channel) {
+  self->state.channel = std::move(channel);
   self->state.twin = std::move(twin);
   self->state.city = std::move(city);
   self->state.opts = std::move(opts);
@@ -326,6 +371,45 @@ scenario_service(service_actor self, actors::twin_actor twin,
       return caf::make_error(twin::errc::unknown_entity,
                              "no what-if run " + std::to_string(id));
     },
+    [self](actors::issue_atom, uint64_t id,
+           const std::string& who) -> caf::result<uint32_t> {
+      auto& st = self->state;
+      auto* r = st.find(id);
+      if (r == nullptr)
+        return caf::make_error(twin::errc::unknown_entity,
+                               "no what-if run " + std::to_string(id));
+      if (r->status != "done")
+        return caf::make_error(twin::errc::out_of_range,
+                               "what-if run " + std::to_string(id) + " is "
+                                 + r->status + ", not done");
+      if (!st.channel.alerts)
+        return caf::make_error(twin::errc::invalid_config,
+                               "no alerts on this server to issue actions "
+                               "with (serve --rules FILE)");
+      auto now = twin::now_ms();
+      rules::outputs out;
+      out.alerts = r->actions;
+      std::string audiences;
+      for (auto& ch : out.alerts) {
+        ch.time = now;
+        for (auto part : twin::split(ch.audience, ','))
+          if (audiences.find(part) == std::string::npos)
+            audiences += (audiences.empty() ? "" : ", ") + std::string{part};
+      }
+      auto n = static_cast<uint32_t>(out.alerts.size());
+      // The issue first, then the alerts it raises, in the audit's order.
+      if (st.channel.audit)
+        self->send(st.channel.audit,
+                   twin::audit_entry{0, now, twin::audit_kind::advice_issued,
+                                     who, "whatif:run-" + std::to_string(id),
+                                     std::to_string(n)
+                                       + " recommended actions of scenario "
+                                       + r->name + " for " + audiences,
+                                     "issued from a what-if run"});
+      self->send(st.channel.alerts, std::move(out));
+      ++r->times_issued;
+      return n;
+    },
     [self](scenario_report& r) { self->state.update(std::move(r)); },
     [self](actors::stats_atom) { return self->state.stats; },
   };
@@ -336,9 +420,10 @@ scenario_service(service_actor self, actors::twin_actor twin,
 actors::scenario_service_actor
 spawn_scenario_service(caf::actor_system& sys, actors::twin_actor twin,
                        std::shared_ptr<const twin::city> city,
-                       scenario_service_options opts) {
+                       scenario_service_options opts,
+                       action_channel channel) {
   return sys.spawn(scenario_service, std::move(twin), std::move(city),
-                   std::move(opts));
+                   std::move(opts), std::move(channel));
 }
 
 } // namespace citytwin::scenarios

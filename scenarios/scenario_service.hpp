@@ -25,6 +25,15 @@ struct scenario_service_options {
   std::string runs_dir;
 };
 
+/// Where issued recommended actions go: the ALERTS of the city's rules
+/// (which serve them to the viewer, as NGSI-LD `Alert` entities and to
+/// their subscriptions) and the AUDIT log. Without ALERTS nothing can be
+/// issued.
+struct action_channel {
+  actors::alerts_actor alerts;
+  actors::audit_actor audit;
+};
+
 /// Spawns the SCENARIO SERVICE of `twin`, a running twin of `city`. A
 /// submitted scenario is read and checked against the city in the
 /// service; the fork is a request to the TWIN (actors/fork.hpp), and the
@@ -33,6 +42,7 @@ struct scenario_service_options {
 actors::scenario_service_actor
 spawn_scenario_service(caf::actor_system& sys, actors::twin_actor twin,
                        std::shared_ptr<const twin::city> city,
-                       scenario_service_options opts = {});
+                       scenario_service_options opts = {},
+                       action_channel channel = {});
 
 } // namespace citytwin::scenarios

@@ -8,11 +8,11 @@ namespace citytwin::twin {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> names = {
+constexpr std::array<std::string_view, 11> names = {
   "actuation",          "actuation_refused", "alert_raised",
   "alert_acknowledged", "alert_cleared",     "rules_loaded",
   "rules_rejected",     "rule_disabled",     "advice_issued",
-  "advice_withdrawn",
+  "advice_withdrawn",   "outcome_reported",
 };
 
 } // namespace

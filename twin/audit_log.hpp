@@ -31,6 +31,7 @@ enum class audit_kind : uint8_t {
   rule_disabled,      ///< a misbehaving rule stopped at run time
   advice_issued,      ///< a recommended action issued
   advice_withdrawn,
+  outcome_reported, ///< someone said how a recommended action went
 };
 
 std::string_view to_string(audit_kind x);

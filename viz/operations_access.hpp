@@ -15,9 +15,11 @@ struct operations_decision {
   bool may_read = false;  ///< rules, alerts, advice: any role of the tenant
   bool may_ack = false;   ///< acknowledge alerts: operator, emergency, admin
   bool may_audit = false; ///< the audit log: admin
+  std::string who;        ///< "operator:demo-operator", for the audit log
   /// Run what-if scenarios on a fork: operator, planner, admin.
   bool may_plan = false;
-  std::string who;        ///< "operator:demo-operator", for the audit log
+  /// Issue a run's recommended actions to their audiences: operator, admin.
+  bool may_issue = false;
 };
 
 /// Decides from the caller's token (empty: anonymous). Empty function:

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,42 @@ using nlohmann::json;
 
 constexpr std::string_view alerts_prefix = "/api/alerts/";
 constexpr std::string_view ack_suffix = "/ack";
+constexpr std::string_view outcome_suffix = "/outcome";
+
+// An outcome report: {"outcome": "done" | "partly_done" | "not_done" |
+// "not_needed", "note": "..."}; bounded before it is parsed.
+constexpr size_t max_outcome_body = 4096;
+constexpr size_t max_outcome_note = 500;
+
+caf::expected<std::string> parse_outcome(const std::string& body) {
+  auto bad = [](std::string why) {
+    return caf::make_error(twin::errc::malformed_payload, std::move(why));
+  };
+  if (body.size() > max_outcome_body)
+    return bad("an outcome report has at most "
+               + std::to_string(max_outcome_body) + " bytes");
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return bad("an outcome report is a JSON object: {\"outcome\": "
+               "\"done\", \"note\": \"...\"}");
+  auto o = doc.find("outcome");
+  static constexpr std::string_view kinds[]
+    = {"done", "partly_done", "not_done", "not_needed"};
+  if (o == doc.end() || !o->is_string()
+      || std::find(std::begin(kinds), std::end(kinds),
+                   o->get<std::string>())
+           == std::end(kinds))
+    return bad("outcome is one of done, partly_done, not_done, not_needed");
+  auto result = o->get<std::string>();
+  if (auto n = doc.find("note"); n != doc.end()) {
+    if (!n->is_string() || n->get<std::string>().size() > max_outcome_note)
+      return bad("note is text of at most "
+                 + std::to_string(max_outcome_note) + " bytes");
+    if (!n->get<std::string>().empty())
+      result += ": " + n->get<std::string>();
+  }
+  return result;
+}
 
 // Alerts and advice one answer lists at most.
 constexpr uint32_t max_listed_alerts = 1000;
@@ -58,7 +95,11 @@ json to_json(const rules::alert& a, const std::string& city) {
           {"clearedAt", iso(a.cleared_at)},
           {"acknowledgedBy", a.acknowledged_by},
           {"acknowledgedAt", iso(a.acknowledged_at)},
-          {"timesRaised", a.times_raised}};
+          {"timesRaised", a.times_raised},
+          {"audience", a.audience},
+          {"outcome", a.outcome},
+          {"outcomeBy", a.outcome_by},
+          {"outcomeAt", iso(a.outcome_at)}};
 }
 
 json to_json(const rules::advice& a, const std::string& city) {
@@ -236,7 +277,8 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
                                "actuation_refused, alert_raised, "
                                "alert_acknowledged, alert_cleared, "
                                "rules_loaded, rules_rejected, rule_disabled, "
-                               "advice_issued, advice_withdrawn"));
+                               "advice_issued, advice_withdrawn, "
+                               "outcome_reported"));
         q.what = static_cast<uint8_t>(*kind);
       }
       q.after = after;
@@ -267,35 +309,57 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
     if (!who.may_read)
       return refuse("viewer, operator, planner, emergency or admin");
     if (req.path.rfind(alerts_prefix, 0) == 0) {
-      auto rest = req.path.substr(alerts_prefix.size());
+      std::string_view rest{req.path};
+      rest.remove_prefix(alerts_prefix.size());
+      auto ends_with = [&](std::string_view suffix) {
+        return rest.size() > suffix.size()
+               && rest.substr(rest.size() - suffix.size()) == suffix;
+      };
+      bool is_ack = ends_with(ack_suffix);
+      bool is_outcome = ends_with(outcome_suffix);
       uint64_t id = 0;
-      if (rest.size() <= ack_suffix.size()
-          || rest.compare(rest.size() - ack_suffix.size(), ack_suffix.size(),
-                          ack_suffix)
-               != 0
+      if ((!is_ack && !is_outcome)
           || !twin::parse_number(
-            std::string_view{rest}.substr(0, rest.size() - ack_suffix.size()),
+            rest.substr(0, rest.size()
+                             - (is_ack ? ack_suffix : outcome_suffix).size()),
             id))
         return reply(problem(404, "ResourceNotFound", "no route " + req.path));
       if (req.method != "POST")
         return reply(problem(405, "MethodNotAllowed", "POST only"));
       if (!who.may_ack)
         return refuse("operator, emergency or admin");
+      std::string outcome;
+      if (is_outcome) {
+        auto parsed = parse_outcome(req.body);
+        if (!parsed)
+          return reply(problem(400, "BadRequestData",
+                               twin::describe(parsed.error())));
+        outcome = std::move(*parsed);
+      }
       if (!reply.defer())
         return;
       auto when = twin::now_ms();
       auto by = who.who;
+      auto done = [=](caf::event_based_actor* self) {
+        return [=](const rules::alert& a) {
+          reply(answer(200, to_json(a, city)));
+          self->quit();
+        };
+      };
+      auto fail = [=](caf::event_based_actor* self) {
+        return [=](const caf::error& err) {
+          reply(failed(err));
+          self->quit();
+        };
+      };
       return in_actor(*system, [=](caf::event_based_actor* self) {
-        self->request(rules.alerts, timeout, actors::ack_atom_v, id, by, when)
-          .then(
-            [=](const rules::alert& a) {
-              reply(answer(200, to_json(a, city)));
-              self->quit();
-            },
-            [=](const caf::error& err) {
-              reply(failed(err));
-              self->quit();
-            });
+        if (is_ack)
+          self->request(rules.alerts, timeout, actors::ack_atom_v, id, by, when)
+            .then(done(self), fail(self));
+        else
+          self->request(rules.alerts, timeout, actors::outcome_atom_v, id, by,
+                        outcome, when)
+            .then(done(self), fail(self));
       });
     }
     if (req.method != "GET")

@@ -21,6 +21,10 @@ namespace citytwin::viz {
 ///   GET  /api/alerts              alerts (open first) and advice in force
 ///   POST /api/alerts/<id>/ack     acknowledges an alert (operator,
 ///                                 emergency or admin token)
+///   POST /api/alerts/<id>/outcome reports how acting on it went, which
+///                                 closes it: {"outcome": "done" |
+///                                 "partly_done" | "not_done" |
+///                                 "not_needed", "note": "..."} (same tokens)
 ///   GET  /api/audit?after=&limit=&kind=
 ///                                 the audit log (admin token)
 /// Calls with no rules running answer 404 on /api/rules and /api/alerts

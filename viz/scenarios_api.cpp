@@ -18,6 +18,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view prefix = "/api/scenarios";
+constexpr std::string_view issue_suffix = "/issue";
 
 // The largest scenario accepted, checked before anything is parsed (the
 // reader's own limit, scenario_file/scenario_reader.hpp).
@@ -53,7 +54,9 @@ json to_json(const actors::scenario_report& r, bool with_results) {
                 {"seconds", r.fork_s},
                 {"asOf", iso(r.as_of)}}},
               {"runSeconds", r.run_s},
-              {"runFile", r.run_file}};
+              {"runFile", r.run_file},
+              {"actions", r.actions.size()},
+              {"timesIssued", r.times_issued}};
   if (!r.error.empty())
     result["error"] = r.error;
   if (with_results && !r.results_json.empty())
@@ -83,6 +86,8 @@ http_response failed(const caf::error& err) {
       }
       case twin::errc::unknown_entity:
         return problem(404, "ResourceNotFound", twin::describe(err));
+      case twin::errc::out_of_range:
+        return problem(409, "Conflict", twin::describe(err));
       case twin::errc::in_use:
         return problem(503, "ServiceUnavailable", twin::describe(err));
       default:
@@ -114,7 +119,7 @@ make_scenarios_api(caf::actor_system& sys,
     if (!is_list && !is_one)
       return next(req, reply);
     operations_decision who{false, false, true, true, true, "anonymous"};
-    who.may_plan = true;
+    who.may_plan = who.may_issue = true;
     if (access)
       who = access(request_token(req));
     if (who.unknown_token)
@@ -153,16 +158,47 @@ make_scenarios_api(caf::actor_system& sys,
             });
       });
     }
+    uint64_t id = 0;
+    auto rest = std::string_view{req.path}.substr(
+      std::min(req.path.size(), prefix.size() + 1));
+    auto is_issue = is_one && rest.size() > issue_suffix.size()
+                    && rest.substr(rest.size() - issue_suffix.size())
+                         == issue_suffix;
+    if (is_issue)
+      rest = rest.substr(0, rest.size() - issue_suffix.size());
+    if (is_one && !twin::parse_number(rest, id))
+      return reply(problem(404, "ResourceNotFound", "no route " + req.path));
+    if (is_issue) {
+      if (req.method != "POST")
+        return reply(problem(405, "MethodNotAllowed", "POST only"));
+      if (!who.may_issue)
+        return refuse("operator or admin");
+      if (!reply.defer())
+        return;
+      auto by = who.who;
+      return in_actor(*system, [=](caf::event_based_actor* self) {
+        self->request(service, timeout, actors::issue_atom_v, id, by)
+          .then(
+            [=](uint32_t n) {
+              reply(answer(200, {{"issued", n},
+                                 {"alerts", "/api/alerts"}}));
+              self->quit();
+            },
+            [=](const caf::error& err) {
+              // No ALERTS to issue with is the server's setup, not the
+              // request's fault.
+              reply(err == twin::errc::invalid_config
+                      ? problem(409, "Conflict", twin::describe(err))
+                      : failed(err));
+              self->quit();
+            });
+      });
+    }
     if (req.method != "GET")
       return reply(problem(405, "MethodNotAllowed",
                            is_list ? "GET or POST" : "GET only"));
     if (!who.may_read)
       return refuse("viewer, operator, planner, emergency or admin");
-    uint64_t id = 0;
-    if (is_one
-        && !twin::parse_number(
-          std::string_view{req.path}.substr(prefix.size() + 1), id))
-      return reply(problem(404, "ResourceNotFound", "no route " + req.path));
     if (!reply.defer())
       return;
     in_actor(*system, [=](caf::event_based_actor* self) {

@@ -21,6 +21,12 @@ namespace citytwin::viz {
 ///   GET  /api/scenarios/<id>  one run: status, progress, the fork, and when
 ///                             done its results (notes, trip times per
 ///                             group, congested roads, recommended actions)
+///   POST /api/scenarios/<id>/issue
+///                             issues a done run's recommended actions as
+///                             alerts for their audiences (operator or admin
+///                             token): the emergency services see them in
+///                             /api/alerts, as NGSI-LD Alert entities and in
+///                             their subscriptions; 409 if not done
 /// Reading needs any role of the tenant. `next` answers every other path.
 async_http_handler
 make_scenarios_api(caf::actor_system& sys,

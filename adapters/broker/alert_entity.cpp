@@ -44,6 +44,15 @@ nlohmann::json alert_document(const rules::alert& a, std::string_view tenant) {
   }
   if (a.cleared_at != 0)
     doc["dateCleared"] = date_time_property(a.cleared_at);
+  // A recommended action names who should act: subscriptions can select
+  // on it (q=audience~=".*police.*").
+  if (!a.audience.empty())
+    doc["audience"] = property(a.audience);
+  if (!a.outcome.empty()) {
+    doc["outcome"] = property(a.outcome);
+    doc["outcomeBy"] = property(a.outcome_by);
+    doc["dateOutcome"] = date_time_property(a.outcome_at);
+  }
   return doc;
 }
 

@@ -4,7 +4,8 @@
 // Alerts of the twin's rules as NGSI-LD entities of type `Alert` (the
 // Smart Data Models vocabulary: category, severity, description,
 // alertSource, dateIssued, plus the lifecycle: status, acknowledgedBy,
-// dateCleared, and the rule's explanation). The TENANT keeps them in its
+// dateCleared, and the rule's explanation; for a recommended action issued
+// from a what-if run its audience and, once reported, its outcome). The TENANT keeps them in its
 // store, so queries, sharing rules and subscriptions (webhook, MQTT,
 // WebSocket) treat them like any other entity. Only the twin writes them:
 // clients acknowledge through the viewer port (POST /api/alerts/<id>/ack).

@@ -372,8 +372,12 @@ int serve(const serve_options& opts) {
   auto operations = *tenants ? make_operations_access(*tenants, city_ptr->name)
                              : viz::operations_access{};
   // What-if runs fork this twin and run beside it, on their own threads.
-  auto what_if = scenarios::spawn_scenario_service(sys, handles->front,
-                                                   city_ptr, opts.what_if);
+  // Its recommended actions are issued through the rules' ALERTS, when
+  // rules run, and audited.
+  auto what_if = scenarios::spawn_scenario_service(
+    sys, handles->front, city_ptr, opts.what_if,
+    {rules ? rules->running().alerts : actors::alerts_actor{},
+     handles->audit});
   auto stop_what_if = caf::detail::make_scope_guard(
     [&] { caf::anon_send_exit(what_if, caf::exit_reason::user_shutdown); });
   http.set_handler(viewer->wrap(viz::make_scenarios_api(

@@ -117,6 +117,7 @@ make_operations_access(std::shared_ptr<const twin::access_config> cfg,
     result.may_audit = who->r == role::admin;
     result.may_plan = who->r == role::operator_ || who->r == role::planner
                       || who->r == role::admin;
+    result.may_issue = who->r == role::operator_ || who->r == role::admin;
     return result;
   };
 }

@@ -4,6 +4,8 @@
 #include "scenarios/scenario_service.hpp"
 #include "scenarios/scenario_setup.hpp"
 
+#include "actors/alerts.hpp"
+#include "actors/audit.hpp"
 #include "actors/spawn_twin.hpp"
 #include "actors/type_ids.hpp"
 #include "tests/eventually.hpp"
@@ -264,17 +266,50 @@ struct served_what_if {
   actors::twin_handles twin;
   actors::scenario_service_actor service;
 
-  explicit served_what_if(scenario_service_options opts = {}) {
+  actors::audit_actor audit;
+  actors::alerts_actor alerts;
+
+  explicit served_what_if(scenario_service_options opts = {},
+                          bool with_alerts = true) {
     auto h = actors::spawn_twin(*ts.sys, city, {2, 0});
     REQUIRE(h);
     twin = *h;
+    audit = ts.sys->spawn(actors::audit, size_t{1000});
+    if (with_alerts)
+      alerts = ts.sys->spawn(actors::alerts, city.name, audit);
     service = spawn_scenario_service(
-      *ts.sys, twin.front, std::make_shared<const twin::city>(city), opts);
+      *ts.sys, twin.front, std::make_shared<const twin::city>(city), opts,
+      {alerts, audit});
   }
 
   ~served_what_if() {
     caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
+    if (alerts)
+      caf::anon_send_exit(alerts, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(audit, caf::exit_reason::user_shutdown);
     actors::stop_twin(*ts.sys, twin);
+  }
+
+  // Waits (bounded) until run `id` is done or failed; its report.
+  actors::scenario_report finished(uint64_t id) {
+    actors::scenario_report r;
+    REQUIRE(test::eventually(
+      [&] {
+        r = report(id);
+        return r.status == "done" || r.status == "failed";
+      },
+      std::chrono::seconds(120)));
+    return r;
+  }
+
+  template <class T, class... Ts>
+  caf::expected<T> ask(const caf::actor& to, Ts&&... xs) {
+    caf::scoped_actor self{*ts.sys};
+    caf::expected<T> result{caf::error{}};
+    self->request(to, std::chrono::seconds(30), std::forward<Ts>(xs)...)
+      .receive([&](T& x) { result = std::move(x); },
+               [&](caf::error& err) { result = std::move(err); });
+    return result;
   }
 
   caf::expected<uint64_t> submit(const std::string& text) {
@@ -397,4 +432,87 @@ background: {source: od_file, od_file: /etc/passwd}
   CHECK(stats.refused_invalid == 2);
   CHECK(stats.refused_busy == 1);
   CHECK(stats.submitted == 1);
+}
+
+TEST_CASE("a run's recommended actions go to their audiences as alerts",
+          "[scenarios][live_fork]") {
+  served_what_if s;
+  auto id = s.submit(small_event);
+  REQUIRE(id);
+  auto r = s.finished(*id);
+  INFO(r.error);
+  REQUIRE(r.status == "done");
+  REQUIRE_FALSE(r.actions.empty());
+  auto service = caf::actor_cast<caf::actor>(s.service);
+  auto alerts = caf::actor_cast<caf::actor>(s.alerts);
+  CHECK_FALSE(s.ask<uint32_t>(service, actors::issue_atom_v, *id + 7,
+                              std::string{"operator:o"}));
+  auto issued = s.ask<uint32_t>(service, actors::issue_atom_v, *id,
+                                std::string{"operator:o"});
+  REQUIRE(issued);
+  CHECK(*issued == r.actions.size());
+  // ALERTS holds them now: one per action, with their audiences.
+  auto report = s.ask<actors::alerts_report>(alerts, caf::get_atom_v,
+                                             actors::rules_atom_v,
+                                             uint32_t{100});
+  REQUIRE(report);
+  REQUIRE(report->alerts.size() == r.actions.size());
+  const rules::alert* for_police = nullptr;
+  for (const auto& a : report->alerts) {
+    CHECK(a.rule.rfind("whatif:run-" + std::to_string(*id) + ":", 0) == 0);
+    if (a.audience.find("police") != std::string::npos)
+      for_police = &a;
+  }
+  REQUIRE(for_police != nullptr);
+  // The police acknowledge it and report how it went; all audited.
+  auto acked = s.ask<rules::alert>(alerts, actors::ack_atom_v, for_police->id,
+                                   std::string{"emergency:police"},
+                                   twin::time_ms{t0 + 1000});
+  REQUIRE(acked);
+  auto closed = s.ask<rules::alert>(
+    alerts, actors::outcome_atom_v, for_police->id,
+    std::string{"emergency:police"}, std::string{"done: kept free"},
+    twin::time_ms{t0 + 2000});
+  REQUIRE(closed);
+  CHECK(closed->status == rules::alert_status::closed);
+  CHECK(closed->outcome == "done: kept free");
+  // Issuing again raises nothing twice: the open ones count a repeat.
+  REQUIRE(s.ask<uint32_t>(service, actors::issue_atom_v, *id,
+                          std::string{"operator:o"}));
+  auto after = s.ask<actors::alerts_report>(alerts, caf::get_atom_v,
+                                            actors::rules_atom_v,
+                                            uint32_t{100});
+  REQUIRE(after);
+  // Only the closed one comes back as a new alert.
+  CHECK(after->alerts.size() == r.actions.size() + 1);
+  actors::audit_page page;
+  REQUIRE(test::eventually([&] {
+    auto p = s.ask<actors::audit_page>(caf::actor_cast<caf::actor>(s.audit),
+                                       caf::get_atom_v, actors::audit_query{});
+    if (p)
+      page = *p;
+    // Issue, N raises, ack, outcome, issue, one new raise.
+    return p && page.entries.size() >= r.actions.size() + 5;
+  }));
+  auto count = [&](twin::audit_kind k, const std::string& who) {
+    return std::count_if(page.entries.begin(), page.entries.end(),
+                         [&](auto& e) { return e.what == k && e.who == who; });
+  };
+  CHECK(count(twin::audit_kind::advice_issued, "operator:o") == 2);
+  CHECK(count(twin::audit_kind::alert_acknowledged, "emergency:police") == 1);
+  CHECK(count(twin::audit_kind::outcome_reported, "emergency:police") == 1);
+}
+
+TEST_CASE("without alerts on the server nothing can be issued",
+          "[scenarios][live_fork]") {
+  served_what_if s{{}, false};
+  auto id = s.submit(small_event);
+  REQUIRE(id);
+  REQUIRE(s.finished(*id).status == "done");
+  auto issued = s.ask<uint32_t>(caf::actor_cast<caf::actor>(s.service),
+                                actors::issue_atom_v, *id,
+                                std::string{"operator:o"});
+  REQUIRE_FALSE(issued);
+  CHECK(twin::describe(issued.error()).find("serve --rules")
+        != std::string::npos);
 }

@@ -42,14 +42,17 @@ struct what_if_server {
       viz::operations_decision d;
       if (token.empty())
         return d;
-      if (token != "plan" && token != "view") {
+      if (token != "plan" && token != "view" && token != "op") {
         d.unknown_token = true;
         return d;
       }
       d.authenticated = true;
       d.may_read = true;
-      d.may_plan = token == "plan";
-      d.who = token == "plan" ? "planner:p" : "viewer:v";
+      d.may_plan = token != "view";
+      d.may_issue = token == "op";
+      d.who = token == "plan" ? "planner:p"
+              : token == "op" ? "operator:o"
+                              : "viewer:v";
       return d;
     };
     server.set_handler(viz::make_scenarios_api(
@@ -125,6 +128,19 @@ TEST_CASE("what-if runs over HTTP: who may, bad input, the report",
   CHECK(report["submittedBy"] == "planner:p");
   CHECK(report["fork"]["entities"].get<uint64_t>() > 0);
   CHECK(report["results"]["groups"][0]["name"] == "background");
+  // Issuing needs an operator, and ALERTS to issue with (none here).
+  auto issue = [&](const std::string& token) {
+    return test::http_exchange(
+             s.server.port(),
+             "POST /api/scenarios/" + std::to_string(id)
+               + "/issue HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                 "Bearer "
+               + token + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+      .status;
+  };
+  CHECK(issue("view") == 403);
+  CHECK(issue("plan") == 403);
+  CHECK(issue("op") == 409);
   auto list = json::parse(s.get("/api/scenarios", "view").body);
   REQUIRE(list["runs"].size() == 1);
   CHECK_FALSE(list["runs"][0].contains("results"));

@@ -57,16 +57,48 @@ const alert* alert_book::apply(const alert_change& change) {
   a.text = change.text;
   a.why = change.why;
   a.raised_at = change.time;
+  a.audience = change.audience;
   alerts_.push_back(std::move(a));
   trim();
   return &alerts_.back();
 }
 
-caf::expected<alert> alert_book::acknowledge(uint64_t id, const std::string& by,
-                                             twin::time_ms when) {
+alert* alert_book::find(uint64_t id) {
   auto i = std::lower_bound(alerts_.begin(), alerts_.end(), id,
                             [](const alert& a, uint64_t x) { return a.id < x; });
-  if (i == alerts_.end() || i->id != id)
+  return i == alerts_.end() || i->id != id ? nullptr : &*i;
+}
+
+caf::expected<alert> alert_book::report_outcome(uint64_t id,
+                                                const std::string& by,
+                                                const std::string& outcome,
+                                                twin::time_ms when) {
+  auto* i = find(id);
+  if (i == nullptr)
+    return caf::make_error(twin::errc::unknown_entity,
+                           "no alert " + std::to_string(id));
+  if (!i->outcome.empty())
+    return caf::make_error(twin::errc::out_of_range,
+                           "alert " + std::to_string(id)
+                             + " has an outcome already: " + i->outcome);
+  // Whoever reports how it went has seen it.
+  if (i->acknowledged_by.empty()) {
+    i->acknowledged_by = by;
+    i->acknowledged_at = when;
+  }
+  if (i->cleared_at == 0)
+    i->cleared_at = when;
+  i->status = alert_status::closed;
+  i->outcome = outcome;
+  i->outcome_by = by;
+  i->outcome_at = when;
+  return *i;
+}
+
+caf::expected<alert> alert_book::acknowledge(uint64_t id, const std::string& by,
+                                             twin::time_ms when) {
+  auto* i = find(id);
+  if (i == nullptr)
     return caf::make_error(twin::errc::unknown_entity,
                            "no alert " + std::to_string(id));
   switch (i->status) {

@@ -41,6 +41,13 @@ struct alert {
   std::string acknowledged_by;
   twin::time_ms acknowledged_at = 0;
   uint32_t times_raised = 1; ///< raised again while still open
+  /// Who should act on it (a recommended action's audiences); empty: all.
+  std::string audience;
+  /// How it went, as reported by whoever acted ("done: road closed at
+  /// 22:55"); reporting closes the alert.
+  std::string outcome;
+  std::string outcome_by;
+  twin::time_ms outcome_at = 0;
 };
 
 template <class Inspector>
@@ -48,7 +55,7 @@ typename Inspector::result_type inspect(Inspector& f, alert& x) {
   return f(caf::meta::type_name("alert"), x.id, x.rule, x.anchor,
            x.whole_city, x.kind, x.level, x.text, x.why, x.status,
            x.raised_at, x.cleared_at, x.acknowledged_by, x.acknowledged_at,
-           x.times_raised);
+           x.times_raised, x.audience, x.outcome, x.outcome_by, x.outcome_at);
 }
 
 /// Most alerts kept; the oldest closed ones go first.
@@ -66,6 +73,13 @@ public:
   caf::expected<alert> acknowledge(uint64_t id, const std::string& by,
                                    twin::time_ms when);
 
+  /// Records how acting on an alert went and closes it. errc::
+  /// unknown_entity for an unknown id, errc::out_of_range if an outcome
+  /// was reported already.
+  caf::expected<alert> report_outcome(uint64_t id, const std::string& by,
+                                      const std::string& outcome,
+                                      twin::time_ms when);
+
   /// Every alert not closed, newest first, then the newest closed ones
   /// up to `limit` in all.
   std::vector<alert> list(size_t limit) const;
@@ -74,6 +88,7 @@ public:
 
 private:
   alert* open_for(const alert_change& change);
+  alert* find(uint64_t id);
   void trim();
 
   uint64_t next_id_ = 1;

@@ -39,6 +39,9 @@ struct alert_change {
   std::string why;
   twin::time_ms time = 0;
   bool raised = true; ///< raised (true) or cleared
+  /// Who should act on it, comma-separated ("police,ambulance"); empty for
+  /// a rule's alerts, which go to whoever watches.
+  std::string audience;
 };
 
 /// A recommended action for people, issued or withdrawn.
@@ -90,7 +93,8 @@ typename Inspector::result_type inspect(Inspector& f, firing& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, alert_change& x) {
   return f(caf::meta::type_name("alert_change"), x.rule, x.anchor,
-           x.whole_city, x.kind, x.level, x.text, x.why, x.time, x.raised);
+           x.whole_city, x.kind, x.level, x.text, x.why, x.time, x.raised,
+           x.audience);
 }
 
 template <class Inspector>

@@ -173,3 +173,34 @@ TEST_CASE("alert: beyond max_kept_alerts closed ones go first",
   CHECK(twin::describe(gone.error()) == "unknown_entity: no alert 1");
   CHECK(book.acknowledge(3, "op", 70));
 }
+
+TEST_CASE("alert: an outcome closes it, once, and keeps who acted",
+          "[twin][rules]") {
+  rules::alert_book book;
+  auto x = change(1, true, 100, "whatif:run-1:0");
+  x.audience = "police,ambulance";
+  auto id = book.apply(x)->id;
+  CHECK(book.list(1)[0].audience == "police,ambulance");
+  REQUIRE(book.acknowledge(id, "emergency:fire-1", 110));
+  auto done = book.report_outcome(id, "emergency:police-2",
+                                  "done: road closed at 22:55", 120);
+  REQUIRE(done);
+  CHECK(done->status == alert_status::closed);
+  CHECK(done->outcome == "done: road closed at 22:55");
+  CHECK(done->outcome_by == "emergency:police-2");
+  CHECK(done->outcome_at == 120);
+  CHECK(done->acknowledged_by == "emergency:fire-1"); // the first to see it
+  CHECK(done->cleared_at == 120);
+  CHECK(book.num_open() == 0);
+  auto twice = book.report_outcome(id, "emergency:police-2", "not_done", 130);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error() == twin::errc::out_of_range);
+  CHECK(book.list(1)[0].outcome == "done: road closed at 22:55");
+  // Reported without an acknowledgement: the reporter saw it.
+  auto other = book.apply(change(2, true, 200, "whatif:run-1:1"))->id;
+  auto direct = book.report_outcome(other, "operator:o", "not_needed", 210);
+  REQUIRE(direct);
+  CHECK(direct->acknowledged_by == "operator:o");
+  CHECK(direct->acknowledged_at == 210);
+  CHECK_FALSE(book.report_outcome(other + 10, "operator:o", "done", 220));
+}
