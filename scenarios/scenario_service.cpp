@@ -34,7 +34,7 @@ using nlohmann::json;
 constexpr auto fork_timeout = std::chrono::seconds(60);
 
 // Congested roads listed in a report (the run file has all of them).
-constexpr size_t max_listed_congestion = 50;
+constexpr size_t max_listed_congestion = 2000;
 
 bool finished(const scenario_report& r) {
   return r.status == "done" || r.status == "failed";

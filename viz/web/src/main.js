@@ -6,6 +6,8 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { connect } from './stream.js';
 import { Model } from './model.js';
+import { escape } from './html.js';
+import { WhatIfPanel } from './whatif.js';
 
 const model = new Model();
 const $ = (id) => document.getElementById(id);
@@ -170,7 +172,6 @@ function fmt(v) {
 }
 
 const SEVERITY = { critical: 'high', warning: 'medium', info: 'low' };
-const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const shortName = (urn) => urn.startsWith('city:') ? 'whole city' : urn.split(':').slice(2, 4).join(':');
 
 function renderAlerts() {
@@ -228,6 +229,18 @@ async function acknowledge(id) {
 }
 pollOperations();
 setInterval(pollOperations, 1000);
+
+// What-if runs of the server (whatif.js), with their congested roads
+// drawn over the live view's own geometry.
+const whatIf = new WhatIfPanel({
+  map,
+  tokenQuery,
+  latlngsOf(urn) {
+    const e = model.entities.get(urn);
+    return e && e.kind === 'road_segment' && e.latlngs ? e.latlngs : null;
+  },
+  onResize() { map.invalidateSize(); },
+});
 
 // Layer switches.
 for (const l of LAYERS) {
@@ -287,6 +300,7 @@ connect({
     $('fig-entities').textContent = model.entities.size.toLocaleString();
     for (const l of LAYERS) $(`n-${l.name}`).textContent = [...model.entities.values()].filter((e) => l.kinds.includes(e.kind)).length;
     for (const e of model.entities.values()) draw(e);
+    whatIf.layer.redraw();
     if (!fitted) {
       const [[w, s], [e, n]] = layout.bounds;
       map.fitBounds([[s, w], [n, e]], { padding: [20, 20] });
@@ -326,6 +340,8 @@ window.citytwin = {
     return { x: r.left + p.x, y: r.top + p.y };
   },
   colorOf(urn) { return model.entities.get(urn).color; },
+  // The what-if panel's choice and how many run roads it drew.
+  whatIf() { return whatIf.inspect(); },
   select(urn) { select(model.entities.get(urn) || null); },
   // Points in the details plot, and the span of its time axis in seconds.
   plotPoints() { return plot ? plot.data[0].length : 0; },
