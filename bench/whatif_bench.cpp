@@ -4,6 +4,7 @@
 #include "actors/system_config.hpp"
 #include "scenarios/scenario_setup.hpp"
 #include "scenarios/scenario_workers.hpp"
+#include "scenarios/concert_check.hpp"
 #include "scenarios/sumo_check.hpp"
 #include "twin/city_generator.hpp"
 #include "twin/error.hpp"
@@ -61,6 +62,49 @@ void sumo_rows(const std::string& name, std::vector<row>& rows) {
      fmt("%.3f s vs %.3f s = 1/%.1f", r->ours_cpu_s, r->sumo_cpu_s,
          r->ours_cpu_s > 0 ? r->sumo_cpu_s / r->ours_cpu_s : 0)
        + fmt(" (simulation alone %.3f s)", r->ours_sim_cpu_s)});
+}
+
+/// The concert egress of notes/simulation.md §6.3 on the same trips in
+/// both models, rerouting every 120 s.
+void concert_rows(std::vector<row>& rows) {
+  scenarios::concert_check_options opts;
+  const std::string name = "concert egress (Berlin-Adlershof), rerouting "
+                           "every 120 s";
+  if (!scenarios::concert_check_available(opts)) {
+    rows.push_back({section, name + " vs SUMO meso+jc", "-",
+                    "not run: sumo / sumo-tools not installed"});
+    return;
+  }
+  auto r = scenarios::check_concert_egress(opts);
+  if (!r) {
+    rows.push_back({section, name + " vs SUMO meso+jc", "-",
+                    "failed: " + twin::describe(r.error())});
+    return;
+  }
+  auto pct = [](double a, double b) { return b > 0 ? (a / b - 1) * 100 : 0; };
+  rows.push_back(
+    {section, name + ": event-trip mean duration vs SUMO meso+jc+rerouting",
+     "within +/-20 %",
+     fmt("%.1f s vs %.1f s (%+.1f %%)", r->ours_event.mean_s,
+         r->sumo_event.mean_s, pct(r->ours_event.mean_s, r->sumo_event.mean_s))
+       + fmt("; background %.1f s vs %.1f s; ", r->ours_background.mean_s,
+             r->sumo_background.mean_s)
+       + fmt("%.0f event + %.0f background trips, the same in both (%.0f of "
+             "the generated dropped: no SUMO route)",
+             double(r->event_loaded), double(r->background_loaded),
+             double(r->dropped_sumo))});
+  rows.push_back(
+    {section, name + ": completed trips vs SUMO meso+jc+rerouting",
+     "within 5 %",
+     fmt("event %.0f vs %.0f, ", double(r->ours_event.done),
+         double(r->sumo_event.done))
+       + fmt("background %.0f vs %.0f (%.0f teleports in ours)",
+             double(r->ours_background.done),
+             double(r->sumo_background.done), double(r->ours_teleports))});
+  rows.push_back(
+    {section, name + ": CPU time vs SUMO meso+jc+rerouting", "<= 1/10",
+     fmt("%.2f s vs %.2f s = 1/%.1f", r->ours_cpu_s, r->sumo_cpu_s,
+         r->ours_cpu_s > 0 ? r->sumo_cpu_s / r->ours_cpu_s : 0)});
 }
 
 /// A 3-hour event on a generated city: background plus one big event,
@@ -161,6 +205,7 @@ std::vector<row> run_whatif_benchmarks() {
   std::vector<row> rows;
   sumo_rows("acosta", rows);
   sumo_rows("joined", rows);
+  concert_rows(rows);
   big_event_row(rows);
   return rows;
 }

@@ -8,6 +8,7 @@
 #include "scenarios/scenario_file/scenario_reader.hpp"
 #include "scenarios/scenario_setup.hpp"
 #include "scenarios/scenario_workers.hpp"
+#include "scenarios/concert_check.hpp"
 #include "scenarios/sumo_check.hpp"
 #include "twin/city_file.hpp"
 #include "twin/error.hpp"
@@ -220,7 +221,58 @@ int run(const run_options& opts) {
   return 0;
 }
 
+int concert_check(const concert_check_options& opts) {
+  auto r = check_concert_egress(opts);
+  if (!r) {
+    std::cerr << "scenario sumo-check concert: " << twin::describe(r.error())
+              << '\n';
+    return 1;
+  }
+  auto pct = [](double ours, double ref) {
+    return ref > 0 ? (ours / ref - 1) * 100 : 0.0;
+  };
+  std::printf("concert egress (Berlin-Adlershof): %llu background and %llu "
+              "event trips, rerouting every %.0f s, until %.0f s\n",
+              (unsigned long long)r->background_loaded,
+              (unsigned long long)r->event_loaded, opts.reroute_period_s,
+              opts.end_s);
+  auto row = [&](const char* what, const concert_group& ours,
+                 const concert_group& sumo) {
+    std::printf("  %-11s completed citytwin %llu  sumo %llu   mean duration "
+                "citytwin %.1f s  sumo %.1f s  (%+.1f %%)\n",
+                what, (unsigned long long)ours.done,
+                (unsigned long long)sumo.done, ours.mean_s, sumo.mean_s,
+                pct(ours.mean_s, sumo.mean_s));
+  };
+  std::printf("  %llu trips generated; dropped %llu without a SUMO route "
+              "(duarouter), %llu without one in ours\n",
+              (unsigned long long)r->generated,
+              (unsigned long long)r->dropped_sumo,
+              (unsigned long long)r->dropped_ours);
+  row("event", r->ours_event, r->sumo_event);
+  row("background", r->ours_background, r->sumo_background);
+  std::printf("  event trips both completed: %llu, mean citytwin %.1f s  "
+              "sumo %.1f s  (%+.1f %%)\n",
+              (unsigned long long)r->common_event, r->ours_common_mean_s,
+              r->sumo_common_mean_s,
+              pct(r->ours_common_mean_s, r->sumo_common_mean_s));
+  std::printf("  unroutable (ours) %llu, teleports (ours) %llu; CPU citytwin "
+              "%.2f s  sumo %.2f s\n",
+              (unsigned long long)r->ours_unroutable,
+              (unsigned long long)r->ours_teleports, r->ours_cpu_s,
+              r->sumo_cpu_s);
+  return 0;
+}
+
 int sumo_check(const sumo_check_options& opts) {
+  if (opts.scenario == "concert") {
+    concert_check_options c;
+    c.saturation_veh_h_lane = opts.saturation_veh_h_lane;
+    c.work_dir = opts.work_dir;
+    c.background_trips = opts.concert_background_trips;
+    c.event_trips = opts.concert_event_trips;
+    return concert_check(c);
+  }
   auto r = check_against_sumo(opts);
   if (!r) {
     std::cerr << "scenario sumo-check: " << twin::describe(r.error()) << '\n';
@@ -385,10 +437,25 @@ void add_scenario_command(CLI::App& app) {
   });
   auto check = std::make_shared<sumo_check_options>();
   auto* check_cmd = cmd->add_subcommand(
-    "sumo-check", "run SUMO's Bologna acosta or joined scenario through the "
-                  "dynamic model and through sumo --mesosim "
-                  "--meso-junction-control; compare");
-  check_cmd->add_option("scenario", check->scenario, "acosta or joined")
+    "sumo-check", "run SUMO's Bologna acosta or joined scenario, or the "
+                  "concert egress of notes/simulation.md 6.3 (with rerouting "
+                  "every 120 s), through the dynamic model and through sumo "
+                  "--mesosim --meso-junction-control; compare");
+  check_cmd->add_option("scenario", check->scenario,
+                        "acosta, joined or concert")
+    ->check(CLI::IsMember({"acosta", "joined", "concert"}))
+    ->capture_default_str();
+  check_cmd->add_option("--keep", check->work_dir,
+                        "concert: keep the route file, SUMO's tripinfo.xml "
+                        "and ours (citytwin.trips.csv) in this folder");
+  check_cmd->add_option("--background-trips",
+                        check->concert_background_trips,
+                        "concert: background trips generated")
+    ->check(CLI::Range(0u, 1'000'000u))
+    ->capture_default_str();
+  check_cmd->add_option("--event-trips", check->concert_event_trips,
+                        "concert: event trips generated")
+    ->check(CLI::Range(0u, 1'000'000u))
     ->capture_default_str();
   check_cmd->add_option("--saturation", check->saturation_veh_h_lane,
                         "discharge of a lane, veh/h")

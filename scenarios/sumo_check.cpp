@@ -1,6 +1,8 @@
 // scenarios/sumo_check.cpp
 #include "scenarios/sumo_check.hpp"
 
+#include "scenarios/sumo_process.hpp"
+
 #include "scenarios/dynamic/queue_model.hpp"
 #include "scenarios/dynamic/run_serial.hpp"
 #include "scenarios/dynamic/sumo_bridge.hpp"
@@ -8,19 +10,11 @@
 #include "twin/import/sumo_network.hpp"
 #include "twin/import/sumo_routes.hpp"
 #include "twin/import/sumo_tl_programs.hpp"
-#include "twin/import/xml_reader.hpp"
 
-#include <charconv>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace citytwin::scenarios {
 
@@ -46,74 +40,7 @@ files files_of(const sumo_check_options& opts) {
 }
 
 double cpu_s(const rusage& r) {
-  return r.ru_utime.tv_sec + r.ru_utime.tv_usec / 1e6 + r.ru_stime.tv_sec
-         + r.ru_stime.tv_usec / 1e6;
-}
-
-/// Runs SUMO meso with junction control; its CPU time from wait4.
-caf::expected<double> run_sumo(const sumo_check_options& opts,
-                               const files& f, const std::string& tripinfo) {
-  std::vector<std::string> args{
-    opts.sumo_binary, "-n", f.net, "-r", f.routes, "-a",
-    f.vtypes + "," + f.stops + "," + f.busses + "," + f.tls,
-    "--no-step-log", "--mesosim", "--meso-junction-control",
-    "--tripinfo-output", tripinfo, "--no-warnings", "--log",
-    tripinfo + ".log"};
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  // SUMO wants SUMO_HOME for XML validation; pass it without changing ours.
-  std::vector<std::string> env_store{"SUMO_HOME=/usr/share/sumo"};
-  for (char** e = environ; *e; ++e)
-    if (std::string_view{*e}.substr(0, 10) != "SUMO_HOME=")
-      env_store.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_store)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
-                                   O_WRONLY, 0);
-  pid_t pid = 0;
-  auto rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(),
-                        envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
-    return caf::make_error(twin::errc::io_failure,
-                           "cannot start " + opts.sumo_binary);
-  int status = 0;
-  rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status)
-      || WEXITSTATUS(status) != 0)
-    return caf::make_error(twin::errc::io_failure,
-                           "sumo failed; see " + tripinfo + ".log");
-  return cpu_s(usage);
-}
-
-/// Completed vehicles and their mean duration from a tripinfo file.
-caf::error read_tripinfo(const std::string& path, uint64_t& done,
-                         double& mean_s) {
-  std::ifstream in{path};
-  if (!in)
-    return caf::make_error(twin::errc::io_failure, "cannot open " + path);
-  double sum = 0;
-  done = 0;
-  twin::import::xml_callbacks cb;
-  cb.on_start = [&](const twin::import::xml_element& e) {
-    if (e.name() != "tripinfo")
-      return;
-    auto d = e.attribute_or("duration", "0");
-    double value = 0;
-    std::from_chars(d.data(), d.data() + d.size(), value);
-    sum += value;
-    ++done;
-  };
-  if (auto err = twin::import::read_xml(in, path, cb))
-    return err;
-  mean_s = done > 0 ? sum / done : 0;
-  return caf::none;
+  return cpu_seconds_of(r);
 }
 
 } // namespace
@@ -184,11 +111,22 @@ check_against_sumo(const sumo_check_options& opts) {
              / ("citytwin-sumo-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   auto tripinfo = (dir / "tripinfo.xml").string();
-  auto cpu = run_sumo(opts, f, tripinfo);
+  auto cpu = run_sumo(
+    opts.sumo_binary,
+    {"-n", f.net, "-r", f.routes, "-a",
+     f.vtypes + "," + f.stops + "," + f.busses + "," + f.tls, "--no-step-log",
+     "--mesosim", "--meso-junction-control", "--tripinfo-output", tripinfo,
+     "--no-warnings", "--log", tripinfo + ".log"},
+    tripinfo + ".log");
   caf::error err;
   if (cpu) {
     result.sumo_cpu_s = *cpu;
-    err = read_tripinfo(tripinfo, result.sumo_done, result.sumo_mean_s);
+    double sum = 0;
+    err = read_tripinfo(tripinfo, [&](std::string_view, double duration) {
+      sum += duration;
+      ++result.sumo_done;
+    });
+    result.sumo_mean_s = result.sumo_done > 0 ? sum / result.sumo_done : 0;
   } else {
     err = std::move(cpu.error());
   }

@@ -23,6 +23,10 @@ struct sumo_check_options {
   double saturation_veh_h_lane = 2600; ///< see sumo_check.cpp
   uint32_t partitions = 1;
   bool run_sumo = true;
+  /// Only for the concert check (`scenario sumo-check concert --keep`).
+  std::string work_dir;
+  uint32_t concert_background_trips = 1849;
+  uint32_t concert_event_trips = 4500;
 };
 
 struct sumo_check_result {
