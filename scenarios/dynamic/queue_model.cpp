@@ -478,9 +478,11 @@ void queue_model::apply_edits() {
   while (next_edit_ < edits_.size() && edits_[next_edit_].at_s <= now_) {
     const auto& e = edits_[next_edit_++];
     auto l = e.link;
-    if (closed_[l] != static_cast<uint8_t>(e.closed))
-      trees_due_ = true; // drivers learn of a closure and detour
-    closed_[l] = e.closed;
+    if (e.closed) {
+      if (closed_[l] != static_cast<uint8_t>(*e.closed))
+        trees_due_ = true; // drivers learn of a closure and detour
+      closed_[l] = *e.closed;
+    }
     if (e.discharge_veh_s >= 0)
       discharge_[l] = e.discharge_veh_s;
     if (e.storage_veh >= 0)

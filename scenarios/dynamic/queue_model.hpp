@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace citytwin::scenarios::dynamic {
@@ -16,7 +17,9 @@ namespace citytwin::scenarios::dynamic {
 struct network_edit {
   double at_s = 0;
   uint32_t link = none;
-  bool closed = false;
+  /// Closes (true) or reopens (false) the link; empty: unchanged, so a
+  /// signal or lane edit during a closure leaves the road closed.
+  std::optional<bool> closed;
   float discharge_veh_s = -1; ///< < 0: unchanged
   float storage_veh = -1;     ///< < 0: unchanged
   uint32_t gate = none - 1;   ///< none - 1: unchanged; none: ungated

@@ -75,7 +75,7 @@ struct small_event_run {
   run_summary summary;
   std::vector<recommended_action> actions;
 
-  small_event_run() {
+  explicit small_event_run(const std::string& extra = {}) {
     std::istringstream in{R"(version: 1
 name: small-event
 city: demo
@@ -94,7 +94,7 @@ events:
     parking:
       - {name: P1, intersection: 300, spaces: 600, exit_capacity_veh_h: 300}
       - {name: P2, intersection: 310, spaces: 600, exit_capacity_veh_h: 300}
-)"};
+)" + extra};
     auto parsed = read_scenario(in, "small.yaml", city);
     REQUIRE(parsed);
     spec = std::move(*parsed);
@@ -130,6 +130,30 @@ TEST_CASE("a run file reads back what the run wrote",
   auto refused = read_run_file(junk);
   REQUIRE_FALSE(refused);
   CHECK(refused.error() == twin::errc::corrupt_file);
+}
+
+TEST_CASE("the access route never loops and never takes a closed road",
+          "[scenarios][scenario_run]") {
+  auto access_of = [](const small_event_run& run) {
+    for (const auto& a : run.actions)
+      if (a.kind == "keep_access_free")
+        return a.segments;
+    FAIL("no keep_access_free action");
+    return std::vector<uint32_t>{};
+  };
+  small_event_run open;
+  auto route = access_of(open);
+  REQUIRE(route.size() >= 2);
+  // Close the road the route enters the venue by, for the whole evening.
+  auto last = route.back();
+  small_event_run closed{"closures:\n  - {segment: " + std::to_string(last)
+                         + ", window: {from: \"21:00\", to: \"23:59\"}}\n"};
+  auto detour = access_of(closed);
+  REQUIRE_FALSE(detour.empty());
+  CHECK(std::find(detour.begin(), detour.end(), last) == detour.end());
+  auto sorted = detour;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
 }
 
 TEST_CASE("an evening event gets an access route and egress lighting",
@@ -196,8 +220,8 @@ TEST_CASE("applied actions change the network in their windows",
   CHECK(setup.net.green_share(edits[0].gate)
         == Approx(std::min(0.9, before + 15.0 / 90)));
   CHECK(edits[1].gate == setup.net.gate[link]); // restored at 1200
-  CHECK(edits[2].closed);
-  CHECK_FALSE(edits[3].closed);
+  CHECK(edits[2].closed == true);
+  CHECK(edits[3].closed == false);
   // Closed for the first hour: nobody uses segment 0 then.
   auto result = dynamic::run_serial(*make_model(setup, edits));
   const auto& s = result.links;

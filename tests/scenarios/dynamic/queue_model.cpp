@@ -194,6 +194,36 @@ TEST_CASE("a closure makes vehicles detour and strands none",
     CHECK(r.links.flow_veh_h[k * r.links.num_links + 0] == 0);
 }
 
+TEST_CASE("a signal or lane edit during a closure keeps the road closed",
+          "[scenarios][dynamic]") {
+  auto net = grid(4, 900);
+  demand dem;
+  for (int i = 0; i < 50; ++i)
+    dem.add_routed(i * 3.0, {3, 0, 4});
+  queue_model model(net, dem, options(3600));
+  network_edit closed;
+  closed.at_s = 0;
+  closed.link = 0;
+  closed.closed = true;
+  model.add_edit(closed);
+  // More green and fewer lanes on the closed road, as applied actions
+  // and road works do: neither opens it.
+  network_edit gate;
+  gate.at_s = 10;
+  gate.link = 0;
+  gate.gate = net.add_fixed_gate(60, 0.5);
+  model.add_edit(gate);
+  network_edit lanes;
+  lanes.at_s = 20;
+  lanes.link = 0;
+  lanes.discharge_veh_s = 0.1f;
+  model.add_edit(lanes);
+  auto r = run_serial(model);
+  CHECK(r.counts.arrived == 50);
+  for (size_t k = 0; k < r.links.num_intervals(); ++k)
+    CHECK(r.links.flow_veh_h[k * r.links.num_links + 0] == 0);
+}
+
 TEST_CASE("trips without a path are counted as unroutable",
           "[scenarios][dynamic]") {
   // Two separate one-way links: no way from the first to the second.
