@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace citytwin::scenarios {
 
@@ -178,9 +179,28 @@ void reroute(const scenario_spec& spec, const scenario_setup& setup,
   }
 }
 
+/// Links closed at some moment of [from_s, to_s) by the scenario's edits
+/// (sorted by time).
+std::unordered_set<uint32_t> closed_during(const scenario_setup& setup,
+                                           double from_s, double to_s) {
+  std::unordered_set<uint32_t> result;
+  for (const auto& e : setup.edits) {
+    if (e.at_s >= to_s)
+      break;
+    if (!e.closed)
+      continue;
+    if (*e.closed)
+      result.insert(e.link); // closed before the end of the window ...
+    else if (e.at_s <= from_s)
+      result.erase(e.link); // ... unless reopened before it began
+  }
+  return result;
+}
+
 /// The least loaded way into each venue during its departure: the entering
 /// road with the smallest peak queue, followed upstream the same way for
-/// up to five roads. Emergency services need it free while crowds leave.
+/// up to five roads, never over a closed road or back to an intersection
+/// already on the way. Emergency services need it free while crowds leave.
 void keep_access_free(const scenario_spec& spec, const scenario_setup& setup,
                       const dyn::model_result& result, const twin::city& city,
                       std::vector<recommended_action>& out) {
@@ -200,13 +220,16 @@ void keep_access_free(const scenario_spec& spec, const scenario_setup& setup,
         q = std::max(q, s.queue_veh[k * s.num_links + l]);
       return q;
     };
-    auto best_entering = [&](uint32_t node, uint32_t avoid_from) {
+    auto window_end = std::min(spec.horizon_s, ev.departure->to_s + 3600);
+    auto closed = closed_during(setup, ev.departure->from_s, window_end);
+    std::unordered_set<uint32_t> on_the_way;
+    auto best_entering = [&](uint32_t node) {
       uint32_t best = dyn::none;
       float best_q = 0;
       for (auto i = net.in_begin[node]; i < net.in_begin[node + 1]; ++i) {
         auto l = net.in_links[i];
-        if (net.from[l] == avoid_from)
-          continue; // no U-turns back along the route
+        if (on_the_way.count(net.from[l]) || closed.count(l))
+          continue; // no loops, and a closed road is no access
         auto q = peak(l);
         if (best == dyn::none || q < best_q) {
           best = l;
@@ -219,20 +242,20 @@ void keep_access_free(const scenario_spec& spec, const scenario_setup& setup,
     a.kind = "keep_access_free";
     a.intersection = ev.venue;
     a.from_s = ev.departure->from_s;
-    a.to_s = std::min(spec.horizon_s, ev.departure->to_s + 3600);
+    a.to_s = window_end;
     a.priority = 1;
     a.audiences = {audience::police, audience::fire, audience::ambulance};
     auto node = node_of.at(ev.venue);
-    uint32_t previous = dyn::none;
+    on_the_way.insert(node);
     float worst = 0;
     for (int hop = 0; hop < 5; ++hop) {
-      auto l = best_entering(node, previous);
+      auto l = best_entering(node);
       if (l == dyn::none)
         break;
       a.segments.insert(a.segments.begin(), net.segment[l]);
       worst = std::max(worst, peak(l));
-      previous = node;
       node = net.from[l];
+      on_the_way.insert(node);
     }
     if (a.segments.empty())
       continue;
