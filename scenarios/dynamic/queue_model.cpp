@@ -59,6 +59,7 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   waiting_head_.assign(num_links, 0);
   admit_.resize(num_links);
   tokens_.assign(num_links, 0);
+  token_time_s_.assign(num_links, 0);
   blocked_since_.assign(num_links, -1);
   closed_.assign(num_links, 0);
   discharge_ = net.discharge_veh_s;
@@ -263,8 +264,14 @@ void queue_model::serve_node(uint32_t node, partition& part) {
     busy = true;
     if (ready_s_[q.items[q.head]] > now_ || !net_.green_at(gate_[l], now_))
       continue;
+    // Accrued over the time since the last look (a step when vehicles
+    // queue, longer when the road was idle), never more than a step's
+    // worth or one vehicle: an idle road does not release a burst.
     auto per_step = discharge_[l] * static_cast<float>(opts_.step_s);
-    tokens_[l] = std::min(tokens_[l] + per_step, std::max(1.0f, per_step));
+    auto elapsed = static_cast<float>((now_ - token_time_s_[l]) / opts_.step_s);
+    token_time_s_[l] = now_;
+    tokens_[l] = std::min(tokens_[l] + per_step * std::max(1.0f, elapsed),
+                          std::max(1.0f, per_step));
     if (tokens_[l] < 1)
       continue;
     // Random priority weighted by discharge rate (MATSim's node rule):

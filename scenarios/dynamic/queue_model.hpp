@@ -126,6 +126,9 @@ private:
   std::vector<uint32_t> waiting_head_;
   std::vector<int32_t> admit_;
   std::vector<float> tokens_;
+  // When tokens_ last accrued: capacity accrues with time, also while
+  // nobody waits, so an idle road lets the next vehicle through at once.
+  std::vector<double> token_time_s_;
   std::vector<float> blocked_since_;
   std::vector<uint8_t> closed_;
   std::vector<float> discharge_, storage_;

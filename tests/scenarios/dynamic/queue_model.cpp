@@ -194,6 +194,38 @@ TEST_CASE("a closure makes vehicles detour and strands none",
     CHECK(r.links.flow_veh_h[k * r.links.num_links + 0] == 0);
 }
 
+TEST_CASE("a lone vehicle crosses idle roads at free-flow speed",
+          "[scenarios][dynamic]") {
+  // Ten links of 100 m at 10 m/s that let 900 veh/h out: a quarter of a
+  // vehicle per step. An idle road has its capacity ready; the vehicle
+  // must not wait for it to accrue at every link end (it did: 3 steps
+  // each, 30 % on top of the free-flow time).
+  auto net = chain(10, 100, 900);
+  demand dem;
+  std::vector<uint32_t> route;
+  for (uint32_t l = 0; l < 10; ++l)
+    route.push_back(l);
+  dem.add_routed(0, route);
+  dem.add_routed(500, route); // after the first has long left
+  queue_model model(net, dem, options(1200));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 2);
+  for (const auto& t : r.trips) {
+    CHECK(t.duration_s() >= 100);
+    CHECK(t.duration_s() <= 100 + 10); // at most a step per link
+  }
+  // Capacity still binds a queue: 20 vehicles at once need 80 s more.
+  demand crowd;
+  for (int i = 0; i < 20; ++i)
+    crowd.add_routed(0, route);
+  queue_model busy(net, crowd, options(1200));
+  auto b = run_serial(busy);
+  double last = 0;
+  for (const auto& t : b.trips)
+    last = std::max(last, t.arrived_s);
+  CHECK(last >= 100 + 19 * 4);
+}
+
 TEST_CASE("a signal or lane edit during a closure keeps the road closed",
           "[scenarios][dynamic]") {
   auto net = grid(4, 900);
