@@ -8,13 +8,13 @@
 // bad token is refused with its reason on the page.
 // Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
 // without chromium, mosquitto, playwright-core or a built page.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { skip } from '../../skip.mjs';
+import { createHarness } from './harness.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 // The demo city's rules: alerts and advice on the page come from them.
@@ -32,39 +32,12 @@ try {
   skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
 }
 
-const children = [];
-const tmp = mkdtempSync(join(tmpdir(), 'citytwin-viewer-'));
-let passed = 0;
-let failed = 0;
-function check(ok, what) {
-  if (ok) { passed++; console.log(`ok: ${what}`); } else { failed++; console.log(`FAIL: ${what}`); }
-}
-function cleanup() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
+const { tmp, check, start, run } = createHarness('viewer');
 
 function freePort() {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-function start(cmd, args, readyPattern, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd} not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const onData = (d) => {
-      out += d;
-      const m = out.match(readyPattern);
-      if (m) { clearTimeout(timer); resolve(m); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited ${code}:\n${out}`)); });
   });
 }
 
@@ -283,13 +256,4 @@ async function checkAcknowledge(browser, base, api) {
   await operator.close();
 }
 
-main().then(() => {
-  cleanup();
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}, (e) => {
-  cleanup();
-  console.log(`FAIL: ${e.stack || e}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+run(main);

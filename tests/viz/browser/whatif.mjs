@@ -14,12 +14,11 @@
 // the route get a message in the panel while the live view goes on.
 // Saves whatif.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
 // without chromium, playwright-core or a built page.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { skip } from '../../skip.mjs';
+import { createHarness } from './harness.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 const accessFile = join(dirname(cityFile), 'access', 'demo.yaml');
@@ -75,34 +74,7 @@ closures:
 const RUNS_DONE_WITHIN_MS = 90000;
 const SLIDER_STEP_S = 60; // viz/web/src/index.html
 
-const children = [];
-const tmp = mkdtempSync(join(tmpdir(), 'citytwin-whatif-'));
-let passed = 0;
-let failed = 0;
-function check(ok, what) {
-  if (ok) { passed++; console.log(`ok: ${what}`); } else { failed++; console.log(`FAIL: ${what}`); }
-}
-function cleanup() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
-
-function start(cmd, args, readyPattern, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd} not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const onData = (d) => {
-      out += d;
-      const m = out.match(readyPattern);
-      if (m) { clearTimeout(timer); resolve(m); }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited ${code}:\n${out}`)); });
-  });
-}
+const { tmp, check, start, run } = createHarness('whatif');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -330,13 +302,4 @@ async function main() {
   }
 }
 
-main().then(() => {
-  cleanup();
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
-}, (e) => {
-  cleanup();
-  console.log(`FAIL: ${e.stack || e}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+run(main);
