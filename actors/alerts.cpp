@@ -24,6 +24,19 @@ void alerts_state::announce(const rules::alert& a) {
     caf::anon_send(l, a);
 }
 
+void alerts_state::record_person(twin::audit_kind what, const std::string& by,
+                                 const rules::alert& a, twin::time_ms when,
+                                 std::string why) {
+  announce(a);
+  if (audit)
+    caf::anon_send(audit,
+                   twin::audit_entry{0, when, what, by,
+                                     "alert:" + std::to_string(a.id),
+                                     a.kind + " on "
+                                       + subject(city, a.anchor, a.whole_city),
+                                     std::move(why)});
+}
+
 void alerts_state::take(rules::outputs& x) {
   auto record = [this](twin::audit_entry e) {
     if (audit)
@@ -113,17 +126,8 @@ alerts(alerts_actor::stateful_pointer<alerts_state> self, std::string city,
       auto result = self->state.book.acknowledge(id, by, when);
       if (!result)
         return result.error();
-      self->state.announce(*result);
-      if (self->state.audit)
-        self->send(self->state.audit,
-                   twin::audit_entry{0, when,
-                                     twin::audit_kind::alert_acknowledged, by,
-                                     "alert:" + std::to_string(id),
-                                     result->kind + " on "
-                                       + subject(self->state.city,
-                                                 result->anchor,
-                                                 result->whole_city),
-                                     ""});
+      self->state.record_person(twin::audit_kind::alert_acknowledged, by,
+                                *result, when, "");
       return std::move(*result);
     },
     [self](outcome_atom, uint64_t id, std::string& by, std::string& outcome,
@@ -131,17 +135,8 @@ alerts(alerts_actor::stateful_pointer<alerts_state> self, std::string city,
       auto result = self->state.book.report_outcome(id, by, outcome, when);
       if (!result)
         return result.error();
-      self->state.announce(*result);
-      if (self->state.audit)
-        self->send(self->state.audit,
-                   twin::audit_entry{0, when,
-                                     twin::audit_kind::outcome_reported, by,
-                                     "alert:" + std::to_string(id),
-                                     result->kind + " on "
-                                       + subject(self->state.city,
-                                                 result->anchor,
-                                                 result->whole_city),
-                                     outcome});
+      self->state.record_person(twin::audit_kind::outcome_reported, by,
+                                *result, when, outcome);
       return std::move(*result);
     },
   };

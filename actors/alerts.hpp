@@ -30,6 +30,12 @@ struct alerts_state {
   /// Tells every listener about the alert's new state.
   void announce(const rules::alert& a);
 
+  /// Tells listeners about what a person did to an alert (acknowledged
+  /// it, reported an outcome) and records it in the audit log.
+  void record_person(twin::audit_kind what, const std::string& by,
+                     const rules::alert& a, twin::time_ms when,
+                     std::string why);
+
   /// Records what RULES produced; audit entries for each transition.
   void take(rules::outputs& x);
 
