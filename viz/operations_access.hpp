@@ -1,8 +1,11 @@
 // viz/operations_access.hpp
 #pragma once
 
+#include "viz/http_server.hpp"
+
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace citytwin::viz {
 
@@ -26,5 +29,18 @@ struct operations_decision {
 /// a server without access rules, where everybody may do everything.
 using operations_access
   = std::function<operations_decision(const std::string& token)>;
+
+/// The decision for a request to an operations route: `access` on its
+/// token, or everything for "anonymous" on a server without access rules.
+operations_decision decide(const operations_access& access,
+                           const http_request& req);
+
+/// The answer to a caller who may not use `path`: 401 without a token,
+/// 403 with one, naming the roles that may (`needs`).
+http_response refusal(const operations_decision& who, const std::string& path,
+                      std::string_view needs);
+
+/// The answer to a token that matches nothing or expired (401).
+http_response token_refused();
 
 } // namespace citytwin::viz

@@ -243,17 +243,11 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
     bool is_audit = req.path == "/api/audit";
     if (!is_rules && !is_alerts && !is_audit)
       return next(req, reply);
-    operations_decision who{false, false, true, true, true, "anonymous"};
-    if (access)
-      who = access(request_token(req));
+    auto who = decide(access, req);
     if (who.unknown_token)
-      return reply(problem(401, "Unauthorized", "token refused"));
+      return reply(token_refused());
     auto refuse = [&](std::string_view needs) {
-      auto status = who.authenticated ? 403 : 401;
-      reply(problem(status, status == 401 ? "Unauthorized" : "Forbidden",
-                    req.path + " needs a token with role "
-                      + std::string{needs}
-                      + ": Authorization: Bearer <token>"));
+      reply(refusal(who, req.path, needs));
     };
     if (is_audit) {
       if (req.method != "GET")

@@ -118,18 +118,11 @@ make_scenarios_api(caf::actor_system& sys,
                        == 0;
     if (!is_list && !is_one)
       return next(req, reply);
-    operations_decision who{false, false, true, true, true, "anonymous"};
-    who.may_plan = who.may_issue = true;
-    if (access)
-      who = access(request_token(req));
+    auto who = decide(access, req);
     if (who.unknown_token)
-      return reply(problem(401, "Unauthorized", "token refused"));
+      return reply(token_refused());
     auto refuse = [&](std::string_view needs) {
-      auto status = who.authenticated ? 403 : 401;
-      reply(problem(status, status == 401 ? "Unauthorized" : "Forbidden",
-                    req.path + " needs a token with role "
-                      + std::string{needs}
-                      + ": Authorization: Bearer <token>"));
+      reply(refusal(who, req.path, needs));
     };
     if (is_list && req.method == "POST") {
       if (!who.may_plan)

@@ -53,6 +53,15 @@ road_network grid(int w, float capacity_veh_h) {
   return net;
 }
 
+/// Closes `link` from the start.
+network_edit closing(uint32_t link) {
+  network_edit result;
+  result.at_s = 0;
+  result.link = link;
+  result.closed = true;
+  return result;
+}
+
 model_options options(double horizon, uint32_t parts = 1) {
   model_options o;
   o.horizon_s = horizon;
@@ -180,11 +189,7 @@ TEST_CASE("a closure makes vehicles detour and strands none",
   for (int i = 0; i < 50; ++i)
     dem.add_routed(i * 3.0, {3, 0, 4});
   queue_model model(net, dem, options(3600));
-  network_edit closed;
-  closed.at_s = 0;
-  closed.link = 0;
-  closed.closed = true;
-  model.add_edit(closed);
+  model.add_edit(closing(0));
   auto r = run_serial(model);
   CHECK(r.counts.arrived == 50);
   for (auto& t : r.trips)
@@ -233,11 +238,7 @@ TEST_CASE("a signal or lane edit during a closure keeps the road closed",
   for (int i = 0; i < 50; ++i)
     dem.add_routed(i * 3.0, {3, 0, 4});
   queue_model model(net, dem, options(3600));
-  network_edit closed;
-  closed.at_s = 0;
-  closed.link = 0;
-  closed.closed = true;
-  model.add_edit(closed);
+  model.add_edit(closing(0));
   // More green and fewer lanes on the closed road, as applied actions
   // and road works do: neither opens it.
   network_edit gate;
