@@ -170,7 +170,10 @@ router(router_actor::stateful_pointer<router_state> self,
       },
       [self](fork_atom, caf::ok_atom, uint64_t n) {
         auto i = self->state.forks.find(n);
-        if (i == self->state.forks.end())
+        // Only once every slot is filled: before that, entities still
+        // write into the buffer.
+        if (i == self->state.forks.end()
+            || i->second.buffer->pending.load(std::memory_order_acquire) != 0)
           return;
         auto pending = std::move(i->second);
         self->state.forks.erase(i);
