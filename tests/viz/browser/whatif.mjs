@@ -37,6 +37,8 @@ try {
 const PLANNER = 'demo-planner-secret';
 const VIEWER = 'demo-viewer-secret';
 const MONITOR = 'demo-monitor-secret';
+const OPERATOR = 'demo-operator-secret';
+const EMERGENCY = 'demo-emergency-secret';
 // Both runs cover the same hour of the same evening, so their congestion
 // compares at equal times. An hour of the demo city runs in about a
 // second.
@@ -124,7 +126,9 @@ function clockOf(start, t) {
 
 async function main() {
   const served = await start(citytwin, ['serve', cityFile, '--host', '127.0.0.1', '--port', '0', '--no-feed',
-    '--access', accessFile, '--api-port', '0', '--web-dir', webDir],
+    '--access', accessFile, '--api-port', '0', '--web-dir', webDir,
+    // Rules bring ALERTS, through which a run's actions are issued.
+    '--rules', join(dirname(cityFile), 'rules', 'demo.yaml')],
   /NGSI-LD API on http:\/\/127\.0\.0\.1:(\d+)[\s\S]*serving http:\/\/127\.0\.0\.1:(\d+)/, 30000);
   const base = `http://127.0.0.1:${served[2]}`;
   const status = (await getJson(`${base}/api/status`, MONITOR)).body;
@@ -294,6 +298,35 @@ async function main() {
       'a 404 from the route gets a short message');
     check(await drawnSegments(bare) === status.entities_by_kind.road_segment, 'and the live view draws as before');
     await bare.close();
+
+    // An operator issues the concert's actions; the emergency desk's page
+    // lists them with their audience from the server and closes one with
+    // how it went.
+    const issued = await fetch(`${base}/api/scenarios/${concert.id}/issue`,
+      { method: 'POST', headers: { Authorization: `Bearer ${OPERATOR}` } });
+    const issuedBody = await issued.json().catch(() => ({}));
+    check(issued.status === 200 && issuedBody.issued === concert.results.actions.length,
+      `an operator issues the concert's ${concert.results.actions.length} actions (${issued.status} ${JSON.stringify(issuedBody)})`);
+    const desk = await open(`?token=${EMERGENCY}`);
+    await desk.waitForSelector('#alerts button.outcome', { timeout: 5000 });
+    const forPolice = await desk.$$eval('#alerts li', (lis) => lis.filter((li) => /· for [^·]*\bpolice/.test(li.querySelector('span').textContent)).length);
+    const wantPolice = concert.results.actions.filter((a) => a.audiences.includes('police')).length;
+    const apiAlerts = (await getJson(`${base}/api/alerts`, EMERGENCY)).body.alerts;
+    check(forPolice === wantPolice, `the desk's page lists the ${wantPolice} actions for the police (${forPolice}; API: ${JSON.stringify(apiAlerts.map((x) => [x.rule, x.audience, x.status]))})`);
+    const target = await desk.getAttribute('#alerts button.outcome[data-outcome="done"]', 'data-id');
+    await desk.click(`#alerts button.outcome[data-outcome="done"][data-id="${target}"]`);
+    let outcome;
+    for (let i = 0; i < 50 && !outcome; i++) {
+      const alerts = (await getJson(`${base}/api/alerts`, EMERGENCY)).body;
+      outcome = (alerts.alerts.find((x) => String(x.id) === target) || {}).outcome;
+      if (!outcome) await sleep(100);
+    }
+    check(outcome === 'done', `the page's "done" closes action ${target} on the server (${outcome})`);
+    const shownOutcome = await desk.waitForFunction(
+      () => [...document.querySelectorAll('#alerts li')].some((li) => li.textContent.includes('outcome: done (emergency:demo-emergency)')),
+      null, { timeout: 5000 }).then(() => true, () => false);
+    check(shownOutcome, 'and the page shows the outcome and who reported it');
+    await desk.close();
 
     check(external.length === 0, `no requests leave citytwin (${external.join(', ')})`);
     check(errors.length === 0, `no page errors (${errors.join('; ')})`);

@@ -180,13 +180,19 @@ function renderAlerts() {
   $('fig-alerts').textContent = model.openAlerts;
   $('alerts').innerHTML = list.slice(0, 60).map((a) => `<li class="sev-${SEVERITY[a.severity] || 'medium'} st-${a.status}" data-urn="${escape(a.entity)}" title="${escape(a.why)}">`
     + `<b>${escape(a.text || a.kind)}</b><span>${escape(shortName(a.entity))} · ${escape(a.rule)} · ${a.status}`
-    + `${a.acknowledgedBy ? ` by ${escape(a.acknowledgedBy)}` : ''}</span>`
-    + `${a.status === 'raised' || a.status === 'cleared' ? `<button class="ack" data-id="${a.id}">acknowledge</button>` : ''}</li>`).join('')
+    + `${a.acknowledgedBy ? ` by ${escape(a.acknowledgedBy)}` : ''}`
+    + `${a.audience ? ` · for ${escape(a.audience.split(',').join(', '))}` : ''}`
+    + `${a.outcome ? ` · outcome: ${escape(a.outcome)} (${escape(a.outcomeBy)})` : ''}</span>`
+    + `${a.status === 'raised' || a.status === 'cleared' ? `<button class="ack" data-id="${a.id}">acknowledge</button>` : ''}`
+    // A recommended action (it names who should act) closes with how it went.
+    + `${a.audience && !a.outcome ? OUTCOMES.map(([o, label]) => `<button class="outcome" data-id="${a.id}" data-outcome="${o}">${label}</button>`).join('') : ''}</li>`).join('')
     || `<li class="note">${escape(operationsNote || 'No alerts.')}</li>`;
   for (const li of $('alerts').querySelectorAll('li[data-urn]'))
     li.onclick = () => { const e = model.entities.get(li.dataset.urn); if (!e) return; select(e); map.panTo(e.latlngs[0]); };
   for (const b of $('alerts').querySelectorAll('button.ack'))
     b.onclick = (ev) => { ev.stopPropagation(); acknowledge(b.dataset.id); };
+  for (const b of $('alerts').querySelectorAll('button.outcome'))
+    b.onclick = (ev) => { ev.stopPropagation(); reportOutcome(b.dataset.id, b.dataset.outcome); };
   $('actions').innerHTML = model.advice.map((a) => `<li title="${escape(a.why)}"><b>${escape(a.text || a.recommendation)}</b>`
     + `<span>${escape(a.recommendation)} for ${escape(a.audience)} · ${escape(shortName(a.entity))}`
     + `${a.entities.length ? ` · ${a.entities.length} entit${a.entities.length > 1 ? 'ies' : 'y'}: ${a.entities.slice(0, 6).map(shortName).map(escape).join(', ')}${a.entities.length > 6 ? ', ...' : ''}` : ''}`
@@ -216,6 +222,21 @@ async function pollOperations() {
   document.body.dataset.operations = 'polled';
   alertsDirty = true;
   schedule();
+}
+const OUTCOMES = [['done', 'done'], ['not_done', 'not done']];
+// Reports how acting on a recommended action went (the server closes it
+// and audits who said so); needs an operator, emergency or admin token.
+async function reportOutcome(id, outcome) {
+  const res = await fetch(`/api/alerts/${id}/outcome${tokenQuery}`, {
+    method: 'POST', body: JSON.stringify({ outcome }),
+  });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    $('notice').hidden = false;
+    $('notice').textContent = `Outcome not recorded: ${body.detail || `HTTP ${res.status}`}`;
+    setTimeout(() => { $('notice').hidden = true; }, 5000);
+  }
+  pollOperations();
 }
 async function acknowledge(id) {
   const res = await fetch(`/api/alerts/${id}/ack${tokenQuery}`, { method: 'POST' });
