@@ -4,6 +4,7 @@
 #include "bench/report.hpp"
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace citytwin::bench {
@@ -15,5 +16,12 @@ namespace citytwin::bench {
 /// applied during the forks against before them.
 std::vector<row> run_fork_benchmarks(size_t entities = 1'000'000,
                                      double rate = 100'000, int forks = 3);
+
+/// Two what-if runs of `scenario_file` submitted together to the scenario
+/// service of a twin of `city_file` that takes `rate` readings/s: how
+/// long they take and the readings/s applied meanwhile against before.
+std::vector<row> run_side_by_side_benchmark(const std::string& city_file,
+                                            const std::string& scenario_file,
+                                            double rate = 20'000);
 
 } // namespace citytwin::bench

@@ -852,6 +852,10 @@ int main(int argc, char** argv) {
   if (opts.wanted("fork")) {
     for (auto& r : bench::run_fork_benchmarks())
       out.add(std::move(r));
+    for (auto& r : bench::run_side_by_side_benchmark(
+           opts.demo_city, std::string{CITYTWIN_PROJECT_DATA}
+                             + "/scenarios/stadium_concert.yaml"))
+      out.add(std::move(r));
     out.notes.push_back(
       "Fork: a 1M-entity generated city (demo mix) on one worker per "
       "core; one pacing thread offers 100k readings/s straight to the "
@@ -862,7 +866,11 @@ int main(int argc, char** argv) {
       "every entity, 1 s apart; a fork's time runs from the request to "
       "the TWIN until its reply holds every copy. Readings are never "
       "dropped by a fork: they wait in the mailboxes behind the fork's "
-      "markers and are applied after it.");
+      "markers and are applied after it. Side by side: the demo city "
+      "served with the same pacing at 20k readings/s, two copies of "
+      "data/scenarios/stadium_concert.yaml submitted together to the "
+      "scenario service (2 partitions each, detached threads); timed from "
+      "the submissions until both reports say done.");
   }
 
   bench::write_report(opts.output, out.rows, out.notes);
