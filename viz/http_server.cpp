@@ -471,6 +471,10 @@ void http_server::set_max_message_size(size_t bytes) {
   impl_->server.set_max_message_size(bytes);
 }
 
+void http_server::set_max_http_body_size(size_t bytes) {
+  impl_->server.set_max_http_body_size(bytes);
+}
+
 void http_server::set_limits(size_t max_connections,
                              std::chrono::milliseconds backoff) {
   impl_->max_connections = max_connections;

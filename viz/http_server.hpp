@@ -157,6 +157,12 @@ public:
   /// 1009; call before `start`.
   void set_max_message_size(size_t bytes);
 
+  /// HTTP request bodies larger than this are refused before they are
+  /// read (WebSocket++ answers and closes; the failure is counted as a
+  /// protocol error); call before `start`. WebSocket++'s own default is
+  /// 32 MB.
+  void set_max_http_body_size(size_t bytes);
+
   /// At most `max_connections` open TCP connections (more are closed right
   /// after accept), and a pause of `backoff` after an accept fails for
   /// lack of descriptors; call before `start`.

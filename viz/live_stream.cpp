@@ -190,6 +190,7 @@ live_stream::live_stream(http_server& server, const twin::city& c,
   ws.on_protocol_error = [hub] { hub->protocol_error(); };
   server_.set_ws_handler(std::move(ws));
   server_.set_max_message_size(config_.stream.max_message_bytes);
+  server_.set_max_http_body_size(viewer_limits::max_http_body_bytes);
   server_.set_limits(config_.max_connections, config_.accept_backoff);
   server_.set_max_pending_requests(config_.max_pending_requests);
   auto flush = [hub, go_on, trimmed_at = uint64_t{0}]() mutable {

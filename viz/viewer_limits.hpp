@@ -60,6 +60,12 @@ constexpr std::chrono::milliseconds stall_timeout{30'000};
 /// (reason `oversized`).
 constexpr size_t max_message_bytes = 4096;
 
+/// Largest HTTP request body the viewer port reads. The largest any of
+/// its routes takes is a scenario file (1 MiB, POST /api/scenarios, which
+/// answers 413 itself up to this size); twice that bounds what one
+/// request may make the server hold.
+constexpr size_t max_http_body_bytes = size_t{2} << 20;
+
 /// After accept fails for lack of descriptors (EMFILE, ENFILE, ENOBUFS,
 /// ENOMEM), the port stops accepting for this long instead of retrying at
 /// once, which would spin a core while the descriptors stay exhausted

@@ -273,3 +273,26 @@ TEST_CASE("accept backs off instead of spinning when descriptors run out",
             .find("citytwin_viewer_refusals_total{reason=\"accept_backoff\"}")
         != std::string::npos);
 }
+
+TEST_CASE("request bodies beyond the viewer port's limit are refused unread",
+          "[security][viz]") {
+  test::served_twin served;
+  serve_twin_api(served);
+  auto port = served.server.port();
+  auto errors_before = counter(port, "protocol_errors");
+  // A body announced at twice the limit (WebSocket++ alone would read up
+  // to 32 MB): refused on its Content-Length, before a byte is read.
+  auto big = viz::viewer_limits::max_http_body_bytes * 2;
+  test::raw_socket s{port};
+  REQUIRE(s.ok());
+  REQUIRE(s.send_all("POST /api/scenarios HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Length: "
+                     + std::to_string(big) + "\r\n\r\n"
+                     + std::string(64 * 1024, '#')));
+  auto answer = test::read_response(s);
+  CHECK(answer.status != 200);
+  CHECK(answer.status != 202);
+  CHECK(counter(port, "protocol_errors") == errors_before + 1);
+  // The port goes on serving.
+  CHECK(test::http_fetch(port, "/api/status").status == 200);
+}
