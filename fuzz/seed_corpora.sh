@@ -57,6 +57,7 @@ done
 # section.
 seed city_file "$root"/data/aarhus.city
 seed access_config "$root"/data/access/*.yaml
+seed scenario_file "$root"/data/scenarios/*.yaml
 seed dataset "$root"/data/datasets/*.conf
 seed bindings "$root"/data/bindings/*.bindings
 # The zones of the dataset descriptions.
