@@ -1,21 +1,10 @@
 // viz/operations_access.cpp
 #include "viz/operations_access.hpp"
 
+#include "viz/api_reply.hpp"
 #include "viz/stream_filter.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace citytwin::viz {
-
-namespace {
-
-http_response problem(int status, const std::string& title,
-                      const std::string& detail) {
-  return {status, "application/json",
-          nlohmann::json{{"title", title}, {"detail", detail}}.dump()};
-}
-
-} // namespace
 
 operations_decision decide(const operations_access& access,
                            const http_request& req) {

@@ -1,6 +1,8 @@
 // viz/rules_api.cpp
 #include "viz/rules_api.hpp"
 
+#include "viz/api_reply.hpp"
+
 #include "actors/type_ids.hpp"
 #include "twin/civil_time.hpp"
 #include "twin/error.hpp"
@@ -63,15 +65,6 @@ caf::expected<std::string> parse_outcome(const std::string& body) {
 
 // Alerts and advice one answer lists at most.
 constexpr uint32_t max_listed_alerts = 1000;
-
-http_response answer(int status, const json& body) {
-  return {status, "application/json", body.dump()};
-}
-
-http_response problem(int status, const std::string& title,
-                      const std::string& detail) {
-  return answer(status, {{"title", title}, {"detail", detail}});
-}
 
 std::string subject(const std::string& city, twin::entity_id id,
                     bool whole_city) {
@@ -147,27 +140,6 @@ std::string param(const std::string& query, std::string_view name) {
 }
 
 // Runs `f(self)` in a short-lived actor that answers `reply` and quits.
-template <class F>
-void in_actor(caf::actor_system& sys, F f) {
-  sys.spawn([f](caf::event_based_actor* self) mutable { f(self); });
-}
-
-http_response failed(const caf::error& err) {
-  if (err == caf::sec::request_timeout)
-    return problem(503, "ServiceUnavailable", "the twin did not answer");
-  if (err.category() == caf::atom("twin")) {
-    switch (static_cast<twin::errc>(err.code())) {
-      case twin::errc::unknown_entity:
-        return problem(404, "ResourceNotFound", twin::describe(err));
-      case twin::errc::out_of_range:
-        return problem(409, "Conflict", twin::describe(err));
-      default:
-        break;
-    }
-  }
-  return problem(503, "ServiceUnavailable", twin::describe(err));
-}
-
 // Merges the status of every RULES actor, asked one after the other.
 struct status_merge {
   std::vector<actors::rules_actor> pending;
@@ -194,7 +166,7 @@ void ask_status(caf::event_based_actor* self,
                          {"time", iso(i->time)},
                          {"edge", i->then ? "then" : "otherwise"},
                          {"why", i->why}});
-    reply(answer(200, {{"rules", std::move(rules)},
+    reply(json_reply(200, {{"rules", std::move(rules)},
                        {"firingsTotal", report.num_firings},
                        {"recentFirings", std::move(firings)}}));
     self->quit();
@@ -223,7 +195,7 @@ void ask_status(caf::event_based_actor* self,
         ask_status(self, m, std::move(report), timeout, reply, city);
       },
       [=](const caf::error& err) {
-        reply(failed(err));
+        reply(failed_request(err));
         self->quit();
       });
 }
@@ -286,13 +258,13 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
               json entries = json::array();
               for (const auto& e : page.entries)
                 entries.push_back(to_json(e));
-              reply(answer(200, {{"entries", std::move(entries)},
+              reply(json_reply(200, {{"entries", std::move(entries)},
                                  {"appended", page.appended},
                                  {"dropped", page.dropped}}));
               self->quit();
             },
             [=](const caf::error& err) {
-              reply(failed(err));
+              reply(failed_request(err));
               self->quit();
             });
       });
@@ -336,13 +308,13 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
       auto by = who.who;
       auto done = [=](caf::event_based_actor* self) {
         return [=](const rules::alert& a) {
-          reply(answer(200, to_json(a, city)));
+          reply(json_reply(200, to_json(a, city)));
           self->quit();
         };
       };
       auto fail = [=](caf::event_based_actor* self) {
         return [=](const caf::error& err) {
-          reply(failed(err));
+          reply(failed_request(err));
           self->quit();
         };
       };
@@ -367,7 +339,7 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
         .then(
           [=](actors::alerts_report& report) {
             if (is_alerts) {
-              reply(answer(200, to_json(report, city)));
+              reply(json_reply(200, to_json(report, city)));
               self->quit();
               return;
             }
@@ -376,7 +348,7 @@ make_rules_api(caf::actor_system& sys, actors::audit_actor audit,
             ask_status(self, m, std::move(report), timeout, reply, city);
           },
           [=](const caf::error& err) {
-            reply(failed(err));
+            reply(failed_request(err));
             self->quit();
           });
     });

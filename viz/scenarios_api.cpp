@@ -1,6 +1,8 @@
 // viz/scenarios_api.cpp
 #include "viz/scenarios_api.hpp"
 
+#include "viz/api_reply.hpp"
+
 #include "actors/type_ids.hpp"
 #include "twin/error.hpp"
 #include "twin/civil_time.hpp"
@@ -23,18 +25,6 @@ constexpr std::string_view issue_suffix = "/issue";
 // The largest scenario accepted, checked before anything is parsed (the
 // reader's own limit, scenario_file/scenario_reader.hpp).
 constexpr size_t max_scenario_bytes = size_t{1} << 20;
-
-http_response answer(int status, const json& body) {
-  return {status, "application/json", body.dump()};
-}
-
-http_response problem(int status, const std::string& title,
-                      const std::string& detail, json extra = {}) {
-  json body{{"title", title}, {"detail", detail}};
-  if (extra.is_object())
-    body.update(extra);
-  return answer(status, body);
-}
 
 std::string iso(twin::time_ms t) {
   return t ? twin::format_iso_time(t) : std::string{};
@@ -65,41 +55,24 @@ json to_json(const actors::scenario_report& r, bool with_results) {
 }
 
 http_response failed(const caf::error& err) {
-  if (err.category() == caf::atom("twin")) {
-    switch (static_cast<twin::errc>(err.code())) {
-      case twin::errc::invalid_config: {
-        // "invalid_config: N problem(s) in scenario", then one problem per
-        // line, `scenario:line: key: message`.
-        auto text = twin::describe(err);
-        auto lines = twin::split(text, '\n');
-        std::string detail{lines.empty() ? text : lines.front()};
-        if (auto colon = detail.find(": "); colon != std::string::npos)
-          detail = detail.substr(colon + 2);
-        json problems = json::array();
-        for (size_t i = 1; i < lines.size(); ++i)
-          if (!lines[i].empty())
-            problems.push_back(std::string{lines[i]});
-        if (problems.empty())
-          problems.push_back(detail);
-        return problem(400, "BadRequestData", detail,
-                       {{"problems", problems}});
-      }
-      case twin::errc::unknown_entity:
-        return problem(404, "ResourceNotFound", twin::describe(err));
-      case twin::errc::out_of_range:
-        return problem(409, "Conflict", twin::describe(err));
-      case twin::errc::in_use:
-        return problem(503, "ServiceUnavailable", twin::describe(err));
-      default:
-        break;
-    }
+  if (err == twin::errc::invalid_config) {
+    // "invalid_config: N problem(s) in scenario", then one problem per
+    // line, `scenario:line: key: message`.
+    auto text = twin::describe(err);
+    auto lines = twin::split(text, '\n');
+    std::string detail{lines.empty() ? text : lines.front()};
+    if (auto colon = detail.find(": "); colon != std::string::npos)
+      detail = detail.substr(colon + 2);
+    json problems = json::array();
+    for (size_t i = 1; i < lines.size(); ++i)
+      if (!lines[i].empty())
+        problems.push_back(std::string{lines[i]});
+    if (problems.empty())
+      problems.push_back(detail);
+    return problem(400, "BadRequestData", detail,
+                   {{"problems", problems}});
   }
-  return problem(503, "ServiceUnavailable", twin::describe(err));
-}
-
-template <class F>
-void in_actor(caf::actor_system& sys, F f) {
-  sys.spawn([f](caf::event_based_actor* self) mutable { f(self); });
+  return failed_request(err, "the scenario service");
 }
 
 } // namespace
@@ -140,7 +113,7 @@ make_scenarios_api(caf::actor_system& sys,
         self->request(service, timeout, actors::start_atom_v, text, by)
           .then(
             [=](uint64_t id) {
-              reply(answer(202, {{"id", id},
+              reply(json_reply(202, {{"id", id},
                                  {"href", std::string{prefix} + "/"
                                             + std::to_string(id)}}));
               self->quit();
@@ -173,7 +146,7 @@ make_scenarios_api(caf::actor_system& sys,
         self->request(service, timeout, actors::issue_atom_v, id, by)
           .then(
             [=](uint32_t n) {
-              reply(answer(200, {{"issued", n},
+              reply(json_reply(200, {{"issued", n},
                                  {"alerts", "/api/alerts"}}));
               self->quit();
             },
@@ -206,7 +179,7 @@ make_scenarios_api(caf::actor_system& sys,
               self->request(service, timeout, actors::stats_atom_v)
                 .then(
                   [=](const actors::scenario_service_stats& s) mutable {
-                    reply(answer(
+                    reply(json_reply(
                       200, {{"runs", std::move(list)},
                             {"counters",
                              {{"submitted", s.submitted},
@@ -231,7 +204,7 @@ make_scenarios_api(caf::actor_system& sys,
       self->request(service, timeout, caf::get_atom_v, id)
         .then(
           [=](const actors::scenario_report& r) {
-            reply(answer(200, to_json(r, true)));
+            reply(json_reply(200, to_json(r, true)));
             self->quit();
           },
           [=](const caf::error& err) {

@@ -1,6 +1,8 @@
 // viz/twin_api.cpp
 #include "viz/twin_api.hpp"
 
+#include "viz/api_reply.hpp"
+
 #include "actors/type_ids.hpp"
 #include "twin/error.hpp"
 #include "viz/state_json.hpp"
@@ -16,15 +18,6 @@ namespace citytwin::viz {
 namespace {
 
 constexpr std::string_view entities_prefix = "/api/entities/";
-
-http_response json(int status, const nlohmann::json& body) {
-  return {status, "application/json", body.dump()};
-}
-
-http_response problem(int status, const std::string& title,
-                      const std::string& detail) {
-  return json(status, {{"title", title}, {"detail", detail}});
-}
 
 int status_of(const caf::error& err) {
   if (err.category() != caf::atom("twin"))
@@ -83,7 +76,7 @@ void ask_entity(caf::actor_system& sys, const actors::twin_actor& twin,
     self->request(twin, timeout, caf::get_atom_v, id)
       .then(
         [=](const twin::entity_state& state) {
-          reply(json(200, to_json(state, city)));
+          reply(json_reply(200, to_json(state, city)));
           self->quit();
         },
         [=](const caf::error& err) {
@@ -141,7 +134,7 @@ async_http_handler make_twin_api(caf::actor_system& sys,
       auto open_kinds = req.open_kinds;
       return ask_stats(*system, front, timeout, reply,
                        [open_kinds](const actors::twin_stats& stats) {
-                         return json(200, open_kinds
+                         return json_reply(200, open_kinds
                                             ? to_open_json(stats, *open_kinds)
                                             : to_json(stats));
                        });
