@@ -53,6 +53,15 @@ road_network grid(int w, float capacity_veh_h) {
   return net;
 }
 
+/// `n` trips 3 s apart planned along the bottom row of `grid`: link 3
+/// ((0,1) -> (0,0)), link 0 ((0,0) -> (1,0)), link 4 ((1,0) -> (2,0)).
+demand along_bottom_row(int n) {
+  demand result;
+  for (int i = 0; i < n; ++i)
+    result.add_routed(i * 3.0, {3, 0, 4});
+  return result;
+}
+
 /// Closes `link` from the start.
 network_edit closing(uint32_t link) {
   network_edit result;
@@ -183,11 +192,8 @@ TEST_CASE("results do not depend on the number of partitions",
 TEST_CASE("a closure makes vehicles detour and strands none",
           "[scenarios][dynamic]") {
   auto net = grid(4, 900);
-  // Planned along the bottom row: link 3 ((0,1) -> (0,0)), link 0
-  // ((0,0) -> (1,0)), link 4 ((1,0) -> (2,0)); link 0 is closed.
-  demand dem;
-  for (int i = 0; i < 50; ++i)
-    dem.add_routed(i * 3.0, {3, 0, 4});
+  // Planned along the bottom row; its link 0 is closed.
+  auto dem = along_bottom_row(50);
   queue_model model(net, dem, options(3600));
   model.add_edit(closing(0));
   auto r = run_serial(model);
@@ -234,9 +240,7 @@ TEST_CASE("a lone vehicle crosses idle roads at free-flow speed",
 TEST_CASE("a signal or lane edit during a closure keeps the road closed",
           "[scenarios][dynamic]") {
   auto net = grid(4, 900);
-  demand dem;
-  for (int i = 0; i < 50; ++i)
-    dem.add_routed(i * 3.0, {3, 0, 4});
+  auto dem = along_bottom_row(50);
   queue_model model(net, dem, options(3600));
   model.add_edit(closing(0));
   // More green and fewer lanes on the closed road, as applied actions
