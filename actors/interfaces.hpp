@@ -202,6 +202,11 @@ using scenario_service_actor = caf::typed_actor<
     // Issues a finished run's recommended actions, on behalf of someone,
     // as alerts for their audiences (police, fire, ...); how many.
     caf::replies_to<issue_atom, uint64_t, std::string>::with<uint32_t>,
+    // Runs a finished run's scenario again on the same fork, on behalf of
+    // someone, with some of its recommended actions in effect (by index;
+    // none named: every action that changes traffic); the new run's id.
+    caf::replies_to<apply_atom, uint64_t, std::vector<uint32_t>,
+                    std::string>::with<uint64_t>,
     // Internal: a run's new state (progress, fork, result).
     caf::reacts_to<scenario_report>,
     // Returns counters.

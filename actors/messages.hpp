@@ -234,6 +234,10 @@ struct scenario_report {
   /// (one rule id per action: `whatif:run-<id>:<n>`).
   std::vector<rules::alert_change> actions;
   uint32_t times_issued = 0;
+  /// A run of another run's scenario with some of its recommended actions
+  /// in effect: that run's id (0: none) and the actions applied, as text.
+  uint64_t applied_to = 0;
+  std::vector<std::string> applied;
 };
 
 template <class Inspector>
@@ -241,7 +245,8 @@ typename Inspector::result_type inspect(Inspector& f, scenario_report& x) {
   return f(caf::meta::type_name("scenario_report"), x.id, x.name, x.who,
            x.status, x.error, x.submitted, x.finished, x.simulated_s,
            x.horizon_s, x.forked_entities, x.fork_s, x.as_of, x.run_s,
-           x.run_file, x.results_json, x.actions, x.times_issued);
+           x.run_file, x.results_json, x.actions, x.times_issued,
+           x.applied_to, x.applied);
 }
 
 /// Counters of a SCENARIO SERVICE, for /metrics.

@@ -53,6 +53,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(citytwin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::twin_fork))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::scenario_report))
   CAF_ADD_TYPE_ID(citytwin, (std::vector<citytwin::actors::scenario_report>))
+  CAF_ADD_TYPE_ID(citytwin, (std::vector<uint32_t>))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::scenario_service_stats))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::scenario_service_actor))
 

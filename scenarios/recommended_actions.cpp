@@ -407,6 +407,11 @@ recommend_actions(const scenario_spec& spec, const scenario_setup& setup,
   return out;
 }
 
+bool changes_traffic(const recommended_action& action) {
+  return !action.segments.empty()
+         && (action.kind == "extend_green" || action.kind == "reroute");
+}
+
 std::vector<dyn::network_edit>
 action_edits(const std::vector<recommended_action>& actions,
              scenario_setup& setup) {

@@ -49,6 +49,11 @@ recommend_actions(const scenario_spec& spec, const scenario_setup& setup,
                   const dynamic::model_result& result,
                   const run_summary& summary, const twin::city& city);
 
+/// Whether `action_edits` can put the action into effect on the road
+/// (extend_green, reroute); the others advise people and change nothing
+/// the model simulates.
+bool changes_traffic(const recommended_action& action);
+
 /// The network edits that put the traffic-changing actions into effect
 /// during their windows, so a run can show what they do: `extend_green`
 /// gives its approach 15 s more green per cycle (at most 90 % of it),

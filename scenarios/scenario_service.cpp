@@ -18,8 +18,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <filesystem>
 #include <sstream>
 
@@ -40,6 +42,17 @@ bool finished(const scenario_report& r) {
   return r.status == "done" || r.status == "failed";
 }
 
+// What a run stands on, kept so it can run again with its recommended
+// actions in effect. The run's thread fills `live` (from the fork) before
+// its first report and `actions` before its final one; the service reads
+// them only once that final report has arrived (a message, so the writes
+// happen before), and nobody writes them after.
+struct run_basis {
+  std::shared_ptr<const scenario_spec> spec;
+  std::shared_ptr<const live_conditions> live;
+  std::vector<recommended_action> actions;
+};
+
 struct service_state {
   static inline const char* name = "scenario_service";
 
@@ -52,6 +65,7 @@ struct service_state {
   scenario_service_options opts;
   action_channel channel;
   std::vector<scenario_report> runs; // oldest first
+  std::map<uint64_t, std::shared_ptr<run_basis>> bases; // by run id
   actors::scenario_service_stats stats;
   uint64_t next_id = 1;
 
@@ -67,12 +81,25 @@ struct service_state {
     auto excess = runs.size() > opts.keep ? runs.size() - opts.keep : 0;
     for (auto i = runs.begin(); excess > 0 && i != runs.end();) {
       if (finished(*i)) {
+        bases.erase(i->id);
         i = runs.erase(i);
         --excess;
       } else {
         ++i;
       }
     }
+  }
+
+  // Refuses another run while the most at once are under way.
+  caf::error busy() {
+    if (stats.running < opts.max_running)
+      return {};
+    ++stats.refused_busy;
+    return caf::make_error(
+      twin::errc::in_use,
+      std::to_string(stats.running)
+        + " what-if runs are under way, the most this server runs at "
+          "once; try again when one has finished");
   }
 
   // Takes a report a run sent; counts the run's end once.
@@ -136,10 +163,15 @@ actions_as_alerts(uint64_t id, const scenario_spec& spec,
   return result;
 }
 
+// A run's actions in effect, as the report lists them.
+std::string describe_applied(const recommended_action& a) {
+  return a.kind + ": " + a.text;
+}
+
 json render_results(const scenario_spec& spec, const scenario_setup& setup,
                     const run_summary& sum,
                     const std::vector<recommended_action>& actions,
-                    const twin::city& city) {
+                    const scenario_report& report, const twin::city& city) {
   json groups = json::array();
   for (const auto& g : sum.groups)
     groups.push_back({{"name", g.name},
@@ -175,10 +207,15 @@ json render_results(const scenario_spec& spec, const scenario_setup& setup,
       who.push_back(to_string(x));
     for (auto s : a.segments)
       roads.push_back(urn_of_segment(s, city));
-    json one = {{"kind", a.kind},       {"text", a.text},
-                {"reason", a.reason},   {"priority", a.priority},
-                {"audiences", who},     {"fromS", a.from_s},
-                {"toS", a.to_s},        {"segments", roads}};
+    json one = {{"kind", a.kind},
+                {"text", a.text},
+                {"reason", a.reason},
+                {"priority", a.priority},
+                {"audiences", who},
+                {"fromS", a.from_s},
+                {"toS", a.to_s},
+                {"segments", roads},
+                {"changesTraffic", changes_traffic(a)}};
     if (a.intersection >= 0)
       one["intersection"] = twin::to_urn(
         {twin::entity_kind::intersection,
@@ -193,7 +230,16 @@ json render_results(const scenario_spec& spec, const scenario_setup& setup,
            {"measuredVehH", setup.background_fit->observed_veh_h},
            {"modelVehH", setup.background_fit->modelled_veh_h},
            {"rmseVehH", setup.background_fit->rmse_veh_h}};
+  double congested_minutes = 0;
+  for (const auto& c : sum.congestion)
+    congested_minutes += (c.to_s - c.from_s) / 60;
+  json applied = json::array();
+  for (const auto& text : report.applied)
+    applied.push_back(text);
   return {{"start", spec.start},
+          {"appliedTo", report.applied_to},
+          {"applied", applied},
+          {"congestedRoadMinutes", congested_minutes},
           {"notes", setup.notes},
           {"warnings", spec.warnings},
           {"counts",
@@ -213,9 +259,13 @@ json render_results(const scenario_spec& spec, const scenario_setup& setup,
 
 struct run_inputs {
   scenario_report report;
-  std::shared_ptr<const scenario_spec> spec;
+  std::shared_ptr<run_basis> basis;
   std::shared_ptr<const twin::city> city;
+  /// The fork to read the live conditions from; none when `basis` has
+  /// them already (a run again with actions applied).
   std::shared_ptr<const actors::twin_fork> fork;
+  /// Recommended actions of an earlier run to put into effect.
+  std::vector<recommended_action> apply;
   scenario_service_options opts;
   actors::scenario_service_actor service;
 };
@@ -226,23 +276,24 @@ void finish_run(run_inputs in, std::shared_ptr<const scenario_setup> setup,
                 dynamic::model_result result,
                 std::chrono::steady_clock::time_point started) {
   auto& r = in.report;
+  const auto& spec = *in.basis->spec;
   auto sum = summarize(setup->net, setup->trips, result);
-  auto actions = recommend_actions(*in.spec, *setup, result, sum, *in.city);
+  auto actions = recommend_actions(spec, *setup, result, sum, *in.city);
   if (!in.opts.runs_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(in.opts.runs_dir, ec);
     auto path = (std::filesystem::path{in.opts.runs_dir}
-                 / (std::to_string(r.id) + "-" + in.spec->name + ".run.h5"))
+                 / (std::to_string(r.id) + "-" + spec.name + ".run.h5"))
                   .string();
-    if (auto err = write_run_file(path, *in.spec, *setup, result, sum,
-                                  actions))
+    if (auto err = write_run_file(path, spec, *setup, result, sum, actions))
       r.error = "run file not written: " + twin::describe(err);
     else
       r.run_file = path;
   }
-  r.results_json = render_results(*in.spec, *setup, sum, actions, *in.city)
-                     .dump();
-  r.actions = actions_as_alerts(r.id, *in.spec, actions);
+  r.results_json
+    = render_results(spec, *setup, sum, actions, r, *in.city).dump();
+  r.actions = actions_as_alerts(r.id, spec, actions);
+  in.basis->actions = std::move(actions);
   r.simulated_s = result.simulated_s;
   r.status = "done";
   r.finished = twin::now_ms();
@@ -264,17 +315,32 @@ void launch(caf::actor_system& sys, run_inputs in) {
       caf::anon_send(in.service, in.report);
       self->quit();
     };
-    auto live = read_fork(*in.fork, *in.city);
-    if (!live)
-      return fail(live.error());
-    auto setup = make_setup(*in.spec, *in.city, in.opts.partitions, &*live);
+    if (in.fork) {
+      auto live = read_fork(*in.fork, *in.city);
+      if (!live)
+        return fail(live.error());
+      in.basis->live
+        = std::make_shared<const live_conditions>(std::move(*live));
+      in.fork.reset(); // the live conditions hold what runs need of it
+    }
+    auto setup = make_setup(*in.basis->spec, *in.city, in.opts.partitions,
+                            in.basis->live.get());
     if (!setup)
       return fail(setup.error());
+    // The same trips as the run the actions come from (same scenario, same
+    // fork, same seed); only the road changes.
+    auto applied = action_edits(in.apply, *setup);
+    if (!in.apply.empty())
+      setup->notes.push_back(
+        std::to_string(in.apply.size()) + " recommended action(s) of run "
+        + std::to_string(in.report.applied_to) + " in effect ("
+        + std::to_string(applied.size() / 2) + " put on the road)");
+    in.apply.clear();
     auto shared_setup
       = std::make_shared<const scenario_setup>(std::move(*setup));
-    in.fork.reset(); // the setup holds what the run needs of it
     run_hooks hooks;
-    hooks.progress_every_s = std::max(60.0, in.spec->horizon_s / 100);
+    hooks.progress_every_s
+      = std::max(60.0, in.basis->spec->horizon_s / 100);
     hooks.progress = [service = in.service, r = in.report](double t) mutable {
       r.simulated_s = t;
       caf::anon_send(service, r);
@@ -282,7 +348,7 @@ void launch(caf::actor_system& sys, run_inputs in) {
     hooks.done = [in, shared_setup, started](dynamic::model_result res) {
       finish_run(in, shared_setup, std::move(res), started);
     };
-    start_scenario_run(self->system(), make_model(*shared_setup),
+    start_scenario_run(self->system(), make_model(*shared_setup, applied),
                        std::move(hooks));
     self->quit();
   });
@@ -300,14 +366,8 @@ scenario_service(service_actor self, actors::twin_actor twin,
     [self](actors::start_atom, const std::string& text,
            const std::string& who) -> caf::result<uint64_t> {
       auto& st = self->state;
-      if (st.stats.running >= st.opts.max_running) {
-        ++st.stats.refused_busy;
-        return caf::make_error(
-          twin::errc::in_use,
-          std::to_string(st.stats.running)
-            + " what-if runs are under way, the most this server runs at "
-              "once; try again when one has finished");
-      }
+      if (auto err = st.busy())
+        return err;
       std::istringstream in{text};
       auto spec = read_scenario(in, "scenario", *st.city, false);
       if (!spec) {
@@ -342,11 +402,14 @@ scenario_service(service_actor self, actors::twin_actor twin,
             kept->forked_entities = fork.states.size();
             kept->as_of = fork.as_of;
             kept->status = "running";
+            auto basis = std::make_shared<run_basis>();
+            basis->spec = shared_spec;
+            self->state.bases[id] = basis;
             launch(self->system(),
-                   run_inputs{*kept, shared_spec, self->state.city,
+                   run_inputs{*kept, std::move(basis), self->state.city,
                               std::make_shared<const actors::twin_fork>(
                                 std::move(fork)),
-                              self->state.opts,
+                              {}, self->state.opts,
                               caf::actor_cast<actors::scenario_service_actor>(
                                 self)});
           },
@@ -409,6 +472,80 @@ scenario_service(service_actor self, actors::twin_actor twin,
       self->send(st.channel.alerts, std::move(out));
       ++r->times_issued;
       return n;
+    },
+    [self](actors::apply_atom, uint64_t id, std::vector<uint32_t> picked,
+           const std::string& who) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      auto* base = st.find(id);
+      auto basis = st.bases.find(id);
+      if (base == nullptr || basis == st.bases.end())
+        return caf::make_error(twin::errc::unknown_entity,
+                               "no what-if run " + std::to_string(id));
+      if (base->status != "done")
+        return caf::make_error(twin::errc::out_of_range,
+                               "what-if run " + std::to_string(id) + " is "
+                                 + base->status + ", not done");
+      const auto& actions = basis->second->actions;
+      auto name = "run " + std::to_string(id);
+      if (picked.empty())
+        for (uint32_t n = 0; n < actions.size(); ++n)
+          if (changes_traffic(actions[n]))
+            picked.push_back(n);
+      if (picked.empty())
+        return caf::make_error(
+          twin::errc::invalid_config,
+          "none of the " + std::to_string(actions.size())
+            + " recommended actions of " + name
+            + " changes traffic (extend_green, reroute): there is nothing "
+              "to run again");
+      // An action named twice is in effect once.
+      std::sort(picked.begin(), picked.end());
+      picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
+      std::vector<recommended_action> chosen;
+      for (auto n : picked) {
+        if (n >= actions.size())
+          return caf::make_error(twin::errc::invalid_config,
+                                 name + " has "
+                                   + std::to_string(actions.size())
+                                   + " recommended actions; there is no "
+                                     "action "
+                                   + std::to_string(n));
+        if (!changes_traffic(actions[n]))
+          return caf::make_error(twin::errc::invalid_config,
+                                 "action " + std::to_string(n) + " of "
+                                   + name + " (" + actions[n].kind
+                                   + ") advises people and changes no "
+                                     "traffic to simulate");
+        chosen.push_back(actions[n]);
+      }
+      if (auto err = st.busy())
+        return err;
+      scenario_report r;
+      r.id = st.next_id++;
+      r.name = base->name;
+      r.who = who;
+      r.status = "running";
+      r.submitted = twin::now_ms();
+      r.horizon_s = base->horizon_s;
+      r.forked_entities = base->forked_entities;
+      r.as_of = base->as_of;
+      r.applied_to = id;
+      for (const auto& a : chosen)
+        r.applied.push_back(describe_applied(a));
+      auto again = std::make_shared<run_basis>();
+      again->spec = basis->second->spec;
+      again->live = basis->second->live;
+      st.runs.push_back(r);
+      st.bases[r.id] = again;
+      ++st.stats.submitted;
+      ++st.stats.running;
+      st.keep_bounded();
+      launch(self->system(),
+             run_inputs{r, std::move(again), st.city, nullptr,
+                        std::move(chosen), st.opts,
+                        caf::actor_cast<actors::scenario_service_actor>(
+                          self)});
+      return r.id;
     },
     [self](scenario_report& r) { self->state.update(std::move(r)); },
     [self](actors::stats_atom) { return self->state.stats; },

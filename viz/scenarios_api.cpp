@@ -5,6 +5,7 @@
 
 #include "actors/type_ids.hpp"
 #include "twin/error.hpp"
+#include "twin/json_reader.hpp"
 #include "twin/civil_time.hpp"
 #include "twin/text.hpp"
 #include "viz/stream_filter.hpp"
@@ -21,6 +22,7 @@ using nlohmann::json;
 
 constexpr std::string_view prefix = "/api/scenarios";
 constexpr std::string_view issue_suffix = "/issue";
+constexpr std::string_view apply_suffix = "/apply";
 
 // The largest scenario accepted, checked before anything is parsed (the
 // reader's own limit, scenario_file/scenario_reader.hpp).
@@ -47,10 +49,52 @@ json to_json(const actors::scenario_report& r, bool with_results) {
               {"runFile", r.run_file},
               {"actions", r.actions.size()},
               {"timesIssued", r.times_issued}};
+  if (r.applied_to != 0) {
+    result["appliedTo"] = r.applied_to;
+    result["applied"] = r.applied;
+  }
   if (!r.error.empty())
     result["error"] = r.error;
   if (with_results && !r.results_json.empty())
     result["results"] = json::parse(r.results_json, nullptr, false);
+  return result;
+}
+
+// Which recommended actions to put into effect: an empty body or `{}`
+// for every one that changes traffic, or {"actions": [0, 3]} by index;
+// bounded before anything is allocated for it.
+constexpr size_t max_apply_body = 16 * 1024;
+constexpr size_t max_applied_actions = 1000;
+
+caf::expected<std::vector<uint32_t>> parse_apply(const std::string& body) {
+  auto bad = [](std::string why) {
+    return caf::make_error(twin::errc::malformed_payload, std::move(why));
+  };
+  std::vector<uint32_t> result;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return result;
+  if (body.size() > max_apply_body)
+    return bad("a request to apply actions has at most "
+               + std::to_string(max_apply_body) + " bytes");
+  auto doc = twin::read_json(body, {3, max_applied_actions + 2});
+  if (!doc)
+    return bad("not JSON within bounds: " + doc.detail);
+  const char* shape = "the body is {\"actions\": [0, 3]} (indices of the "
+                      "run's recommended actions) or empty for every one "
+                      "that changes traffic";
+  if (!doc.value.is_object())
+    return bad(shape);
+  for (const auto& [key, value] : doc.value.items()) {
+    if (key != "actions")
+      return bad("unknown member \"" + key + "\": " + shape);
+    if (!value.is_array())
+      return bad(shape);
+    for (const auto& n : value) {
+      if (!n.is_number_unsigned() || n.get<uint64_t>() > UINT32_MAX)
+        return bad("actions are indices (0, 1, ...): " + n.dump());
+      result.push_back(n.get<uint32_t>());
+    }
+  }
   return result;
 }
 
@@ -127,11 +171,15 @@ make_scenarios_api(caf::actor_system& sys,
     uint64_t id = 0;
     auto rest = std::string_view{req.path}.substr(
       std::min(req.path.size(), prefix.size() + 1));
-    auto is_issue = is_one && rest.size() > issue_suffix.size()
-                    && rest.substr(rest.size() - issue_suffix.size())
-                         == issue_suffix;
-    if (is_issue)
-      rest = rest.substr(0, rest.size() - issue_suffix.size());
+    auto ends_with = [&](std::string_view suffix) {
+      auto yes = is_one && rest.size() > suffix.size()
+                 && rest.substr(rest.size() - suffix.size()) == suffix;
+      if (yes)
+        rest = rest.substr(0, rest.size() - suffix.size());
+      return yes;
+    };
+    auto is_issue = ends_with(issue_suffix);
+    auto is_apply = !is_issue && ends_with(apply_suffix);
     if (is_one && !twin::parse_number(rest, id))
       return reply(problem(404, "ResourceNotFound", "no route " + req.path));
     if (is_issue) {
@@ -156,6 +204,35 @@ make_scenarios_api(caf::actor_system& sys,
               reply(err == twin::errc::invalid_config
                       ? problem(409, "Conflict", twin::describe(err))
                       : failed(err));
+              self->quit();
+            });
+      });
+    }
+    if (is_apply) {
+      if (req.method != "POST")
+        return reply(problem(405, "MethodNotAllowed", "POST only"));
+      if (!who.may_plan)
+        return refuse("operator, planner or admin");
+      auto picked = parse_apply(req.body);
+      if (!picked)
+        return reply(problem(400, "BadRequestData",
+                             twin::describe(picked.error())));
+      if (!reply.defer())
+        return;
+      auto by = who.who;
+      auto actions = std::move(*picked);
+      return in_actor(*system, [=](caf::event_based_actor* self) {
+        self->request(service, timeout, actors::apply_atom_v, id, actions, by)
+          .then(
+            [=](uint64_t again) {
+              reply(json_reply(202, {{"id", again},
+                                 {"appliedTo", id},
+                                 {"href", std::string{prefix} + "/"
+                                            + std::to_string(again)}}));
+              self->quit();
+            },
+            [=](const caf::error& err) {
+              reply(failed(err));
               self->quit();
             });
       });

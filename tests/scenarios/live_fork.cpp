@@ -516,3 +516,72 @@ TEST_CASE("without alerts on the server nothing can be issued",
   CHECK(twin::describe(issued.error()).find("serve --rules")
         != std::string::npos);
 }
+
+TEST_CASE("a run's actions put into effect run it again beside it",
+          "[scenarios][live_fork]") {
+  served_what_if s;
+  auto service = caf::actor_cast<caf::actor>(s.service);
+  auto id = s.submit(small_event);
+  REQUIRE(id);
+  auto apply = [&](uint64_t run, std::vector<uint32_t> picked) {
+    return s.ask<uint64_t>(service, actors::apply_atom_v, run,
+                           std::move(picked), std::string{"planner:p"});
+  };
+  auto base = s.finished(*id);
+  INFO(base.error);
+  REQUIRE(base.status == "done");
+  auto base_results = nlohmann::json::parse(base.results_json);
+  std::vector<uint32_t> traffic, advice;
+  for (uint32_t n = 0; n < base_results["actions"].size(); ++n)
+    (base_results["actions"][n]["changesTraffic"].get<bool>() ? traffic
+                                                              : advice)
+      .push_back(n);
+  REQUIRE_FALSE(traffic.empty());
+  REQUIRE_FALSE(advice.empty());
+  // Bad requests: an unknown run, an index out of range, an action that
+  // only advises people.
+  auto unknown = apply(*id + 9, {});
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error() == twin::errc::unknown_entity);
+  auto beyond = apply(*id, {static_cast<uint32_t>(
+                             base_results["actions"].size())});
+  REQUIRE_FALSE(beyond);
+  CHECK(twin::describe(beyond.error()).find("there is no action")
+        != std::string::npos);
+  auto advising = apply(*id, {advice.front()});
+  REQUIRE_FALSE(advising);
+  CHECK(twin::describe(advising.error()).find("changes no traffic")
+        != std::string::npos);
+  // Every traffic action (none named), and one of them twice by name.
+  auto all = apply(*id, {});
+  REQUIRE(all);
+  auto again = s.finished(*all);
+  INFO(again.error);
+  REQUIRE(again.status == "done");
+  CHECK(again.applied_to == *id);
+  CHECK(again.applied.size() == traffic.size());
+  CHECK(again.name == base.name);
+  CHECK(again.as_of == base.as_of);
+  auto results = nlohmann::json::parse(again.results_json);
+  CHECK(results["appliedTo"] == *id);
+  CHECK(results["applied"].size() == traffic.size());
+  // The same trips: the same scenario on the same fork with the same seed.
+  REQUIRE(results["groups"].size() == base_results["groups"].size());
+  for (size_t g = 0; g < results["groups"].size(); ++g)
+    CHECK(results["groups"][g]["trips"] == base_results["groups"][g]["trips"]);
+  auto noted = std::any_of(
+    results["notes"].begin(), results["notes"].end(), [&](auto& note) {
+      return note.template get<std::string>().find(
+               "recommended action(s) of run " + std::to_string(*id))
+             != std::string::npos;
+    });
+  CHECK(noted);
+  // The road changed, so the run did too (a closure or more green moves
+  // some trip).
+  CHECK(results["groups"] != base_results["groups"]);
+  auto one = apply(*id, {traffic.front(), traffic.front()});
+  REQUIRE(one);
+  auto single = s.finished(*one);
+  REQUIRE(single.status == "done");
+  CHECK(single.applied.size() == 1);
+}

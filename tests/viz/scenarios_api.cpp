@@ -141,6 +141,30 @@ TEST_CASE("what-if runs over HTTP: who may, bad input, the report",
   CHECK(issue("view") == 403);
   CHECK(issue("plan") == 403);
   CHECK(issue("op") == 409);
+  // Running it again with actions in effect needs a planner, a body in
+  // bounds, and an action that changes traffic (this quiet run has none).
+  auto apply = [&](uint64_t run, const std::string& token,
+                   const std::string& body) {
+    return test::http_exchange(
+      s.server.port(),
+      "POST /api/scenarios/" + std::to_string(run)
+        + "/apply HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + token + "\r\nContent-Length: " + std::to_string(body.size())
+        + "\r\nConnection: close\r\n\r\n" + body);
+  };
+  CHECK(apply(id, "view", "").status == 403);
+  CHECK(apply(id, "plan", "{\"actions\": [1,").status == 400);
+  CHECK(apply(id, "plan", "{\"action\": [1]}").status == 400);
+  CHECK(apply(id, "plan", "{\"actions\": [-1]}").status == 400);
+  CHECK(apply(id, "plan", "{\"actions\": [[[[1]]]]}").status == 400);
+  CHECK(apply(id, "plan", "{\"actions\": [" + std::string(20000, '1') + "]}")
+          .status
+        == 400);
+  CHECK(apply(id + 5, "plan", "").status == 404);
+  auto nothing = apply(id, "plan", "{}");
+  CHECK(nothing.status == 400);
+  CHECK(nothing.body.find("changes traffic") != std::string::npos);
+  CHECK(apply(id, "plan", "{\"actions\": [0]}").status == 400);
   auto list = json::parse(s.get("/api/scenarios", "view").body);
   REQUIRE(list["runs"].size() == 1);
   CHECK_FALSE(list["runs"][0].contains("results"));

@@ -9,7 +9,9 @@
 // until done and then stops polling, shows a run beside its baseline
 // (group trip times, recommended actions), and at a slider time marks as
 // many congested roads as the server's episodes say are active then,
-// split into new in the run, also in the baseline and baseline only; a
+// split into new in the run, also in the baseline and baseline only; runs
+// the concert again with its traffic actions from the page and shows it
+// beside the concert; a
 // viewer token lists the runs too; an anonymous page and a server without
 // the route get a message in the panel while the live view goes on.
 // Saves whatif.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
@@ -260,6 +262,33 @@ async function main() {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'whatif.png') });
 
+    // The concert's traffic actions put into effect: the server runs the
+    // same scenario on the same fork again, and the page shows the new run
+    // beside the concert once it is done.
+    const trafficActions = r.actions.filter((a) => a.changesTraffic).length;
+    check(trafficActions > 0 && await page.isVisible('#whatif-apply'),
+      `the concert has ${trafficActions} actions that change traffic, and the page offers to run them`);
+    await page.click('#whatif-apply');
+    const againId = await page.waitForFunction((c) => {
+      const [runId, baseId] = (document.getElementById('whatif-panel').dataset.shown || '').split(':');
+      return runId !== String(c) && baseId === String(c) ? runId : false;
+    }, concert.id, { timeout: RUNS_DONE_WITHIN_MS }).then((h) => h.jsonValue(), () => null);
+    check(againId, `the run again shows beside the concert (${againId})`);
+    if (againId) {
+      const [again] = await finishedRuns(base, [Number(againId)]);
+      const sameTrips = JSON.stringify(again.results.groups.map((g) => g.trips)) === JSON.stringify(r.groups.map((g) => g.trips));
+      check(again.appliedTo === concert.id && again.applied.length === trafficActions && sameTrips,
+        `the server ran #${concert.id} again with its ${again.applied.length} traffic actions, the same trips per group (${sameTrips})`);
+      const summaryText = await page.textContent('#whatif-summary');
+      check(summaryText.includes(`Run #${concert.id} again with ${trafficActions} of its actions in effect`),
+        'the page says which run and how many actions');
+      const digits = (x) => String(x).replace(/\D/g, '');
+      const m = /Congested road-minutes: ([^(]+)\(baseline ([^)]+)\)/.exec(await page.textContent('#whatif-road-minutes'));
+      check(m && digits(m[1]) === String(Math.round(again.results.congestedRoadMinutes))
+        && digits(m[2]) === String(Math.round(r.congestedRoadMinutes)),
+        `congested road-minutes with the actions and without, as the server counts them (${m ? `${m[1]}/ ${m[2]}` : 'none shown'}; API ${again.results.congestedRoadMinutes} / ${r.congestedRoadMinutes})`);
+    }
+
     // Closing the panel takes its marks off the map.
     await page.click('#whatif-panel summary');
     await page.waitForTimeout(300);
@@ -270,7 +299,7 @@ async function main() {
     const viewer = await open(`?token=${VIEWER}`);
     await openPanel(viewer);
     const viewerList = await viewer.textContent('#whatif-runs');
-    check(await viewer.getAttribute('#whatif-panel', 'data-listed') === '3' && viewerList.includes('concert_exit'),
+    check(await viewer.getAttribute('#whatif-panel', 'data-listed') === '4' && viewerList.includes('concert_exit'),
       'a viewer token lists the runs too');
     await viewer.waitForSelector('#whatif-panel[data-shown]', { timeout: 5000 });
     check(await drawnSegments(viewer) === status.entities_by_kind.road_segment,

@@ -77,6 +77,7 @@ export function readResults(results) {
     groups: list(r.groups),
     congestion,
     congestionEpisodes: typeof r.congestionEpisodes === 'number' ? r.congestionEpisodes : congestion.length,
+    applied: list(r.applied),
     actions: list(r.actions).map((a) => ({ ...a, audiences: list(a.audiences), segments: list(a.segments) })),
   };
 }

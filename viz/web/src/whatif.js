@@ -33,6 +33,7 @@ export class WhatIfPanel {
     this.panel = $('whatif-panel');
     this.panel.addEventListener('toggle', () => this.onToggle());
     $('whatif-refresh').onclick = () => this.refresh();
+    $('whatif-apply').onclick = () => this.applyActions();
     $('whatif-run').onchange = (ev) => this.pick(Number(ev.target.value) || null, this.baselineId);
     $('whatif-baseline').onchange = (ev) => this.pick(this.runId, Number(ev.target.value) || null);
     $('whatif-time').oninput = (ev) => this.showTime(Number(ev.target.value));
@@ -168,14 +169,41 @@ export class WhatIfPanel {
       return;
     }
     const r = run.results;
-    $('whatif-summary').innerHTML = summary(r);
+    $('whatif-summary').innerHTML = summary(r, base ? base.results : null);
     $('whatif-groups').innerHTML = groupsTable(r, base ? base.results : null);
     $('whatif-actions').innerHTML = actionList(r);
+    $('whatif-apply-bar').hidden = !r.actions.some((a) => a.changesTraffic);
+    $('whatif-apply-note').textContent = '';
     $('whatif-time').max = String(run.horizonS);
     this.t = Math.min(this.t, run.horizonS);
     $('whatif-baseline-legend').hidden = !base;
     $('whatif-compare-note').textContent = base && base.results.start !== r.start
       ? `The baseline starts at ${base.results.start}, the run at ${r.start}: both are shown at the same time after their start.` : '';
+  }
+
+  // Asks the server to run the shown run again with its traffic-changing
+  // actions in effect (a planner's, operator's or admin's token), then
+  // shows the new run beside this one once it is done.
+  async applyActions() {
+    const { run } = this.shown;
+    if (!run) return;
+    const note = $('whatif-apply-note');
+    note.textContent = 'asking the server…';
+    let answer;
+    try {
+      const res = await fetch(`/api/scenarios/${run.id}/apply${this.tokenQuery}`, { method: 'POST', body: '{}' });
+      answer = { ok: res.ok, status: res.status, body: await res.json().catch(() => ({})) };
+    } catch (e) {
+      answer = { ok: false, status: 0, body: { detail: String(e) } };
+    }
+    if (!answer.ok) {
+      note.textContent = `Not run again: ${answer.body.detail || `HTTP ${answer.status}`}`;
+      return;
+    }
+    note.textContent = `Run #${answer.body.id} under way; it shows here beside #${run.id} when done.`;
+    this.runId = answer.body.id;
+    this.baselineId = run.id;
+    await this.refresh();
   }
 
   // Marks the roads congested `t` seconds after the start of the run (and

@@ -13,7 +13,8 @@ export function runList(runs, selectedId) {
     const progress = r.horizonS > 0 ? Math.min(1, r.simulatedS / r.horizonS) : 0;
     return `<li class="st-${escape(r.status)}${r.id === selectedId ? ' on' : ''}" data-id="${r.id}" title="${escape(r.error || r.runFile || '')}">`
       + `<b>${escape(r.name)} <small>#${r.id}</small></b>`
-      + `<span>${escape(r.status)} · ${duration(r.simulatedS)} of ${duration(r.horizonS)} simulated · by ${escape(r.submittedBy || '?')}</span>`
+      + `<span>${escape(r.status)} · ${duration(r.simulatedS)} of ${duration(r.horizonS)} simulated · by ${escape(r.submittedBy || '?')}`
+      + `${r.appliedTo ? ` · #${r.appliedTo} with ${Array.isArray(r.applied) ? r.applied.length : '?'} of its actions` : ''}</span>`
       + (active ? `<progress max="1" value="${progress}"></progress>` : '')
       + (r.error ? `<span class="error">${escape(r.error)}</span>` : '')
       + '</li>';
@@ -53,21 +54,31 @@ export function groupsTable(results, baseline) {
 // The run's recommended actions, most urgent first as the server orders
 // them; each names its audiences and its window in clock time.
 export function actionList(results) {
-  return results.actions.map((a, i) => `<li class="prio-${a.priority}" data-index="${i}" title="${escape(a.reason)}">`
+  return results.actions.map((a, i) => `<li class="prio-${a.priority}${a.changesTraffic ? ' traffic' : ''}" data-index="${i}" title="${escape(a.reason)}">`
     + `<b>${escape(a.text)}</b>`
     + `<span>${escape(PRIORITY_LABELS[a.priority] || `priority ${a.priority}`)} · ${a.audiences.map((x) => escape(x.replace(/_/g, ' '))).join(', ')}`
     + ` · ${clockAt(results.start, a.fromS)}–${clockAt(results.start, a.toS)}`
-    + `${a.segments.length ? ` · ${a.segments.length} road${a.segments.length > 1 ? 's' : ''}` : ''}</span>`
+    + `${a.segments.length ? ` · ${a.segments.length} road${a.segments.length > 1 ? 's' : ''}` : ''}`
+    + `${a.changesTraffic ? ' · can be simulated' : ''}</span>`
     + `<span class="why">${escape(a.reason)}</span></li>`).join('')
     || '<li class="note">No actions recommended.</li>';
 }
 
-// The run's totals, notes and warnings, as the server wrote them.
-export function summary(results) {
+// The run's totals, notes and warnings, as the server wrote them; a run
+// with another run's actions in effect lists them; with a baseline, the
+// congested road-minutes of both.
+export function summary(results, baseline) {
   const c = results.counts;
   const lines = [...results.warnings.map((w) => `<li class="warning">${escape(w)}</li>`),
     ...results.notes.map((n) => `<li>${escape(n)}</li>`)];
-  return `<p class="note">${count(c.trips)} trips: ${count(c.arrived)} arrived, ${count(c.enRoute)} en route, `
+  const minutes = (r) => (typeof r.congestedRoadMinutes === 'number' ? Math.round(r.congestedRoadMinutes).toLocaleString() : '–');
+  const applied = results.appliedTo
+    ? `<p class="whatif-applied">Run #${results.appliedTo} again with ${results.applied.length} of its actions in effect:</p>`
+      + `<ul class="whatif-notes">${results.applied.map((a) => `<li>${escape(a)}</li>`).join('')}</ul>` : '';
+  return applied
+    + `<p class="note">${count(c.trips)} trips: ${count(c.arrived)} arrived, ${count(c.enRoute)} en route, `
     + `${count(c.neverStarted)} never started, ${count(c.unroutable)} unroutable</p>`
+    + `<p class="note" id="whatif-road-minutes">Congested road-minutes: <b>${minutes(results)}</b>`
+    + `${baseline ? ` (baseline ${minutes(baseline)})` : ''}</p>`
     + (lines.length ? `<ul class="whatif-notes">${lines.join('')}</ul>` : '');
 }
