@@ -36,11 +36,15 @@ caf::expected<live_conditions> read_fork(const actors::twin_fork& fork,
   // estimate, several counters on one segment are averaged.
   std::unordered_map<uint32_t, std::pair<double, int>> by_segment;
   std::unordered_map<uint32_t, bool> counted;
+  std::unordered_map<uint32_t, double> speed_of;
   auto flow_seen = twin::bit(twin::quantity::vehicle_flow);
+  auto speed_seen = twin::bit(twin::quantity::mean_speed);
   for (const auto& st : fork.states) {
     switch (st.id.kind) {
       case twin::entity_kind::road_segment: {
         ++result.segments_forked;
+        if ((st.seen & speed_seen) != 0)
+          speed_of[st.id.number] = st.as<twin::road_segment_state>().speed_kmh;
         if ((st.seen & flow_seen) == 0 || counted.count(st.id.number))
           break;
         by_segment[st.id.number]
@@ -83,8 +87,11 @@ caf::expected<live_conditions> read_fork(const actors::twin_fork& fork,
         break;
     }
   }
-  for (const auto& [segment, sum] : by_segment)
-    result.flows.push_back({segment, sum.first / sum.second});
+  for (const auto& [segment, sum] : by_segment) {
+    auto speed = speed_of.find(segment);
+    result.flows.push_back({segment, sum.first / sum.second,
+                            speed == speed_of.end() ? -1.0 : speed->second});
+  }
   // Hash order is not an order: the run must not depend on it.
   std::sort(result.flows.begin(), result.flows.end(),
             [](auto& a, auto& b) { return a.segment < b.segment; });

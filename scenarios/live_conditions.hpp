@@ -15,7 +15,9 @@
 namespace citytwin::scenarios {
 
 /// What a fork of the live twin brings into a what-if run: the measured
-/// traffic per road segment and how each signal is operated right now.
+/// traffic per road segment (flow and speed: the background is fitted to
+/// the flows, and the vehicles on each road at the fork start the run)
+/// and how each signal is operated right now.
 /// Plain data, read from the forked entity states (actors/fork.hpp).
 struct live_conditions {
   std::string city;
@@ -26,6 +28,8 @@ struct live_conditions {
   struct measured_flow {
     uint32_t segment = 0;
     double flow_veh_h = 0;
+    /// The segment's measured mean speed; negative: not measured.
+    double speed_km_h = -1;
   };
   std::vector<measured_flow> flows;
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 namespace citytwin::scenarios {
@@ -231,6 +232,78 @@ void add_event(const scenario_spec& spec, size_t index,
   }
 }
 
+/// The group of the vehicles on the road at the fork.
+constexpr const char* on_the_road_group = "on the road at the fork";
+
+/// The vehicles on the road when the twin was forked, by Little's law: a
+/// road measured carrying q veh/h at v km/h holds q x length / v vehicles
+/// (at most what it can store; never faster than free flow). Each starts
+/// somewhere along its road, the one furthest along first, and drives on
+/// to a zone drawn by gravity from the end of its road, like the
+/// background. They form a group of their own: their durations are the
+/// rest of a trip, not a whole one.
+void add_vehicles_on_the_road(
+  const live_conditions& live,
+  const std::unordered_map<uint32_t, uint32_t>& link_of,
+  const std::vector<uint32_t>& zones, scenario_setup& setup,
+  twin::random_stream& rng) {
+  const auto& net = setup.net;
+  if (zones.size() < 2)
+    return;
+  node_ends ends{net};
+  auto group = static_cast<uint16_t>(setup.trips.group_names.size());
+  uint64_t count = 0;
+  uint32_t roads = 0;
+  std::vector<float> along;
+  std::vector<double> cumulative(zones.size());
+  for (const auto& f : live.flows) {
+    auto i = link_of.find(f.segment);
+    if (i == link_of.end() || !(f.flow_veh_h > 0))
+      continue;
+    auto l = i->second;
+    double free_time = net.free_time_s[l];
+    auto travel = f.speed_km_h > 0 ? net.length_m[l] / (f.speed_km_h / 3.6)
+                                   : free_time;
+    auto expected = std::min<double>(f.flow_veh_h / 3600
+                                       * std::max(travel, free_time),
+                                     net.storage_veh[l]);
+    auto n = static_cast<uint32_t>(expected);
+    if (rng.uniform() < expected - n)
+      ++n;
+    if (n == 0)
+      continue;
+    along.clear();
+    for (uint32_t k = 0; k < n; ++k)
+      along.push_back(static_cast<float>(rng.uniform() * free_time));
+    std::sort(along.begin(), along.end(), std::greater<>{});
+    auto from = net.to[l];
+    double total = 0;
+    for (size_t z = 0; z < zones.size(); ++z) {
+      if (zones[z] != from)
+        total += 1 / std::max(200.0, straight_m(net, from, zones[z]));
+      cumulative[z] = total;
+    }
+    for (auto a : along) {
+      auto pick = rng.uniform() * total;
+      auto z = static_cast<size_t>(
+        std::lower_bound(cumulative.begin(), cumulative.end(), pick)
+        - cumulative.begin());
+      auto d = ends.entering(zones[std::min(z, zones.size() - 1)], rng);
+      setup.trips.add_on_road(0, l, a, d, group);
+    }
+    count += n;
+    ++roads;
+  }
+  if (count == 0)
+    return;
+  setup.trips.group_names.push_back(on_the_road_group);
+  setup.notes.push_back(
+    "on the road at the fork: " + std::to_string(count) + " vehicles on "
+    + std::to_string(roads)
+    + " roads (measured flow x travel time at the measured speed), driving "
+      "on to the background's zones; reported as their own group");
+}
+
 void close(scenario_setup& setup, uint32_t link, const time_window& w) {
   dyn::network_edit on;
   on.at_s = w.from_s;
@@ -397,6 +470,8 @@ caf::expected<scenario_setup> make_setup(const scenario_spec& spec,
   result.unparked_by_event.assign(spec.events.size(), 0);
   for (size_t e = 0; e < spec.events.size(); ++e)
     add_event(spec, e, node_of, link_of, zones, result, rng);
+  if (live != nullptr)
+    add_vehicles_on_the_road(*live, link_of, zones, result, rng);
   for (const auto& c : spec.closures)
     for (auto s : c.segments)
       close(result, link_of.at(s), c.window);

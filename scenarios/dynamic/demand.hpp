@@ -21,6 +21,10 @@ struct trip {
   uint32_t route_size = 0;
   uint32_t parking = none; ///< the car park whose exit gates its start
   uint16_t group = 0;      ///< index into demand::group_names
+  /// Seconds of its origin link already driven when it departs: a vehicle
+  /// that was on that road when the live twin was forked (0: it enters
+  /// at the start of the link).
+  float on_link_s = 0;
 };
 
 /// A car park's exit onto the road: vehicles leave at most at this rate.
@@ -50,6 +54,19 @@ struct demand {
     t.parking = parking;
     t.group = group;
     route_links.insert(route_links.end(), route.begin(), route.end());
+    trips.push_back(t);
+  }
+
+  /// Adds a vehicle already `on_link_s` seconds along `link` at
+  /// `depart_s`, routed by the model to `destination`.
+  void add_on_road(double depart_s, uint32_t link, float on_link_s,
+                   uint32_t destination, uint16_t group) {
+    trip t;
+    t.depart_s = depart_s;
+    t.origin_link = link;
+    t.destination_link = destination;
+    t.group = group;
+    t.on_link_s = on_link_s;
     trips.push_back(t);
   }
 

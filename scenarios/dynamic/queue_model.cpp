@@ -217,8 +217,11 @@ void queue_model::enter(uint32_t trip, uint32_t link, partition& part) {
       ++route_pos_[trip];
   }
   trip_link_[trip] = link;
-  entered_s_[trip] = static_cast<float>(now_);
-  ready_s_[trip] = static_cast<float>(now_ + net_.free_time_s[link]);
+  // A vehicle of the fork starts part way along its first road.
+  auto head_start = previous == none ? dem_.trips[trip].on_link_s : 0.0f;
+  entered_s_[trip] = static_cast<float>(now_) - head_start;
+  ready_s_[trip] = static_cast<float>(
+    now_ + std::max(0.0f, net_.free_time_s[link] - head_start));
   auto& buf = buffer_[link];
   if (buf.empty())
     part.touched[owner_[net_.to[link]]].push_back(link);

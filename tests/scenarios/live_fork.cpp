@@ -1,4 +1,5 @@
 // tests/scenarios/live_fork.cpp: what-if runs on a fork of the live twin.
+#include "scenarios/dynamic/run_serial.hpp"
 #include "scenarios/live_conditions.hpp"
 #include "scenarios/scenario_file/scenario_reader.hpp"
 #include "scenarios/scenario_service.hpp"
@@ -20,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -220,6 +222,77 @@ background: {level: 0.2}
         != std::string::npos);
 }
 
+TEST_CASE("the vehicles on the road at the fork start the run",
+          "[scenarios][live_fork]") {
+  auto city = demo_city();
+  std::istringstream in{R"(version: 1
+name: on-the-road
+city: demo
+start: "2026-12-05T18:00"
+horizon: 30min
+background: {level: 0.1}
+)"};
+  auto spec = read_scenario(in, "inline.yaml", city);
+  REQUIRE(spec);
+  // Two roads measured: one flowing freely, one jammed at 6 km/h.
+  auto fork = fork_at_rest(city);
+  for (auto& st : fork.states)
+    if (st.id.kind == entity_kind::road_segment && st.id.number <= 1) {
+      measure_flow(st, 900);
+      REQUIRE(twin::apply(st, {st.id, t0, st.id.number == 0 ? 200.0 : 6.0,
+                               twin::quantity::mean_speed}));
+    }
+  auto live = read_fork(fork, city);
+  REQUIRE(live);
+  REQUIRE(live->flows.size() == 2);
+  CHECK(live->flows[1].speed_km_h == 6);
+  auto setup = make_setup(*spec, city, 1, &*live);
+  REQUIRE(setup);
+  const auto& net = setup->net;
+  const auto& names = setup->trips.group_names;
+  REQUIRE(names.back() == "on the road at the fork");
+  auto group = static_cast<uint16_t>(names.size() - 1);
+  std::map<uint32_t, std::vector<const dynamic::trip*>> by_link;
+  for (const auto& t : setup->trips.trips)
+    if (t.group == group)
+      by_link[t.origin_link].push_back(&t);
+  REQUIRE(by_link.size() == 2);
+  for (const auto& [link, trips] : by_link) {
+    auto segment = net.segment[link];
+    // Little's law: 900 veh/h for the time it takes to cross; measured
+    // faster than free flow counts as free flow; at most its storage.
+    double crossing
+      = segment == 0 ? net.free_time_s[link]
+                     : std::max<double>(net.length_m[link] / (6 / 3.6),
+                                        net.free_time_s[link]);
+    auto expected = std::min<double>(900.0 / 3600 * crossing,
+                                     net.storage_veh[link]);
+    INFO("segment " << segment << ", " << net.length_m[link] << " m");
+    CHECK(std::abs(static_cast<double>(trips.size()) - expected) < 1);
+    for (size_t k = 0; k < trips.size(); ++k) {
+      CHECK(trips[k]->depart_s == 0);
+      CHECK(trips[k]->on_link_s >= 0);
+      CHECK(trips[k]->on_link_s <= net.free_time_s[link]);
+      if (k > 0) // the one furthest along leaves first
+        CHECK(trips[k]->on_link_s <= trips[k - 1]->on_link_s);
+    }
+  }
+  CHECK(by_link.rbegin()->second.size() > by_link.begin()->second.size());
+  // They drive from the first step: none waits to get onto the road.
+  auto result = dynamic::run_serial(*make_model(*setup));
+  uint64_t seeded = 0, started = 0;
+  for (size_t i = 0; i < setup->trips.trips.size(); ++i)
+    if (setup->trips.trips[i].group == group) {
+      ++seeded;
+      started += result.trips[i].inserted_s == 0;
+    }
+  CHECK(started == seeded);
+  // Offline there is no fork and nobody on the road.
+  auto offline = make_setup(*spec, city, 1);
+  REQUIRE(offline);
+  CHECK(offline->trips.group_names.size() == 1);
+}
+
 TEST_CASE("the background follows the counters of the fork",
           "[scenarios][live_fork]") {
   auto city = demo_city();
@@ -243,7 +316,10 @@ background: {level: 1, source: live_counters}
     REQUIRE(setup);
     REQUIRE(setup->background_fit);
     CHECK(setup->background_fit->counted > 0);
-    return std::make_pair(setup->trips.trips.size(),
+    auto background = std::count_if(
+      setup->trips.trips.begin(), setup->trips.trips.end(),
+      [](const auto& t) { return t.group == 0; });
+    return std::make_pair(static_cast<size_t>(background),
                           setup->background_fit->factor);
   };
   auto [light, light_factor] = trips_with(40);
@@ -381,9 +457,12 @@ TEST_CASE("a scenario submitted to the server runs on a fork of the twin",
   CHECK(r.simulated_s == Approx(r.horizon_s).margin(1));
   auto results = nlohmann::json::parse(r.results_json);
   CHECK(results["backgroundFit"]["countedRoads"].get<int>() > 0);
-  REQUIRE(results["groups"].size() == 2);
+  // Background, the event, and the vehicles on the road at the fork.
+  REQUIRE(results["groups"].size() == 3);
   CHECK(results["groups"][1]["name"] == "concert");
   CHECK(results["groups"][1]["trips"].get<int>() > 0);
+  CHECK(results["groups"][2]["name"] == "on the road at the fork");
+  CHECK(results["groups"][2]["trips"].get<int>() > 0);
   CHECK(results["actions"].is_array());
 }
 

@@ -307,3 +307,23 @@ TEST_CASE("vehicles still driving at the horizon are reported",
   CHECK(r.counts.waiting == 1);
   CHECK(r.counts.trips == 3);
 }
+
+TEST_CASE("a vehicle already along its first road drives only the rest",
+          "[scenarios][dynamic]") {
+  // Three links of 100 m at 10 m/s: a vehicle of the fork 7 s along the
+  // first one needs 3 s of it and 20 s of the others.
+  auto net = chain(3, 100, 1800);
+  demand dem;
+  dem.add_on_road(0, 0, 7, 2, 0);
+  dem.add_open(0, 0, 2);
+  queue_model model(net, dem, options(600));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 2);
+  CHECK(r.trips[0].arrived_s == Approx(23).margin(3));
+  CHECK(r.trips[1].arrived_s == Approx(30).margin(3));
+  // Never less than nothing: a head start beyond the road is the road.
+  demand beyond;
+  beyond.add_on_road(0, 0, 50, 2, 0);
+  queue_model again(net, beyond, options(600));
+  CHECK(run_serial(again).trips[0].arrived_s == Approx(20).margin(3));
+}
