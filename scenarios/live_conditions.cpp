@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 #include "twin/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <queue>
@@ -131,6 +132,48 @@ std::vector<uint32_t> free_flow_tree(const dynamic::road_network& net,
   return via;
 }
 
+/// The links of each pair's free-flow fastest path (all or nothing), one
+/// tree per origin.
+std::vector<std::vector<uint32_t>> free_flow_paths(
+  const dynamic::road_network& net,
+  const std::vector<std::tuple<uint32_t, uint32_t, double>>& pairs) {
+  std::vector<std::vector<uint32_t>> result;
+  result.reserve(pairs.size());
+  std::unordered_map<uint32_t, std::vector<uint32_t>> trees;
+  for (const auto& [o, d, rate] : pairs) {
+    auto i = trees.find(o);
+    if (i == trees.end())
+      i = trees.emplace(o, free_flow_tree(net, o)).first;
+    const auto& via = i->second;
+    auto& path = result.emplace_back();
+    for (auto n = d; n != o && via[n] != dynamic::none; n = net.from[via[n]])
+      path.push_back(via[n]);
+  }
+  return result;
+}
+
+bool counts(const std::vector<double>& measured, uint32_t link) {
+  return link < measured.size() && measured[link] >= 0;
+}
+
+/// Root mean square of (model - measured) over the counted links the
+/// demand uses, with the model's flows in veh/h; also their sums.
+double rmse(const std::vector<double>& model,
+            const std::vector<double>& measured, double* modelled = nullptr) {
+  double sq = 0, sum = 0;
+  uint32_t n = 0;
+  for (uint32_t l = 0; l < model.size(); ++l) {
+    if (!counts(measured, l) || model[l] <= 0)
+      continue;
+    ++n;
+    sum += model[l];
+    sq += (model[l] - measured[l]) * (model[l] - measured[l]);
+  }
+  if (modelled != nullptr)
+    *modelled = sum;
+  return n == 0 ? 0 : std::sqrt(sq / n);
+}
+
 } // namespace
 
 counter_fit
@@ -139,21 +182,16 @@ fit_to_counters(const dynamic::road_network& net,
                 const std::vector<double>& measured) {
   counter_fit result;
   // Level-1 flow per link (veh/h) from all-or-nothing loading on free-flow
-  // paths, one tree per origin.
+  // paths.
   std::vector<double> model(net.num_links(), 0);
-  std::unordered_map<uint32_t, std::vector<uint32_t>> trees;
-  for (const auto& [o, d, rate] : pairs) {
-    auto i = trees.find(o);
-    if (i == trees.end())
-      i = trees.emplace(o, free_flow_tree(net, o)).first;
-    const auto& via = i->second;
-    for (auto n = d; n != o && via[n] != dynamic::none; n = net.from[via[n]])
-      model[via[n]] += rate * 3600;
-  }
+  auto paths = free_flow_paths(net, pairs);
+  for (size_t k = 0; k < pairs.size(); ++k)
+    for (auto l : paths[k])
+      model[l] += std::get<2>(pairs[k]) * 3600;
   // Least squares through the origin: factor = sum(m x) / sum(m m).
   double mx = 0, mm = 0;
   for (uint32_t l = 0; l < net.num_links(); ++l) {
-    if (l >= measured.size() || measured[l] < 0 || model[l] <= 0)
+    if (!counts(measured, l) || model[l] <= 0)
       continue;
     ++result.counted;
     result.observed_veh_h += measured[l];
@@ -163,15 +201,64 @@ fit_to_counters(const dynamic::road_network& net,
   if (result.counted == 0 || mm <= 0)
     return result;
   result.factor = mx / mm;
-  double sq = 0;
-  for (uint32_t l = 0; l < net.num_links(); ++l) {
-    if (l >= measured.size() || measured[l] < 0 || model[l] <= 0)
-      continue;
-    auto fitted = model[l] * result.factor;
-    result.modelled_veh_h += fitted;
-    sq += (fitted - measured[l]) * (fitted - measured[l]);
+  for (auto& m : model)
+    m *= result.factor;
+  result.rmse_veh_h = rmse(model, measured, &result.modelled_veh_h);
+  return result;
+}
+
+od_fit fit_od_to_counters(
+  const dynamic::road_network& net,
+  const std::vector<std::tuple<uint32_t, uint32_t, double>>& pairs,
+  const std::vector<double>& measured, uint32_t iterations,
+  double max_factor) {
+  od_fit result;
+  auto& sum = result.summary;
+  sum = fit_to_counters(net, pairs, measured);
+  sum.rmse_one_factor_veh_h = sum.rmse_veh_h;
+  result.rate_veh_s.resize(pairs.size());
+  for (size_t k = 0; k < pairs.size(); ++k)
+    result.rate_veh_s[k] = std::get<2>(pairs[k]) * sum.factor;
+  if (sum.counted == 0)
+    return result;
+  // Each pair's counted links.
+  auto paths = free_flow_paths(net, pairs);
+  std::vector<std::vector<uint32_t>> counted(pairs.size());
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    for (auto l : paths[k])
+      if (counts(measured, l))
+        counted[k].push_back(l);
+    sum.pairs_fitted += !counted[k].empty();
   }
-  result.rmse_veh_h = std::sqrt(sq / result.counted);
+  auto load = [&](std::vector<double>& model) {
+    std::fill(model.begin(), model.end(), 0.0);
+    for (size_t k = 0; k < pairs.size(); ++k)
+      for (auto l : paths[k])
+        model[l] += result.rate_veh_s[k] * 3600;
+  };
+  std::vector<double> model(net.num_links(), 0);
+  for (uint32_t it = 0; it < iterations; ++it) {
+    load(model);
+    for (size_t k = 0; k < pairs.size(); ++k) {
+      if (counted[k].empty())
+        continue;
+      double ratio = 0;
+      for (auto l : counted[k])
+        ratio += model[l] > 0 ? measured[l] / model[l] : 1;
+      auto one = std::get<2>(pairs[k]) * sum.factor;
+      result.rate_veh_s[k]
+        = std::clamp(result.rate_veh_s[k] * ratio / counted[k].size(),
+                     one / max_factor, one * max_factor);
+    }
+  }
+  load(model);
+  sum.rmse_veh_h = rmse(model, measured, &sum.modelled_veh_h);
+  double total = 0, level1 = 0;
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    total += result.rate_veh_s[k];
+    level1 += std::get<2>(pairs[k]);
+  }
+  sum.factor = level1 > 0 ? total / level1 : 1;
   return result;
 }
 

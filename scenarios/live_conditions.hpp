@@ -65,6 +65,17 @@ struct counter_fit {
   double modelled_veh_h = 0; ///< sum of the fitted model flows on them
   /// Root mean square of (model - measured) over the counted links.
   double rmse_veh_h = 0;
+  /// Per zone pair (`fit_od_to_counters`): the pairs whose path crosses a
+  /// counted link, each with its own factor, and the error of the one
+  /// factor alone for comparison.
+  uint32_t pairs_fitted = 0;
+  double rmse_one_factor_veh_h = 0;
+};
+
+/// An OD matrix calibrated to the counters: veh/s per zone pair.
+struct od_fit {
+  counter_fit summary;
+  std::vector<double> rate_veh_s; ///< same order as the pairs given
 };
 
 /// Fits one factor to a background demand so that its free-flow
@@ -76,5 +87,18 @@ counter_fit
 fit_to_counters(const dynamic::road_network& net,
                 const std::vector<std::tuple<uint32_t, uint32_t, double>>& pairs,
                 const std::vector<double>& measured);
+
+/// Calibrates the background OD matrix to the measured flows: first one
+/// factor (`fit_to_counters`), then each zone pair on its own by the
+/// multiplicative (EM) update for counts, x <- x * mean over its counted
+/// links of measured / modelled, for `iterations` rounds on the free-flow
+/// all-or-nothing paths. Each pair stays within [1/max_factor,
+/// max_factor] of its one-factor rate (few counters cannot make a pair
+/// vanish or explode); pairs that cross no counted link keep it.
+od_fit fit_od_to_counters(
+  const dynamic::road_network& net,
+  const std::vector<std::tuple<uint32_t, uint32_t, double>>& pairs,
+  const std::vector<double>& measured, uint32_t iterations = 50,
+  double max_factor = 10);
 
 } // namespace citytwin::scenarios

@@ -229,7 +229,10 @@ json render_results(const scenario_spec& spec, const scenario_setup& setup,
            {"countedRoads", setup.background_fit->counted},
            {"measuredVehH", setup.background_fit->observed_veh_h},
            {"modelVehH", setup.background_fit->modelled_veh_h},
-           {"rmseVehH", setup.background_fit->rmse_veh_h}};
+           {"rmseVehH", setup.background_fit->rmse_veh_h},
+           {"zonePairsFitted", setup.background_fit->pairs_fitted},
+           {"rmseOneFactorVehH",
+            setup.background_fit->rmse_one_factor_veh_h}};
   double congested_minutes = 0;
   for (const auto& c : sum.congestion)
     congested_minutes += (c.to_s - c.from_s) / 60;

@@ -133,13 +133,13 @@ void add_background(const scenario_spec& spec, double level,
     + std::to_string(level) + ")");
 }
 
-/// The level of the background demand: the scenario's, times the factor
-/// fitted to the flows the fork measured when the source is the live
-/// counters.
+/// The level of the background demand: the scenario's; when the source
+/// is the live counters, the OD matrix is fitted to the flows the fork
+/// measured (the fitted rates replace the gravity weights) and the level
+/// multiplies its total.
 double background_level(const scenario_spec& spec,
                         const live_conditions* live,
-                        const gravity_demand& gravity,
-                        scenario_setup& setup) {
+                        gravity_demand& gravity, scenario_setup& setup) {
   auto level = spec.background.level;
   if (spec.background.source != background_source::live_counters)
     return level;
@@ -157,7 +157,9 @@ double background_level(const scenario_spec& spec,
   for (const auto& f : live->flows)
     if (auto i = link_of.find(f.segment); i != link_of.end())
       measured[i->second] = f.flow_veh_h;
-  auto fit = fit_to_counters(net, gravity.rates(), measured);
+  auto od = fit_od_to_counters(net, gravity.rates(), measured,
+                                od_fit_iterations, max_background_factor);
+  const auto& fit = od.summary;
   if (fit.counted == 0) {
     setup.notes.push_back(
       "background: the fork measured no flow on a road the demand uses; "
@@ -166,13 +168,27 @@ double background_level(const scenario_spec& spec,
   }
   setup.background_fit = fit;
   setup.notes.push_back(
-    "background: fitted to " + std::to_string(fit.counted)
-    + " measured flows (factor " + std::to_string(fit.factor)
-    + ", measured " + std::to_string(std::lround(fit.observed_veh_h))
-    + " veh/h, model " + std::to_string(std::lround(fit.modelled_veh_h))
-    + " veh/h, rmse " + std::to_string(std::lround(fit.rmse_veh_h))
-    + " veh/h per road)");
-  return level * std::min(fit.factor, max_background_factor);
+    "background: OD matrix fitted to " + std::to_string(fit.counted)
+    + " measured flows, " + std::to_string(fit.pairs_fitted) + " of "
+    + std::to_string(od.rate_veh_s.size())
+    + " zone pairs on their own (overall factor "
+    + std::to_string(fit.factor) + ", measured "
+    + std::to_string(std::lround(fit.observed_veh_h)) + " veh/h, model "
+    + std::to_string(std::lround(fit.modelled_veh_h)) + " veh/h, rmse "
+    + std::to_string(std::lround(fit.rmse_veh_h))
+    + " veh/h per road; one factor alone "
+    + std::to_string(std::lround(fit.rmse_one_factor_veh_h)) + ")");
+  // The fitted rates become the pairs' weights; the scenario's level
+  // multiplies the fitted total.
+  gravity.total_weight = 0;
+  for (size_t k = 0; k < od.rate_veh_s.size(); ++k) {
+    gravity.total_weight += od.rate_veh_s[k];
+    gravity.cumulative[k] = gravity.total_weight;
+  }
+  auto total = std::min(gravity.total_weight,
+                        max_background_factor * gravity.rate_veh_s);
+  auto scale = gravity.rate_veh_s > 0 ? total / gravity.rate_veh_s : 1.0;
+  return level * scale;
 }
 
 /// An event's cars: to their car park in the arrival window, away from it

@@ -40,8 +40,13 @@ struct scenario_setup {
 inline constexpr double background_load_share = 0.08;
 
 /// The largest factor a fit to the live counters may apply to the level-1
-/// background (the scenario file's own level goes up to 10 as well).
+/// background, and to one zone pair's rate beyond the one-factor fit (the
+/// scenario file's own level goes up to 10 as well).
 inline constexpr double max_background_factor = 10;
+
+/// Rounds of the per-pair fit of the background to the live counters
+/// (`fit_od_to_counters`).
+inline constexpr uint32_t od_fit_iterations = 50;
 
 /// Builds the network (with the city's signals), the background and event
 /// trips and the timed network edits of a scenario. Deterministic for the

@@ -89,6 +89,44 @@ TEST_CASE("fitting to counters recovers a known factor",
   CHECK(fit.factor == 1);
 }
 
+TEST_CASE("fitting per zone pair recovers what one factor cannot",
+          "[scenarios][live_fork]") {
+  // The network of the test above: pair A (0 -> 2) uses links 0 and 1,
+  // pair B (2 -> 1) links 3 and 0.
+  dynamic::road_network net;
+  net.add_link(0, 1, 0, 500, 10, 1800, 1);
+  net.add_link(1, 2, 1, 500, 10, 1800, 1);
+  net.add_link(0, 2, 2, 900, 5, 1800, 1);
+  net.add_link(2, 0, 3, 900, 10, 1800, 1);
+  net.finish();
+  std::vector<std::tuple<uint32_t, uint32_t, double>> pairs{
+    {0, 2, 0.1}, {2, 1, 0.05}};
+  // The truth: A three times its level-1 rate, B half of it.
+  double a = 0.3 * 3600, b = 0.025 * 3600;
+  std::vector<double> measured{a + b, a, -1, b};
+  auto od = fit_od_to_counters(net, pairs, measured, 200);
+  const auto& fit = od.summary;
+  CHECK(fit.counted == 3);
+  CHECK(fit.pairs_fitted == 2);
+  CHECK(fit.rmse_one_factor_veh_h > 100);
+  CHECK(fit.rmse_veh_h < 1);
+  REQUIRE(od.rate_veh_s.size() == 2);
+  CHECK(od.rate_veh_s[0] == Approx(0.3).epsilon(0.01));
+  CHECK(od.rate_veh_s[1] == Approx(0.025).epsilon(0.01));
+  CHECK(fit.factor == Approx((0.3 + 0.025) / 0.15).epsilon(0.01));
+  // A counter that says nothing passes holds a pair at a tenth of its
+  // one-factor rate, not at zero.
+  std::vector<double> none_on_3{a, a, -1, 0};
+  auto quiet = fit_od_to_counters(net, pairs, none_on_3, 200);
+  auto one_factor = fit_to_counters(net, pairs, none_on_3).factor;
+  CHECK(quiet.rate_veh_s[1] == Approx(0.05 * one_factor / 10));
+  // Pairs that cross no counter keep the one factor.
+  auto partial = fit_od_to_counters(net, pairs, {-1, 720, -1, -1}, 200);
+  CHECK(partial.summary.pairs_fitted == 1);
+  CHECK(partial.rate_veh_s[0] == Approx(0.2));
+  CHECK(partial.rate_veh_s[1] == Approx(0.05 * 2));
+}
+
 TEST_CASE("a fork's flows and signals become live conditions",
           "[scenarios][live_fork]") {
   auto city = demo_city();
