@@ -742,11 +742,12 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", opts.only,
          "Run only these sections: twin, ingest, viz, broker, one-state, "
-         "rules, archive, assignment, whatif, fork")
+         "rules, archive, assignment, whatif, whatif-event (the 3-hour "
+         "event alone), fork")
       ->delimiter(',')
       ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "one-state",
                              "rules", "archive", "assignment", "whatif",
-                             "fork"}));
+                             "whatif-event", "fork"}));
   app.add_option("--rules-entities", opts.rules_entities,
                  "Entities of the rules benchmark city")
     ->capture_default_str();
@@ -846,8 +847,8 @@ int main(int argc, char** argv) {
     run_archive(opts, out);
   for (auto& r : assignment_rows)
     out.add(std::move(r));
-  if (opts.wanted("whatif"))
-    for (auto& r : bench::run_whatif_benchmarks())
+  if (opts.wanted("whatif") || opts.wanted("whatif-event"))
+    for (auto& r : bench::run_whatif_benchmarks(opts.wanted("whatif")))
       out.add(std::move(r));
   if (opts.wanted("fork")) {
     for (auto& r : bench::run_fork_benchmarks())

@@ -209,12 +209,14 @@ void big_event_row(std::vector<row>& rows) {
 
 } // namespace
 
-std::vector<row> run_whatif_benchmarks() {
+std::vector<row> run_whatif_benchmarks(bool against_sumo) {
   std::vector<row> rows;
-  sumo_rows("acosta", rows);
-  sumo_rows("joined", rows);
-  concert_rows(rows);
-  concert_rows(rows, true);
+  if (against_sumo) {
+    sumo_rows("acosta", rows);
+    sumo_rows("joined", rows);
+    concert_rows(rows);
+    concert_rows(rows, true);
+  }
   big_event_row(rows);
   return rows;
 }

@@ -125,7 +125,7 @@ void add_background(const scenario_spec& spec, double level,
     k = std::min(k, pairs.size() - 1);
     auto o = ends.leaving(pairs[k].first, rng);
     auto d = ends.entering(pairs[k].second, rng);
-    setup.trips.add_open(rng.uniform(0, spec.horizon_s), o, d);
+    setup.trips.add_to_node(rng.uniform(0, spec.horizon_s), o, d);
   }
   setup.notes.push_back(
     "background: " + std::to_string(count) + " generated trips between "
@@ -237,12 +237,18 @@ void add_event(const scenario_spec& spec, size_t index,
       auto zone = zones[rng.below(zones.size())];
       if (ev.arrival) {
         auto t = rng.uniform(ev.arrival->from_s, ev.arrival->to_s);
-        setup.trips.add_open(t, ends.leaving(zone, rng), entry_link, group);
+        // Into a car park at an intersection by any of its roads; onto
+        // a car park on a segment by that segment.
+        if (p.access.kind == twin::entity_kind::road_segment)
+          setup.trips.add_open(t, ends.leaving(zone, rng), entry_link, group);
+        else
+          setup.trips.add_to_node(t, ends.leaving(zone, rng), entry_link,
+                                  group);
       }
       if (ev.departure) {
         auto t = rng.uniform(ev.departure->from_s, ev.departure->to_s);
-        setup.trips.add_open(t, exit_link, ends.entering(zone, rng), group,
-                             parking);
+        setup.trips.add_to_node(t, exit_link, ends.entering(zone, rng),
+                                group, parking);
       }
     }
   }

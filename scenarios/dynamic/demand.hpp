@@ -21,6 +21,11 @@ struct trip {
   uint32_t route_size = 0;
   uint32_t parking = none; ///< the car park whose exit gates its start
   uint16_t group = 0;      ///< index into demand::group_names
+  /// A trip to a place (a zone), not to a road: it arrives at the end of
+  /// whichever road into `destination_link`'s downstream node it takes.
+  /// Trips to one node share one fastest-path tree, where trips to a road
+  /// need a tree per road's upstream node.
+  bool to_node = false;
   /// Seconds of its origin link already driven when it departs: a vehicle
   /// that was on that road when the live twin was forked (0: it enters
   /// at the start of the link).
@@ -58,7 +63,8 @@ struct demand {
   }
 
   /// Adds a vehicle already `on_link_s` seconds along `link` at
-  /// `depart_s`, routed by the model to `destination`.
+  /// `depart_s`, routed by the model to the downstream node of
+  /// `destination` (as `add_to_node`).
   void add_on_road(double depart_s, uint32_t link, float on_link_s,
                    uint32_t destination, uint16_t group) {
     trip t;
@@ -67,7 +73,16 @@ struct demand {
     t.destination_link = destination;
     t.group = group;
     t.on_link_s = on_link_s;
+    t.to_node = true;
     trips.push_back(t);
+  }
+
+  /// Adds a trip to the downstream node of `entering` (a zone), routed
+  /// by the model; it may arrive by any road into that node.
+  void add_to_node(double depart_s, uint32_t origin, uint32_t entering,
+                   uint16_t group = 0, uint32_t parking = none) {
+    add_open(depart_s, origin, entering, group, parking);
+    trips.back().to_node = true;
   }
 
   /// Adds a trip that is routed by the model.

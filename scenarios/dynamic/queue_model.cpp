@@ -79,13 +79,16 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   entered_s_.assign(num_trips, 0);
   records_.assign(num_trips, trip_record{});
   // One fastest-path tree per distinct node a destination link starts
-  // at: trips to different links out of the same node share it.
+  // at (trips to a place: the node it ends at): trips to different links
+  // out of the same node share it.
   dest_slot_.assign(num_trips, none);
   std::vector<uint32_t> slot_of_node(net.num_nodes, none);
   reroutes_.assign(num_trips, 0);
   detoured_.assign(num_trips, 0);
   for (uint32_t i = 0; i < num_trips; ++i) {
-    auto d = net.from[dem.trips[i].destination_link];
+    const auto& t = dem.trips[i];
+    auto d = t.to_node ? net.to[t.destination_link]
+                       : net.from[t.destination_link];
     if (slot_of_node[d] == none) {
       slot_of_node[d] = static_cast<uint32_t>(slot_node_.size());
       slot_node_.push_back(d);
@@ -168,6 +171,15 @@ bool queue_model::follows_trees(uint32_t trip) const {
          && records_[trip].inserted_s >= 0 && num_reroutes_ > 1;
 }
 
+bool queue_model::arrives_at(uint32_t trip, uint32_t link,
+                             uint32_t node) const {
+  const auto& t = dem_.trips[trip];
+  if (t.to_node)
+    return node == net_.to[t.destination_link];
+  return link == t.destination_link
+         && (follows_trees(trip) || route_pos_[trip] + 1 >= t.route_size);
+}
+
 uint32_t queue_model::planned_link(uint32_t trip) const {
   const auto& t = dem_.trips[trip];
   if (follows_trees(trip) || route_pos_[trip] + 1 >= t.route_size)
@@ -186,7 +198,7 @@ uint32_t queue_model::next_link(uint32_t trip, uint32_t node) const {
         return l;
     }
   }
-  if (node == net_.from[t.destination_link])
+  if (!t.to_node && node == net_.from[t.destination_link])
     return t.destination_link;
   const auto& tree = tree_[dest_slot_[trip]];
   return tree.empty() ? none : tree[node];
@@ -238,7 +250,7 @@ void queue_model::move_phase(uint32_t p) {
       break;
     ++part.next_departure;
     auto o = t.origin_link;
-    if (o != t.destination_link && t.route_begin == none
+    if (!arrives_at(trip, o, net_.to[o]) && t.route_begin == none
         && next_link(trip, net_.to[o]) == none) {
       settle(trip, trip_outcome::unroutable, part);
       continue;
@@ -296,10 +308,7 @@ void queue_model::serve_node(uint32_t node, partition& part) {
       auto trip = q.items[pos];
       if (ready_s_[trip] > now_)
         break;
-      bool arrives = l == dem_.trips[trip].destination_link
-                     && (follows_trees(trip)
-                         || route_pos_[trip] + 1
-                              >= dem_.trips[trip].route_size);
+      bool arrives = arrives_at(trip, l, node);
       uint32_t next = arrives ? none : next_link(trip, node);
       if (!arrives && next != planned_link(trip))
         detoured_[trip] = 1; // left its route: from now on the trees

@@ -98,6 +98,8 @@ private:
 
   uint32_t next_link(uint32_t trip, uint32_t node) const;
   uint32_t planned_link(uint32_t trip) const;
+  /// Whether `trip`, at the end of `link` (at `node`), has arrived.
+  bool arrives_at(uint32_t trip, uint32_t link, uint32_t node) const;
   void enter(uint32_t trip, uint32_t link, partition& part);
   void serve_node(uint32_t node, partition& part);
   void insert_waiting(uint32_t node, partition& part);

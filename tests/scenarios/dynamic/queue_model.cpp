@@ -327,3 +327,40 @@ TEST_CASE("a vehicle already along its first road drives only the rest",
   queue_model again(net, beyond, options(600));
   CHECK(run_serial(again).trips[0].arrived_s == Approx(20).margin(3));
 }
+
+TEST_CASE("a trip to a place arrives by whichever road reaches it first",
+          "[scenarios][dynamic]") {
+  // On the 3 x 3 grid, node 8 (2,2) has roads in from 5 (2,1) and from
+  // 7 (1,2). From node 2 (2,0) the way in is from 5: two roads. A trip
+  // to the road 7 -> 8 must go round (four roads); a trip to the place
+  // (node 8) given the same road arrives after two.
+  auto net = grid(3, 1800);
+  uint32_t from_7 = none, out_of_2 = none;
+  for (uint32_t l = 0; l < net.num_links(); ++l) {
+    if (net.from[l] == 7 && net.to[l] == 8)
+      from_7 = l;
+    if (net.from[l] == 1 && net.to[l] == 2)
+      out_of_2 = l; // the origin road ends at node 2
+  }
+  REQUIRE(from_7 != none);
+  REQUIRE(out_of_2 != none);
+  demand dem;
+  dem.add_open(0, out_of_2, from_7);
+  dem.add_to_node(0, out_of_2, from_7);
+  for (uint32_t parts : {1u, 2u}) {
+    queue_model model(net, dem, options(600, parts));
+    auto r = run_serial(model);
+    REQUIRE(r.counts.arrived == 2);
+    // 200 m at 13.9 m/s: about 14.4 s a road.
+    CHECK(r.trips[0].route_length_m == Approx(5 * 200));
+    CHECK(r.trips[1].route_length_m == Approx(3 * 200));
+    CHECK(r.trips[1].arrived_s < r.trips[0].arrived_s);
+  }
+  // A trip whose first road already ends at its place arrives there.
+  demand near;
+  near.add_to_node(0, out_of_2, out_of_2);
+  queue_model model(net, near, options(600));
+  auto r = run_serial(model);
+  REQUIRE(r.counts.arrived == 1);
+  CHECK(r.trips[0].route_length_m == Approx(200));
+}
