@@ -1,11 +1,11 @@
 // scenarios/dynamic/queue_model.cpp
 #include "scenarios/dynamic/queue_model.hpp"
 
-#include "scenarios/dynamic/node_heap.hpp"
 #include "scenarios/dynamic/partitioning.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 namespace citytwin::scenarios::dynamic {
@@ -42,7 +42,10 @@ struct queue_model::partition {
   // Scratch for serving a node and for Dijkstra.
   std::vector<std::pair<double, uint32_t>> order;
   std::vector<double> dist;
-  node_heap heap;
+  // Dijkstra's queue: (distance, node), a node again whenever its
+  // distance falls; stale entries are skipped when popped. Cheaper than
+  // decrease-key on road graphs, where few nodes improve twice.
+  std::vector<std::pair<double, uint32_t>> heap;
 };
 
 queue_model::queue_model(const road_network& net, const demand& dem,
@@ -68,6 +71,7 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   for (uint32_t l = 0; l < num_links; ++l)
     admit_[l] = static_cast<int32_t>(storage_[l]);
   cost_s_.assign(num_links, 0);
+  in_edges_.resize(net.in_links.size());
   exits_.assign(num_links, 0);
   traversal_sum_s_.assign(num_links, 0);
   occupancy_integral_.assign(num_links, 0);
@@ -99,9 +103,21 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   }
   tree_.resize(slot_node_.size());
   slot_live_.assign(slot_node_.size(), 1);
-  trips_per_slot_.assign(slot_node_.size(), 0);
+  // Departure times per slot, sorted (CSR).
+  slot_departs_begin_.assign(slot_node_.size() + 1, 0);
   for (auto slot : dest_slot_)
-    ++trips_per_slot_[slot];
+    ++slot_departs_begin_[slot + 1];
+  for (size_t s = 0; s < slot_node_.size(); ++s)
+    slot_departs_begin_[s + 1] += slot_departs_begin_[s];
+  slot_departs_s_.resize(num_trips);
+  {
+    auto fill = slot_departs_begin_;
+    for (uint32_t i = 0; i < num_trips; ++i)
+      slot_departs_s_[fill[dest_slot_[i]]++] = dem.trips[i].depart_s;
+    for (size_t s = 0; s < slot_node_.size(); ++s)
+      std::sort(slot_departs_s_.begin() + slot_departs_begin_[s],
+                slot_departs_s_.begin() + slot_departs_begin_[s + 1]);
+  }
   parking_tokens_.assign(dem.parkings.size(), 0);
   parking_step_.assign(dem.parkings.size(), none);
   for (uint32_t p = 0; p < num_parts; ++p) {
@@ -531,13 +547,30 @@ void queue_model::prepare_trees() {
     }
     cost_s_[l] = net_.free_time_s[l] + queued_at(l) / rate + red_wait;
   }
-  // Only destinations someone still heads for need a tree.
+  // The entering roads of each node with their costs, side by side in the
+  // order Dijkstra reads them.
+  for (uint32_t i = 0; i < net_.in_links.size(); ++i) {
+    auto l = net_.in_links[i];
+    in_edges_[i] = {net_.from[l], l, cost_s_[l]};
+  }
+  // Only destinations someone heads for before the trees are next due
+  // need one: a trip still driving or waiting, or one that departs by
+  // then (every period with rerouting; an edit only brings that sooner).
+  // Without rerouting the trees may have to last the whole run.
+  auto until = opts_.reroute_period_s > 0
+                 ? now_ + opts_.reroute_period_s + 2 * opts_.step_s
+                 : std::numeric_limits<double>::infinity();
   std::vector<uint32_t> settled(slot_node_.size(), 0);
   for (auto& part : parts_)
     for (size_t s = 0; s < settled.size(); ++s)
       settled[s] += part->settled_by_slot[s];
-  for (size_t s = 0; s < slot_live_.size(); ++s)
-    slot_live_[s] = settled[s] < trips_per_slot_[s];
+  for (size_t s = 0; s < slot_live_.size(); ++s) {
+    auto first = slot_departs_s_.begin() + slot_departs_begin_[s];
+    auto last = slot_departs_s_.begin() + slot_departs_begin_[s + 1];
+    auto due = static_cast<uint32_t>(std::upper_bound(first, last, until)
+                                     - first);
+    slot_live_[s] = settled[s] < due;
+  }
 }
 
 void queue_model::tree_phase(uint32_t p) {
@@ -549,22 +582,28 @@ void queue_model::tree_phase(uint32_t p) {
       continue;
     auto& tree = tree_[s];
     tree.assign(n, none);
-    part.dist.assign(n, std::numeric_limits<double>::infinity());
+    auto& dist = part.dist;
+    auto& heap = part.heap;
+    dist.assign(n, std::numeric_limits<double>::infinity());
     auto target = slot_node_[s];
-    part.dist[target] = 0;
-    part.heap.reset(n, &part.dist);
-    part.heap.push_or_decrease(target);
-    while (!part.heap.empty()) {
-      auto u = part.heap.pop();
-      auto d = part.dist[u];
+    dist[target] = 0;
+    heap.clear();
+    heap.emplace_back(0.0, target);
+    auto later = std::greater<>{};
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      auto [d, u] = heap.back();
+      heap.pop_back();
+      if (d > dist[u])
+        continue; // a stale entry: u was reached more cheaply since
       for (auto i = net_.in_begin[u]; i < net_.in_begin[u + 1]; ++i) {
-        auto l = net_.in_links[i];
-        auto c = d + cost_s_[l];
-        auto v = net_.from[l];
-        if (c < part.dist[v]) {
-          part.dist[v] = c;
-          tree[v] = l;
-          part.heap.push_or_decrease(v);
+        const auto& e = in_edges_[i];
+        auto c = d + e.cost_s;
+        if (c < dist[e.from]) {
+          dist[e.from] = c;
+          tree[e.from] = e.link;
+          heap.emplace_back(c, e.from);
+          std::push_heap(heap.begin(), heap.end(), later);
         }
       }
     }

@@ -136,6 +136,13 @@ private:
   std::vector<float> discharge_, storage_;
   std::vector<uint32_t> gate_;
   std::vector<double> cost_s_;
+  // Per entering road of each node, in `in_links` order: Dijkstra's input.
+  struct in_edge {
+    uint32_t from;
+    uint32_t link;
+    double cost_s;
+  };
+  std::vector<in_edge> in_edges_;
   // Per link statistics of the current interval (owned like the queue).
   std::vector<uint32_t> exits_;
   std::vector<double> traversal_sum_s_, occupancy_integral_;
@@ -161,7 +168,10 @@ private:
   double last_tree_s_ = -1;
   uint64_t num_settled_ = 0;
   std::vector<uint8_t> slot_live_;
-  std::vector<uint32_t> trips_per_slot_; ///< fixed by the demand
+  /// Departure times of each slot's trips, sorted: slot s has
+  /// slot_departs_s_[slot_departs_begin_[s] .. slot_departs_begin_[s+1]).
+  std::vector<uint32_t> slot_departs_begin_;
+  std::vector<double> slot_departs_s_;
   std::vector<uint8_t> dirty_;
   std::vector<uint32_t> parking_step_;
   uint64_t steps_ = 0;

@@ -364,3 +364,24 @@ TEST_CASE("a trip to a place arrives by whichever road reaches it first",
   REQUIRE(r.counts.arrived == 1);
   CHECK(r.trips[0].route_length_m == Approx(200));
 }
+
+TEST_CASE("a trip that departs long after the start finds its way",
+          "[scenarios][dynamic]") {
+  // Trees are kept only for destinations someone heads for before they
+  // are next due; a late trip must still get one, with rerouting every
+  // 120 s and without rerouting (trees from the start only).
+  auto net = grid(4, 1800);
+  demand dem;
+  dem.add_open(10, 0, 20);
+  dem.add_open(1000, 0, 21);   // another destination, much later
+  dem.add_to_node(2500, 0, 22); // and a place, later still
+  for (double period : {120.0, 0.0}) {
+    auto o = options(3600, 2);
+    o.reroute_period_s = period;
+    queue_model model(net, dem, o);
+    auto r = run_serial(model);
+    INFO("reroute period " << period);
+    CHECK(r.counts.arrived == 3);
+    CHECK(r.counts.unroutable == 0);
+  }
+}
