@@ -19,7 +19,7 @@ struct concert_check_options {
   std::string net = "/usr/share/sumo/tools/game/DRT/osm.net.xml";
   std::string sumo_binary = "/usr/bin/sumo";
   /// As in sumo_check: SUMO meso's own discharge, not HCM's.
-  double saturation_veh_h_lane = 2600;
+  double saturation_veh_h_lane = 2100;
   uint32_t partitions = 1;
   uint64_t seed = 7;
   uint32_t background_trips = 1849; ///< over [0, 5400) s

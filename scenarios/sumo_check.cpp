@@ -22,10 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Why 2600 veh/h per lane: SUMO meso's default headways (tau_ff 1.13 s,
-// tau_jf 1.73 s, tau_jj 1.4 s) let 2,100 to 3,200 veh/h leave a lane; we
-// take a value inside that range rather than HCM's 1,800, because the
-// reference here is SUMO meso, not a field count.
+// Why 2100 veh/h per lane: SUMO meso's default headways (tau_ff 1.13 s,
+// tau_jf 1.73 s, tau_jj 1.4 s) let 2,100 to 3,200 veh/h leave a lane; a
+// queue discharging into a free road leaves at tau_jf, 2,080 veh/h. (It
+// was 2600 while the model dropped the fraction of a vehicle a link
+// could not let out in a step, which cut a one-lane link to 1,800 veh/h
+// and a two-lane link to 3,600.)
 
 struct files {
   std::string net, routes, vtypes, busses, tls, stops;

@@ -20,7 +20,7 @@ struct sumo_check_options {
   std::string sumo_dir
     = "/usr/share/sumo/tools/sumolib/scenario/scenarios/RealWorld";
   std::string sumo_binary = "/usr/bin/sumo";
-  double saturation_veh_h_lane = 2600; ///< see sumo_check.cpp
+  double saturation_veh_h_lane = 2100; ///< see sumo_check.cpp
   uint32_t partitions = 1;
   bool run_sumo = true;
   /// Only for the concert check (`scenario sumo-check concert --keep`).

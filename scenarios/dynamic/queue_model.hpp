@@ -98,6 +98,14 @@ private:
 
   uint32_t next_link(uint32_t trip, uint32_t node) const;
   uint32_t planned_link(uint32_t trip) const;
+  /// Counts a vehicle leaving `link` in its recent flow.
+  void note_exit(uint32_t link);
+  /// What a link that gives way at `node` may let out now (veh/s), given
+  /// the priority flow crossing there.
+  float gap_capacity(uint32_t link, uint32_t node) const;
+  /// The vehicles `link` may hold: its jam storage, at least what flows
+  /// through it at capacity.
+  float storage_for(uint32_t link, float jam_storage) const;
   /// Whether `trip`, at the end of `link` (at `node`), has arrived.
   bool arrives_at(uint32_t trip, uint32_t link, uint32_t node) const;
   void enter(uint32_t trip, uint32_t link, partition& part);
@@ -134,6 +142,11 @@ private:
   std::vector<float> blocked_since_;
   std::vector<uint8_t> closed_;
   std::vector<float> discharge_, storage_;
+  std::vector<float> jam_storage_; ///< as built or edited; see storage_for
+  // Recent flow out of each link (veh/s, exponentially averaged) and when
+  // it was last updated.
+  std::vector<float> recent_rate_;
+  std::vector<double> recent_time_;
   std::vector<uint32_t> gate_;
   std::vector<double> cost_s_;
   // Per entering road of each node, in `in_links` order: Dijkstra's input.

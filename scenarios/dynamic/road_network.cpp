@@ -24,6 +24,7 @@ uint32_t road_network::add_link(uint32_t from_node, uint32_t to_node,
   storage_veh.push_back(std::max(
     1.0f, static_cast<float>(std::floor(length * num_lanes / jam_spacing_m))));
   lanes.push_back(num_lanes);
+  yields.push_back(0);
   gate.push_back(none);
   num_nodes = std::max({num_nodes, from_node + 1, to_node + 1});
   return result;

@@ -41,6 +41,9 @@ struct road_network {
   std::vector<float> discharge_veh_s; ///< exit rate while allowed to flow
   std::vector<float> storage_veh;     ///< vehicles the link can hold
   std::vector<uint8_t> lanes;
+  /// 1: the link gives way at an unsignalised junction, so what it lets
+  /// out depends on the priority traffic crossing there (gap acceptance).
+  std::vector<uint8_t> yields;
   std::vector<uint32_t> gate; ///< index into gates, or `none`
   std::vector<signal_gate> gates;
   std::vector<green_interval> green_intervals;

@@ -36,6 +36,7 @@ road_network make_road_network(const twin::import::sumo_network& net,
       const auto& d = net.segment_details[s->number];
       result.extra_length_m[s->number]
         = static_cast<float>(d.junction_length_m);
+      result.yields[s->number] = !d.priority && !d.signalised;
       if (d.car_lanes > 0) // buses-only lanes store no cars
         result.storage_veh[s->number] = std::max(
           1.0f, static_cast<float>(std::floor(s->length_m * d.car_lanes

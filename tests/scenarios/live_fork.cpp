@@ -638,7 +638,27 @@ TEST_CASE("a run's actions put into effect run it again beside it",
           "[scenarios][live_fork]") {
   served_what_if s;
   auto service = caf::actor_cast<caf::actor>(s.service);
-  auto id = s.submit(small_event);
+  // A crowd that jams the roads round the stadium crossing, so some
+  // actions change traffic (data/scenarios/stadium_concert.yaml, smaller).
+  auto id = s.submit(R"(version: 1
+name: crowded-exit
+city: demo
+start: "2026-06-13T23:00"
+horizon: 90min
+background: {level: 1.0}
+events:
+  - name: concert
+    venue: {intersection: 305}
+    attendees: 8000
+    departure: {from: "+0s", to: "+15min"}
+    car_share: 0.5
+    occupancy: 2.0
+    parking:
+      - {name: P_North, intersection: 329, spaces: 2000, exit_capacity_veh_h: 900}
+      - {name: P_South, intersection: 281, spaces: 2000, exit_capacity_veh_h: 900}
+closures:
+  - segments: [1196, 1197]
+)");
   REQUIRE(id);
   auto apply = [&](uint64_t run, std::vector<uint32_t> picked) {
     return s.ask<uint64_t>(service, actors::apply_atom_v, run,
