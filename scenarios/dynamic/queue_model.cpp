@@ -46,6 +46,9 @@ struct queue_model::partition {
   // distance falls; stale entries are skipped when popped. Cheaper than
   // decrease-key on road graphs, where few nodes improve twice.
   std::vector<std::pair<double, uint32_t>> heap;
+  // Nodes a tree must reach: marked with the current stamp.
+  std::vector<uint32_t> wanted;
+  uint32_t stamp = 0;
 };
 
 queue_model::queue_model(const road_network& net, const demand& dem,
@@ -108,6 +111,10 @@ queue_model::queue_model(const road_network& net, const demand& dem,
   }
   tree_.resize(slot_node_.size());
   slot_live_.assign(slot_node_.size(), 1);
+  slot_routed_.assign(slot_node_.size(), 0);
+  for (uint32_t i = 0; i < num_trips; ++i)
+    if (dem.trips[i].route_begin != none)
+      slot_routed_[dest_slot_[i]] = 1;
   // Departure times per slot, sorted (CSR).
   slot_departs_begin_.assign(slot_node_.size() + 1, 0);
   for (auto slot : dest_slot_)
@@ -631,6 +638,37 @@ void queue_model::prepare_trees() {
                                      - first);
     slot_live_[s] = settled[s] < due;
   }
+  // Where the trips of each tree decide next before the trees are due
+  // again: at the end of the road each is on, or of its first road. A
+  // tree grown until it has settled all of them holds their whole way
+  // (every node on a fastest path to the root settles before the path's
+  // start), and the rest of the network can wait. Trees of destinations
+  // with routed trips grow in full: such a trip may leave its route for
+  // the tree anywhere along it.
+  wanted_begin_.assign(slot_node_.size() + 1, 0);
+  auto wanted_at = [&](uint32_t trip) {
+    auto slot = dest_slot_[trip];
+    if (!slot_live_[slot] || slot_routed_[slot])
+      return none;
+    const auto& rec = records_[trip];
+    if (rec.outcome == trip_outcome::arrived
+        || rec.outcome == trip_outcome::unroutable
+        || dem_.trips[trip].depart_s > until)
+      return none;
+    auto link = trip_link_[trip] != none ? trip_link_[trip]
+                                         : dem_.trips[trip].origin_link;
+    return net_.to[link];
+  };
+  for (uint32_t i = 0; i < dest_slot_.size(); ++i)
+    if (wanted_at(i) != none)
+      ++wanted_begin_[dest_slot_[i] + 1];
+  for (size_t s = 0; s < slot_node_.size(); ++s)
+    wanted_begin_[s + 1] += wanted_begin_[s];
+  wanted_nodes_.resize(wanted_begin_.back());
+  auto fill = wanted_begin_;
+  for (uint32_t i = 0; i < dest_slot_.size(); ++i)
+    if (auto node = wanted_at(i); node != none)
+      wanted_nodes_[fill[dest_slot_[i]]++] = node;
 }
 
 void queue_model::tree_phase(uint32_t p) {
@@ -649,6 +687,23 @@ void queue_model::tree_phase(uint32_t p) {
     dist[target] = 0;
     heap.clear();
     heap.emplace_back(0.0, target);
+    // The nodes this tree must settle; none listed: all of them.
+    uint32_t remaining = 0;
+    if (!slot_routed_[s]) {
+      part.wanted.resize(n, 0);
+      if (++part.stamp == 0) { // wrapped: clear the old marks
+        std::fill(part.wanted.begin(), part.wanted.end(), 0);
+        part.stamp = 1;
+      }
+      for (auto k = wanted_begin_[s]; k < wanted_begin_[s + 1]; ++k) {
+        auto node = wanted_nodes_[k];
+        if (part.wanted[node] != part.stamp) {
+          part.wanted[node] = part.stamp;
+          ++remaining;
+        }
+      }
+    }
+    auto bounded = remaining > 0;
     auto later = std::greater<>{};
     while (!heap.empty()) {
       std::pop_heap(heap.begin(), heap.end(), later);
@@ -656,6 +711,11 @@ void queue_model::tree_phase(uint32_t p) {
       heap.pop_back();
       if (d > dist[u])
         continue; // a stale entry: u was reached more cheaply since
+      if (bounded && part.wanted[u] == part.stamp) {
+        part.wanted[u] = 0;
+        if (--remaining == 0)
+          break; // every trip's way is settled
+      }
       for (auto i = net_.in_begin[u]; i < net_.in_begin[u + 1]; ++i) {
         const auto& e = in_edges_[i];
         auto c = d + e.cost_s;

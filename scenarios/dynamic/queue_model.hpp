@@ -181,6 +181,13 @@ private:
   double last_tree_s_ = -1;
   uint64_t num_settled_ = 0;
   std::vector<uint8_t> slot_live_;
+  /// 1: some trip to the slot follows a route of its own (its tree grows
+  /// in full).
+  std::vector<uint8_t> slot_routed_;
+  /// Per slot, the nodes its trips decide at before the trees are next
+  /// due (CSR, rebuilt with the trees).
+  std::vector<uint32_t> wanted_begin_;
+  std::vector<uint32_t> wanted_nodes_;
   /// Departure times of each slot's trips, sorted: slot s has
   /// slot_departs_s_[slot_departs_begin_[s] .. slot_departs_begin_[s+1]).
   std::vector<uint32_t> slot_departs_begin_;
