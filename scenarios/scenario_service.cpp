@@ -102,6 +102,24 @@ struct service_state {
           "once; try again when one has finished");
   }
 
+  // A new run's report, kept and counted as under way.
+  scenario_report& admit(std::string name, const std::string& who,
+                         double horizon_s, std::string status) {
+    scenario_report r;
+    r.id = next_id++;
+    r.name = std::move(name);
+    r.who = who;
+    r.status = std::move(status);
+    r.submitted = twin::now_ms();
+    r.horizon_s = horizon_s;
+    runs.push_back(std::move(r));
+    ++stats.submitted;
+    ++stats.running;
+    auto id = runs.back().id;
+    keep_bounded(); // drops only finished ones, never this one
+    return *find(id);
+  }
+
   // Takes a report a run sent; counts the run's end once.
   void update(scenario_report&& r) {
     auto* kept = find(r.id);
@@ -377,17 +395,7 @@ scenario_service(service_actor self, actors::twin_actor twin,
         ++st.stats.refused_invalid;
         return std::move(spec.error());
       }
-      scenario_report r;
-      r.id = st.next_id++;
-      r.name = spec->name;
-      r.who = who;
-      r.status = "forking";
-      r.submitted = twin::now_ms();
-      r.horizon_s = spec->horizon_s;
-      st.runs.push_back(r);
-      ++st.stats.submitted;
-      ++st.stats.running;
-      st.keep_bounded();
+      auto& r = st.admit(spec->name, who, spec->horizon_s, "forking");
       auto shared_spec
         = std::make_shared<const scenario_spec>(std::move(*spec));
       auto asked = std::chrono::steady_clock::now();
@@ -523,26 +531,18 @@ scenario_service(service_actor self, actors::twin_actor twin,
       }
       if (auto err = st.busy())
         return err;
-      scenario_report r;
-      r.id = st.next_id++;
-      r.name = base->name;
-      r.who = who;
-      r.status = "running";
-      r.submitted = twin::now_ms();
-      r.horizon_s = base->horizon_s;
-      r.forked_entities = base->forked_entities;
-      r.as_of = base->as_of;
-      r.applied_to = id;
-      for (const auto& a : chosen)
-        r.applied.push_back(describe_applied(a));
+      auto forked = base->forked_entities;
+      auto as_of = base->as_of;
       auto again = std::make_shared<run_basis>();
       again->spec = basis->second->spec;
       again->live = basis->second->live;
-      st.runs.push_back(r);
+      auto& r = st.admit(base->name, who, base->horizon_s, "running");
+      r.forked_entities = forked;
+      r.as_of = as_of;
+      r.applied_to = id;
+      for (const auto& a : chosen)
+        r.applied.push_back(describe_applied(a));
       st.bases[r.id] = again;
-      ++st.stats.submitted;
-      ++st.stats.running;
-      st.keep_bounded();
       launch(self->system(),
              run_inputs{r, std::move(again), st.city, nullptr,
                         std::move(chosen), st.opts,

@@ -67,14 +67,8 @@ struct demand {
   /// `destination` (as `add_to_node`).
   void add_on_road(double depart_s, uint32_t link, float on_link_s,
                    uint32_t destination, uint16_t group) {
-    trip t;
-    t.depart_s = depart_s;
-    t.origin_link = link;
-    t.destination_link = destination;
-    t.group = group;
-    t.on_link_s = on_link_s;
-    t.to_node = true;
-    trips.push_back(t);
+    add_to_node(depart_s, link, destination, group);
+    trips.back().on_link_s = on_link_s;
   }
 
   /// Adds a trip to the downstream node of `entering` (a zone), routed

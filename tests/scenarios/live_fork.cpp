@@ -52,6 +52,22 @@ actors::twin_fork fork_at_rest(const twin::city& c) {
   return result;
 }
 
+// Three nodes: 0 -> 1 -> 2 fast, 0 -> 2 direct but slow, 2 -> 0 back.
+dynamic::road_network triangle() {
+  dynamic::road_network net;
+  net.add_link(0, 1, 0, 500, 10, 1800, 1);
+  net.add_link(1, 2, 1, 500, 10, 1800, 1);
+  net.add_link(0, 2, 2, 900, 5, 1800, 1);
+  net.add_link(2, 0, 3, 900, 10, 1800, 1);
+  net.finish();
+  return net;
+}
+
+// Two zone pairs on `triangle`: (origin, destination, veh/s at level 1).
+std::vector<std::tuple<uint32_t, uint32_t, double>> triangle_pairs() {
+  return {{0, 2, 0.1}, {2, 1, 0.05}};
+}
+
 void measure_flow(twin::entity_state& st, double flow) {
   REQUIRE(twin::apply(st, {st.id, t0, flow, twin::quantity::vehicle_flow}));
 }
@@ -61,14 +77,8 @@ void measure_flow(twin::entity_state& st, double flow) {
 TEST_CASE("fitting to counters recovers a known factor",
           "[scenarios][live_fork]") {
   // 0 -> 1 -> 2 fast, 0 -> 2 direct but slow: trips 0 -> 2 use 0 -> 1 -> 2.
-  dynamic::road_network net;
-  net.add_link(0, 1, 0, 500, 10, 1800, 1);
-  net.add_link(1, 2, 1, 500, 10, 1800, 1);
-  net.add_link(0, 2, 2, 900, 5, 1800, 1);
-  net.add_link(2, 0, 3, 900, 10, 1800, 1);
-  net.finish();
-  std::vector<std::tuple<uint32_t, uint32_t, double>> pairs{
-    {0, 2, 0.1}, {2, 1, 0.05}}; // 360 and 180 veh/h
+  auto net = triangle();
+  auto pairs = triangle_pairs(); // 360 and 180 veh/h
   // Model at level 1: link 0 carries 360 + 0 (2 -> 0 -> 1 uses link 3
   // then 0): 540, link 1: 360, link 3: 180.
   std::vector<double> measured{3 * 540.0, 3 * 360.0, 999, -1};
@@ -91,16 +101,9 @@ TEST_CASE("fitting to counters recovers a known factor",
 
 TEST_CASE("fitting per zone pair recovers what one factor cannot",
           "[scenarios][live_fork]") {
-  // The network of the test above: pair A (0 -> 2) uses links 0 and 1,
-  // pair B (2 -> 1) links 3 and 0.
-  dynamic::road_network net;
-  net.add_link(0, 1, 0, 500, 10, 1800, 1);
-  net.add_link(1, 2, 1, 500, 10, 1800, 1);
-  net.add_link(0, 2, 2, 900, 5, 1800, 1);
-  net.add_link(2, 0, 3, 900, 10, 1800, 1);
-  net.finish();
-  std::vector<std::tuple<uint32_t, uint32_t, double>> pairs{
-    {0, 2, 0.1}, {2, 1, 0.05}};
+  // Pair A (0 -> 2) uses links 0 and 1, pair B (2 -> 1) links 3 and 0.
+  auto net = triangle();
+  auto pairs = triangle_pairs();
   // The truth: A three times its level-1 rate, B half of it.
   double a = 0.3 * 3600, b = 0.025 * 3600;
   std::vector<double> measured{a + b, a, -1, b};

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 using namespace citytwin::scenarios::dynamic;
 
@@ -62,6 +64,18 @@ demand along_bottom_row(int n) {
   return result;
 }
 
+/// Seconds between the first and the last arrival among trips
+/// [begin, end) of a run (all of them by default).
+double arrival_spread(const model_result& r, size_t begin = 0,
+                      size_t end = SIZE_MAX) {
+  double first = 1e9, last = 0;
+  for (size_t i = begin; i < std::min(end, r.trips.size()); ++i) {
+    first = std::min(first, r.trips[i].arrived_s);
+    last = std::max(last, r.trips[i].arrived_s);
+  }
+  return last - first;
+}
+
 /// Closes `link` from the start.
 network_edit closing(uint32_t link) {
   network_edit result;
@@ -94,15 +108,12 @@ TEST_CASE("a bottleneck releases vehicles at its capacity",
   queue_model model(net, dem, options(3600));
   auto r = run_serial(model);
   REQUIRE(r.counts.arrived == 100);
-  double first = 1e9, last = 0;
   for (auto& t : r.trips) {
     CHECK(t.outcome == trip_outcome::arrived);
-    first = std::min(first, t.arrived_s);
-    last = std::max(last, t.arrived_s);
     CHECK(t.arrived_s - t.inserted_s >= 20 - 1e-9); // 2 x 10 s free flow
     CHECK(t.route_length_m == Approx(200));
   }
-  CHECK(last - first == Approx(198).margin(3));
+  CHECK(arrival_spread(r) == Approx(198).margin(3));
 }
 
 TEST_CASE("a full link holds back the link before it",
@@ -400,13 +411,8 @@ TEST_CASE("a link lets out its capacity between whole vehicles per step",
     queue_model model(net, dem, options(3600));
     auto r = run_serial(model);
     REQUIRE(r.counts.arrived == 300);
-    double first = 1e9, last = 0;
-    for (auto& t : r.trips) {
-      first = std::min(first, t.arrived_s);
-      last = std::max(last, t.arrived_s);
-    }
     INFO("capacity " << capacity);
-    CHECK(last - first == Approx(299 / capacity * 3600).epsilon(0.03));
+    CHECK(arrival_spread(r) == Approx(299 / capacity * 3600).epsilon(0.03));
   }
 }
 
@@ -427,12 +433,7 @@ TEST_CASE("a short junction link does not cap the flow through it",
   queue_model model(net, dem, options(3600));
   auto r = run_serial(model);
   REQUIRE(r.counts.arrived == 300);
-  double first = 1e9, last = 0;
-  for (auto& t : r.trips) {
-    first = std::min(first, t.arrived_s);
-    last = std::max(last, t.arrived_s);
-  }
-  CHECK(last - first == Approx(299 / 5200.0 * 3600).epsilon(0.05));
+  CHECK(arrival_spread(r) == Approx(299 / 5200.0 * 3600).epsilon(0.05));
 }
 
 TEST_CASE("a road that gives way lets out less as priority traffic grows",
@@ -458,14 +459,9 @@ TEST_CASE("a road that gives way lets out less as priority traffic grows",
     dem.group_names.push_back("major");
     queue_model model(net, dem, options(5000));
     auto r = run_serial(model);
-    double first = 1e9, last = 0;
-    for (int i = 0; i < 300; ++i) {
-      REQUIRE(r.trips[static_cast<size_t>(i)].outcome
-              == trip_outcome::arrived);
-      first = std::min(first, r.trips[static_cast<size_t>(i)].arrived_s);
-      last = std::max(last, r.trips[static_cast<size_t>(i)].arrived_s);
-    }
-    return last - first;
+    for (size_t i = 0; i < 300; ++i)
+      REQUIRE(r.trips[i].outcome == trip_outcome::arrived);
+    return arrival_spread(r, 0, 300);
   };
   auto alone = minor_leaves_in(0);
   auto beside = minor_leaves_in(2.4);
