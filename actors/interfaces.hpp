@@ -187,6 +187,14 @@ using scenario_run_actor = caf::typed_actor<
     // spawn time.
     caf::reacts_to<start_atom>>;
 
+/// CLUSTER NODE: one process's member of a cluster (actors/cluster_node),
+/// published on its cluster port: accepts or refuses the nodes that join.
+using cluster_node_actor = caf::typed_actor<
+    // A peer's hello (one line of text, actors/cluster_node.hpp); this
+    // node's own hello, or errc::invalid_config saying why the peer may
+    // not join (another map, software or set of message types).
+    caf::replies_to<caf::join_atom, std::string>::with<std::string>>;
+
 /// SCENARIO SERVICE: the what-if runs of one city's server. Forks the
 /// live twin for each run, runs it beside the live twin (detached, at most
 /// a few at once) and keeps the latest reports.

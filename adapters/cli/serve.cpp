@@ -6,8 +6,10 @@
 #include "adapters/cli/commands.hpp"
 #include "adapters/cli/rules_reloader.hpp"
 #include "adapters/cli/viewer_access.hpp"
+#include "adapters/cluster/cluster_file.hpp"
 #include "adapters/ngsi/running_broker.hpp"
 
+#include "actors/cluster_node.hpp"
 #include "actors/runtime.hpp"
 #include "actors/runtime_options.hpp"
 #include "actors/spawn_twin.hpp"
@@ -34,6 +36,7 @@
 #include "viz/viewer_limits.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/detail/scope_guard.hpp>
 #include <caf/send.hpp>
 
@@ -76,6 +79,11 @@ struct serve_options {
   std::string rules_file; ///< the tenant's rules; empty: none
   /// What-if runs on forks of the live twin (POST /api/scenarios).
   scenarios::scenario_service_options what_if;
+  /// A cluster file (data/cluster/README.md) and this process's node in
+  /// it; empty: a single node.
+  std::string cluster_file;
+  std::string node;
+  long cluster_wait_s = 30;
 };
 
 // Starts the MQTT ingest if asked to; nullptr when not asked, an error
@@ -227,6 +235,32 @@ int serve(const serve_options& opts) {
     std::cerr << "serve: " << twin::describe(c.error()) << '\n';
     return 2;
   }
+  // A cluster's map is checked against the city and this node before
+  // anything starts: a node that does not fit refuses to join.
+  std::shared_ptr<const actors::cluster_map> cluster;
+  auto runtime = opts.runtime;
+  if (!opts.cluster_file.empty()) {
+    auto m = cluster::load_cluster_file(opts.cluster_file);
+    if (!m) {
+      std::cerr << "serve: " << twin::describe(m.error()) << '\n';
+      return 2;
+    }
+    std::string problem;
+    if (m->city != c->name)
+      problem = "the cluster file is for city '" + m->city + "', not '"
+                + c->name + "'";
+    else if (opts.node.empty() || m->node_named(opts.node) == nullptr)
+      problem = "--node must name a node of the cluster file";
+    else if (runtime.shards != 0 && runtime.shards != m->num_shards)
+      problem = "--shards " + std::to_string(runtime.shards)
+                + " differs from the cluster's " + std::to_string(m->num_shards);
+    if (!problem.empty()) {
+      std::cerr << "serve: " << opts.cluster_file << ": " << problem << '\n';
+      return 2;
+    }
+    runtime.shards = m->num_shards;
+    cluster = std::make_shared<const actors::cluster_map>(std::move(*m));
+  }
   // With --access the viewer stream checks tokens against the same
   // tenants file as the NGSI-LD API; without it the stream stays open.
   auto tenants = ngsi::load_tenants(opts.broker, c->name);
@@ -273,7 +307,37 @@ int serve(const serve_options& opts) {
     std::cerr << "serve: " << twin::describe(err) << '\n';
     return 2;
   }
+  if (cluster)
+    cfg.load<caf::io::middleman>();
   caf::actor_system sys{cfg};
+  actors::cluster_node_actor cluster_node;
+  if (cluster) {
+    cluster_node = actors::spawn_cluster_node(sys, cluster, opts.node);
+    auto joined = actors::join_cluster(
+      sys, cluster_node, *cluster, opts.node,
+      std::chrono::seconds{opts.cluster_wait_s});
+    if (!joined) {
+      std::cerr << "serve: " << twin::describe(joined.error()) << '\n';
+      caf::anon_send_exit(cluster_node, caf::exit_reason::user_shutdown);
+      return 2;
+    }
+    std::string peers, here;
+    for (const auto& p : joined->peers)
+      peers += (peers.empty() ? "" : ", ") + p;
+    for (auto shard : cluster->node_named(opts.node)->shards)
+      here += (here.empty() ? "" : ", ") + std::to_string(shard);
+    std::cout << "citytwin: cluster: node " << opts.node << " on port "
+              << joined->port << " joined " << (peers.empty() ? "nobody" : peers)
+              << " (map version " << cluster->version << ", "
+              << cluster->num_shards << " shards, " << here
+              << " here); shards are not divided yet: this node serves the "
+                 "whole city"
+              << std::endl;
+  }
+  auto stop_cluster_node = caf::detail::make_scope_guard([&] {
+    if (cluster_node)
+      caf::anon_send_exit(cluster_node, caf::exit_reason::user_shutdown);
+  });
   auto started = std::chrono::steady_clock::now();
   auto city_ptr = std::make_shared<const twin::city>(std::move(*c));
   viz::http_server http{nullptr};
@@ -306,7 +370,7 @@ int serve(const serve_options& opts) {
         return loaded.error();
       return std::optional<rules_reloader>{std::move(*loaded)};
     });
-  auto handles = actors::spawn_twin(sys, *city_ptr, {opts.runtime.shards, 0});
+  auto handles = actors::spawn_twin(sys, *city_ptr, {runtime.shards, 0});
   auto seeded = seeding.get();
   archive::running_archive archiving;
   if (history) {
@@ -664,6 +728,14 @@ void add_serve(CLI::App& app) {
     ->capture_default_str();
   ngsi::add_broker_options(*cmd, opts->broker);
   actors::add_runtime_options(*cmd, opts->runtime);
+  cmd->add_option("--cluster", opts->cluster_file,
+                  "Cluster file: the nodes of one twin and their shards "
+                  "(data/cluster/README.md); needs --node");
+  cmd->add_option("--node", opts->node, "This process's node in --cluster");
+  cmd->add_option("--cluster-wait", opts->cluster_wait_s,
+                  "Seconds to wait for the other nodes to answer")
+    ->check(CLI::Range(1L, 3600L))
+    ->capture_default_str();
   cmd->callback([opts] {
     if (auto rc = serve(*opts); rc != 0)
       throw CLI::RuntimeError(rc);
