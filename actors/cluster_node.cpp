@@ -9,6 +9,7 @@
 #include <caf/config.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include <cstdio>
@@ -69,6 +70,11 @@ bool read_fields(std::string_view hello,
   return true;
 }
 
+struct peer_link {
+  cluster_node_actor handle;
+  cluster_peer_status status;
+};
+
 struct node_state {
   static inline const char* name = "cluster_node";
   node_state() = default;
@@ -76,7 +82,15 @@ struct node_state {
   std::string self;
   uint64_t accepted = 0;
   uint64_t refused = 0;
+  std::vector<peer_link> peers;
+  bool ticking = false;
 };
+
+twin::time_ms wall_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 cluster_node_actor::behavior_type
 cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
@@ -94,6 +108,59 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
       }
       ++st.accepted;
       return cluster_hello(*st.map, st.self);
+    },
+    [](heartbeat_atom) { return caf::ok_atom_v; },
+    [self](caf::put_atom, const std::string& name, const caf::actor& peer) {
+      auto now = wall_now();
+      peer_link link;
+      link.handle = caf::actor_cast<cluster_node_actor>(peer);
+      link.status.name = name;
+      link.status.since = link.status.last_seen = now;
+      self->state.peers.push_back(std::move(link));
+      if (!self->state.ticking) {
+        self->state.ticking = true;
+        self->send(self, caf::tick_atom_v);
+      }
+    },
+    [self](caf::tick_atom) {
+      auto now = wall_now();
+      auto& peers = self->state.peers;
+      for (size_t i = 0; i < peers.size(); ++i) {
+        auto& p = peers[i].status;
+        // Silent for longer than the limit: down (until it answers again).
+        if (p.up && now - p.last_seen > cluster_peer_timeout.count()) {
+          p.up = false;
+          p.since = now;
+        }
+        self->request(peers[i].handle, cluster_heartbeat_every * 2,
+                      heartbeat_atom_v)
+          .then(
+            [self, i](caf::ok_atom) {
+              auto& q = self->state.peers[i].status;
+              q.last_seen = wall_now();
+              if (!q.up) {
+                q.up = true;
+                q.since = q.last_seen;
+              }
+            },
+            [](const caf::error&) {
+              // Counted by its silence: the next tick looks at last_seen.
+            });
+      }
+      self->delayed_send(self, cluster_heartbeat_every, caf::tick_atom_v);
+    },
+    [self](caf::get_atom) {
+      cluster_status result;
+      result.self = self->state.self;
+      result.map_version = self->state.map->version;
+      for (const auto& p : self->state.peers) {
+        result.peers.push_back(p.status);
+        if (!p.status.up
+            && (result.degraded_since == 0
+                || p.status.since < result.degraded_since))
+          result.degraded_since = p.status.since;
+      }
+      return result;
     },
   };
 }
@@ -199,8 +266,11 @@ caf::expected<cluster_join> join_cluster(caf::actor_system& sys,
             problems += "\n  " + where + ": " + twin::describe(name.error());
           else if (*name != peer.name)
             problems += "\n  " + where + " answers as '" + *name + "'";
-          else
+          else {
             result.peers.push_back(*name);
+            caf::anon_send(node, caf::put_atom_v, *name,
+                           caf::actor_cast<caf::actor>(*remote));
+          }
         },
         [&](const caf::error& err) {
           problems += "\n  " + where + " refuses: " + twin::describe(err);

@@ -22,6 +22,12 @@
 
 namespace citytwin::actors {
 
+/// Nodes send each other a heartbeat this often; a peer that has not
+/// answered for `cluster_peer_timeout` counts as down until it answers
+/// again (the issue asks for a dead node to be seen within 2 s).
+inline constexpr auto cluster_heartbeat_every = std::chrono::milliseconds(250);
+inline constexpr auto cluster_peer_timeout = std::chrono::milliseconds(1500);
+
 /// Fingerprint of citytwin's type-ID block: the name of every message
 /// type, in ID order (actors/type_ids.hpp).
 uint64_t message_types_fingerprint();
@@ -40,7 +46,9 @@ caf::expected<std::string> check_hello(std::string_view hello,
                                        std::string_view self);
 
 /// Spawns the CLUSTER NODE of `self` in `map`: it accepts or refuses the
-/// peers that join (and counts both).
+/// peers that join (and counts both), and once `join_cluster` has handed
+/// it the peers that accepted it, sends them heartbeats and marks the
+/// silent ones down (`get_atom`: its view, for /api/status).
 cluster_node_actor spawn_cluster_node(caf::actor_system& sys,
                                       std::shared_ptr<const cluster_map> map,
                                       std::string self);

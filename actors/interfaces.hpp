@@ -193,7 +193,16 @@ using cluster_node_actor = caf::typed_actor<
     // A peer's hello (one line of text, actors/cluster_node.hpp); this
     // node's own hello, or errc::invalid_config saying why the peer may
     // not join (another map, software or set of message types).
-    caf::replies_to<caf::join_atom, std::string>::with<std::string>>;
+    caf::replies_to<caf::join_atom, std::string>::with<std::string>,
+    // A peer's heartbeat: ok while this node runs.
+    caf::replies_to<heartbeat_atom>::with<caf::ok_atom>,
+    // Internal (from join_cluster): a peer that accepted this node, by
+    // name; heartbeats go to it from now on.
+    caf::reacts_to<caf::put_atom, std::string, caf::actor>,
+    // Internal: time to send heartbeats and look for silent peers.
+    caf::reacts_to<caf::tick_atom>,
+    // This node's view of its peers.
+    caf::replies_to<caf::get_atom>::with<cluster_status>>;
 
 /// SCENARIO SERVICE: the what-if runs of one city's server. Forks the
 /// live twin for each run, runs it beside the live twin (detached, at most

@@ -249,6 +249,36 @@ typename Inspector::result_type inspect(Inspector& f, scenario_report& x) {
            x.applied_to, x.applied);
 }
 
+/// How a node of a cluster sees one of its peers.
+struct cluster_peer_status {
+  std::string name;
+  bool up = true;
+  twin::time_ms since = 0;     ///< when it last went up or down
+  twin::time_ms last_seen = 0; ///< its last heartbeat answer
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        cluster_peer_status& x) {
+  return f(caf::meta::type_name("cluster_peer_status"), x.name, x.up,
+           x.since, x.last_seen);
+}
+
+/// A CLUSTER NODE's view of its cluster, for /api/status and /metrics.
+struct cluster_status {
+  std::string self;
+  uint64_t map_version = 0;
+  std::vector<cluster_peer_status> peers;
+  /// Since when some peer has been down; 0 while all are up.
+  twin::time_ms degraded_since = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
+  return f(caf::meta::type_name("cluster_status"), x.self, x.map_version,
+           x.peers, x.degraded_since);
+}
+
 /// Counters of a SCENARIO SERVICE, for /metrics.
 struct scenario_service_stats {
   uint64_t submitted = 0; ///< runs accepted

@@ -56,5 +56,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(citytwin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(citytwin, (std::vector<uint32_t>))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::scenario_service_stats))
   CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::scenario_service_actor))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::cluster_peer_status))
+  CAF_ADD_TYPE_ID(citytwin, (std::vector<citytwin::actors::cluster_peer_status>))
+  CAF_ADD_TYPE_ID(citytwin, (citytwin::actors::cluster_status))
 
 CAF_END_TYPE_ID_BLOCK(citytwin)

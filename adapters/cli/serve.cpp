@@ -28,6 +28,7 @@
 #include "twin/error.hpp"
 #include "twin/quantity.hpp"
 #include "twin/text.hpp"
+#include "viz/cluster_status.hpp"
 #include "viz/http_server.hpp"
 #include "viz/live_stream.hpp"
 #include "viz/rules_api.hpp"
@@ -444,7 +445,8 @@ int serve(const serve_options& opts) {
      handles->audit});
   auto stop_what_if = caf::detail::make_scope_guard(
     [&] { caf::anon_send_exit(what_if, caf::exit_reason::user_shutdown); });
-  http.set_handler(viewer->wrap(viz::make_scenarios_api(
+  http.set_handler(viewer->wrap(viz::with_cluster_status(
+    sys, cluster_node, viz::make_scenarios_api(
     sys, what_if, operations,
     viz::make_rules_api(
       sys, handles->audit, rules ? rules->running() : actors::running_rules{},
@@ -455,7 +457,8 @@ int serve(const serve_options& opts) {
         history ? viz::history_renderer{[history](const std::string& urn) {
           return viewer_history(*history, urn);
         }}
-                : viz::history_renderer{})))));
+                : viz::history_renderer{}))),
+    viz::viewer_limits::twin_timeout)));
   std::string error;
   if (!http.start(opts.host, opts.port, error)) {
     std::cerr << "serve: " << error << '\n';

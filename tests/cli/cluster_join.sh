@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Nodes join a cluster through CAF's network layer (issue 15): three
-# `citytwin serve --cluster` processes on 127.0.0.1 accept each other; a
+# `citytwin serve --cluster` processes on 127.0.0.1 accept each other, and
+# when one is killed the others see it down within seconds; a
 # node with another map is refused by its peers, a node whose peer never
 # answers gives up after --cluster-wait, and a cluster file for another
 # city or without --node stops serve before anything starts.
@@ -9,6 +10,7 @@ citytwin=$1
 data=$2 # the project's data/ folder
 source "${0%/*}/../skip.sh"
 need python3 "apt-get install python3"
+need curl "apt-get install curl"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -59,9 +61,35 @@ for n in north centre south; do
   done
   echo "ok: $joined"
 done
-grep -q "serving http://127.0.0.1:" "$work/north.log" || sleep 2
-grep -q "serving http://127.0.0.1:" "$work/north.log" \
-  || fail "north does not serve after joining"
+for _ in $(seq 1 100); do
+  grep -q "serving http://127.0.0.1:" "$work/north.log" && break
+  sleep 0.1
+done
+north=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$work/north.log" | grep -o 'http.*')
+[ -n "$north" ] || fail "north does not serve after joining"
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+peers_up() { curl -s "$north/api/status" | json "sum(p['up'] for p in d['cluster']['peers'])"; }
+[ "$(peers_up)" = 2 ] || fail "north's /api/status does not show two peers up: $(curl -s "$north/api/status")"
+
+# kill -9 of a node: its peers see it down (heartbeats), degraded, on
+# /api/status and /metrics.
+south_pid=${pids[2]}
+kill -9 "$south_pid"
+killed=$(date +%s%N)
+for _ in $(seq 1 100); do
+  [ "$(peers_up)" = 1 ] && break
+  sleep 0.05
+done
+seen=$(date +%s%N)
+[ "$(peers_up)" = 1 ] || fail "north did not see south go down within 5 s"
+status=$(curl -s "$north/api/status")
+echo "$status" | json "d['cluster']['degraded'] and not [p for p in d['cluster']['peers'] if p['node']=='south'][0]['up']" \
+  | grep -q True || fail "north's status does not say south is down: $status"
+curl -s "$north/metrics" | grep -q '^citytwin_cluster_peer_up{node="south"} 0$' \
+  || fail "north's /metrics does not say south is down"
+curl -s "$north/metrics" | grep -q '^citytwin_cluster_degraded 1$' \
+  || fail "north's /metrics does not say the cluster is degraded"
+echo "ok: south seen down by north $(( (seen - killed) / 1000000 )) ms after kill -9 (heartbeat every 250 ms, down after 1.5 s of silence)"
 
 # Another map (version 2): the running peers refuse it, and it stops.
 cluster_file 2 demo | sed "s/port: $p1/port: $p4/" >"$work/other.yaml"
