@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -86,6 +87,34 @@ struct node_state {
   bool ticking = false;
 };
 
+twin::time_ms wall_now();
+
+// A peer that accepted this node or that this node accepted: heartbeats
+// go to `handle` from now on (a node that comes back has a new one).
+void keep_peer(cluster_node_actor::stateful_pointer<node_state> self,
+               const std::string& name, const caf::actor& handle) {
+  auto now = wall_now();
+  auto& peers = self->state.peers;
+  auto known = std::find_if(peers.begin(), peers.end(), [&](auto& p) {
+    return p.status.name == name;
+  });
+  if (known == peers.end()) {
+    peers.emplace_back();
+    known = peers.end() - 1;
+    known->status.name = name;
+  }
+  known->handle = caf::actor_cast<cluster_node_actor>(handle);
+  if (!known->status.up || known->status.since == 0) {
+    known->status.up = true;
+    known->status.since = now;
+  }
+  known->status.last_seen = now;
+  if (!self->state.ticking) {
+    self->state.ticking = true;
+    self->send(self, caf::tick_atom_v);
+  }
+}
+
 twin::time_ms wall_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
@@ -98,8 +127,8 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
   self->state.map = std::move(map);
   self->state.self = std::move(name);
   return {
-    [self](caf::join_atom, const std::string& hello)
-      -> caf::result<std::string> {
+    [self](caf::join_atom, const std::string& hello,
+           const caf::actor& node) -> caf::result<std::string> {
       auto& st = self->state;
       auto peer = check_hello(hello, *st.map, st.self);
       if (!peer) {
@@ -107,20 +136,13 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
         return std::move(peer.error());
       }
       ++st.accepted;
+      if (node)
+        keep_peer(self, *peer, node);
       return cluster_hello(*st.map, st.self);
     },
     [](heartbeat_atom) { return caf::ok_atom_v; },
     [self](caf::put_atom, const std::string& name, const caf::actor& peer) {
-      auto now = wall_now();
-      peer_link link;
-      link.handle = caf::actor_cast<cluster_node_actor>(peer);
-      link.status.name = name;
-      link.status.since = link.status.last_seen = now;
-      self->state.peers.push_back(std::move(link));
-      if (!self->state.ticking) {
-        self->state.ticking = true;
-        self->send(self, caf::tick_atom_v);
-      }
+      keep_peer(self, name, peer);
     },
     [self](caf::tick_atom) {
       auto now = wall_now();
@@ -229,7 +251,11 @@ caf::expected<cluster_join> join_cluster(caf::actor_system& sys,
                            "node '" + std::string{self}
                              + "' is not in the cluster map");
   cluster_join result;
-  auto published = sys.middleman().publish(node, me->port, me->host.c_str());
+  // SO_REUSEADDR: a node that restarts binds again while its old
+  // connections linger in TIME_WAIT; a port another process listens on is
+  // still refused.
+  auto published
+    = sys.middleman().publish(node, me->port, me->host.c_str(), true);
   if (!published)
     return caf::make_error(twin::errc::io_failure,
                            "cluster: cannot listen on " + me->host + ":"
@@ -258,7 +284,8 @@ caf::expected<cluster_join> join_cluster(caf::actor_system& sys,
                   + std::to_string(wait.count()) + " ms";
       continue;
     }
-    asker->request(*remote, join_timeout, caf::join_atom_v, hello)
+    asker->request(*remote, join_timeout, caf::join_atom_v, hello,
+                   caf::actor_cast<caf::actor>(node))
       .receive(
         [&](const std::string& theirs) {
           // The peer's own hello must match this map as well.

@@ -190,10 +190,12 @@ using scenario_run_actor = caf::typed_actor<
 /// CLUSTER NODE: one process's member of a cluster (actors/cluster_node),
 /// published on its cluster port: accepts or refuses the nodes that join.
 using cluster_node_actor = caf::typed_actor<
-    // A peer's hello (one line of text, actors/cluster_node.hpp); this
-    // node's own hello, or errc::invalid_config saying why the peer may
-    // not join (another map, software or set of message types).
-    caf::replies_to<caf::join_atom, std::string>::with<std::string>,
+    // A peer's hello (one line of text, actors/cluster_node.hpp) and its
+    // CLUSTER NODE; this node's own hello, or errc::invalid_config saying
+    // why the peer may not join (another map, software or set of message
+    // types). An accepted peer gets heartbeats from now on, also when it
+    // comes back after it was down.
+    caf::replies_to<caf::join_atom, std::string, caf::actor>::with<std::string>,
     // A peer's heartbeat: ok while this node runs.
     caf::replies_to<heartbeat_atom>::with<caf::ok_atom>,
     // Internal (from join_cluster): a peer that accepted this node, by

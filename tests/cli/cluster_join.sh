@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Nodes join a cluster through CAF's network layer (issue 15): three
 # `citytwin serve --cluster` processes on 127.0.0.1 accept each other, and
-# when one is killed the others see it down within seconds; a
+# when one is killed the others see it down within seconds and take it
+# back when it returns; a
 # node with another map is refused by its peers, a node whose peer never
 # answers gives up after --cluster-wait, and a cluster file for another
 # city or without --node stops serve before anything starts.
@@ -90,6 +91,19 @@ curl -s "$north/metrics" | grep -q '^citytwin_cluster_peer_up{node="south"} 0$' 
 curl -s "$north/metrics" | grep -q '^citytwin_cluster_degraded 1$' \
   || fail "north's /metrics does not say the cluster is degraded"
 echo "ok: south seen down by north $(( (seen - killed) / 1000000 )) ms after kill -9 (heartbeat every 250 ms, down after 1.5 s of silence)"
+
+# South comes back: it joins again and its peers take it back.
+serve_node south "$work/cluster.yaml" "$work/south2.log" --cluster-wait 30
+for _ in $(seq 1 300); do
+  [ "$(peers_up)" = 2 ] && break
+  sleep 0.1
+done
+[ "$(peers_up)" = 2 ] || fail "north did not take south back: $(curl -s "$north/api/status")"
+curl -s "$north/api/status" | json "d['cluster']['degraded']" | grep -q False \
+  || fail "north still says degraded after south came back"
+grep -q "cluster: node south on port [0-9]* joined north, centre" "$work/south2.log" \
+  || fail "the restarted south did not join north and centre"
+echo "ok: south rejoins and north counts it up again"
 
 # Another map (version 2): the running peers refuse it, and it stops.
 cluster_file 2 demo | sed "s/port: $p1/port: $p4/" >"$work/other.yaml"
