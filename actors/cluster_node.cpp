@@ -123,7 +123,8 @@ twin::time_ms wall_now() {
 
 cluster_node_actor::behavior_type
 cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
-             std::shared_ptr<const cluster_map> map, std::string name) {
+                      std::shared_ptr<const cluster_map> map,
+                      std::string name) {
   self->state.map = std::move(map);
   self->state.self = std::move(name);
   return {

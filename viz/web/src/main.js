@@ -8,6 +8,7 @@ import { connect } from './stream.js';
 import { Model } from './model.js';
 import { escape } from './html.js';
 import { WhatIfPanel } from './whatif.js';
+import { ClusterBadge } from './cluster.js';
 
 const model = new Model();
 const $ = (id) => document.getElementById(id);
@@ -253,6 +254,8 @@ setInterval(pollOperations, 1000);
 
 // What-if runs of the server (whatif.js), with their congested roads
 // drawn over the live view's own geometry.
+// Only a node of a cluster shows the badge (its /api/status says so).
+const clusterBadge = new ClusterBadge({ element: $('cluster'), tokenQuery });
 const whatIf = new WhatIfPanel({
   map,
   tokenQuery,
