@@ -21,7 +21,7 @@ FUZZ_TARGETS ?=
 # Builds on this machine take turns (shared with other builds).
 BUILD_LOCK ?= flock /tmp/citytwin-build.lock
 
-.PHONY: all setup configure build demo test test-all bench soak fuzz clean
+.PHONY: all setup configure build demo cluster-demo test test-all bench soak fuzz clean
 
 all: build
 
@@ -45,6 +45,22 @@ demo: configure
 	$(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $(PORT) \
 	  --access $(ACCESS) --api-port $(API_PORT) --rules $(RULES) \
 	  --archive $(ARCHIVE) --scenario-runs $(BUILD_DIR)/scenario-runs
+
+# Three nodes of one twin on this machine (data/cluster/demo3.yaml: cluster
+# ports 9301-9303), each with its viewer; Ctrl-C stops all three. The
+# shards are not divided yet (issue 15): each node serves the whole city,
+# and the nodes watch each other (kill one: the others' badge turns red).
+CLUSTER_FILE ?= data/cluster/demo3.yaml
+cluster-demo: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target citytwin
+	@echo "cluster-demo: viewers http://$(HOST):8080/ (north), http://$(HOST):8090/ (centre)," \
+	  "http://$(HOST):8100/ (south); cluster on /api/status and /metrics of each;" \
+	  "stop one with: pkill -f -- '--node south'"
+	trap 'kill 0' INT TERM; \
+	for node in north:8080 centre:8090 south:8100; do \
+	  $(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $${node#*:} \
+	    --cluster $(CLUSTER_FILE) --node $${node%%:*} & \
+	done; wait
 
 # The tests need the command and the test program; the benchmark and soak
 # programs (a minute and a half of two cores) are built by `make bench`,
