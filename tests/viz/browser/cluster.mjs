@@ -8,24 +8,13 @@
 // shows no badge. Saves cluster.png in ARTIFACT_DIR. Exit 77 (skipped,
 // tests/skip.mjs) without chromium, playwright-core or a built page.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import { skip } from '../../skip.mjs';
-import { createHarness } from './harness.mjs';
+import { join } from 'node:path';
+import { chromiumOrSkip, createHarness } from './harness.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
-if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
-const require = createRequire(resolve(webDir, '..', 'package.json'));
-let chromium;
-try {
-  ({ chromium } = require('playwright-core'));
-} catch {
-  skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
-}
+const launchBrowser = chromiumOrSkip(webDir);
 
 const { tmp, check, start, run } = createHarness('cluster');
 
@@ -54,12 +43,7 @@ nodes:
     '--web-dir', webDir], serving, 30000);
   const base = `http://127.0.0.1:${north[1]}`;
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchBrowser();
   const errors = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -2,9 +2,35 @@
 // count, child processes that are stopped at the end, a scratch folder,
 // and the exit code ctest reads.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { skip } from '../../skip.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+// Skips the test (exit 77, tests/skip.mjs) unless Debian's chromium, the
+// built page in `webDir` and playwright-core beside it are there; returns
+// a function that launches headless Chromium (no downloads, no sandbox,
+// nothing that calls home).
+export function chromiumOrSkip(webDir) {
+  if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
+  if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
+  const require = createRequire(resolve(webDir, '..', 'package.json'));
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch {
+    skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
+  }
+  return () => chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true, // playwright passes --headless and a fresh --user-data-dir itself
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
 
 export function createHarness(name) {
   const children = [];

@@ -9,28 +9,18 @@
 // Saves viewer.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
 // without chromium, mosquitto, playwright-core or a built page.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { skip } from '../../skip.mjs';
-import { createHarness } from './harness.mjs';
+import { chromiumOrSkip, createHarness } from './harness.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 // The demo city's rules: alerts and advice on the page come from them.
 const rulesFile = join(dirname(cityFile), 'rules', 'demo.yaml');
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
-if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
+const launchBrowser = chromiumOrSkip(webDir);
 for (const tool of ['mosquitto', 'mosquitto_pub'])
   try { execFileSync('sh', ['-c', `command -v ${tool}`]); } catch { skip(`${tool} is not on PATH (apt-get install mosquitto mosquitto-clients)`); }
-const require = createRequire(resolve(webDir, '..', 'package.json'));
-let chromium;
-try {
-  ({ chromium } = require('playwright-core'));
-} catch {
-  skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
-}
 
 const { tmp, check, start, run } = createHarness('viewer');
 
@@ -57,12 +47,7 @@ async function main() {
   /serving http:\/\/127\.0\.0\.1:(\d+)/, 30000);
   const base = `http://127.0.0.1:${served[1]}`;
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true, // playwright passes --headless and a fresh --user-data-dir itself
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     const external = [];

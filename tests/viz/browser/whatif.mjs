@@ -16,24 +16,13 @@
 // the route get a message in the panel while the live view goes on.
 // Saves whatif.png in ARTIFACT_DIR. Exit 77 (skipped, tests/skip.mjs)
 // without chromium, playwright-core or a built page.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { skip } from '../../skip.mjs';
-import { createHarness } from './harness.mjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { chromiumOrSkip, createHarness } from './harness.mjs';
 
 const [citytwin, cityFile, webDir, artifacts] = process.argv.slice(2);
 const accessFile = join(dirname(cityFile), 'access', 'demo.yaml');
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) skip(`${CHROMIUM} is missing (apt-get install chromium, see .ci/setup)`);
-if (!existsSync(join(webDir, 'index.html'))) skip(`no built page in ${webDir} (run .ci/setup)`);
-const require = createRequire(resolve(webDir, '..', 'package.json'));
-let chromium;
-try {
-  ({ chromium } = require('playwright-core'));
-} catch {
-  skip(`playwright-core is not installed in ${resolve(webDir, '..', 'node_modules')} (run .ci/setup)`);
-}
+const launchBrowser = chromiumOrSkip(webDir);
 
 // Secrets of data/access/demo.yaml (data/access/README.md: demo only).
 const PLANNER = 'demo-planner-secret';
@@ -135,12 +124,7 @@ async function main() {
   const base = `http://127.0.0.1:${served[2]}`;
   const status = (await getJson(`${base}/api/status`, MONITOR)).body;
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true, // playwright passes --headless and a fresh --user-data-dir itself
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchBrowser();
   const external = [];
   const errors = [];
   const open = async (query) => {
