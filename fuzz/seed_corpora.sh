@@ -58,6 +58,7 @@ done
 seed city_file "$root"/data/aarhus.city
 seed access_config "$root"/data/access/*.yaml
 seed scenario_file "$root"/data/scenarios/*.yaml
+seed cluster_file "$root"/data/cluster/*.yaml
 seed dataset "$root"/data/datasets/*.conf
 seed bindings "$root"/data/bindings/*.bindings
 # The zones of the dataset descriptions.
