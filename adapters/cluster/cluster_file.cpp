@@ -88,6 +88,21 @@ private:
     return true;
   }
 
+  // A text field that must pass `valid`; false when it is missing
+  // (reported with the keys) or invalid (reported here as `expected`).
+  bool text(const YAML::Node& node, const std::string& what,
+            bool (*valid)(const std::string&), const std::string& expected,
+            std::string& out) {
+    if (!node)
+      return false;
+    if (!node.IsScalar() || !valid(node.Scalar())) {
+      problem(node, what + ": expected " + expected);
+      return false;
+    }
+    out = node.Scalar();
+    return true;
+  }
+
   template <class T>
   bool number(const YAML::Node& node, const std::string& what, T low, T high,
               T& out) {
@@ -107,11 +122,8 @@ private:
                     {"version", "city", "shards", "nodes"}))
       return;
     number<uint64_t>(root["version"], "version", 1, UINT32_MAX, map_.version);
-    auto city = root["city"];
-    if (!city || !city.IsScalar() || !valid_name(city.Scalar()))
-      problem(city, "city: expected the city's name ([a-z0-9_-], at most 32)");
-    else
-      map_.city = city.Scalar();
+    text(root["city"], "city", valid_name,
+         "the city's name ([a-z0-9_-], at most 32)", map_.city);
     auto shards_ok = number<uint32_t>(root["shards"], "shards", 1,
                                       max_cluster_shards, map_.num_shards);
     auto nodes = root["nodes"];
@@ -140,29 +152,19 @@ private:
     cluster_node node;
     bool ok = true;
     auto name = n["name"];
-    if (!name) { // missing: reported with the keys
+    if (!text(name, where + ".name", valid_name, "[a-z0-9_-], at most 32",
+              node.name)) {
       ok = false;
-    } else if (!name.IsScalar() || !valid_name(name.Scalar())) {
-      problem(name, where + ".name: expected [a-z0-9_-], at most 32");
+    } else if (auto [it, fresh] = names_.emplace(node.name, line_of(name));
+               !fresh) {
+      problem(name, where + ".name: '" + node.name
+                      + "' names another node too (line "
+                      + std::to_string(it->second) + ")");
       ok = false;
-    } else {
-      node.name = name.Scalar();
-      if (auto [it, fresh] = names_.emplace(node.name, line_of(name)); !fresh) {
-        problem(name, where + ".name: '" + node.name
-                        + "' names another node too (line "
-                        + std::to_string(it->second) + ")");
-        ok = false;
-      }
     }
-    auto host = n["host"];
-    if (!host) {
-      ok = false;
-    } else if (!host.IsScalar() || !valid_host(host.Scalar())) {
-      problem(host, where + ".host: expected a host name or an address");
-      ok = false;
-    } else {
-      node.host = host.Scalar();
-    }
+    ok = text(n["host"], where + ".host", valid_host,
+              "a host name or an address", node.host)
+         && ok;
     ok = n["port"]
          && number<uint16_t>(n["port"], where + ".port", 1, 65535, node.port)
          && ok;

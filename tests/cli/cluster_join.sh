@@ -24,9 +24,7 @@ fail() {
   for f in "$work"/*.log; do echo "== $f"; cat "$f"; done
   exit 1
 }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+source "$(dirname "$0")/mosquitto_lib.sh" # free_port
 p1=$(free_port); p2=$(free_port); p3=$(free_port); p4=$(free_port)
 cluster_file() { # VERSION CITY
   cat <<YAML
