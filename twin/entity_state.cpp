@@ -279,6 +279,12 @@ caf::expected<uint32_t> apply(entity_state& state, const reading& x) {
                                + " is older than "
                                + std::to_string(state.updated));
   bool first = (state.seen & bit(x.what)) == 0;
+  // The same value of the same quantity at the same time again: a
+  // duplicate (a QoS 1 redelivery, a cluster's replay after a shard
+  // moved), neither applied nor counted.
+  if (!first && x.time == state.updated)
+    if (auto now = value_of(state, x.what); now && *now == x.value)
+      return uint32_t{0};
   auto changed = std::visit(kind_apply{x, first}, state.detail);
   if (!changed)
     return std::move(changed.error());
