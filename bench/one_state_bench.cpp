@@ -101,16 +101,6 @@ std::optional<served> start(const one_state_settings& s, const std::string& city
   return result;
 }
 
-struct wrk_result {
-  bool ok = false;
-  double requests_per_s = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double non_2xx = 0;
-  double client_cpu_s = 0;
-  std::string error;
-};
-
 double to_ms(double value, const std::string& unit) {
   if (unit == "us")
     return value / 1000;
@@ -118,6 +108,8 @@ double to_ms(double value, const std::string& unit) {
     return value * 1000;
   return value; // ms
 }
+
+} // namespace
 
 // wrk in its own process; bash's `times` reports the CPU it used.
 wrk_result run_wrk(const std::string& url, int threads, int connections,
@@ -159,8 +151,6 @@ wrk_result run_wrk(const std::string& url, int threads, int connections,
   result.ok = true;
   return result;
 }
-
-} // namespace
 
 std::vector<one_state_figure> run_one_state(const one_state_settings& s) {
   std::vector<one_state_figure> out;

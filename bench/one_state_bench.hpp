@@ -30,4 +30,20 @@ struct one_state_figure {
 /// Runs everything; a figure that could not be measured says why.
 std::vector<one_state_figure> run_one_state(const one_state_settings& s);
 
+/// What Debian's `wrk --latency` measured, and the CPU it used itself.
+struct wrk_result {
+  bool ok = false;
+  double requests_per_s = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double non_2xx = 0;
+  double client_cpu_s = 0;
+  std::string error;
+};
+
+/// Runs wrk in its own process against `url` (with the demo admin's
+/// bearer token, which servers without --access ignore).
+wrk_result run_wrk(const std::string& url, int threads, int connections,
+                   double seconds);
+
 } // namespace citytwin::bench

@@ -2,6 +2,7 @@
 #include "bench/viz_bench.hpp"
 
 #include "bench/child_process.hpp"
+#include "bench/paced_sender.hpp"
 #include "bench/viewer_clients.hpp"
 
 #include "actors/runtime.hpp"
@@ -34,19 +35,9 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-// Reading times are t0 + sequence number: a delta's `updated_ms` names the
-// newest reading its entity applied.
-constexpr twin::time_ms t0 = 1'700'000'000'000;
-constexpr auto tick = 1ms;
 constexpr auto setup_limit = 20s;
 // Time for the last frames to reach the clients after a rate's run.
 constexpr auto drain_time = 1s;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             clock_type::now().time_since_epoch())
-      .count();
-}
 
 // 1,000 viewers need 1,000 sockets in the server and as many in the
 // clients' process, which inherits this limit.
@@ -103,72 +94,6 @@ struct served_twin {
   }
 };
 
-// The lamps and bins: every reading changes their state (one delta each).
-struct target {
-  twin::entity_id id;
-  twin::quantity what;
-  uint32_t updates = 0;
-};
-
-std::vector<target> targets_of(const twin::city& c) {
-  std::vector<target> result;
-  twin::for_each_initial_state(c, [&](const twin::entity_state& st) {
-    if (st.id.kind == twin::entity_kind::street_lamp)
-      result.push_back({st.id, twin::quantity::dim_level});
-    else if (st.id.kind == twin::entity_kind::waste_bin)
-      result.push_back({st.id, twin::quantity::fill_level});
-  });
-  return result;
-}
-
-// Sends readings to the routers at `rate` per second for `seconds`, in
-// batches every tick, stamping each sequence number's send time.
-size_t send_paced(const actors::twin_handles& h, std::vector<target>& targets,
-                  double rate, double seconds, uint64_t& seq,
-                  std::vector<std::atomic<int64_t>>& sent_at) {
-  auto shards = h.routers.size();
-  auto start = clock_type::now();
-  size_t result = 0;
-  size_t next_target = 0;
-  auto total = static_cast<size_t>(rate * seconds);
-  for (auto wake = start; result < total; wake += tick) {
-    std::this_thread::sleep_until(wake);
-    auto elapsed
-        = std::chrono::duration<double>(clock_type::now() - start).count();
-    auto due = std::min(total, static_cast<size_t>(rate * elapsed));
-    std::vector<twin::reading_batch> batches(shards);
-    auto stamp = now_ns();
-    for (; result < due && seq < sent_at.size(); ++result, ++seq) {
-      auto& t = targets[next_target];
-      next_target = (next_target + 1) % targets.size();
-      ++t.updates;
-      twin::reading r;
-      r.target = t.id;
-      r.what = t.what;
-      r.time = t0 + static_cast<twin::time_ms>(seq);
-      // 0.01 .. 1.00, never the same twice in a row for one entity.
-      r.value = double(t.updates % 100 + 1) / 100;
-      sent_at[seq].store(stamp, std::memory_order_relaxed);
-      batches[actors::shard_of(t.id, shards)].push_back(r);
-    }
-    for (size_t s = 0; s < shards; ++s)
-      if (!batches[s].empty())
-        caf::anon_send(h.routers[s], actors::observe_atom_v,
-                       std::move(batches[s]));
-    if (seq >= sent_at.size())
-      break;
-  }
-  return result;
-}
-
-double percentile(const std::vector<int64_t>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
-  auto i = std::min(sorted.size() - 1,
-                    static_cast<size_t>(p * double(sorted.size())));
-  return double(sorted[i]) / 1e6;
-}
-
 } // namespace
 
 stream_latency_result measure_stream_latency(const twin::city& c,
@@ -183,7 +108,7 @@ stream_latency_result measure_stream_latency(const twin::city& c,
     result.skipped = served.error;
     return result;
   }
-  auto targets = targets_of(c);
+  auto targets = lamps_and_bins(c);
   if (targets.empty()) {
     result.skipped = "no lamps or bins in the city";
     return result;
@@ -210,7 +135,7 @@ stream_latency_result measure_stream_latency(const twin::city& c,
                          std::to_string(std::chrono::duration<double>(
                                           setup_limit)
                                           .count()),
-                         log_path, std::to_string(t0),
+                         log_path, std::to_string(paced_t0),
                          std::to_string(capacity)}};
   // "viewers <opened> <snapshots> <failed> <closed> <seconds>"
   size_t opened = 0, snapshots = 0, failed = 0, closed = 0;
@@ -224,7 +149,7 @@ stream_latency_result measure_stream_latency(const twin::city& c,
   for (auto rate : rates) {
     auto first = seq;
     auto sent
-        = send_paced(served.handles, targets, rate, seconds, seq, sent_at);
+        = send_paced(served.handles.routers, targets, rate, seconds, seq, sent_at);
     ranges.emplace_back(first, seq);
     result.rates.push_back({rate, sent});
     std::this_thread::sleep_for(drain_time);
@@ -247,8 +172,8 @@ stream_latency_result measure_stream_latency(const twin::city& c,
     auto& out = result.rates[r];
     out.measured = lat.size();
     out.expected = out.sent * clients;
-    out.p50_ms = percentile(lat, 0.50);
-    out.p99_ms = percentile(lat, 0.99);
+    out.p50_ms = percentile_ms(lat, 0.50);
+    out.p99_ms = percentile_ms(lat, 0.99);
     out.max_ms = lat.empty() ? 0 : double(lat.back()) / 1e6;
   }
   return result;
@@ -334,7 +259,7 @@ viewers_result measure_viewers(const twin::city& c, size_t n,
       = double(actors::resident_memory_bytes()) - double(rss_before);
   // Still serving with every viewer connected: one more gets the snapshot
   // and then the delta of a new reading.
-  auto targets = targets_of(c);
+  auto targets = lamps_and_bins(c);
   if (targets.empty()) {
     result.skipped = "no lamps or bins in the city";
     targets.push_back({});
@@ -349,7 +274,7 @@ viewers_result measure_viewers(const twin::city& c, size_t n,
           twin::reading r;
           r.target = targets.front().id;
           r.what = targets.front().what;
-          r.time = t0;
+          r.time = paced_t0;
           r.value = 0.42;
           caf::anon_send(served.handles.front, actors::observe_atom_v,
                          twin::reading_batch{r});
