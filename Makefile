@@ -47,15 +47,16 @@ demo: configure
 	  --archive $(ARCHIVE) --scenario-runs $(BUILD_DIR)/scenario-runs
 
 # Three nodes of one twin on this machine (data/cluster/demo3.yaml: cluster
-# ports 9301-9303), each with its viewer; Ctrl-C stops all three. The
-# shards are not divided yet (issue 15): each node serves the whole city,
-# and the nodes watch each other (kill one: the others' badge turns red).
+# ports 9301-9303), each running two of the six shards and a viewer of the
+# whole city; Ctrl-C stops all three. Kill one: the others' badge turns
+# red and its backup (the next node of the file) runs its shards until it
+# is started again.
 CLUSTER_FILE ?= data/cluster/demo3.yaml
 cluster-demo: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target citytwin
 	@echo "cluster-demo: viewers http://$(HOST):8080/ (north), http://$(HOST):8090/ (centre)," \
 	  "http://$(HOST):8100/ (south); cluster on /api/status and /metrics of each;" \
-	  "stop one with: pkill -f -- '--node south'"
+	  "kill one with: pkill -9 -f -- '--node centre' (south runs its shards)"
 	trap 'kill 0' INT TERM; \
 	for node in north:8080 centre:8090 south:8100; do \
 	  $(BUILD_DIR)/citytwin serve $(CITY) --host $(HOST) --port $${node#*:} \

@@ -7,6 +7,8 @@
 
 #include <caf/duration.hpp>
 
+#include <algorithm>
+
 namespace citytwin::actors {
 
 namespace {
@@ -30,11 +32,28 @@ twin_actor::behavior_type
 city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
           std::shared_ptr<const directory> entities,
           std::vector<router_actor> routers,
-          std::vector<publisher_actor> publishers) {
+          std::vector<publisher_actor> publishers,
+          std::vector<shard_link_actor> links) {
   self->state.city = std::move(city);
   self->state.entities = std::move(entities);
   self->state.routers = std::move(routers);
   self->state.publishers = std::move(publishers);
+  self->state.links = std::move(links);
+  auto& pubs = self->state.publishers;
+  self->state.publisher_down.assign(pubs.size(), false);
+  if (!self->state.links.empty()) {
+    // A request to an actor of a node that is gone is never answered:
+    // the twin watches every shard's PUBLISHER (the links watch the
+    // ROUTERs) and leaves out those that are down.
+    for (const auto& p : pubs)
+      self->monitor(p);
+    self->set_down_handler([self](const caf::down_msg& x) {
+      auto& st = self->state;
+      for (size_t i = 0; i < st.publishers.size(); ++i)
+        if (st.publishers[i].address() == x.source)
+          st.publisher_down[i] = true;
+    });
+  }
   return {
       [self](observe_atom, twin::reading_batch& readings) {
         auto& routers = self->state.routers;
@@ -81,9 +100,24 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
       },
       [self](caf::subscribe_atom, subscriber_actor sub,
              subscription_filter filter) -> caf::result<caf::ok_atom> {
+        auto& subs = self->state.subscribers;
+        auto known = std::find_if(subs.begin(), subs.end(),
+                                  [&](auto& x) { return x.first == sub; });
+        if (known != subs.end())
+          known->second = filter;
+        else
+          subs.emplace_back(sub, filter);
         auto rp = self->make_response_promise<caf::ok_atom>();
-        auto pending = std::make_shared<size_t>(self->state.publishers.size());
-        for (const auto& pub : self->state.publishers)
+        auto& st = self->state;
+        // A shard whose node is down gets the subscriber when it moves.
+        std::vector<publisher_actor> reachable;
+        for (size_t i = 0; i < st.publishers.size(); ++i)
+          if (!st.publisher_down[i])
+            reachable.push_back(st.publishers[i]);
+        if (reachable.empty())
+          return caf::ok_atom_v;
+        auto pending = std::make_shared<size_t>(reachable.size());
+        for (const auto& pub : reachable)
           self->request(pub, internal_timeout, caf::subscribe_atom_v, sub,
                         filter)
               .then(
@@ -97,6 +131,10 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
         return rp;
       },
       [self](caf::unsubscribe_atom, const subscriber_actor& sub) {
+        auto& subs = self->state.subscribers;
+        subs.erase(std::remove_if(subs.begin(), subs.end(),
+                                  [&](auto& x) { return x.first == sub; }),
+                   subs.end());
         for (const auto& pub : self->state.publishers)
           self->send(pub, caf::unsubscribe_atom_v, sub);
       },
@@ -105,22 +143,34 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
         auto result = std::make_shared<twin_stats>();
         result->city = self->state.city;
         result->shards = static_cast<uint32_t>(self->state.routers.size());
-        for (auto kind : twin::all_entity_kinds)
-          result->entities_by_kind.push_back(self->state.entities->count(kind));
+        // Counted by the routers: no node of a cluster has every entity.
+        result->entities_by_kind.assign(twin::num_entity_kinds, 0);
         auto pending = std::make_shared<size_t>(
             self->state.routers.size() + self->state.publishers.size());
         auto done = [rp, result, pending]() mutable {
           if (--*pending == 0)
             rp.deliver(*result);
         };
-        auto fail
-            = [rp](caf::error& err) mutable { rp.deliver(std::move(err)); };
-        for (const auto& r : self->state.routers)
-          self->request(r, internal_timeout, stats_atom_v)
+        // A shard whose node is down answers with an error: the others'
+        // counters still make an answer, which says how many are missing.
+        auto unreachable = std::make_shared<std::vector<bool>>(
+          self->state.routers.size(), false);
+        auto fail_at = [result, done, unreachable](size_t i) mutable {
+          return [result, done, unreachable, i](const caf::error&) mutable {
+            if (!(*unreachable)[i]) {
+              (*unreachable)[i] = true;
+              ++result->shards_unreachable;
+            }
+            done();
+          };
+        };
+        for (size_t i = 0; i < self->state.routers.size(); ++i)
+          self->request(self->state.routers[i], internal_timeout, stats_atom_v)
               .then(
                   [result, done](const router_stats& s) mutable {
                     result->readings += s.readings;
                     result->unknown_entity += s.unknown_entity;
+                    add_up(result->entities_by_kind, s.booted_by_kind);
                     add_up(result->entities_by_kind, s.created_by_kind);
                     for (auto n : s.created_by_kind)
                       result->created += n;
@@ -128,9 +178,14 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                     result->commands_refused += s.commands_refused;
                     done();
                   },
-                  fail);
-        for (const auto& p : self->state.publishers)
-          self->request(p, internal_timeout, stats_atom_v)
+                  fail_at(i));
+        for (size_t i = 0; i < self->state.publishers.size(); ++i) {
+          if (self->state.publisher_down[i]) {
+            fail_at(i)(caf::error{});
+            continue;
+          }
+          self->request(self->state.publishers[i], internal_timeout,
+                        stats_atom_v)
               .then(
                   [result, done](const publisher_stats& s) mutable {
                     result->deltas += s.deltas;
@@ -138,7 +193,8 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                     add_up(result->rejected_by_reason, s.rejected_by_reason);
                     done();
                   },
-                  fail);
+                  fail_at(i));
+        }
         return rp;
       },
       [self](fork_atom, uint32_t kinds) -> caf::result<twin_fork> {
@@ -169,6 +225,38 @@ city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
                     rp.deliver(std::move(err));
                   });
         return rp;
+      },
+      [self](move_atom, const shard_handles& moved) {
+        auto& st = self->state;
+        for (size_t k = 0; k < moved.shards.size(); ++k) {
+          auto i = moved.shards[k];
+          if (i >= st.routers.size() || k >= moved.routers.size()
+              || k >= moved.publishers.size())
+            continue;
+          // Readings keep going through the link, which knows what to
+          // send again (on a cluster every shard has one).
+          if (i < st.links.size() && st.links[i])
+            self->send(st.links[i], move_atom_v, moved.routers[k]);
+          else
+            st.routers[i] = moved.routers[k];
+          if (!st.links.empty()) {
+            if (st.publishers[i] != moved.publishers[k])
+              self->demonitor(st.publishers[i].address());
+            self->monitor(moved.publishers[k]);
+          }
+          st.publishers[i] = moved.publishers[k];
+          st.publisher_down[i] = false;
+          // Their subscribers follow them; deltas published between the
+          // move and the subscription are the ones a viewer misses.
+          for (const auto& [sub, filter] : st.subscribers)
+            self
+              ->request(st.publishers[i], internal_timeout,
+                        caf::subscribe_atom_v, sub, filter)
+              .then([](caf::ok_atom) {},
+                    [](const caf::error&) {
+                      // The node went away again: the next move retries.
+                    });
+        }
       },
   };
 }

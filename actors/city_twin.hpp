@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace citytwin::actors {
@@ -20,6 +21,14 @@ struct city_twin_state {
   std::shared_ptr<const directory> entities;
   std::vector<router_actor> routers;
   std::vector<publisher_actor> publishers;
+  /// On a cluster, by shard: the SHARD LINK that is `routers[i]`.
+  std::vector<shard_link_actor> links;
+  /// On a cluster, by shard: its PUBLISHER's node went away (and the shard
+  /// has not moved since); asking it would wait forever.
+  std::vector<bool> publisher_down;
+  /// Who subscribed to the twin, with what filter: on a cluster, shards
+  /// that move to another node get the same subscribers there.
+  std::vector<std::pair<subscriber_actor, subscription_filter>> subscribers;
 };
 
 /// The behavior of the TWIN actor.
@@ -27,6 +36,7 @@ twin_actor::behavior_type
 city_twin(twin_actor::stateful_pointer<city_twin_state> self, std::string city,
           std::shared_ptr<const directory> entities,
           std::vector<router_actor> routers,
-          std::vector<publisher_actor> publishers);
+          std::vector<publisher_actor> publishers,
+          std::vector<shard_link_actor> links);
 
 } // namespace citytwin::actors

@@ -11,10 +11,12 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -85,7 +87,44 @@ struct node_state {
   uint64_t refused = 0;
   std::vector<peer_link> peers;
   bool ticking = false;
+  twin::time_ms last_tick = 0;
+  /// The shards this node hosts, once they run; peers that ask earlier
+  /// wait in `asking`.
+  std::optional<shard_handles> hosted;
+  std::vector<caf::typed_response_promise<shard_handles>> asking;
+  /// This node's TWIN and STANDBY, once serve has them.
+  twin_actor twin;
+  standby_actor standby;
+  uint64_t shards_adopted = 0;
+  uint32_t last_adoption_ms = 0;
 };
+
+// Shards moved to `moved.node`: this node's own list changes if they came
+// here or left, and its TWIN routes to them there from now on.
+void note_move(cluster_node_actor::stateful_pointer<node_state> self,
+               const shard_handles& moved) {
+  auto& st = self->state;
+  if (st.hosted) {
+    auto& h = *st.hosted;
+    for (size_t k = 0; k < moved.shards.size(); ++k) {
+      auto i = std::find(h.shards.begin(), h.shards.end(), moved.shards[k]);
+      auto pos = static_cast<size_t>(i - h.shards.begin());
+      if (moved.node == st.self) {
+        if (i == h.shards.end()) {
+          h.shards.push_back(moved.shards[k]);
+          h.routers.push_back(moved.routers[k]);
+          h.publishers.push_back(moved.publishers[k]);
+        }
+      } else if (i != h.shards.end()) {
+        h.shards.erase(i);
+        h.routers.erase(h.routers.begin() + pos);
+        h.publishers.erase(h.publishers.begin() + pos);
+      }
+    }
+  }
+  if (st.twin)
+    self->send(st.twin, move_atom_v, moved);
+}
 
 twin::time_ms wall_now();
 
@@ -147,13 +186,30 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
     },
     [self](caf::tick_atom) {
       auto now = wall_now();
-      auto& peers = self->state.peers;
+      auto& st = self->state;
+      auto& peers = st.peers;
+      // This node itself stood still (stopped, swapped out): its peers
+      // were not silent, it did not ask. They get a fresh period.
+      if (st.last_tick != 0
+          && now - st.last_tick > cluster_peer_timeout.count())
+        for (auto& p : peers)
+          p.status.last_seen = std::max(p.status.last_seen, now);
+      st.last_tick = now;
       for (size_t i = 0; i < peers.size(); ++i) {
         auto& p = peers[i].status;
         // Silent for longer than the limit: down (until it answers again).
         if (p.up && now - p.last_seen > cluster_peer_timeout.count()) {
           p.up = false;
           p.since = now;
+          // Its shards: this node brings up those it backs up, but only
+          // while it sees a majority of the cluster (itself included); a
+          // node cut off from the others must not run a second copy of
+          // shards that live on in the majority.
+          size_t up = 1;
+          for (const auto& q : peers)
+            up += q.status.up ? 1 : 0;
+          if (st.standby && 2 * up > st.map->nodes.size())
+            self->send(st.standby, adopt_atom_v, p.name);
         }
         self->request(peers[i].handle, cluster_heartbeat_every * 2,
                       heartbeat_atom_v)
@@ -172,6 +228,95 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
       }
       self->delayed_send(self, cluster_heartbeat_every, caf::tick_atom_v);
     },
+    [self](caf::put_atom, shard_handles& hosted) {
+      auto& st = self->state;
+      st.hosted = std::move(hosted);
+      for (auto& rp : st.asking)
+        rp.deliver(*st.hosted);
+      st.asking.clear();
+    },
+    [self](caf::get_atom, shard_atom) -> caf::result<shard_handles> {
+      auto& st = self->state;
+      if (st.hosted)
+        return *st.hosted;
+      // A peer that boots faster asks before this node's shards run: it
+      // waits (its own request bounds how long).
+      st.asking.push_back(self->make_response_promise<shard_handles>());
+      return st.asking.back();
+    },
+    [self](caf::get_atom, shard_atom,
+           uint32_t wait_ms) -> caf::result<std::vector<shard_handles>> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<std::vector<shard_handles>>();
+      std::vector<const peer_link*> asked;
+      std::string missing;
+      for (const auto& node : st.map->nodes) {
+        if (node.name == st.self)
+          continue;
+        auto link = std::find_if(st.peers.begin(), st.peers.end(),
+                                 [&](auto& p) { return p.status.name == node.name; });
+        if (link == st.peers.end() || !link->handle)
+          missing += (missing.empty() ? "" : ", ") + node.name;
+        else
+          asked.push_back(&*link);
+      }
+      if (!missing.empty()) {
+        rp.deliver(caf::make_error(twin::errc::invalid_config,
+                                   "not joined with node(s) " + missing));
+        return rp;
+      }
+      auto result = std::make_shared<std::vector<shard_handles>>();
+      auto pending = std::make_shared<size_t>(asked.size());
+      if (asked.empty()) {
+        rp.deliver(std::vector<shard_handles>{});
+        return rp;
+      }
+      for (const auto* link : asked) {
+        auto name = link->status.name;
+        self
+          ->request(link->handle, std::chrono::milliseconds{wait_ms},
+                    caf::get_atom_v, shard_atom_v)
+          .then(
+            [rp, result, pending](shard_handles& part) mutable {
+              if (*pending == 0) // another peer failed: answered already
+                return;
+              result->push_back(std::move(part));
+              if (--*pending == 0)
+                rp.deliver(std::move(*result));
+            },
+            [rp, pending, name](caf::error& err) mutable {
+              // The first failure answers; later replies find it spent.
+              if (*pending == 0)
+                return;
+              *pending = 0;
+              rp.deliver(caf::make_error(
+                twin::errc::invalid_config,
+                "node '" + name + "' did not say which shards it hosts: "
+                  + twin::describe(err)));
+            });
+      }
+      return rp;
+    },
+    [self](caf::put_atom, twin_actor& twin, standby_actor& standby) {
+      self->state.twin = std::move(twin);
+      self->state.standby = std::move(standby);
+    },
+    [self](adopt_atom, shard_handles& adopted, uint32_t took_ms) {
+      auto& st = self->state;
+      st.shards_adopted += adopted.shards.size();
+      st.last_adoption_ms = took_ms;
+      note_move(self, adopted);
+      for (const auto& p : st.peers)
+        if (p.handle)
+          self->send(p.handle, move_atom_v, adopted);
+    },
+    [self](move_atom, const shard_handles& moved) {
+      note_move(self, moved);
+      // This node's shards came back to it elsewhere: its STANDBY stops
+      // the copies it ran meanwhile (after the move reached its TWIN).
+      if (moved.node != self->state.self && self->state.standby)
+        self->send(self->state.standby, move_atom_v, moved);
+    },
     [self](caf::get_atom) {
       cluster_status result;
       result.self = self->state.self;
@@ -183,6 +328,11 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
                 || p.status.since < result.degraded_since))
           result.degraded_since = p.status.since;
       }
+      if (self->state.hosted)
+        result.hosted = self->state.hosted->shards;
+      std::sort(result.hosted.begin(), result.hosted.end());
+      result.shards_adopted = self->state.shards_adopted;
+      result.last_adoption_ms = self->state.last_adoption_ms;
       return result;
     },
   };

@@ -25,6 +25,11 @@ constexpr auto internal_timeout = caf::infinite;
 /// Entries the AUDIT log keeps; older ones are dropped (and counted).
 constexpr size_t audit_capacity = 100'000;
 
+// On a cluster, each TWIN keeps the readings it routed in the last this
+// many seconds: a dead node is seen within 1.75 s and its shards come up
+// elsewhere within seconds, and the new node gets them again.
+constexpr uint32_t cluster_replay_s = 10;
+
 /// Simulated seconds the synthetic feed advances per tick.
 constexpr long feed_step_s = 60;
 

@@ -88,6 +88,14 @@ entity(entity_actor::stateful_pointer<entity_actor_state> self,
       [self](fork_atom, const fork_slot& x) {
         x.buffer->fill(x.slot, self->state.live);
       },
+      [self](caf::put_atom, twin::entity_state& kept) {
+        if (kept.id != self->state.live.id)
+          return; // not this entity's: a bug upstream, never applied
+        self->state.live = std::move(kept);
+        // Everything may differ from what subscribers last saw.
+        self->send(self->state.publisher,
+                   twin::delta{self->state.live, ~uint32_t{0}});
+      },
   };
 }
 

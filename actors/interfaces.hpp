@@ -39,7 +39,10 @@ using entity_actor = caf::typed_actor<
     // Returns the current state.
     caf::replies_to<caf::get_atom>::with<twin::entity_state>,
     // Copies the current state into a fork's slot (actors/fork.hpp).
-    caf::reacts_to<fork_atom, fork_slot>>;
+    caf::reacts_to<fork_atom, fork_slot>,
+    // Takes over a state kept elsewhere (on a cluster, a shard handed back
+    // by the node that kept it while this one was down); publishes it.
+    caf::reacts_to<caf::put_atom, twin::entity_state>>;
 
 /// PUBLISHER: collects the deltas of one shard of entities and fans them
 /// out to subscribers in batches.
@@ -77,6 +80,18 @@ using router_actor = caf::typed_actor<
     // Internal: the last entity of fork number `n` filled its slot.
     caf::reacts_to<fork_atom, caf::ok_atom, uint64_t>>;
 
+/// SHARD LINK: on a cluster, this node's ROUTER for a shard another node
+/// hosts: it passes everything on to that node's ROUTER and keeps the
+/// readings and creations of the last seconds, so when the shard moves
+/// (its node died, or came back) the new ROUTER gets again what the old
+/// node may have lost; readings it had applied are rejected as stale.
+using shard_link_actor = router_actor::extend<
+  // The shard moved: routes to this ROUTER from now on, after sending it
+  // the readings and creations kept.
+  caf::reacts_to<move_atom, router_actor>,
+  // Internal: a second has passed; the oldest second kept is dropped.
+  caf::reacts_to<caf::tick_atom>>;
+
 /// AUDIT: who changed what in the city, when and why (twin/audit_log).
 using audit_actor = caf::typed_actor<
     // Appends an entry (actuations from ROUTERs, alert transitions from
@@ -84,6 +99,22 @@ using audit_actor = caf::typed_actor<
     caf::reacts_to<twin::audit_entry>,
     // Returns a page of entries.
     caf::replies_to<caf::get_atom, audit_query>::with<audit_page>>;
+
+/// The shards one node of a cluster hosts, each with its ROUTER and its
+/// PUBLISHER: what a peer needs to route readings, commands, queries and
+/// subscriptions for those shards straight to them.
+struct shard_handles {
+  std::string node;
+  std::vector<uint32_t> shards;
+  std::vector<router_actor> routers;       ///< by position in `shards`
+  std::vector<publisher_actor> publishers; ///< by position in `shards`
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_handles& x) {
+  return f(caf::meta::type_name("shard_handles"), x.node, x.shards, x.routers,
+           x.publishers);
+}
 
 /// TWIN: the front door of one city's twin.
 using twin_actor = caf::typed_actor<
@@ -107,7 +138,11 @@ using twin_actor = caf::typed_actor<
     caf::replies_to<stats_atom>::with<twin_stats>,
     // Forks the twin: a consistent copy of its entities of the kinds in
     // the mask (bit 1 << kind), for a what-if run (actors/fork.hpp).
-    caf::replies_to<fork_atom, uint32_t>::with<twin_fork>>;
+    caf::replies_to<fork_atom, uint32_t>::with<twin_fork>,
+  // Shards of a cluster moved to another node (a failover, or their node
+  // taking them back): their SHARD LINKs route there from now on, and
+  // every subscriber of the twin is subscribed to their new PUBLISHERs.
+  caf::reacts_to<move_atom, shard_handles>>;
 
 /// RULES: evaluates one partition of a tenant's rules on the deltas it
 /// subscribes to, sends commands to the TWIN and the rest to ALERTS.
@@ -187,6 +222,24 @@ using scenario_run_actor = caf::typed_actor<
     // spawn time.
     caf::reacts_to<start_atom>>;
 
+/// STANDBY: a cluster node's copies of the shards it backs up (each
+/// shard is backed up by the node after its own in the cluster map), kept
+/// current from their PUBLISHERs' deltas; when their node is down it
+/// brings them up on this node from the copies. Spawning a shard's entity
+/// actors takes a while, so a thread of its own does that, never a
+/// scheduler thread.
+using standby_actor = subscriber_actor::extend<
+  // Node `name` is down: brings up the shards it hosted that this node
+  // backs up, then tells the CLUSTER NODE (`adopt_atom`).
+  caf::reacts_to<adopt_atom, std::string>,
+  // Internal: the entity actors of adoption number `n` are spawned.
+  caf::reacts_to<adopt_atom, caf::ok_atom, uint64_t>,
+  // Shards moved to the node named in them: copies of them this node ran
+  // stop (their node took them back; the TWIN already routes there).
+  caf::reacts_to<move_atom, shard_handles>,
+  // Returns counters.
+  caf::replies_to<stats_atom>::with<standby_stats>>;
+
 /// CLUSTER NODE: one process's member of a cluster (actors/cluster_node),
 /// published on its cluster port: accepts or refuses the nodes that join.
 using cluster_node_actor = caf::typed_actor<
@@ -204,7 +257,27 @@ using cluster_node_actor = caf::typed_actor<
     // Internal: time to send heartbeats and look for silent peers.
     caf::reacts_to<caf::tick_atom>,
     // This node's view of its peers.
-    caf::replies_to<caf::get_atom>::with<cluster_status>>;
+    caf::replies_to<caf::get_atom>::with<cluster_status>,
+    // Internal (from serve): the shards this node hosts are running.
+    caf::reacts_to<caf::put_atom, shard_handles>,
+    // A peer asks for the shards this node hosts; answered once they run.
+    caf::replies_to<caf::get_atom, shard_atom>::with<shard_handles>,
+    // Asks every peer for its shards (retrying one that is not up yet)
+    // until each shard of the map has its ROUTER, or `wait_ms` is over;
+    // what every peer hosts, or errc::invalid_config naming the nodes
+    // that did not answer.
+    caf::replies_to<caf::get_atom, shard_atom, uint32_t>::with<
+      std::vector<shard_handles>>,
+    // Internal (from serve): this node's TWIN and STANDBY, told about
+    // shards that move and peers that go down.
+    caf::reacts_to<caf::put_atom, twin_actor, standby_actor>,
+    // From this node's STANDBY: it brought up shards of a node that is
+    // down, in `took_ms`; this node hosts them from now on and tells its
+    // TWIN and every peer (`move_atom`).
+    caf::reacts_to<adopt_atom, shard_handles, uint32_t>,
+    // From a peer: shards moved to the node named in them; this node's
+    // TWIN routes to them there from now on.
+    caf::reacts_to<move_atom, shard_handles>>;
 
 /// SCENARIO SERVICE: the what-if runs of one city's server. Forks the
 /// live twin for each run, runs it beside the live twin (detached, at most

@@ -93,13 +93,16 @@ struct router_stats {
   uint64_t create_refused = 0; ///< creations refused (id taken, no sensor)
   uint64_t commands = 0;         ///< commands received for this shard
   uint64_t commands_refused = 0; ///< of which refused (see twin::execute)
+  /// Entities of this shard booted with the city, by index_of(kind): the
+  /// TWIN adds them up, since no node of a cluster has them all.
+  std::vector<uint64_t> booted_by_kind;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("router_stats"), x.readings, x.unknown_entity,
            x.messages_out, x.created_by_kind, x.create_refused, x.commands,
-           x.commands_refused);
+           x.commands_refused, x.booted_by_kind);
 }
 
 /// What the whole twin reports: sizes and the sums of all counters.
@@ -117,6 +120,9 @@ struct twin_stats {
   uint32_t shards = 0;
   uint64_t commands = 0;         ///< commands sent to actuators
   uint64_t commands_refused = 0; ///< of which refused
+  /// On a cluster: shards whose node did not answer (down, and not yet
+  /// run elsewhere); their counters and entities are missing above.
+  uint32_t shards_unreachable = 0;
 
   /// Readings that changed or confirmed an entity's state.
   uint64_t readings_applied() const {
@@ -129,7 +135,7 @@ typename Inspector::result_type inspect(Inspector& f, twin_stats& x) {
   return f(caf::meta::type_name("twin_stats"), x.city, x.entities_by_kind,
            x.created, x.readings, x.unknown_entity, x.readings_rejected,
            x.rejected_by_reason, x.deltas, x.shards, x.commands,
-           x.commands_refused);
+           x.commands_refused, x.shards_unreachable);
 }
 
 /// Work on one tenant's broker state, run by its TENANT actor: an NGSI-LD
@@ -271,12 +277,33 @@ struct cluster_status {
   std::vector<cluster_peer_status> peers;
   /// Since when some peer has been down; 0 while all are up.
   twin::time_ms degraded_since = 0;
+  /// The shards this node hosts now: its own and those it adopted.
+  std::vector<uint32_t> hosted;
+  uint64_t shards_adopted = 0; ///< brought up here for nodes that were down
+  /// How long the last adoption took until every entity of the adopted
+  /// shards answered (ms); 0 if there was none.
+  uint32_t last_adoption_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_status& x) {
   return f(caf::meta::type_name("cluster_status"), x.self, x.map_version,
-           x.peers, x.degraded_since);
+           x.peers, x.degraded_since, x.hosted, x.shards_adopted,
+           x.last_adoption_ms);
+}
+
+/// Counters of a STANDBY.
+struct standby_stats {
+  std::vector<uint32_t> backed_up; ///< the shards it keeps copies of
+  uint64_t entities = 0;           ///< entity states it holds
+  uint64_t deltas = 0;             ///< deltas received
+  uint64_t shards_adopted = 0;     ///< shards it brought up on this node
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, standby_stats& x) {
+  return f(caf::meta::type_name("standby_stats"), x.backed_up, x.entities,
+           x.deltas, x.shards_adopted);
 }
 
 /// Counters of a SCENARIO SERVICE, for /metrics.

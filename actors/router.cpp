@@ -73,7 +73,8 @@ router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
        std::shared_ptr<const directory> entities, publisher_actor publisher,
        audit_actor audit, std::string city, uint32_t shard,
-       uint32_t num_shards) {
+       uint32_t num_shards, std::vector<uint64_t> booted_by_kind) {
+  self->state.stats.booted_by_kind = std::move(booted_by_kind);
   self->state.shard = shard;
   self->state.num_shards = std::max<uint32_t>(1, num_shards);
   self->state.entities = std::move(entities);
@@ -139,7 +140,15 @@ router(router_actor::stateful_pointer<router_state> self,
         auto* handle = self->state.find(id);
         if (handle == nullptr)
           return caf::make_error(twin::errc::unknown_entity);
-        return self->delegate(*handle, caf::get_atom_v);
+        // Asked, not delegated: on a cluster the asker may be on another
+        // node, and an entity that answered a remote actor stays in CAF's
+        // registry until shutdown, which 0.17.6 crashes destroying. So
+        // entities only ever talk to their own node.
+        auto rp = self->make_response_promise<twin::entity_state>();
+        self->request(*handle, defaults::internal_timeout, caf::get_atom_v)
+          .then([rp](twin::entity_state& st) mutable { rp.deliver(std::move(st)); },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [self](stats_atom) { return self->state.stats; },
       [self](fork_atom, uint32_t kinds) -> caf::result<fork_part> {

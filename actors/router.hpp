@@ -96,13 +96,14 @@ void router_state::route(twin::reading_batch& readings, Send&& send) {
 
 /// The behavior of a ROUTER over the entities in `entities` of shard
 /// `shard` of `num_shards`; entities it creates publish to `publisher`,
-/// the shard's PUBLISHER.
+/// the shard's PUBLISHER. `booted_by_kind` counts the entities of the
+/// shard booted with the city (for its statistics).
 /// @pre readings and creations reach a router only for ids of its shard
 ///      (`shard_of`), so an entity has exactly one router.
 router_actor::behavior_type
 router(router_actor::stateful_pointer<router_state> self,
        std::shared_ptr<const directory> entities, publisher_actor publisher,
        audit_actor audit, std::string city, uint32_t shard,
-       uint32_t num_shards);
+       uint32_t num_shards, std::vector<uint64_t> booted_by_kind);
 
 } // namespace citytwin::actors

@@ -17,6 +17,10 @@ running_rules spawn_rules(caf::actor_system& sys, const twin_handles& twin,
   result.alerts = sys.spawn(alerts, city, twin.audit);
   auto partitions = std::max<size_t>(1, twin.routers.size());
   for (size_t p = 0; p < partitions; ++p) {
+    // On a cluster each node evaluates the partitions of its own shards,
+    // so every rule instance runs exactly once in the cluster.
+    if (!twin.hosted.empty() && !twin.hosts(p))
+      continue;
     rule_evaluator_config config;
     config.partition = p;
     config.partitions = partitions;

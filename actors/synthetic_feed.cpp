@@ -2,6 +2,7 @@
 #include "actors/synthetic_feed.hpp"
 
 #include "actors/defaults.hpp"
+#include "actors/shard.hpp"
 #include "actors/type_ids.hpp"
 #include "twin/error.hpp"
 #include "twin/solar.hpp"
@@ -236,6 +237,13 @@ synthetic_feed(feed_actor::stateful_pointer<synthetic_feed_state> self,
         auto& st = self->state;
         st.now += st.config.step_s * 1000;
         auto readings = st.model->step(st.now, st.config.step_s);
+        if (const auto& hosted = st.config.hosted; !hosted.empty())
+          readings.erase(std::remove_if(readings.begin(), readings.end(),
+                                        [&hosted](const twin::reading& x) {
+                                          return !hosted[shard_of(
+                                            x.target, hosted.size())];
+                                        }),
+                         readings.end());
         if (st.config.keep)
           if (auto err = st.config.keep(readings))
             std::cerr << "citytwin: synthetic feed not archived: "

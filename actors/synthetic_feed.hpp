@@ -27,6 +27,10 @@ struct synthetic_feed_config {
   /// Appending to a journal is a write into the kernel's page cache, a few
   /// microseconds per tick; an error is logged and the step still goes on.
   std::function<caf::error(const twin::reading_batch&)> keep;
+  /// On a node of a cluster: by shard, true for the shards hosted here;
+  /// the feed emits only their readings, so each node feeds its own part
+  /// of the same simulated city. Empty: every entity.
+  std::vector<bool> hosted;
 
   caf::error validate() const;
 };

@@ -31,7 +31,10 @@ void add_to_status(const actors::cluster_status& st, http_response& res) {
                     {"mapVersion", st.map_version},
                     {"degraded", st.degraded_since != 0},
                     {"degradedSince", iso(st.degraded_since)},
-                    {"peers", peers}};
+                    {"peers", peers},
+                    {"hostedShards", st.hosted},
+                    {"shardsAdopted", st.shards_adopted},
+                    {"lastAdoptionMs", st.last_adoption_ms}};
   res.body = doc.dump();
 }
 
@@ -57,7 +60,22 @@ void add_to_metrics(const actors::cluster_status& st, http_response& res) {
               + "# HELP citytwin_cluster_degraded 1 while some node is "
                 "down.\n# TYPE citytwin_cluster_degraded gauge\n"
                 "citytwin_cluster_degraded "
-              + (st.degraded_since != 0 ? "1" : "0") + "\n";
+              + (st.degraded_since != 0 ? "1" : "0")
+              + "\n# HELP citytwin_cluster_hosted_shards Shards this node "
+                "runs now, its own and those of nodes that were down.\n"
+                "# TYPE citytwin_cluster_hosted_shards gauge\n"
+                "citytwin_cluster_hosted_shards "
+              + std::to_string(st.hosted.size())
+              + "\n# HELP citytwin_cluster_shards_adopted_total Shards "
+                "brought up here for a node that was down (or taken back)."
+                "\n# TYPE citytwin_cluster_shards_adopted_total counter\n"
+                "citytwin_cluster_shards_adopted_total "
+              + std::to_string(st.shards_adopted)
+              + "\n# HELP citytwin_cluster_last_adoption_seconds How long "
+                "the last adoption took until every entity answered.\n"
+                "# TYPE citytwin_cluster_last_adoption_seconds gauge\n"
+                "citytwin_cluster_last_adoption_seconds "
+              + std::to_string(st.last_adoption_ms / 1000.0) + "\n";
 }
 
 } // namespace

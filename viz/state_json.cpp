@@ -87,6 +87,7 @@ nlohmann::json to_json(const actors::twin_stats& stats) {
     {"rejected_by_reason", std::move(rejected)},
     {"deltas", stats.deltas},
     {"shards", stats.shards},
+    {"shards_unreachable", stats.shards_unreachable},
     {"commands", stats.commands},
     {"commands_refused", stats.commands_refused},
   };

@@ -28,8 +28,23 @@ int status_of(const caf::error& err) {
     case twin::errc::malformed_id:
     case twin::errc::unknown_kind:
       return 400;
+    case twin::errc::io_failure: // on a cluster: the shard's node is down
+      return 503;
     default:
       return 500;
+  }
+}
+
+const char* title_of(int status) {
+  switch (status) {
+    case 404:
+      return "ResourceNotFound";
+    case 400:
+      return "BadRequestData";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return "InternalError";
   }
 }
 
@@ -82,7 +97,7 @@ void ask_entity(caf::actor_system& sys, const actors::twin_actor& twin,
         [=](const caf::error& err) {
           auto slow = timed_out(err, timeout);
           reply(slow ? *slow
-                     : problem(status_of(err), "ResourceNotFound",
+                     : problem(status_of(err), title_of(status_of(err)),
                                twin::describe(err)));
           self->quit();
         });

@@ -13,6 +13,7 @@
 #include "actors/runtime.hpp"
 #include "actors/runtime_options.hpp"
 #include "actors/spawn_twin.hpp"
+#include "actors/standby.hpp"
 #include "actors/synthetic_feed.hpp"
 #include "actors/type_ids.hpp"
 #include "adapters/ingest/binding_table.hpp"
@@ -39,6 +40,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/detail/scope_guard.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <atomic>
@@ -123,7 +125,7 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
   decoding.create.max_created = opts.max_created;
   for (auto kind : twin::all_entity_kinds)
     decoding.create.next_number[twin::index_of(kind)]
-      = handles.entities->next_number(kind);
+      = handles.next_number[twin::index_of(kind)];
   decoding.create.announce = ingest::announce_to_routers(handles.routers);
   // Entities created before a restart keep their ids, and new ones are
   // recorded before they exist.
@@ -330,9 +332,7 @@ int serve(const serve_options& opts) {
     std::cout << "citytwin: cluster: node " << opts.node << " on port "
               << joined->port << " joined " << (peers.empty() ? "nobody" : peers)
               << " (map version " << cluster->version << ", "
-              << cluster->num_shards << " shards, " << here
-              << " here); shards are not divided yet: this node serves the "
-                 "whole city"
+              << cluster->num_shards << " shards, " << here << " here)"
               << std::endl;
   }
   auto stop_cluster_node = caf::detail::make_scope_guard([&] {
@@ -371,7 +371,73 @@ int serve(const serve_options& opts) {
         return loaded.error();
       return std::optional<rules_reloader>{std::move(*loaded)};
     });
-  auto handles = actors::spawn_twin(sys, *city_ptr, {runtime.shards, 0});
+  // On a cluster this node spawns the entities of its own shards and
+  // then asks its peers for theirs: the twin is whole once every shard
+  // has a ROUTER and a PUBLISHER, here or on its node.
+  actors::twin_config layout{runtime.shards, 0};
+  if (cluster) {
+    layout.hosted.assign(cluster->num_shards, false);
+    for (auto shard : cluster->node_named(opts.node)->shards)
+      layout.hosted[shard] = true;
+  }
+  auto handles = actors::spawn_twin(sys, *city_ptr, layout);
+  actors::standby_actor standby;
+  auto stop_standby = caf::detail::make_scope_guard([&] {
+    if (standby)
+      caf::anon_send_exit(standby, caf::exit_reason::user_shutdown);
+  });
+  if (handles && cluster) {
+    auto wait_started = std::chrono::steady_clock::now();
+    caf::anon_send(cluster_node, caf::put_atom_v,
+                   actors::hosted_shards(*handles, opts.node));
+    caf::error err;
+    std::vector<actors::shard_handles> taken;
+    caf::scoped_actor asking{sys};
+    auto wait_ms = static_cast<uint32_t>(opts.cluster_wait_s * 1000);
+    asking
+      ->request(cluster_node, std::chrono::milliseconds{wait_ms} * 2,
+                caf::get_atom_v, actors::shard_atom_v, wait_ms)
+      .receive(
+        [&](std::vector<actors::shard_handles>& remote) {
+          auto attached = actors::attach_remote_shards(sys, *handles,
+                                                       city_ptr->name, remote);
+          if (attached)
+            taken = std::move(*attached);
+          else
+            err = std::move(attached.error());
+        },
+        [&](caf::error& e) { err = std::move(e); });
+    if (err) {
+      std::cerr << "serve: cluster: " << twin::describe(err) << '\n';
+      actors::stop_twin(sys, *handles);
+      return 2;
+    }
+    std::cout << "citytwin: cluster: every shard is up, the others' after "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                               - wait_started)
+                   .count()
+              << " s" << std::endl;
+    // Back after being down: the shards a peer ran meanwhile come back
+    // with their state.
+    if (!taken.empty()) {
+      auto took = actors::take_back_shards(sys, *handles, cluster_node,
+                                           opts.node, taken);
+      if (!took) {
+        std::cerr << "serve: cluster: " << twin::describe(took.error())
+                  << '\n';
+        actors::stop_twin(sys, *handles);
+        return 2;
+      }
+      std::cout << "citytwin: cluster: took back shards";
+      for (const auto& part : taken)
+        for (auto i : part.shards)
+          std::cout << ' ' << i << " (from " << part.node << ")";
+      std::cout << " in " << took->count() << " ms" << std::endl;
+    }
+    standby = actors::spawn_standby(
+      sys, {city_ptr, cluster, opts.node, *handles, cluster_node});
+    caf::anon_send(cluster_node, caf::put_atom_v, handles->front, standby);
+  }
   auto seeded = seeding.get();
   archive::running_archive archiving;
   if (history) {
@@ -412,7 +478,12 @@ int serve(const serve_options& opts) {
   auto boot = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                             - started);
   std::cout << "citytwin: city '" << city_ptr->name << "' live with "
-            << city_ptr->num_entities() << " entity actors (booted in "
+            << handles->entities->size() << " entity actors"
+            << (cluster ? " here, "
+                            + std::to_string(city_ptr->num_entities())
+                            + " in the cluster"
+                        : std::string{})
+            << " (booted in "
             << boot.count() << " s, scheduler " << opts.runtime.scheduler
             << ")\n";
   // The viewer stream subscribes before any reading flows (ingest, feed),
@@ -600,6 +671,8 @@ int serve(const serve_options& opts) {
     feed.tick = std::chrono::milliseconds{opts.feed_tick_ms};
     feed.seed = opts.seed;
     feed.keep = archive::keep_in(history);
+    if (cluster)
+      feed.hosted = handles->hosted;
     feed_handle = sys.spawn(actors::synthetic_feed, city_ptr, feed,
                             handles->front);
     caf::anon_send(feed_handle, caf::tick_atom_v);
