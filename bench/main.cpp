@@ -2,6 +2,7 @@
 // figure as it is measured and rewrites BENCHMARKS.md at the end.
 #include "actors/runtime.hpp"
 #include "bench/archive_bench.hpp"
+#include "bench/cluster_bench.hpp"
 #include "bench/restart_bench.hpp"
 #include "bench/broker_bench.hpp"
 #include "bench/ingest_bench.hpp"
@@ -68,6 +69,7 @@ struct options {
   std::vector<size_t> thread_counts{0, 4};
   bool skip_assignment = false;
   std::vector<std::string> only;
+  double cluster_scale = 1.0;
   std::string demo_city = std::string{CITYTWIN_PROJECT_DATA} + "/demo.city";
   size_t mqtt_messages = 300'000;
   size_t apply_messages = 1'000'000;
@@ -184,6 +186,41 @@ void run_one_state(const options& opts, report& out) {
       "both ports answer. Latency and throughput come from Debian's `wrk` "
       "in its own process on the same two cores, so its CPU is reported "
       "beside the server's.");
+}
+
+// The goals of issue 15 on real processes on this machine.
+void run_cluster(const options& opts, report& out) {
+  const std::string section = "Cluster across nodes (issue 15)";
+  bench::cluster_settings s;
+  // --cluster-scale shrinks the city for a quick look; figures are only
+  // comparable at 1.
+  auto scale = [&](size_t n) {
+    return static_cast<size_t>(double(n) * opts.cluster_scale);
+  };
+  s.segments = scale(s.segments);
+  s.lamps = scale(s.lamps);
+  s.bins = scale(s.bins);
+  s.sensors = scale(s.sensors);
+  auto self = std::filesystem::read_symlink("/proc/self/exe");
+  s.exe = (self.parent_path() / "citytwin").string();
+  s.self_exe = self.string();
+  s.workdir = (self.parent_path() / "bench-cluster").string();
+  for (auto& f : bench::run_cluster(s))
+    out.add({section, f.figure, f.goal, f.measured});
+  out.notes.push_back(
+    "Cluster (issue 15): 1, 2 and 3 `citytwin serve --cluster` processes "
+    "(6 shards, split evenly, `--no-feed`) on a city from `citytwin "
+    "generate-city --segments 200000 --lamps 600000 --bins 100000 "
+    "--sensors 100000`, all on the same two cores as the benchmark, which "
+    "feeds them as any node would: it asks each node's cluster port which "
+    "shards it hosts and sends each reading to its shard's ROUTER through "
+    "CAF's network layer, every reading to another lamp or bin (one delta "
+    "each), and counts the deltas the PUBLISHERs report. The in-process "
+    "rows are the same readings into a twin spawned in the benchmark "
+    "itself; the difference per reading is the cost of crossing a process "
+    "boundary. The viewer is a WebSocket client in a child process "
+    "(`citytwin-bench --viewer-clients`). Failover: centre is killed with "
+    "SIGKILL and south's /api/status polled every 20 ms.");
 }
 
 // The goals of issue 3; false if the demo city cannot be read.
@@ -743,11 +780,15 @@ int main(int argc, char** argv) {
          "--only", opts.only,
          "Run only these sections: twin, ingest, viz, broker, one-state, "
          "rules, archive, assignment, whatif, whatif-event (the 3-hour "
-         "event alone), fork")
+         "event alone), fork, cluster")
       ->delimiter(',')
       ->check(CLI::IsMember({"twin", "ingest", "viz", "broker", "one-state",
                              "rules", "archive", "assignment", "whatif",
-                             "whatif-event", "fork"}));
+                             "whatif-event", "fork", "cluster"}));
+  app.add_option("--cluster-scale", opts.cluster_scale,
+                 "Size of the cluster benchmark's city (1: 1M entities)")
+    ->check(CLI::Range(0.001, 1.0))
+    ->capture_default_str();
   app.add_option("--rules-entities", opts.rules_entities,
                  "Entities of the rules benchmark city")
     ->capture_default_str();
@@ -841,6 +882,8 @@ int main(int argc, char** argv) {
     run_broker(opts, out);
   if (opts.wanted("one-state"))
     run_one_state(opts, out);
+  if (opts.wanted("cluster"))
+    run_cluster(opts, out);
   if (opts.wanted("rules"))
     run_rules(opts, out);
   if (opts.wanted("archive"))
