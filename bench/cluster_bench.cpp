@@ -84,6 +84,8 @@ struct cluster_run {
       node.name = node_names[k];
       node.cluster_port = free_loopback_port();
       node.log = (dir / (node.name + ".log")).string();
+      // A previous run's log would say "serving" before this one starts.
+      fs::remove(node.log);
       std::string shards;
       for (uint32_t i = 0; i < num_shards; ++i)
         if (i * n / num_shards == k)
@@ -187,14 +189,8 @@ double throughput(caf::actor_system& sys, const shard_view& view,
   for (size_t i = 0; i < n; ++i) {
     auto& t = targets[next];
     next = (next + 1) % targets.size();
-    ++t.updates;
-    twin::reading r;
-    r.target = t.id;
-    r.what = t.what;
-    r.time = paced_t0 + static_cast<twin::time_ms>(seq++);
-    r.value = double(t.updates % 100 + 1) / 100;
     auto s = actors::shard_of(t.id, num_shards);
-    pending[s].push_back(r);
+    pending[s].push_back(next_reading(t, seq++));
     if (pending[s].size() >= batch) {
       caf::anon_send(view.routers[s], actors::observe_atom_v,
                      std::move(pending[s]));
@@ -381,35 +377,54 @@ std::vector<cluster_figure> run_cluster(const cluster_settings& s) {
                   + fixed(w.non_2xx, 0) + " not 2xx"
               : "wrk failed: " + w.error});
     }
-    // Failover: kill -9 centre; south (its backup) brings its shards up.
-    auto killed = clock_type::now();
-    ::kill(run.nodes[1].proc->pid(), SIGKILL);
-    double seen_down = 0, adopted = 0;
-    uint64_t adoption_ms = 0;
-    while (since(killed) < 120) {
-      if (auto st = status_of(run.nodes[2].http_port)) {
-        const auto& c = (*st)["cluster"];
-        if (seen_down == 0 && c.value("degraded", false))
-          seen_down = since(killed);
-        if (c.value("shardsAdopted", 0) >= 2) {
-          adopted = since(killed);
-          adoption_ms = c.value("lastAdoptionMs", 0);
-          break;
-        }
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    out.push_back(
-      {"failover, 3 nodes, " + entities
-         + " entities: kill -9 of centre -> every entity of its 2 shards "
-           "answering on south",
-       "<= 10 s",
-       adopted == 0
-         ? "not within 120 s"
-         : fixed(adopted, 2) + " s (seen down after " + fixed(seen_down, 2)
-             + " s; spawn + every entity answering a fork "
-             + std::to_string(adoption_ms) + " ms)"});
+    // Under this load a node may miss heartbeats for 1.5 s and count as
+    // down: its backup then takes its shards over although it runs.
+    uint64_t moved = 0;
+    for (const auto& node : run.nodes)
+      if (auto st = status_of(node.http_port))
+        moved += (*st)["cluster"].value("shardsAdopted", uint64_t{0});
+    out.push_back({"shards moved to a backup during the 3-node runs above "
+                   "although no node died (heartbeats missed under load)",
+                   "0", std::to_string(moved)});
   }
+  // Failover on a fresh, idle cluster: kill -9 centre; south (its
+  // backup) brings its shards up.
+  cluster_run run{s, city_path, 3};
+  if (!run.error.empty()) {
+    out.push_back({"failover cluster", "-", "failed: " + run.error});
+    return out;
+  }
+  std::this_thread::sleep_for(3s);
+  uint64_t adopted_before = 0;
+  if (auto st = status_of(run.nodes[2].http_port))
+    adopted_before = (*st)["cluster"].value("shardsAdopted", uint64_t{0});
+  auto killed = clock_type::now();
+  ::kill(run.nodes[1].proc->pid(), SIGKILL);
+  double seen_down = 0, adopted = 0;
+  uint64_t adoption_ms = 0;
+  while (since(killed) < 120) {
+    if (auto st = status_of(run.nodes[2].http_port)) {
+      const auto& c = (*st)["cluster"];
+      if (seen_down == 0 && c.value("degraded", false))
+        seen_down = since(killed);
+      if (c.value("shardsAdopted", uint64_t{0}) >= adopted_before + 2) {
+        adopted = since(killed);
+        adoption_ms = c.value("lastAdoptionMs", uint64_t{0});
+        break;
+      }
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  out.push_back(
+    {"failover, 3 idle nodes, " + entities
+       + " entities: kill -9 of centre -> every entity of its 2 shards "
+         "answering on south",
+     "<= 10 s",
+     adopted == 0
+       ? "not within 120 s"
+       : fixed(adopted, 2) + " s (seen down after " + fixed(seen_down, 2)
+           + " s; spawn + every entity answering a fork "
+           + std::to_string(adoption_ms) + " ms)"});
   return out;
 }
 

@@ -30,6 +30,16 @@ std::vector<paced_target> lamps_and_bins(const twin::city& c) {
   return result;
 }
 
+twin::reading next_reading(paced_target& t, uint64_t seq) {
+  ++t.updates;
+  twin::reading r;
+  r.target = t.id;
+  r.what = t.what;
+  r.time = paced_t0 + static_cast<twin::time_ms>(seq);
+  r.value = double(t.updates % 100 + 1) / 100;
+  return r;
+}
+
 int64_t monotonic_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
            clock_type::now().time_since_epoch())
@@ -55,15 +65,8 @@ size_t send_paced(const std::vector<actors::router_actor>& routers,
     for (; result < due && seq < sent_at.size(); ++result, ++seq) {
       auto& t = targets[next_target];
       next_target = (next_target + 1) % targets.size();
-      ++t.updates;
-      twin::reading r;
-      r.target = t.id;
-      r.what = t.what;
-      r.time = paced_t0 + static_cast<twin::time_ms>(seq);
-      // 0.01 .. 1.00, never the same twice in a row for one entity.
-      r.value = double(t.updates % 100 + 1) / 100;
       sent_at[seq].store(stamp, std::memory_order_relaxed);
-      batches[actors::shard_of(t.id, shards)].push_back(r);
+      batches[actors::shard_of(t.id, shards)].push_back(next_reading(t, seq));
     }
     for (size_t s = 0; s < shards; ++s)
       if (!batches[s].empty())

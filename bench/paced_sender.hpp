@@ -24,6 +24,10 @@ struct paced_target {
   uint32_t updates = 0;
 };
 
+/// The next reading for `t`: time `paced_t0 + seq`, a value that differs
+/// from its last one (0.01 .. 1.00), so every reading is a delta.
+twin::reading next_reading(paced_target& t, uint64_t seq);
+
 /// The lamps and bins of `c`.
 std::vector<paced_target> lamps_and_bins(const twin::city& c);
 

@@ -13,70 +13,14 @@
 set -u
 citytwin=$1
 data=$2 # the project's data/ folder
-source "${0%/*}/../skip.sh"
-need python3 "apt-get install python3"
-need curl "apt-get install curl"
-need mosquitto "apt-get install mosquitto"
-need mosquitto_pub "apt-get install mosquitto-clients"
-work=$(mktemp -d)
-pids=()
-broker_pid=""
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.log; do echo "== $f"; grep -v '^[0-9]*: ' "$f" | tail -30; done
-  exit 1
-}
-source "$(dirname "$0")/mosquitto_lib.sh" # free_port, start_mosquitto
-start_mosquitto "$work"
-p1=$(free_port); p2=$(free_port); p3=$(free_port)
-cat >"$work/cluster.yaml" <<YAML
-version: 1
-city: demo
-shards: 6
-nodes:
-  - {name: north, host: 127.0.0.1, port: $p1, shards: [0, 1]}
-  - {name: centre, host: 127.0.0.1, port: $p2, shards: [2, 3]}
-  - {name: south, host: 127.0.0.1, port: $p3, shards: [4, 5]}
-YAML
-mqtt="mqtt://127.0.0.1:$mqtt_port"
-declare -A url pid
-serve() { # NAME LOG ARGS...
-  "$citytwin" serve "$data/demo.city" --host 127.0.0.1 --port 0 --no-feed \
-    --api-port 0 "${@:3}" >"$2" 2>&1 &
-  pids+=($!)
-  pid[$1]=$!
-}
-wait_serving() { # NAME LOG
-  url[$1]=""
-  for _ in $(seq 1 300); do
-    url[$1]=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$2" | grep -o 'http.*')
-    [ -n "${url[$1]}" ] && return 0
-    sleep 0.1
-  done
-  fail "$1 does not serve"
-}
+source "${0%/*}/cluster_lib.sh"
 serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
 serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
 serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
 serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
 for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
-for _ in $(seq 1 100); do
-  [ "$(grep -c ' 1 city/+/+/+' "$work/mosquitto.log")" -ge 2 ] && break
-  sleep 0.1
-done
-[ "$(grep -c ' 1 city/+/+/+' "$work/mosquitto.log")" -ge 2 ] \
-  || fail "the ingests did not subscribe"
+wait_ingests 2
 
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-accepted() {
-  curl -s "$1/metrics" | awk '/^citytwin_ingest_readings_accepted_total /{print $2}'
-}
 # A paced stream: ROUNDS rounds over 60 counters, one reading each per
 # round, in time order; the value encodes round and counter.
 n_counters=60
@@ -216,13 +160,33 @@ wait_accepted $((total + $(wc -l <"$work/second.txt")))
 compare "${url[north]}" "${url[centre]}" "${url[south]}"
 echo "ok: after centre's return, all three nodes answer like the single node"
 
-# The nodes stop on SIGTERM, south with the copies it ran meanwhile gone.
-for n in north centre south; do kill -TERM "${pid[$n]}" 2>/dev/null; done
-for n in north centre south; do
-  for _ in $(seq 1 100); do kill -0 "${pid[$n]}" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "${pid[$n]}" 2>/dev/null && fail "$n did not stop within 10 s of SIGTERM"
-  wait "${pid[$n]}" 2>/dev/null
-  rc=$?
-  [ "$rc" = 0 ] || fail "$n exited with $rc after SIGTERM"
+# A partition, played by stopping centre (SIGSTOP: its port accepts but
+# nothing answers): north and south, a majority, move its shards to south
+# while the stream goes on. When centre runs again (SIGCONT) it hears of
+# the move, gives its shards up and routes there: its stale copies are
+# never served, and every node answers like the single node.
+before=$(accepted "${url[north]}")
+stream $((rounds + 10)) 20 "$work/third.txt"
+kill -STOP "${pid[centre]}"
+publish "$work/third.txt"
+for _ in $(seq 1 100); do
+  [ "$(curl -s "${url[south]}/api/status" | json "sorted(d['cluster']['hostedShards'])")" = "[2, 3, 4, 5]" ] && break
+  sleep 0.1
 done
+[ "$(curl -s "${url[south]}/api/status" | json "sorted(d['cluster']['hostedShards'])")" = "[2, 3, 4, 5]" ] \
+  || { kill -CONT "${pid[centre]}"; fail "south did not take over the shards of the stopped centre"; }
+wait "$pub_pid" || fail "mosquitto_pub failed: $(cat "$work/pub.log")"
+kill -CONT "${pid[centre]}"
+wait_accepted $((before + $(wc -l <"$work/third.txt")))
+for _ in $(seq 1 50); do
+  [ "$(curl -s "${url[centre]}/api/status" | json "d['cluster']['hostedShards']")" = "[]" ] && break
+  sleep 0.1
+done
+[ "$(curl -s "${url[centre]}/api/status" | json "d['cluster']['hostedShards']")" = "[]" ] \
+  || fail "centre still claims shards after the partition: $(curl -s "${url[centre]}/api/status")"
+compare "${url[north]}" "${url[centre]}" "${url[south]}"
+echo "ok: after a partition of centre, its shards live on south only and every node answers like the single node"
+
+# The nodes stop on SIGTERM, south with the copies it ran meanwhile gone.
+stop_nodes north centre south solo
 echo "ok: every node stops on SIGTERM"

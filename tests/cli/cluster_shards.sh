@@ -10,67 +10,15 @@
 set -u
 citytwin=$1
 data=$2 # the project's data/ folder
-source "${0%/*}/../skip.sh"
-need python3 "apt-get install python3"
-need curl "apt-get install curl"
-need mosquitto "apt-get install mosquitto"
-need mosquitto_pub "apt-get install mosquitto-clients"
-work=$(mktemp -d)
-pids=()
-broker_pid=""
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.log; do echo "== $f"; tail -30 "$f"; done
-  exit 1
-}
-source "$(dirname "$0")/mosquitto_lib.sh" # free_port, start_mosquitto
-start_mosquitto "$work"
-p1=$(free_port); p2=$(free_port); p3=$(free_port)
-cat >"$work/cluster.yaml" <<YAML
-version: 1
-city: demo
-shards: 6
-nodes:
-  - {name: north, host: 127.0.0.1, port: $p1, shards: [0, 1]}
-  - {name: centre, host: 127.0.0.1, port: $p2, shards: [2, 3]}
-  - {name: south, host: 127.0.0.1, port: $p3, shards: [4, 5]}
-YAML
-mqtt="mqtt://127.0.0.1:$mqtt_port"
-serve() { # LOG ARGS...
-  "$citytwin" serve "$data/demo.city" --host 127.0.0.1 --port 0 --no-feed \
-    --api-port 0 "${@:2}" >"$1" 2>&1 &
-  pids+=($!)
-}
-serve "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
-serve "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
-serve "$work/south.log" --cluster "$work/cluster.yaml" --node south
-serve "$work/solo.log" --shards 6 --mqtt "$mqtt"
-declare -A url
-for n in north centre south solo; do
-  for _ in $(seq 1 300); do
-    grep -q "serving http://127.0.0.1:" "$work/$n.log" && break
-    sleep 0.1
-  done
-  url[$n]=$(grep -o 'serving http://127.0.0.1:[0-9]*' "$work/$n.log" | grep -o 'http.*')
-  [ -n "${url[$n]}" ] || fail "$n does not serve"
-done
+source "${0%/*}/cluster_lib.sh"
+serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
+serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
+serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
+serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
+for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
 grep -q "every shard is up" "$work/south.log" || fail "south did not find every shard"
-# Both ingests subscribe before anything is published (QoS 1 without a
-# session is not kept for a client that has not subscribed yet).
-for _ in $(seq 1 100); do
-  [ "$(grep -c ' 1 city/+/+/+' "$work/mosquitto.log")" -ge 2 ] && break
-  sleep 0.1
-done
-[ "$(grep -c ' 1 city/+/+/+' "$work/mosquitto.log")" -ge 2 ] \
-  || fail "the ingests did not subscribe"
+wait_ingests 2
 
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 counts() { curl -s "$1/api/status" | json "d['entities']"; }
 for n in north centre south; do
   [ "$(counts "${url[$n]}")" = "$(counts "${url[solo]}")" ] \
@@ -122,9 +70,6 @@ sys.exit(0 if nodes == {0, 1, 2} else 1)
 EOF
 mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -q 1 -t city/demo/test/0 \
   -l <"$work/lines.txt" >"$work/pub.log" 2>&1 || fail "mosquitto_pub failed"
-accepted() {
-  curl -s "$1/metrics" | awk '/^citytwin_ingest_readings_accepted_total /{print $2}'
-}
 for _ in $(seq 1 100); do
   [ "$(accepted "${url[north]}")" = "$total" ] \
     && [ "$(accepted "${url[solo]}")" = "$total" ] && break
@@ -215,11 +160,5 @@ kill "$watch_pid" 2>/dev/null
 echo "ok: a viewer on south saw the last value of $n_counters counters, hosted on all three nodes"
 
 # Every node stops on SIGTERM (peers going away at the same time).
-for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-for p in "${pids[@]}"; do
-  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$p" 2>/dev/null && fail "a node did not stop within 10 s of SIGTERM"
-  wait "$p" 2>/dev/null
-done
-pids=()
+stop_nodes north centre south solo
 echo "ok: every node stops on SIGTERM"
