@@ -14,12 +14,7 @@ set -u
 citytwin=$1
 data=$2 # the project's data/ folder
 source "${0%/*}/cluster_lib.sh"
-serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
-serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
-serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
-serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
-for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
-wait_ingests 2
+start_cluster_and_solo
 
 # A paced stream: ROUNDS rounds over 60 counters, one reading each per
 # round, in time order; the value encodes round and counter.

@@ -8,6 +8,9 @@
 #   serve NAME LOG ARGS...   starts `citytwin serve` (demo city, no feed);
 #                            ${pid[NAME]}; $mqtt is the broker's URL
 #   wait_serving NAME LOG    waits for its address: ${url[NAME]}
+#   start_cluster_and_solo   north (the only one with an ingest), centre,
+#                            south and a single node with the same ingest,
+#                            every one serving and subscribed
 #   wait_ingests N           until N ingest clients subscribed
 #   accepted URL             the ingest's readings accepted (/metrics)
 #   stop_nodes NAME...       SIGTERM; each must exit 0 within 10 s
@@ -89,4 +92,14 @@ stop_nodes() { # NAME...
 
 json() { # EXPRESSION over the document `d` read from stdin
   python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
+}
+
+start_cluster_and_solo() {
+  serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
+  serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
+  serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
+  serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
+  local n
+  for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
+  wait_ingests 2
 }

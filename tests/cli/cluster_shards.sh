@@ -11,13 +11,8 @@ set -u
 citytwin=$1
 data=$2 # the project's data/ folder
 source "${0%/*}/cluster_lib.sh"
-serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
-serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
-serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
-serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
-for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
+start_cluster_and_solo
 grep -q "every shard is up" "$work/south.log" || fail "south did not find every shard"
-wait_ingests 2
 
 counts() { curl -s "$1/api/status" | json "d['entities']"; }
 for n in north centre south; do
