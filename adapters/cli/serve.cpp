@@ -156,6 +156,63 @@ start_ingest(const serve_options& opts, const actors::twin_handles& handles,
     [](const std::string& line) { std::cerr << "citytwin: " << line << '\n'; });
 }
 
+// A node of a cluster, its own shards running: asks its peers for
+// theirs and completes the twin, takes back the shards a peer ran while
+// this node was down, and starts its STANDBY. From outside any actor.
+caf::expected<actors::standby_actor>
+join_shards(caf::actor_system& sys, actors::twin_handles& handles,
+            std::shared_ptr<const actors::cluster_map> cluster,
+            const actors::cluster_node_actor& cluster_node,
+            const serve_options& opts,
+            const std::shared_ptr<const twin::city>& city) {
+  auto wait_started = std::chrono::steady_clock::now();
+  caf::anon_send(cluster_node, caf::put_atom_v,
+                 actors::hosted_shards(handles, opts.node));
+  caf::error err;
+  std::vector<actors::shard_handles> taken;
+  {
+    caf::scoped_actor asking{sys};
+    auto wait_ms = static_cast<uint32_t>(opts.cluster_wait_s * 1000);
+    asking
+      ->request(cluster_node, std::chrono::milliseconds{wait_ms} * 2,
+                caf::get_atom_v, actors::shard_atom_v, wait_ms)
+      .receive(
+        [&](std::vector<actors::shard_handles>& remote) {
+          auto attached
+            = actors::attach_remote_shards(sys, handles, city->name, remote);
+          if (attached)
+            taken = std::move(*attached);
+          else
+            err = std::move(attached.error());
+        },
+        [&](caf::error& e) { err = std::move(e); });
+  }
+  if (err)
+    return err;
+  std::cout << "citytwin: cluster: every shard is up, the others' after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                             - wait_started)
+                 .count()
+            << " s" << std::endl;
+  // Back after being down: the shards a peer ran meanwhile come back
+  // with their state.
+  if (!taken.empty()) {
+    auto took = actors::take_back_shards(sys, handles, cluster_node,
+                                         opts.node, taken);
+    if (!took)
+      return took.error();
+    std::cout << "citytwin: cluster: took back shards";
+    for (const auto& part : taken)
+      for (auto i : part.shards)
+        std::cout << ' ' << i << " (from " << part.node << ")";
+    std::cout << " in " << took->count() << " ms" << std::endl;
+  }
+  auto standby = actors::spawn_standby(
+    sys, {city, std::move(cluster), opts.node, handles, cluster_node});
+  caf::anon_send(cluster_node, caf::put_atom_v, handles.front, standby);
+  return standby;
+}
+
 // The viewer's plot of an entity: each attribute's last day before its
 // newest sample, averaged into at most `max_points` periods so one click
 // never ships 86,400 points (the plot zooms within what it got).
@@ -387,56 +444,15 @@ int serve(const serve_options& opts) {
       caf::anon_send_exit(standby, caf::exit_reason::user_shutdown);
   });
   if (handles && cluster) {
-    auto wait_started = std::chrono::steady_clock::now();
-    caf::anon_send(cluster_node, caf::put_atom_v,
-                   actors::hosted_shards(*handles, opts.node));
-    caf::error err;
-    std::vector<actors::shard_handles> taken;
-    caf::scoped_actor asking{sys};
-    auto wait_ms = static_cast<uint32_t>(opts.cluster_wait_s * 1000);
-    asking
-      ->request(cluster_node, std::chrono::milliseconds{wait_ms} * 2,
-                caf::get_atom_v, actors::shard_atom_v, wait_ms)
-      .receive(
-        [&](std::vector<actors::shard_handles>& remote) {
-          auto attached = actors::attach_remote_shards(sys, *handles,
-                                                       city_ptr->name, remote);
-          if (attached)
-            taken = std::move(*attached);
-          else
-            err = std::move(attached.error());
-        },
-        [&](caf::error& e) { err = std::move(e); });
-    if (err) {
-      std::cerr << "serve: cluster: " << twin::describe(err) << '\n';
+    auto joined = join_shards(sys, *handles, cluster, cluster_node, opts,
+                              city_ptr);
+    if (!joined) {
+      std::cerr << "serve: cluster: " << twin::describe(joined.error())
+                << '\n';
       actors::stop_twin(sys, *handles);
       return 2;
     }
-    std::cout << "citytwin: cluster: every shard is up, the others' after "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now()
-                                               - wait_started)
-                   .count()
-              << " s" << std::endl;
-    // Back after being down: the shards a peer ran meanwhile come back
-    // with their state.
-    if (!taken.empty()) {
-      auto took = actors::take_back_shards(sys, *handles, cluster_node,
-                                           opts.node, taken);
-      if (!took) {
-        std::cerr << "serve: cluster: " << twin::describe(took.error())
-                  << '\n';
-        actors::stop_twin(sys, *handles);
-        return 2;
-      }
-      std::cout << "citytwin: cluster: took back shards";
-      for (const auto& part : taken)
-        for (auto i : part.shards)
-          std::cout << ' ' << i << " (from " << part.node << ")";
-      std::cout << " in " << took->count() << " ms" << std::endl;
-    }
-    standby = actors::spawn_standby(
-      sys, {city_ptr, cluster, opts.node, *handles, cluster_node});
-    caf::anon_send(cluster_node, caf::put_atom_v, handles->front, standby);
+    standby = *joined;
   }
   auto seeded = seeding.get();
   archive::running_archive archiving;
