@@ -10,7 +10,8 @@
 #   wait_serving NAME LOG    waits for its address: ${url[NAME]}
 #   start_cluster_and_solo   north (the only one with an ingest), centre,
 #                            south and a single node with the same ingest,
-#                            every one serving and subscribed
+#                            every one serving and subscribed; more
+#                            options for all four in the array node_args
 #   wait_ingests N           until N ingest clients subscribed
 #   accepted URL             the ingest's readings accepted (/metrics)
 #   stop_nodes NAME...       SIGTERM; each must exit 0 within 10 s
@@ -75,7 +76,9 @@ wait_ingests() { # N
 }
 
 accepted() { # URL
-  curl -s "$1/metrics" | awk '/^citytwin_ingest_readings_accepted_total /{print $2}'
+  # The demo's monitor token, for nodes run with --access.
+  curl -s -H "Authorization: Bearer demo-monitor-secret" "$1/metrics" |
+    awk '/^citytwin_ingest_readings_accepted_total /{print $2}'
 }
 
 stop_nodes() { # NAME...
@@ -94,11 +97,12 @@ json() { # EXPRESSION over the document `d` read from stdin
   python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
+node_args=() # more options for every node of start_cluster_and_solo
 start_cluster_and_solo() {
-  serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt"
-  serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre
-  serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south
-  serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt"
+  serve north "$work/north.log" --cluster "$work/cluster.yaml" --node north --mqtt "$mqtt" "${node_args[@]}"
+  serve centre "$work/centre.log" --cluster "$work/cluster.yaml" --node centre "${node_args[@]}"
+  serve south "$work/south.log" --cluster "$work/cluster.yaml" --node south "${node_args[@]}"
+  serve solo "$work/solo.log" --shards 6 --mqtt "$mqtt" "${node_args[@]}"
   local n
   for n in north centre south solo; do wait_serving "$n" "$work/$n.log"; done
   wait_ingests 2

@@ -4,17 +4,27 @@
 # serves the whole city alone. A real mosquitto feeds both the same
 # readings (QoS 1): the cluster through one node only, whose ingest routes
 # each batch to the node of its shard. Afterwards every entity that got a
-# reading answers the same on every node of the cluster as on the single
-# node, the entity counts agree, and a viewer attached to another node saw
-# the deltas of entities hosted on all three.
+# reading answers the same through the NGSI-LD API of every node of the
+# cluster as on the single node, so does a query with limit and offset,
+# the entity and reading counts agree, and a viewer attached to another
+# node saw the deltas of entities hosted on all three.
 set -u
 citytwin=$1
 data=$2 # the project's data/ folder
 source "${0%/*}/cluster_lib.sh"
+# Every node also runs the data broker (the demo's tenants), whose NGSI-LD
+# API is what the states are compared through.
+node_args=(--access "$data/access/demo.yaml")
 start_cluster_and_solo
+declare -A api
+for n in north centre south solo; do
+  api[$n]=$(grep -o 'NGSI-LD API on http://127.0.0.1:[0-9]*' "$work/$n.log" | grep -o 'http.*')
+  [ -n "${api[$n]}" ] || fail "$n runs no NGSI-LD API"
+done
+admin=(-H "Authorization: Bearer demo-admin-secret")
 grep -q "every shard is up" "$work/south.log" || fail "south did not find every shard"
 
-counts() { curl -s "$1/api/status" | json "d['entities']"; }
+counts() { curl -s "${admin[@]}" "$1/api/status" | json "d['entities']"; }
 for n in north centre south; do
   [ "$(counts "${url[$n]}")" = "$(counts "${url[solo]}")" ] \
     || fail "$n counts $(counts "${url[$n]}") entities, the single node $(counts "${url[solo]}")"
@@ -23,6 +33,7 @@ echo "ok: every node counts the whole city: $(counts "${url[solo]}")"
 
 # A viewer on south, watching counters, before the readings flow.
 "$citytwin" watch "${url[south]/http/ws}/ws" --json --kinds traffic_counter \
+  --token demo-admin-secret \
   --timeout 120 >"$work/watch.out" 2>"$work/watch.log" &
 watch_pid=$!
 sleep 1
@@ -78,8 +89,8 @@ done
 # Every entity's state, from every node, against the single node's. The
 # readings are routed asynchronously: at most 10 s for the last to land.
 compare() {
-  python3 - "$n_counters" "$n_air" "$n_noise" "${url[solo]}" \
-    "${url[north]}" "${url[centre]}" "${url[south]}" <<'EOF'
+  python3 - "$n_counters" "$n_air" "$n_noise" "${api[solo]}" \
+    "${api[north]}" "${api[centre]}" "${api[south]}" <<'EOF'
 import json, sys, urllib.request
 nc, na, nn = map(int, sys.argv[1:4])
 solo, nodes = sys.argv[4], sys.argv[5:]
@@ -87,7 +98,10 @@ urns = (["urn:ngsi-ld:TrafficCounter:demo:%06d" % i for i in range(nc)]
         + ["urn:ngsi-ld:AirQualitySensor:demo:%06d" % i for i in range(na)]
         + ["urn:ngsi-ld:NoiseSensor:demo:%06d" % i for i in range(nn)])
 def get(base, urn):
-    with urllib.request.urlopen(base + "/api/entities/" + urn, timeout=5) as r:
+    req = urllib.request.Request(
+        base + "/ngsi-ld/v1/entities/" + urn,
+        headers={"Authorization": "Bearer demo-admin-secret", "NGSILD-Tenant": "demo"})
+    with urllib.request.urlopen(req, timeout=5) as r:
         return json.load(r)
 diffs = 0
 for urn in urns:
@@ -108,10 +122,24 @@ for _ in $(seq 1 20); do
   sleep 0.5
 done
 [ -n "$ok" ] || fail "the cluster's states differ from the single node's: $(cat "$work/compare.out")"
-echo "ok: $((n_counters + n_air + n_noise)) entities answer the same on all three nodes as on one node"
+echo "ok: $((n_counters + n_air + n_noise)) entities answer the same (NGSI-LD) on all three nodes as on one node"
+
+# A query across all shards with limit and offset, on every node: the same
+# page of the same entities with the same values as on the single node.
+ngsi_page() { # NODE
+  curl -s "${admin[@]}" -H "NGSILD-Tenant: demo" \
+    "${api[$1]}/ngsi-ld/v1/entities?type=TrafficCounter&limit=20&offset=10"
+}
+want=$(ngsi_page solo)
+[ "$(echo "$want" | json "len(d)")" = 20 ] || fail "the single node's page is not 20 entities: $want"
+for n in north centre south; do
+  [ "$(ngsi_page "$n")" = "$want" ] \
+    || fail "$n answers the NGSI-LD page otherwise: $(ngsi_page "$n" | head -c 300)"
+done
+echo "ok: an NGSI-LD query (limit 20, offset 10) answers the same on every node as on one node"
 
 # The cluster's readings counter adds up every shard's router.
-readings() { curl -s "$1/api/status" | json "d['readings']"; }
+readings() { curl -s "${admin[@]}" "$1/api/status" | json "d['readings']"; }
 for n in north centre south; do
   [ "$(readings "${url[$n]}")" = "$(readings "${url[solo]}")" ] \
     || fail "$n counts $(readings "${url[$n]}") readings, the single node $(readings "${url[solo]}")"
