@@ -85,8 +85,8 @@ struct shard_actors {
 /// Spawns one ENTITY per state (each in one of `shards` of `num_shards`;
 /// lazily initialised, from `spawn_threads` threads, 0 = the default)
 /// and each shard's ROUTER and PUBLISHER; commands are audited in
-/// `audit`. From outside any actor or in a detached one: it takes
-/// seconds for millions of entities.
+/// `audit`. From outside any actor or from a thread of its own (never a
+/// scheduler thread): it takes seconds for millions of entities.
 shard_actors spawn_shards(caf::actor_system& sys,
                           std::vector<twin::entity_state> states,
                           const std::vector<uint32_t>& shards,
