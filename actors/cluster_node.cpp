@@ -311,6 +311,17 @@ cluster_node_behavior(cluster_node_actor::stateful_pointer<node_state> self,
           self->send(p.handle, move_atom_v, adopted);
     },
     [self](move_atom, const shard_handles& moved) {
+      // From a peer: a list that does not add up goes no further (the
+      // TWIN and the STANDBY index by it), and is counted as refused.
+      auto n = moved.shards.size();
+      if (moved.routers.size() != n || moved.publishers.size() != n
+          || std::any_of(moved.shards.begin(), moved.shards.end(),
+                         [&](uint32_t i) {
+                           return i >= self->state.map->num_shards;
+                         })) {
+        ++self->state.refused;
+        return;
+      }
       note_move(self, moved);
       // This node's shards came back to it elsewhere: its STANDBY stops
       // the copies it ran meanwhile (after the move reached its TWIN).
