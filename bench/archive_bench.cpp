@@ -1,6 +1,8 @@
 // bench/archive_bench.cpp
 #include "bench/archive_bench.hpp"
 
+#include "bench/report.hpp"
+
 #include "adapters/archive/segment_file.hpp"
 #include "adapters/archive/temporal.hpp"
 #include "adapters/archive/tenant_archive.hpp"
@@ -36,12 +38,6 @@ constexpr size_t day_samples = 86'400;
 /// The recorded datasets of the bytes-per-sample goal.
 const std::vector<std::string> recorded_datasets{
     "aarhus-traffic", "aarhus-parking", "aarhus-weather", "aberdeen-pm"};
-
-std::string fixed(double x, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
-  return buf;
-}
 
 double since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();

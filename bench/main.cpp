@@ -32,11 +32,7 @@ namespace {
 
 using namespace citytwin;
 
-std::string fixed(double x, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
-  return buf;
-}
+using bench::fixed;
 
 std::string count(size_t n) {
   if (n >= 1'000'000 && n % 100'000 == 0)

@@ -3,6 +3,7 @@
 
 #include "adapters/ngsi/http_client.hpp"
 #include "bench/child_process.hpp"
+#include "bench/report.hpp"
 #include "bench/soak_server.hpp"
 
 #include <algorithm>
@@ -27,12 +28,6 @@ using clock_type = std::chrono::steady_clock;
 constexpr const char* admin_hash
   = "bba62272949dc8ca1b1782eeceeb864e0e7a036a6abf18d29966e4518312aff4";
 constexpr const char* admin_secret = "demo-admin-secret";
-
-std::string fixed(double x, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
-  return buf;
-}
 
 // CPU seconds (user + system) a process has used so far.
 double cpu_seconds(int pid) {

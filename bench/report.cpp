@@ -2,6 +2,7 @@
 #include "bench/report.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,12 @@
 #include <unistd.h>
 
 namespace citytwin::bench {
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
+  return buf;
+}
 
 std::string machine_description() {
   std::ifstream cpuinfo{"/proc/cpuinfo"};

@@ -17,6 +17,9 @@ struct row {
 /// Describes this machine in one line: CPU model, cores, memory.
 std::string machine_description();
 
+/// `x` with `digits` decimals, as the report's figures are written.
+std::string fixed(double x, int digits);
+
 /// Today's date as YYYY-MM-DD (UTC).
 std::string today();
 
